@@ -1,0 +1,15 @@
+# Every third-party dependency, found from Debian packages (scripts/debian-packages.txt).
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)
+find_package(Boost 1.74 REQUIRED)                   # Boost.Random is header-only
+find_package(yaml-cpp REQUIRED)                     # 0.7 exports target `yaml-cpp`, no namespace
+find_package(HDF5 REQUIRED COMPONENTS C)            # serial build unless HDF5_PREFER_PARALLEL
+find_package(CLI11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(Threads REQUIRED)
+if(GPUMARKET_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(GPUMARKET_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

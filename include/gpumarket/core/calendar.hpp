@@ -1,0 +1,42 @@
+// Human-written durations ("15min", "6h", "1.5d") and calendar dates ("2026-05-07"),
+// parsed at the edges into Duration and day numbers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gpumarket/core/time.hpp"
+
+namespace gpumarket {
+
+/// A civil date (proleptic Gregorian), held as days since 1970-01-01.
+class Date {
+ public:
+  constexpr Date() = default;
+  static Date from_ymd(int year, unsigned month, unsigned day);
+  static constexpr Date from_days(int64_t days) { return Date(days); }
+
+  constexpr int64_t days_since_epoch() const { return days_; }
+  /// "YYYY-MM-DD".
+  std::string to_string() const;
+
+  constexpr auto operator<=>(const Date&) const = default;
+
+ private:
+  constexpr explicit Date(int64_t days) : days_(days) {}
+  int64_t days_ = 0;
+};
+
+/// Parses "<number><unit>" with unit one of us, ms, s, min, h, d, w, y (365 d), e.g.
+/// "15min", "1.5h", "30d". Returns nullopt for anything else, including a missing unit.
+std::optional<Duration> parse_duration(std::string_view text);
+
+/// Parses "YYYY-MM-DD" with a valid month and day. Returns nullopt otherwise.
+std::optional<Date> parse_date(std::string_view text);
+
+/// Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]" into microseconds since `epoch`'s midnight.
+std::optional<SimTime> parse_datetime(std::string_view text, Date epoch);
+
+}  // namespace gpumarket

@@ -1,0 +1,56 @@
+// The observer through which a run reports its output: provenance, time series and
+// a summary. HDF5 is one implementation (io/hdf5_recorder); MemoryRecorder keeps
+// everything in memory for tests and sweeps.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace gpumarket {
+
+/// Provenance written once, before any series.
+struct RunInfo {
+  std::string scenario_file;      // path as the user gave it
+  std::string scenario_text;      // the file's text, byte for byte
+  std::string resolved_scenario;  // the scenario after extends and overrides, as YAML
+  uint64_t seed = 0;
+  std::string program_version;
+  std::string start_date;  // "YYYY-MM-DD": time 0 of every series
+};
+
+/// A time series: one row per sample, `columns.size()` values per row (one value
+/// per row when `columns` is empty). Stored at "<group>/<name>".
+struct SeriesSpec {
+  std::string group;  // e.g. "tick" or "day": series of one group share their time axis
+  std::string name;   // e.g. "price"
+  std::string unit;   // e.g. "USD/(PF*h)"
+  std::string description;
+  std::vector<std::string> columns;  // e.g. venue names
+};
+
+/// One summary indicator of the run.
+struct SummaryValue {
+  std::string name;
+  double value = 0;
+  std::string unit;
+  std::string description;
+};
+
+using SeriesId = uint32_t;
+
+class Recorder {
+ public:
+  virtual ~Recorder() = default;
+  virtual void begin(const RunInfo& info) = 0;
+  /// Declares a series; all declarations come before the first append.
+  virtual SeriesId declare_series(const SeriesSpec& spec) = 0;
+  /// Appends one row; `row.size()` equals the series' column count (1 when none).
+  virtual void append(SeriesId series, std::span<const double> row) = 0;
+  virtual void add_summary(const SummaryValue& value) = 0;
+  /// Publishes the output as complete. Until then nothing looks finished.
+  virtual void finish() = 0;
+};
+
+}  // namespace gpumarket

@@ -1,0 +1,33 @@
+#include "gpumarket/core/random.hpp"
+
+namespace gpumarket {
+namespace {
+
+uint64_t fnv1a(std::string_view text) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+uint64_t derive_seed(uint64_t parent, std::string_view name) {
+  // Two rounds so that nearby parents with equal names land far apart.
+  return splitmix64(splitmix64(parent) ^ fnv1a(name));
+}
+
+RandomEngine make_stream(uint64_t seed, std::string_view name) {
+  return RandomEngine(derive_seed(seed, name));
+}
+
+}  // namespace gpumarket

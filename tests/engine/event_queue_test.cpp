@@ -1,0 +1,100 @@
+#include "gpumarket/engine/event_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <tuple>
+#include <vector>
+
+namespace gpumarket {
+namespace {
+
+std::vector<uint32_t> drain_args(EventQueue& queue) {
+  std::vector<uint32_t> args;
+  Event event;
+  while (queue.pop(event)) args.push_back(event.arg);
+  return args;
+}
+
+TEST(EventQueue, PopsInTimeOrder) {
+  EventQueue queue;
+  queue.push(SimTime::micros(30), 0, 0, 3);
+  queue.push(SimTime::micros(10), 0, 0, 1);
+  queue.push(SimTime::micros(20), 0, 0, 2);
+  EXPECT_EQ(drain_args(queue), (std::vector<uint32_t>{1, 2, 3}));
+}
+
+TEST(EventQueue, BreaksTimeTiesByPriorityThenInsertionOrder) {
+  EventQueue queue;
+  queue.push(SimTime::micros(5), 2, 0, 20);
+  queue.push(SimTime::micros(5), 1, 0, 10);
+  queue.push(SimTime::micros(5), 2, 0, 21);
+  queue.push(SimTime::micros(5), 1, 0, 11);
+  queue.push(SimTime::micros(5), 0, 0, 0);
+  EXPECT_EQ(drain_args(queue), (std::vector<uint32_t>{0, 10, 11, 20, 21}));
+}
+
+TEST(EventQueue, CancelledEventsNeverPop) {
+  EventQueue queue;
+  queue.push(SimTime::micros(1), 0, 0, 1);
+  const EventHandle doomed = queue.push(SimTime::micros(2), 0, 0, 2);
+  queue.push(SimTime::micros(3), 0, 0, 3);
+  queue.cancel(doomed);
+  EXPECT_EQ(queue.size(), 2u);
+  EXPECT_EQ(drain_args(queue), (std::vector<uint32_t>{1, 3}));
+  EXPECT_TRUE(queue.empty());
+}
+
+TEST(EventQueue, PeekSkipsACancelledTop) {
+  EventQueue queue;
+  const EventHandle first = queue.push(SimTime::micros(1), 0, 0, 1);
+  queue.push(SimTime::micros(2), 0, 0, 2);
+  queue.cancel(first);
+  ASSERT_NE(queue.peek(), nullptr);
+  EXPECT_EQ(queue.peek()->arg, 2u);
+}
+
+TEST(EventQueue, MatchesASortedReferenceUnderRandomPushesAndCancels) {
+  // Independent reference: every event as a (time, priority, sequence) tuple, sorted.
+  std::mt19937_64 rng(7);
+  EventQueue queue;
+  std::vector<std::tuple<int64_t, int, uint32_t>> reference;
+  std::vector<std::pair<EventHandle, uint32_t>> handles;
+  for (uint32_t i = 0; i < 20000; ++i) {
+    const auto time = static_cast<int64_t>(rng() % 500);  // many ties
+    const auto priority = static_cast<int>(rng() % 3);
+    handles.emplace_back(queue.push(SimTime::micros(time), static_cast<Priority>(priority), 0, i), i);
+    reference.emplace_back(time, priority, i);
+  }
+  std::shuffle(handles.begin(), handles.end(), rng);
+  std::vector<bool> cancelled(20000, false);
+  for (size_t k = 0; k < 5000; ++k) {
+    queue.cancel(handles[k].first);
+    cancelled[handles[k].second] = true;
+  }
+  std::sort(reference.begin(), reference.end());
+  std::vector<uint32_t> expected;
+  for (const auto& [time, priority, arg] : reference) {
+    if (!cancelled[arg]) expected.push_back(arg);
+  }
+  EXPECT_EQ(queue.size(), expected.size());
+  EXPECT_EQ(drain_args(queue), expected);
+}
+
+TEST(EventQueue, InterleavedPushAndPopKeepOrder) {
+  std::mt19937_64 rng(11);
+  EventQueue queue;
+  int64_t now = 0;
+  for (int i = 0; i < 1000; ++i) queue.push(SimTime::micros(static_cast<int64_t>(rng() % 100)), 0, 0, 0);
+  Event event;
+  for (int i = 0; i < 100000; ++i) {
+    ASSERT_TRUE(queue.pop(event));
+    ASSERT_GE(event.time_us, now);
+    now = event.time_us;
+    queue.push(SimTime::micros(now + static_cast<int64_t>(rng() % 100)), 0, 0, 0);
+  }
+}
+
+}  // namespace
+}  // namespace gpumarket
