@@ -1,10 +1,8 @@
 #include "gpumarket/engine/event_queue.hpp"
 
-#include "gpumarket/core/check.hpp"
 
 namespace gpumarket {
 namespace {
-constexpr size_t kArity = 4;
 constexpr size_t kInitialCancelSlots = 64;
 
 size_t slot_of(uint64_t sequence, size_t mask) {
@@ -15,73 +13,10 @@ size_t slot_of(uint64_t sequence, size_t mask) {
 
 EventQueue::EventQueue() : cancelled_slots_(kInitialCancelSlots, 0) {}
 
-EventHandle EventQueue::push(SimTime time, Priority priority, uint32_t handler, uint32_t arg) {
-  GPUMARKET_CHECK(next_sequence_ <= Event::kSequenceMask);
-  const uint64_t sequence = next_sequence_++;
-  heap_.push_back(Event{time.count_micros(), (uint64_t{priority} << 56) | sequence, handler, arg});
-  sift_up(heap_.size() - 1);
-  return EventHandle{sequence};
-}
-
 void EventQueue::cancel(EventHandle handle) {
   GPUMARKET_CHECK(handle.sequence > 0 && handle.sequence < next_sequence_);
   GPUMARKET_CHECK_MSG(!cancelled_contains(handle.sequence), "event cancelled twice");
   cancelled_insert(handle.sequence);
-}
-
-bool EventQueue::pop(Event& out) {
-  while (!heap_.empty()) {
-    out = heap_.front();
-    remove_top();
-    if (cancelled_count_ == 0 || !cancelled_contains(out.sequence())) return true;
-    cancelled_erase(out.sequence());
-  }
-  return false;
-}
-
-const Event* EventQueue::peek() {
-  while (!heap_.empty()) {
-    const uint64_t sequence = heap_.front().sequence();
-    if (cancelled_count_ == 0 || !cancelled_contains(sequence)) return &heap_.front();
-    cancelled_erase(sequence);
-    remove_top();
-  }
-  return nullptr;
-}
-
-void EventQueue::remove_top() {
-  heap_.front() = heap_.back();
-  heap_.pop_back();
-  if (!heap_.empty()) sift_down(0);
-}
-
-void EventQueue::sift_up(size_t index) {
-  const Event moving = heap_[index];
-  while (index > 0) {
-    const size_t parent = (index - 1) / kArity;
-    if (!before(moving, heap_[parent])) break;
-    heap_[index] = heap_[parent];
-    index = parent;
-  }
-  heap_[index] = moving;
-}
-
-void EventQueue::sift_down(size_t index) {
-  const size_t n = heap_.size();
-  const Event moving = heap_[index];
-  while (true) {
-    const size_t first = index * kArity + 1;
-    if (first >= n) break;
-    const size_t last = first + kArity < n ? first + kArity : n;
-    size_t best = first;
-    for (size_t child = first + 1; child < last; ++child) {
-      if (before(heap_[child], heap_[best])) best = child;
-    }
-    if (!before(heap_[best], moving)) break;
-    heap_[index] = heap_[best];
-    index = best;
-  }
-  heap_[index] = moving;
 }
 
 bool EventQueue::cancelled_contains(uint64_t sequence) const {

@@ -9,20 +9,11 @@ HandlerId Simulation::add_handler(EventHandler& handler) {
   return static_cast<HandlerId>(handlers_.size() - 1);
 }
 
-EventHandle Simulation::schedule_at(SimTime time, Priority priority, HandlerId handler,
-                                    uint32_t arg) {
-  GPUMARKET_CHECK_MSG(time >= now_, "event scheduled in the past");
-  GPUMARKET_CHECK(handler < handlers_.size());
-  return queue_.push(time, priority, handler, arg);
-}
-
 void Simulation::run_until(SimTime horizon) {
   GPUMARKET_CHECK(horizon >= now_);
   const int64_t limit = horizon.count_micros();
   Event event;
-  for (const Event* next = queue_.peek(); next != nullptr && next->time_us < limit;
-       next = queue_.peek()) {
-    queue_.pop(event);
+  while (queue_.pop_before(limit, event)) {
     now_ = event.time();
     ++events_processed_;
     handlers_[event.handler]->handle(*this, event);

@@ -46,13 +46,16 @@ TEST(EventQueue, CancelledEventsNeverPop) {
   EXPECT_TRUE(queue.empty());
 }
 
-TEST(EventQueue, PeekSkipsACancelledTop) {
+TEST(EventQueue, PopBeforeLeavesLaterEventsAndSkipsACancelledTop) {
   EventQueue queue;
   const EventHandle first = queue.push(SimTime::micros(1), 0, 0, 1);
   queue.push(SimTime::micros(2), 0, 0, 2);
   queue.cancel(first);
-  ASSERT_NE(queue.peek(), nullptr);
-  EXPECT_EQ(queue.peek()->arg, 2u);
+  Event event;
+  EXPECT_FALSE(queue.pop_before(2, event));
+  EXPECT_EQ(queue.size(), 1u);
+  ASSERT_TRUE(queue.pop_before(3, event));
+  EXPECT_EQ(event.arg, 2u);
 }
 
 TEST(EventQueue, MatchesASortedReferenceUnderRandomPushesAndCancels) {

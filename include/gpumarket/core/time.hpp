@@ -2,7 +2,6 @@
 // Conversions to hours, seconds and calendar dates happen only at the edges.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 #include <limits>
 
@@ -17,9 +16,9 @@ class Duration {
 
   constexpr Duration() = default;
   static constexpr Duration micros(int64_t us) { return Duration(us); }
-  /// Rounds to the nearest microsecond.
-  static Duration seconds(double s) { return Duration(std::llround(s * kMicrosPerSecond)); }
-  static Duration hours(double h) { return Duration(std::llround(h * kMicrosPerHour)); }
+  /// Rounds to the nearest microsecond (halves away from zero).
+  static constexpr Duration seconds(double s) { return Duration(round_to_micros(s * kMicrosPerSecond)); }
+  static constexpr Duration hours(double h) { return Duration(round_to_micros(h * kMicrosPerHour)); }
   static constexpr Duration days(int64_t d) { return Duration(d * kMicrosPerDay); }
   static constexpr Duration infinite() { return Duration(std::numeric_limits<int64_t>::max()); }
 
@@ -34,6 +33,10 @@ class Duration {
 
  private:
   constexpr explicit Duration(int64_t us) : us_(us) {}
+  // Inline instead of std::llround, a library call that showed up in engine profiles.
+  static constexpr int64_t round_to_micros(double us) {
+    return static_cast<int64_t>(us >= 0 ? us + 0.5 : us - 0.5);
+  }
   int64_t us_ = 0;
 };
 

@@ -2,9 +2,11 @@
 // (time, priority, insertion sequence), with lazy cancellation.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "gpumarket/core/check.hpp"
 #include "gpumarket/core/time.hpp"
 
 namespace gpumarket {
@@ -39,18 +41,38 @@ class EventQueue {
  public:
   EventQueue();
 
-  EventHandle push(SimTime time, Priority priority, uint32_t handler, uint32_t arg);
+  EventHandle push(SimTime time, Priority priority, uint32_t handler, uint32_t arg) {
+    GPUMARKET_CHECK(next_sequence_ <= Event::kSequenceMask);
+    const uint64_t sequence = next_sequence_++;
+    heap_.push_back(
+        Event{time.count_micros(), (uint64_t{priority} << 56) | sequence, handler, arg});
+    sift_up(heap_.size() - 1);
+    return EventHandle{sequence};
+  }
 
   /// Marks a pending event as cancelled. Cancelling an event that already ran or was
   /// already cancelled is a bug.
   void cancel(EventHandle handle);
 
   /// Removes the earliest live event into `out`; false when none is left.
-  bool pop(Event& out);
+  bool pop(Event& out) { return pop_before(INT64_MAX, out); }
 
-  /// The earliest live event, or nullptr when none is left. Drops cancelled events
-  /// from the top, so it is not const.
-  const Event* peek();
+  /// Removes the earliest live event into `out` if its time is before `limit_us`.
+  bool pop_before(int64_t limit_us, Event& out) {
+    while (!heap_.empty()) {
+      const Event& top = heap_.front();
+      if (cancelled_count_ != 0 && cancelled_contains(top.sequence())) {
+        cancelled_erase(top.sequence());
+        remove_top();
+        continue;
+      }
+      if (top.time_us >= limit_us) return false;
+      out = top;
+      remove_top();
+      return true;
+    }
+    return false;
+  }
 
   /// Live (not cancelled) events still pending.
   size_t size() const { return heap_.size() - cancelled_count_; }
@@ -58,12 +80,48 @@ class EventQueue {
   void reserve(size_t events) { heap_.reserve(events); }
 
  private:
+  static constexpr size_t kArity = 4;
+
+  // Bitwise rather than short-circuit operators: the comparison compiles without
+  // branches, which matters because child selection in sift_down is unpredictable.
   static bool before(const Event& a, const Event& b) {
-    return a.time_us < b.time_us || (a.time_us == b.time_us && a.order < b.order);
+    return (a.time_us < b.time_us) | ((a.time_us == b.time_us) & (a.order < b.order));
   }
-  void sift_up(size_t index);
-  void sift_down(size_t index);
-  void remove_top();
+
+  void sift_up(size_t index) {
+    const Event moving = heap_[index];
+    while (index > 0) {
+      const size_t parent = (index - 1) / kArity;
+      if (!before(moving, heap_[parent])) break;
+      heap_[index] = heap_[parent];
+      index = parent;
+    }
+    heap_[index] = moving;
+  }
+
+  void sift_down(size_t index) {
+    const size_t n = heap_.size();
+    const Event moving = heap_[index];
+    while (true) {
+      const size_t first = index * kArity + 1;
+      if (first >= n) break;
+      const size_t last = first + kArity < n ? first + kArity : n;
+      size_t best = first;
+      for (size_t child = first + 1; child < last; ++child) {
+        if (before(heap_[child], heap_[best])) best = child;
+      }
+      if (!before(heap_[best], moving)) break;
+      heap_[index] = heap_[best];
+      index = best;
+    }
+    heap_[index] = moving;
+  }
+
+  void remove_top() {
+    heap_.front() = heap_.back();
+    heap_.pop_back();
+    if (heap_.size() > 1) sift_down(0);
+  }
 
   // Open-addressing set of cancelled sequence numbers (linear probing,
   // backward-shift deletion). Fixed-size slots: no allocation per cancel.

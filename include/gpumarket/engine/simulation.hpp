@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "gpumarket/core/check.hpp"
 #include "gpumarket/core/time.hpp"
 #include "gpumarket/engine/event_queue.hpp"
 
@@ -29,7 +30,11 @@ class Simulation {
   HandlerId add_handler(EventHandler& handler);
 
   /// Schedules an event at `time`, which must not lie in the past.
-  EventHandle schedule_at(SimTime time, Priority priority, HandlerId handler, uint32_t arg);
+  EventHandle schedule_at(SimTime time, Priority priority, HandlerId handler, uint32_t arg) {
+    GPUMARKET_CHECK_MSG(time >= now_, "event scheduled in the past");
+    GPUMARKET_CHECK(handler < handlers_.size());
+    return queue_.push(time, priority, handler, arg);
+  }
   EventHandle schedule_after(Duration delay, Priority priority, HandlerId handler, uint32_t arg) {
     return schedule_at(now_ + delay, priority, handler, arg);
   }
