@@ -1,0 +1,326 @@
+#include "gpumarket/market/demand_sampling.hpp"
+
+#include <algorithm>
+#include <boost/math/policies/policy.hpp>
+#include <boost/math/special_functions/erf.hpp>
+#include <boost/random/uniform_01.hpp>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "gpumarket/core/check.hpp"
+
+namespace gpumarket {
+namespace {
+
+// Boost.Math promotes double to long double by default, whose width differs between
+// platforms (80-bit on x86-64, 128-bit on AArch64); computing in double keeps the bits
+// a property of the build alone.
+using DoublePolicy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
+constexpr double kSqrt2 = 1.41421356237309504880;
+
+double standard_normal_quantile(double p) {
+  // Both branches use erfc_inv of an argument ≤ 1 so that neither tail loses precision.
+  if (p < 0.5) return -kSqrt2 * boost::math::erfc_inv(2.0 * p, DoublePolicy());
+  return kSqrt2 * boost::math::erfc_inv(2.0 * (1.0 - p), DoublePolicy());
+}
+
+double standard_normal_cdf(double x) {
+  return 0.5 * boost::math::erfc(-x / kSqrt2, DoublePolicy());
+}
+
+// Uniform on the open interval (0, 1): inversion needs both ends excluded.
+double open_uniform(RandomEngine& engine) {
+  boost::random::uniform_01<double> uniform;
+  double u = uniform(engine);
+  while (u == 0.0) u = uniform(engine);
+  return u;
+}
+
+// Exp(1) by inversion of a uniform on [0, 1); finite, ≥ 0.
+double unit_exponential(RandomEngine& engine) {
+  boost::random::uniform_01<double> uniform;
+  return -std::log1p(-uniform(engine));
+}
+
+std::string number(double x) {
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
+
+bool finite_at_least(double x, double low) { return std::isfinite(x) && x >= low; }
+bool finite_positive(double x) { return std::isfinite(x) && x > 0.0; }
+
+}  // namespace
+
+std::optional<std::string> validation_error(const ArrivalParams& params) {
+  if (!finite_at_least(params.base_rate_per_hour, 0.0)) {
+    return "The arrival base rate must be a finite number of jobs per hour ≥ 0, not " +
+           number(params.base_rate_per_hour) + ".";
+  }
+  if (!std::isfinite(params.trend_per_year)) {
+    return "The arrival trend must be a finite growth rate per year, not " +
+           number(params.trend_per_year) + ".";
+  }
+  for (size_t h = 0; h < params.diurnal.size(); ++h) {
+    if (!finite_at_least(params.diurnal[h], 0.0)) {
+      return "The diurnal factor of hour " + std::to_string(h) + " must be finite and ≥ 0, not " +
+             number(params.diurnal[h]) + ".";
+    }
+  }
+  for (size_t d = 0; d < params.weekly.size(); ++d) {
+    if (!finite_at_least(params.weekly[d], 0.0)) {
+      return "The weekly factor of weekday " + std::to_string(d) +
+             " (0 = Monday) must be finite and ≥ 0, not " + number(params.weekly[d]) + ".";
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> validation_error(const SizeDistribution& distribution) {
+  switch (distribution.shape) {
+    case SizeDistribution::Shape::Lognormal:
+      if (!finite_positive(distribution.median)) {
+        return "The lognormal median must be finite and > 0, not " + number(distribution.median) +
+               ".";
+      }
+      if (!finite_positive(distribution.sigma)) {
+        return "The lognormal sigma must be finite and > 0, not " + number(distribution.sigma) +
+               ".";
+      }
+      if (distribution.tail) {
+        const ParetoTail& tail = *distribution.tail;
+        if (!(tail.quantile > 0.0 && tail.quantile < 1.0)) {
+          return "The Pareto tail's quantile must lie strictly between 0 and 1, not " +
+                 number(tail.quantile) + ".";
+        }
+        if (!finite_positive(tail.alpha)) {
+          return "The Pareto tail index must be finite and > 0, not " + number(tail.alpha) + ".";
+        }
+      }
+      return std::nullopt;
+    case SizeDistribution::Shape::Exponential:
+      if (!finite_positive(distribution.mean)) {
+        return "The exponential mean must be finite and > 0, not " + number(distribution.mean) +
+               ".";
+      }
+      if (distribution.tail) {
+        return "A Pareto tail applies only to the lognormal shape, not to the exponential.";
+      }
+      return std::nullopt;
+  }
+  return "The size distribution has an unknown shape.";
+}
+
+std::optional<std::string> validation_error(const AddressPoolParams& params) {
+  // 16 bytes per address in the alias table: 10^8 addresses is 1.6 GB per segment.
+  constexpr int64_t kMaxAddresses = 100'000'000;
+  if (params.count < 1 || params.count > kMaxAddresses) {
+    return "The address pool must hold between 1 and 100000000 addresses, not " +
+           std::to_string(params.count) + ".";
+  }
+  if (!finite_at_least(params.zipf_exponent, 0.0)) {
+    return "The Zipf exponent of the address pool must be finite and ≥ 0, not " +
+           number(params.zipf_exponent) + ".";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> validation_error(const SegmentDemandParams& params) {
+  if (auto error = validation_error(params.arrivals)) return error;
+  if (auto error = validation_error(params.width_pf)) return "Job width: " + *error;
+  if (auto error = validation_error(params.duration_h)) return "Job duration: " + *error;
+  if (auto error = validation_error(params.addresses)) return error;
+  if (!finite_positive(params.value_usd_per_pf_hour)) {
+    return "The value per PF·h must be a finite number of USD > 0, not " +
+           number(params.value_usd_per_pf_hour) + ".";
+  }
+  if (!finite_at_least(params.value_of_time_usd_per_pf_hour_per_hour, 0.0)) {
+    return "The value of time must be a finite number of USD per PF·h per hour ≥ 0, not " +
+           number(params.value_of_time_usd_per_pf_hour_per_hour) + ".";
+  }
+  if (params.patience <= Duration()) {
+    return "The patience must be longer than zero.";
+  }
+  if (!(params.licensed_share >= 0.0 && params.licensed_share <= 1.0)) {
+    return "The licensed share must lie in [0, 1], not " + number(params.licensed_share) + ".";
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SizeSampler
+
+SizeSampler::SizeSampler(const SizeDistribution& distribution)
+    : distribution_(distribution), tail_start_(std::numeric_limits<double>::infinity()) {
+  GPUMARKET_CHECK_MSG(!validation_error(distribution), "size distribution not validated");
+  if (distribution_.shape == SizeDistribution::Shape::Lognormal && distribution_.tail) {
+    tail_start_ =
+        distribution_.median *
+        std::exp(distribution_.sigma * standard_normal_quantile(distribution_.tail->quantile));
+  }
+}
+
+double SizeSampler::draw(RandomEngine& engine) const { return quantile(open_uniform(engine)); }
+
+double SizeSampler::quantile(double p) const {
+  GPUMARKET_CHECK(p > 0.0 && p < 1.0);
+  if (distribution_.shape == SizeDistribution::Shape::Exponential) {
+    return -distribution_.mean * std::log1p(-p);
+  }
+  if (distribution_.tail && p >= distribution_.tail->quantile) {
+    const ParetoTail& tail = *distribution_.tail;
+    return tail_start_ * std::pow((1.0 - tail.quantile) / (1.0 - p), 1.0 / tail.alpha);
+  }
+  return distribution_.median * std::exp(distribution_.sigma * standard_normal_quantile(p));
+}
+
+double SizeSampler::mean() const {
+  if (distribution_.shape == SizeDistribution::Shape::Exponential) return distribution_.mean;
+  const double sigma = distribution_.sigma;
+  const double lognormal_mean = distribution_.median * std::exp(0.5 * sigma * sigma);
+  if (!distribution_.tail) return lognormal_mean;
+  const ParetoTail& tail = *distribution_.tail;
+  if (tail.alpha <= 1.0) return std::numeric_limits<double>::infinity();
+  // E[X; X < x_q] of the lognormal is exp(mu + sigma²/2)·Φ((ln x_q − mu − sigma²)/sigma),
+  // and (ln x_q − mu)/sigma = Φ⁻¹(q).
+  const double body =
+      lognormal_mean * standard_normal_cdf(standard_normal_quantile(tail.quantile) - sigma);
+  return body + (1.0 - tail.quantile) * tail.alpha * tail_start_ / (tail.alpha - 1.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ZipfSampler
+
+ZipfSampler::ZipfSampler(const AddressPoolParams& params)
+    : exponent_(params.zipf_exponent),
+      normaliser_(0.0),
+      acceptance_(static_cast<size_t>(params.count)),
+      alias_(static_cast<size_t>(params.count)) {
+  GPUMARKET_CHECK_MSG(!validation_error(params), "address pool not validated");
+  const int64_t n = params.count;
+  std::vector<double> scaled(static_cast<size_t>(n));
+  // Summed from the smallest weight up so that the tail's many small terms are not lost.
+  for (int64_t k = n - 1; k >= 0; --k) {
+    scaled[k] = std::pow(static_cast<double>(k + 1), -exponent_);
+    normaliser_ += scaled[k];
+  }
+  for (double& w : scaled) w *= static_cast<double>(n) / normaliser_;
+
+  // Vose: pair each under-full column with an over-full donor. Stacks (not hash sets) keep
+  // the table, and so every draw, independent of anything but n and s.
+  std::vector<int64_t> small;
+  std::vector<int64_t> large;
+  for (int64_t k = n - 1; k >= 0; --k) (scaled[k] < 1.0 ? small : large).push_back(k);
+  while (!small.empty() && !large.empty()) {
+    const int64_t under = small.back();
+    small.pop_back();
+    const int64_t donor = large.back();
+    large.pop_back();
+    acceptance_[under] = scaled[under];
+    alias_[under] = donor;
+    scaled[donor] = (scaled[donor] + scaled[under]) - 1.0;
+    (scaled[donor] < 1.0 ? small : large).push_back(donor);
+  }
+  // Whatever is left is full up to rounding.
+  for (const std::vector<int64_t>* rest : {&large, &small}) {
+    for (int64_t k : *rest) {
+      acceptance_[k] = 1.0;
+      alias_[k] = k;
+    }
+  }
+}
+
+int64_t ZipfSampler::draw(RandomEngine& engine) const {
+  // One uniform picks the column (integer part of u·n) and the coin (fractional part); the
+  // coin keeps 53 − log2(n) bits, over 25 for any validated pool.
+  boost::random::uniform_01<double> uniform;
+  const double scaled = uniform(engine) * static_cast<double>(size());
+  const int64_t column = std::min(static_cast<int64_t>(scaled), size() - 1);
+  const double coin = scaled - static_cast<double>(column);
+  return coin < acceptance_[column] ? column : alias_[column];
+}
+
+double ZipfSampler::probability(int64_t k) const {
+  GPUMARKET_CHECK(k >= 0 && k < size());
+  return std::pow(static_cast<double>(k + 1), -exponent_) / normaliser_;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ArrivalSampler
+
+ArrivalSampler::ArrivalSampler(const ArrivalParams& params, Weekday start_weekday)
+    : base_rate_per_hour_(params.base_rate_per_hour),
+      trend_per_hour_(params.trend_per_year / kHoursPerYear) {
+  GPUMARKET_CHECK_MSG(!validation_error(params), "arrival parameters not validated");
+  const int start = static_cast<int>(start_weekday);
+  for (int h = 0; h < 168; ++h) {
+    week_factor_[h] = params.diurnal[h % 24] * params.weekly[(start + h / 24) % 7];
+  }
+  constant_ = trend_per_hour_ == 0.0 && std::all_of(week_factor_.begin(), week_factor_.end(),
+                                                    [&](double c) { return c == week_factor_[0]; });
+}
+
+double ArrivalSampler::factor(double hour_index) const {
+  const auto h = static_cast<int64_t>(hour_index);
+  return week_factor_[static_cast<size_t>(((h % 168) + 168) % 168)];
+}
+
+double ArrivalSampler::rate_per_hour(double t_h) const {
+  return base_rate_per_hour_ * std::exp(trend_per_hour_ * t_h) * factor(std::floor(t_h));
+}
+
+double ArrivalSampler::expected_count(double t0_h, double t1_h) const {
+  const double k = trend_per_hour_;
+  double total = 0.0;
+  for (double a = t0_h; a < t1_h;) {
+    const double hour = std::floor(a);
+    const double b = std::min(hour + 1.0, t1_h);
+    const double rate_a = base_rate_per_hour_ * factor(hour) * std::exp(k * a);
+    total += k == 0.0 ? rate_a * (b - a) : rate_a * std::expm1(k * (b - a)) / k;
+    a = b;
+  }
+  return total;
+}
+
+void ArrivalSampler::sample(double t0_h, double t1_h, RandomEngine& engine,
+                            std::vector<double>& times_h) const {
+  if (!(t0_h < t1_h)) return;
+  if (constant_) {
+    const double rate = base_rate_per_hour_ * week_factor_[0];
+    if (rate <= 0.0) return;
+    for (double t = t0_h + unit_exponential(engine) / rate; t < t1_h;
+         t += unit_exponential(engine) / rate) {
+      times_h.push_back(t);
+    }
+    return;
+  }
+
+  const double k = trend_per_hour_;
+  double remaining = unit_exponential(engine);  // unit-rate time left until the next arrival
+  for (double a = t0_h; a < t1_h;) {
+    const double hour = std::floor(a);
+    const double b = std::min(hour + 1.0, t1_h);
+    const double c = base_rate_per_hour_ * factor(hour);
+    while (c > 0.0) {
+      const double rate_a = c * std::exp(k * a);
+      const double mass = k == 0.0 ? rate_a * (b - a) : rate_a * std::expm1(k * (b - a)) / k;
+      if (remaining >= mass) {
+        remaining -= mass;
+        break;
+      }
+      double t = k == 0.0 ? a + remaining / rate_a : a + std::log1p(k * remaining / rate_a) / k;
+      // Rounding may put t on or past b although remaining < mass; keep it inside [a, b).
+      if (!(t < b)) t = std::nextafter(b, a);
+      t = std::max(t, a);
+      times_h.push_back(t);
+      a = t;
+      remaining = unit_exponential(engine);
+    }
+    a = b;
+  }
+}
+
+}  // namespace gpumarket
