@@ -1,0 +1,217 @@
+// Supply-side kernels: provider costs and asks, merit-order clearing, the EIP-1559-style
+// posted price, provider margins with entry and exit, the token's USD price, the
+// hardware price index and the alliance's administered price. Free functions over the
+// struct-of-arrays ProviderPopulation; docs/model.md writes out every equation.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "gpumarket/core/calendar.hpp"
+#include "gpumarket/core/random.hpp"
+#include "gpumarket/market/provider_population.hpp"
+#include "gpumarket/scenario/supply.hpp"
+
+namespace gpumarket {
+
+/// Hours per year, the 365-day year of parse_duration's "y".
+inline constexpr double kHoursPerYear = 8760.0;
+
+// ---------------------------------------------------------------------------------------
+// Costs and asks
+
+/// cost_i = energy_i + capex_i × hardware_index (USD per PF·h). All arrays one length.
+void marginal_cost(const Eigen::Ref<const Eigen::ArrayXd>& energy_usd_per_pf_hour,
+                   const Eigen::Ref<const Eigen::ArrayXd>& capex_usd_per_pf_hour,
+                   double hardware_index, Eigen::Ref<Eigen::ArrayXd> cost_usd_per_pf_hour);
+
+/// ask_i = cost_i × (1 + markup_i), in USD per PF·h: asks are anchored to USD costs and do
+/// not depend on the token's price.
+void asks(const Eigen::Ref<const Eigen::ArrayXd>& cost_usd_per_pf_hour,
+          const Eigen::Ref<const Eigen::ArrayXd>& ask_markup,
+          Eigen::Ref<Eigen::ArrayXd> ask_usd_per_pf_hour);
+
+// ---------------------------------------------------------------------------------------
+// Price formation
+
+/// Scratch space reused from tick to tick so that a tick allocates nothing once the
+/// population's size is stable.
+struct SupplyWorkspace {
+  Eigen::ArrayXd ask_usd_per_pf_hour;
+  Eigen::ArrayXd used_pf;
+  Eigen::ArrayXd margin_usd_per_pf_hour;
+  ArrayXb exit_mask;
+  std::vector<std::pair<double, double>> ask_capacity;  // merit-order selection
+  std::vector<ProviderAttributes> entrants;
+
+  /// Sizes the per-provider arrays (a no-op when the size is unchanged).
+  void resize(Eigen::Index providers);
+};
+
+/// The outcome of one price formation.
+struct PriceFormation {
+  double price_usd_per_pf_hour = 0.0;
+  double served_pf = 0.0;    // Σ used_i
+  double unserved_pf = 0.0;  // demand the offered capacity could not serve
+  /// Capacity offered at the price: all of it under clearing, the providers whose ask is
+  /// at most the posted price under dynamic_fee.
+  double offered_capacity_pf = 0.0;
+};
+
+/// Merit-order uniform price for `demand_pf` ≥ 0: with asks sorted ascending, the price is
+/// the ask of the marginal provider, the first whose cumulative capacity reaches demand.
+/// Providers with a lower ask serve their full capacity; those whose ask equals the price
+/// share the rest in proportion to capacity; the others serve nothing.
+/// - demand 0: the lowest ask, nothing served;
+/// - demand ≥ total capacity: the highest ask, every provider full, the excess returned as
+///   `unserved_pf` (merit order has no scarcity rent; use dynamic_fee for that);
+/// - no providers: price NaN, everything unserved.
+/// Expected O(n) (weighted quickselect), not a full sort. `used_pf` must have the
+/// population's size; 0 ≤ used_i ≤ capacity_i always.
+PriceFormation clear_merit_order(const Eigen::Ref<const Eigen::ArrayXd>& ask_usd_per_pf_hour,
+                                 const Eigen::Ref<const Eigen::ArrayXd>& capacity_pf,
+                                 double demand_pf, SupplyWorkspace& workspace,
+                                 Eigen::Ref<Eigen::ArrayXd> used_pf);
+
+/// At a posted price p, providers with ask_i ≤ p are eligible and share demand in
+/// proportion to capacity: used_i = capacity_i × min(1, demand / eligible capacity).
+/// (Chosen over filling in ask order: a posted-price venue does not rank its providers.)
+/// `utilisation` of the result's capacity is served / offered; see dynamic_fee_utilisation.
+PriceFormation allocate_at_posted_price(const Eigen::Ref<const Eigen::ArrayXd>& ask_usd_per_pf_hour,
+                                        const Eigen::Ref<const Eigen::ArrayXd>& capacity_pf,
+                                        double price_usd_per_pf_hour, double demand_pf,
+                                        Eigen::Ref<Eigen::ArrayXd> used_pf);
+
+/// The utilisation the fee controller sees: served / offered capacity, in [0, 1]; 1 when
+/// demand is positive and nothing is offered (the price is below every ask and must
+/// rise), 0 when there is no demand.
+double dynamic_fee_utilisation(const PriceFormation& formation, double demand_pf);
+
+/// One step of the EIP-1559 continuous rule: p' = p·(1 + d·(u − u*)/u*) with the relative
+/// change clamped to [−d, d] (which binds only when u* < 1/2), then p' clamped to
+/// [floor, ceiling]. `utilisation` in [0, 1].
+double dynamic_fee_update(double price_usd_per_pf_hour, double utilisation,
+                          const DynamicFeeParams& params);
+
+// ---------------------------------------------------------------------------------------
+// Margins, entry and exit
+
+/// Margin per PF of capacity per hour, in USD per PF·h:
+///   margin_i = (used_i / capacity_i) × (received − energy_i) − capex_i × hardware_index,
+/// where `received_usd_per_pf_hour` is what a provider receives per PF·h served (the same
+/// for all providers of a marketplace: price net of fee, token-converted, plus emissions).
+void provider_margins(const Eigen::Ref<const Eigen::ArrayXd>& used_pf,
+                      const Eigen::Ref<const Eigen::ArrayXd>& capacity_pf,
+                      const Eigen::Ref<const Eigen::ArrayXd>& energy_usd_per_pf_hour,
+                      const Eigen::Ref<const Eigen::ArrayXd>& capex_usd_per_pf_hour,
+                      double hardware_index, double received_usd_per_pf_hour,
+                      Eigen::Ref<Eigen::ArrayXd> margin_usd_per_pf_hour);
+
+/// Weight of the newest tick in the rolling margin: α = 1 − exp(−tick / window).
+double rolling_margin_weight(double tick_hours, double window_hours);
+
+/// rolling_i ← rolling_i + α (margin_i − rolling_i); then
+/// negative_ticks_i ← negative_ticks_i + 1 if rolling_i < threshold, else 0. Returns whether any provider has reached
+/// params.exit_after_ticks (see exit_mask).
+bool update_rolling_margins(const Eigen::Ref<const Eigen::ArrayXd>& margin_usd_per_pf_hour,
+                            double weight, const EntryExitParams& params,
+                            Eigen::Ref<Eigen::ArrayXd> rolling_margin_usd_per_pf_hour,
+                            Eigen::Ref<Eigen::ArrayXd> negative_margin_ticks);
+
+/// exit_i = negative_ticks_i ≥ params.exit_after_ticks.
+void exit_mask(const Eigen::Ref<const Eigen::ArrayXd>& negative_margin_ticks,
+               const EntryExitParams& params, Eigen::Ref<ArrayXb> mask);
+
+/// Capacity-weighted mean of the rolling margins (USD per PF·h); 0 with no providers.
+double mean_rolling_margin(const ProviderPopulation& providers);
+
+/// Expected entrants per day: base × exp(sensitivity × mean margin).
+double entry_rate_per_day(const EntryExitParams& params, double mean_margin_usd_per_pf_hour);
+
+/// One provider drawn from the marketplace's distributions, in this order: capacity,
+/// energy, capex (each lognormal), markup (uniform).
+ProviderAttributes draw_provider(const ProviderDistribution& distribution, RandomEngine& rng);
+
+/// Entrants over a tick: N ~ Poisson(min(rate × tick_hours / 24, room)), room =
+/// max_providers − current count, then min(N, room) providers drawn with draw_provider.
+/// Appends them to `entrants` (cleared first) and returns their number.
+int64_t draw_entrants(const MarketplaceParams& params, Eigen::Index current_count,
+                      double mean_margin_usd_per_pf_hour, double tick_hours, RandomEngine& rng,
+                      std::vector<ProviderAttributes>& entrants);
+
+// ---------------------------------------------------------------------------------------
+// Token, hardware index, alliance pool
+
+/// Exact GBM step with Merton jumps, dt in years:
+///   S' = S · exp((μ − σ²/2 − λk) dt + σ √dt Z + Σ_{j ≤ N} J_j),
+///   Z ~ N(0,1), N ~ Poisson(λ dt), J_j ~ N(m_J, s_J²), k = exp(m_J + s_J²/2) − 1,
+/// so that E[S'] = S·e^{μ dt} with or without jumps. Draws Z first, then N, then (if N > 0)
+/// the jumps' sum as one N(N m_J, N s_J²) variate.
+double token_price_step(double token_usd, const TokenParams& params, double dt_years,
+                        RandomEngine& rng);
+
+/// I' = I · (1 − decline)^dt · exp(κ · purchase / R_ref · dt), dt in years, purchase in PF
+/// per year (the alliance's capacity purchase rate, see alliance_purchase_rate_pf_per_year).
+double hardware_index_step(double index, const HardwareIndexParams& params,
+                           double procurement_coupling, double purchase_pf_per_year,
+                           double dt_years);
+
+/// (capex / (life × 8760 h) × hardware_index + energy) × (1 − subsidy), USD per PF·h.
+/// The index applies to the amortisation (replacement cost); pass 1 for historical cost.
+double alliance_price_usd_per_pf_hour(const AlliancePoolParams& params, double hardware_index);
+
+/// Installed pool capacity (PF) `hours` after the scenario's `start` date: the ramp (or its
+/// budget-scaled form) interpolated linearly; 0 before the first point.
+double alliance_capacity_pf(const AlliancePoolParams& params, Date start, double hours);
+
+/// The ramp's slope at `hours` (PF per year; 0 outside the ramp): the pool's purchase rate.
+double alliance_purchase_rate_pf_per_year(const AlliancePoolParams& params, Date start,
+                                          double hours);
+
+// ---------------------------------------------------------------------------------------
+// A whole marketplace tick
+
+/// A marketplace's state between ticks.
+struct MarketplaceState {
+  ProviderPopulation providers;
+  /// The dynamic_fee price posted for the next tick; under clearing, the last price.
+  double posted_price_usd_per_pf_hour = 0.0;
+  /// Token USD price when the current price was quoted (0 before the first tick).
+  double token_usd_at_quote = 0.0;
+  SupplyWorkspace workspace;
+};
+
+/// Draws the initial providers (params.providers.initial_count) and posts the initial price.
+MarketplaceState make_marketplace(const MarketplaceParams& params, RandomEngine& rng);
+
+/// What one tick did. Capacity, used and utilisation are at service time (before exit and
+/// entry); provider_count is after them.
+struct MarketplaceTickResult {
+  double price_usd_per_pf_hour = 0.0;  // paid this tick (NaN when no provider under clearing)
+  double capacity_pf = 0.0;
+  double used_pf = 0.0;       // ≤ capacity_pf
+  double unserved_pf = 0.0;   // demand − used
+  double utilisation = 0.0;   // used / capacity (0 with no capacity)
+  double payments_usd = 0.0;  // users' payments: price × used × tick
+  double fees_usd = 0.0;      // platform's share of payments
+  /// Providers' receipts in USD: (payments − fees) converted at the token's move over the
+  /// tick, plus emissions. payments = provider revenue + fees when the token did not move.
+  double provider_revenue_usd = 0.0;
+  double mean_margin_usd_per_pf_hour = 0.0;  // capacity-weighted rolling margin, after exit
+  int64_t provider_count = 0;
+  int64_t entrants = 0;
+  int64_t exits = 0;
+};
+
+/// Runs one tick of `tick_hours` for demand `demand_pf` (PF wanted over the tick), the token's
+/// USD price now and the hardware index now:
+/// costs and asks → price and allocation (params.pricing) → revenue → margins → exit →
+/// entry → next posted price. Users pay the price in tokens quoted at the previous tick's
+/// token price; providers value them at `token_usd`.
+MarketplaceTickResult marketplace_tick(MarketplaceState& state, const MarketplaceParams& params,
+                                       double demand_pf, double token_usd, double hardware_index,
+                                       double tick_hours, RandomEngine& rng);
+
+}  // namespace gpumarket

@@ -1,0 +1,193 @@
+// Parameters of the supply side: the alliance's administered pool, permissionless
+// marketplaces (providers, price formation, token, entry and exit) and the GPU
+// hardware price index. Plain structs; the equations are in docs/model.md.
+//
+// Units: capacity in PF (sustained petaflop/s at the scenario's declared precision;
+// the defaults below assume FP16/BF16 dense, as notes/calibration.md §0 suggests),
+// work in PF·h, prices and costs in USD per PF·h. "calibration §n" refers to
+// /work/shared/notes/calibration.md; "article" to seeds/001_f9257b59c3824804.txt.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gpumarket/core/calendar.hpp"
+#include "gpumarket/core/time.hpp"
+
+namespace gpumarket {
+
+/// One point of a piecewise-linear capacity ramp.
+struct CapacityPoint {
+  Date date;                 // the capacity is reached at this date's midnight
+  double capacity_pf = 0.0;  // PF
+};
+
+/// The alliance's state-controlled pool (MODEL.md §3.1).
+struct AlliancePoolParams {
+  enum class CapacitySource {
+    /// The ramp's capacities as given.
+    Ramp,
+    /// The ramp's shape (each point as a fraction of its last point), scaled so that the
+    /// last point equals budget_usd × hardware_share / capex_usd_per_pf.
+    Budget,
+  };
+
+  CapacitySource capacity_source = CapacitySource::Ramp;
+  /// Piecewise linear in time between points, 0 before the first point, the last
+  /// point's value after it. Article: "operational by May 2026" (the launch, 2026-05-07)
+  /// and "150 petaflops capacity by 2027" (read as the end of 2027).
+  std::vector<CapacityPoint> capacity_ramp = {
+      {Date::from_ymd(2026, 5, 7), 0.0},
+      {Date::from_ymd(2027, 12, 31), 150.0},
+  };
+  /// USD. Article: "pooled budget of $12 billion" (Bloomberg Intelligence, July 2026).
+  double budget_usd = 12e9;
+  /// Article: "40 % earmarked for hardware purchases".
+  double hardware_share = 0.4;
+  /// USD per PF of capacity bought, used for both the budget-derived capacity and the
+  /// amortisation. calibration §2: $50 k all-in per H100 / 0.989 PF (FP16 dense) per H100.
+  /// At this price the budget buys ~95,000 PF, far above the 150 PF ramp (calibration §0).
+  double capex_usd_per_pf = 50'000.0 / 0.989;
+  /// Years over which capex is amortised, straight line, at full capacity.
+  /// calibration §11: "state pool capex ... 5-yr life".
+  double hardware_life_years = 5.0;
+  /// USD per PF·h. calibration §6: H100 in a data centre ≈ $0.07 per GPU-h, / 0.989 PF.
+  double energy_usd_per_pf_hour = 0.07 / 0.989;
+  /// Fraction of the unit cost the state pays, in [0, 1). ASSUMPTION: calibration §11's
+  /// reserved/licence discount of 35 % versus on-demand, read as the subsidy.
+  double subsidy_rate = 0.35;
+  /// Fraction of capacity kept for the alliance's own work, never offered to outside
+  /// users. Article: "30 % reserved for state-controlled AI services".
+  double reserved_share = 0.3;
+  /// USD, one-off compliance cost of a licence. ASSUMPTION (calibration §10: not sourced).
+  double licence_fee_usd = 50'000.0;
+  /// Time from applying to holding a licence. ASSUMPTION (calibration §10).
+  Duration licence_delay = Duration::days(90);
+  /// Article: the charter bans "unregulated tokenized access to compute".
+  bool ban_tokenized_access = true;
+  /// Fraction of the job's cost a crypto-native job pays to convert into sovereign
+  /// currency. ASSUMPTION: 2 % (no sourced figure; bridge fees of calibration §9 are
+  /// 0.05–0.3 %, fiat off-ramps typically cost more).
+  double settlement_spread = 0.02;
+  /// Dimensionless strength κ of the coupling of pool purchases to the hardware price
+  /// index: buying R PF/year moves the index by exp(κ · R / R_ref) per year (see
+  /// HardwareIndexParams::reference_purchase_pf_per_year). ASSUMPTION.
+  double procurement_coupling = 1.0;
+};
+
+/// A token's USD price process: geometric Brownian motion with optional Merton jumps.
+struct TokenParams {
+  /// USD per token at time 0. ASSUMPTION (GLM/USD not found, calibration §10); provider
+  /// asks are USD-anchored, so the level matters only for token emissions.
+  double initial_usd = 0.25;
+  /// Annual expected-return drift μ (E[S_t] = S_0·e^{μt}); the log-price drifts at
+  /// μ − σ²/2. Default 0.5 = calibration §11's baseline log drift 0 plus σ²/2 with σ = 1.
+  /// (Calibration quotes log drifts: bull +0.5, bear −0.9; add σ²/2 to use them here.)
+  double annual_drift = 0.5;
+  /// Annual volatility σ of the diffusion. calibration §5/§11: GLM ASSUMPTION ≈ 1.00.
+  double annual_volatility = 1.0;
+  /// Poisson jump intensity per year (0 disables jumps). calibration §11 baseline: 12.
+  double jumps_per_year = 12.0;
+  /// Mean and standard deviation of one jump's log-size. calibration §11: N(0, 0.12).
+  double jump_log_mean = 0.0;
+  double jump_log_sd = 0.12;
+};
+
+/// How a marketplace forms its price each tick.
+enum class PricingMode {
+  /// Merit-order uniform price: the ask of the marginal provider needed to serve demand.
+  Clearing,
+  /// A posted price updated towards a target utilisation (EIP-1559 continuous form).
+  DynamicFee,
+};
+
+/// The EIP-1559-style posted-price controller.
+struct DynamicFeeParams {
+  /// u*, in (0, 1]. calibration §4/§11: 0.7 (cluster traces sustain 0.62–0.75).
+  double target_utilisation = 0.7;
+  /// d = 1/D, in (0, 1/8]. calibration §4/§11: D = 8 (EIP-1559's denominator).
+  double adjustment = 0.125;
+  /// USD per PF·h posted at time 0. calibration §1: Vast RTX 4090 $0.31–0.45 per GPU-h,
+  /// / 0.165 PF (FP16 dense) ≈ $1.9–2.7.
+  double initial_price_usd_per_pf_hour = 2.0;
+  /// USD per PF·h. ASSUMPTION. A positive floor matters: a multiplicative rule cannot
+  /// leave 0 (EIP-1559's 7-wei floor plays the same role, calibration §4).
+  double floor_usd_per_pf_hour = 0.05;
+  /// USD per PF·h. ASSUMPTION (~10× the consumer-GPU rental price of calibration §1).
+  double ceiling_usd_per_pf_hour = 20.0;
+};
+
+/// The distributions from which a marketplace's providers are drawn, at time 0 and on
+/// entry. Defaults describe consumer GPUs (RTX 3090/4090 class) at FP16 dense.
+struct ProviderDistribution {
+  /// Providers at time 0. ASSUMPTION: 30 per marketplace, so that two marketplaces
+  /// hold ~5.4 PF, the article's "roughly 5 petaflops" for Golem and Render together.
+  int64_t initial_count = 30;
+  /// Capacity per provider, lognormal: median (PF) and sd of the log. Median = one
+  /// RTX 3090 (0.071 PF FP16 dense, calibration §2); the spread is an ASSUMPTION.
+  double capacity_median_pf = 0.071;
+  double capacity_log_sd = 0.7;
+  /// Energy cost while serving, lognormal, USD per PF·h. calibration §6: home RTX 4090
+  /// US $0.08/GPU-h ÷ 0.165 PF ≈ 0.48, RTX 3090 $0.06 ÷ 0.071 ≈ 0.85; EU ≈ 2× US.
+  double energy_median_usd_per_pf_hour = 0.6;
+  double energy_log_sd = 0.4;
+  /// Capital recovery per PF·h of capacity (served or not) at hardware index 1,
+  /// lognormal. calibration §2/§6: RTX 4090 $1,599 over 3 years ÷ 0.165 PF ≈ 0.37;
+  /// used RTX 3090 $800 over 3 years ÷ 0.071 PF ≈ 0.43.
+  double capex_median_usd_per_pf_hour = 0.45;
+  double capex_log_sd = 0.3;
+  /// Ask markup over cost, uniform in [min, max]. ASSUMPTION: the resulting asks
+  /// (~1.2–1.6 USD/PF·h) sit below calibration §1's decentralized rental prices.
+  double markup_min = 0.1;
+  double markup_max = 0.5;
+};
+
+/// Providers' entry and exit.
+struct EntryExitParams {
+  /// Time constant of the exponentially weighted rolling margin, hours.
+  /// calibration §11: churn when revenue stays below the floor "for 30 days".
+  double margin_window_hours = 720.0;
+  /// A provider's tick counts as negative when its rolling margin is below this,
+  /// USD per PF·h of capacity.
+  double exit_threshold_usd_per_pf_hour = 0.0;
+  /// A provider leaves after this many consecutive negative ticks.
+  /// calibration §11: 30 days, i.e. 720 hourly ticks (ASSUMPTION on the tick).
+  int64_t exit_after_ticks = 720;
+  /// Expected entrants per day at a mean rolling margin of 0. ASSUMPTION.
+  double base_entry_rate_per_day = 0.5;
+  /// Entry rate = base × exp(sensitivity × mean rolling margin); per (USD per PF·h).
+  /// ASSUMPTION: +1 USD/PF·h of margin multiplies entry by e² ≈ 7.4.
+  double entry_sensitivity_per_usd_per_pf_hour = 2.0;
+  /// No entry beyond this many providers.
+  int64_t max_providers = 1'000'000;
+};
+
+/// One permissionless marketplace (MODEL.md §3.2), e.g. Golem or Render.
+struct MarketplaceParams {
+  std::string name;
+  PricingMode pricing = PricingMode::Clearing;
+  DynamicFeeParams dynamic_fee;
+  ProviderDistribution providers;
+  TokenParams token;
+  EntryExitParams entry_exit;
+  /// Fraction of users' payments kept by the platform, in [0, 1). ASSUMPTION: 0 for
+  /// Golem/Render (no take rate found); Akash takes 20 %, Hyperbolic 10 % (calibration §1, §3).
+  double platform_fee = 0.0;
+  /// Tokens per day minted to providers in proportion to the work they serve (0 = none).
+  /// Golem: none. Render's burn-mint equilibrium: ~6,251 RENDER/day (calibration §3).
+  double emission_tokens_per_day = 0.0;
+};
+
+/// The GPU hardware price index that scales providers' capital cost.
+struct HardwareIndexParams {
+  double initial = 1.0;
+  /// Secular decline: the index falls to (1 − decline) of its value per year, absent
+  /// procurement. calibration §11 baseline: 20 %/yr (bull 30 %, bear 10 %).
+  double decline_per_year = 0.2;
+  /// R_ref: the purchase rate (PF/year) at which procurement adds κ to the index's
+  /// log-growth rate. ASSUMPTION: ~2 million H100-equivalents shipped per year, at 0.989 PF.
+  double reference_purchase_pf_per_year = 2e6 * 0.989;
+};
+
+}  // namespace gpumarket

@@ -1,0 +1,488 @@
+#include "gpumarket/market/supply_kernels.hpp"
+
+#include <algorithm>
+#include <boost/random/lognormal_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
+#include <boost/random/uniform_01.hpp>
+#include <cmath>
+#include <limits>
+
+#include "gpumarket/core/check.hpp"
+
+// Eigen 3.4 evaluates `cond.select(a, b)` one coefficient at a time with a branch, and with
+// asks scattered around the price that branch is unpredictable (it cost ~9 ns per provider).
+// These functors keep `value` where `key` compares true against a fixed limit and give 0
+// elsewhere, with a packet path (compare, then bitwise and), so the masks vectorise.
+namespace gpumarket::detail {
+
+enum class Compare { Less, LessEqual, Equal };
+
+template <Compare kCompare>
+struct KeepIfOp {
+  double limit;
+  double operator()(double key, double value) const {
+    if constexpr (kCompare == Compare::Less) return key < limit ? value : 0.0;
+    if constexpr (kCompare == Compare::LessEqual) return key <= limit ? value : 0.0;
+    return key == limit ? value : 0.0;
+  }
+  template <typename Packet>
+  Packet packetOp(const Packet& key, const Packet& value) const {
+    namespace ei = Eigen::internal;
+    const Packet bound = ei::pset1<Packet>(limit);
+    if constexpr (kCompare == Compare::Less) return ei::pand(ei::pcmp_lt(key, bound), value);
+    if constexpr (kCompare == Compare::LessEqual) return ei::pand(ei::pcmp_le(key, bound), value);
+    return ei::pand(ei::pcmp_eq(key, bound), value);
+  }
+};
+
+}  // namespace gpumarket::detail
+
+template <gpumarket::detail::Compare kCompare>
+struct Eigen::internal::functor_traits<gpumarket::detail::KeepIfOp<kCompare>> {
+  enum { Cost = 2, PacketAccess = packet_traits<double>::HasCmp };
+};
+
+namespace gpumarket {
+
+namespace {
+
+using detail::Compare;
+using detail::KeepIfOp;
+
+// value_i where key_i < limit (or ≤, or ==), else 0, as a vectorisable expression.
+template <Compare kCompare, typename Key, typename Value>
+auto keep_if(const Eigen::ArrayBase<Key>& key, double limit, const Eigen::ArrayBase<Value>& value) {
+  return key.binaryExpr(value.derived(), KeepIfOp<kCompare>{limit});
+}
+
+using ArrayRef = Eigen::Ref<const Eigen::ArrayXd>;
+
+// The one formula of provider_margins(), shared with the fused pass of marketplace_tick().
+auto margin_expression(const ArrayRef& used_pf, const ArrayRef& capacity_pf,
+                       const ArrayRef& energy_usd_per_pf_hour,
+                       const ArrayRef& capex_usd_per_pf_hour, double hardware_index,
+                       double received_usd_per_pf_hour) {
+  return used_pf / capacity_pf * (received_usd_per_pf_hour - energy_usd_per_pf_hour) -
+         capex_usd_per_pf_hour * hardware_index;
+}
+
+// The second half of update_rolling_margins(): count negative ticks, report exits.
+bool count_negative_ticks(const Eigen::Ref<const Eigen::ArrayXd>& rolling_margin_usd_per_pf_hour,
+                          const EntryExitParams& params,
+                          Eigen::Ref<Eigen::ArrayXd> negative_margin_ticks) {
+  if (negative_margin_ticks.size() == 0) return false;
+  negative_margin_ticks =
+      keep_if<Compare::Less>(rolling_margin_usd_per_pf_hour, params.exit_threshold_usd_per_pf_hour,
+                             negative_margin_ticks + 1.0);
+  return negative_margin_ticks.maxCoeff() >= static_cast<double>(params.exit_after_ticks);
+}
+
+}  // namespace
+
+void marginal_cost(const Eigen::Ref<const Eigen::ArrayXd>& energy_usd_per_pf_hour,
+                   const Eigen::Ref<const Eigen::ArrayXd>& capex_usd_per_pf_hour,
+                   double hardware_index, Eigen::Ref<Eigen::ArrayXd> cost_usd_per_pf_hour) {
+  GPUMARKET_CHECK(energy_usd_per_pf_hour.size() == capex_usd_per_pf_hour.size());
+  GPUMARKET_CHECK(cost_usd_per_pf_hour.size() == energy_usd_per_pf_hour.size());
+  cost_usd_per_pf_hour = energy_usd_per_pf_hour + capex_usd_per_pf_hour * hardware_index;
+}
+
+void asks(const Eigen::Ref<const Eigen::ArrayXd>& cost_usd_per_pf_hour,
+          const Eigen::Ref<const Eigen::ArrayXd>& ask_markup,
+          Eigen::Ref<Eigen::ArrayXd> ask_usd_per_pf_hour) {
+  GPUMARKET_CHECK(cost_usd_per_pf_hour.size() == ask_markup.size());
+  GPUMARKET_CHECK(ask_usd_per_pf_hour.size() == ask_markup.size());
+  ask_usd_per_pf_hour = cost_usd_per_pf_hour * (1.0 + ask_markup);
+}
+
+void SupplyWorkspace::resize(Eigen::Index providers) {
+  ask_usd_per_pf_hour.resize(providers);
+  used_pf.resize(providers);
+  margin_usd_per_pf_hour.resize(providers);
+  exit_mask.resize(providers);
+}
+
+namespace {
+
+// The smallest ask p such that the capacity with ask ≤ p reaches `demand_pf`, for
+// 0 < demand < total capacity. Weighted quickselect with a three-way partition: each
+// round keeps the side that holds the marginal provider, so the expected cost is O(n)
+// where sorting would be O(n log n); this is what lets clearing scale to 10⁵ providers.
+double marginal_ask(std::vector<std::pair<double, double>>& items, double demand_pf) {
+  size_t lo = 0;
+  size_t hi = items.size();
+  double need = demand_pf;
+  while (true) {
+    if (hi - lo == 1) return items[lo].first;
+    const double a = items[lo].first;
+    const double b = items[lo + (hi - lo) / 2].first;
+    const double c = items[hi - 1].first;
+    const double pivot = std::max(std::min(a, b), std::min(std::max(a, b), c));
+    size_t lt = lo;
+    size_t i = lo;
+    size_t gt = hi;
+    double below = 0.0;
+    double equal = 0.0;
+    while (i < gt) {
+      const double ask = items[i].first;
+      if (ask < pivot) {
+        below += items[i].second;
+        std::swap(items[lt++], items[i++]);
+      } else if (ask > pivot) {
+        std::swap(items[i], items[--gt]);
+      } else {
+        equal += items[i].second;
+        ++i;
+      }
+    }
+    if (need <= below) {
+      hi = lt;  // need > 0, so the lower part holds capacity and is not empty
+    } else if (need <= below + equal || gt == hi) {
+      // gt == hi: rounding in `need` left a sliver above the last group; it is the marginal one.
+      return pivot;
+    } else {
+      need -= below + equal;
+      lo = gt;
+    }
+  }
+}
+
+}  // namespace
+
+PriceFormation clear_merit_order(const Eigen::Ref<const Eigen::ArrayXd>& ask_usd_per_pf_hour,
+                                 const Eigen::Ref<const Eigen::ArrayXd>& capacity_pf,
+                                 double demand_pf, SupplyWorkspace& workspace,
+                                 Eigen::Ref<Eigen::ArrayXd> used_pf) {
+  const Eigen::Index n = ask_usd_per_pf_hour.size();
+  GPUMARKET_CHECK(capacity_pf.size() == n && used_pf.size() == n);
+  GPUMARKET_CHECK(demand_pf >= 0.0);
+  PriceFormation result;
+  if (n == 0) {
+    result.price_usd_per_pf_hour = std::numeric_limits<double>::quiet_NaN();
+    result.unserved_pf = demand_pf;
+    return result;
+  }
+  const double total = capacity_pf.sum();
+  result.offered_capacity_pf = total;
+  if (demand_pf <= 0.0) {
+    used_pf.setZero();
+    result.price_usd_per_pf_hour = ask_usd_per_pf_hour.minCoeff();
+    return result;
+  }
+  if (demand_pf >= total) {
+    used_pf = capacity_pf;
+    result.price_usd_per_pf_hour = ask_usd_per_pf_hour.maxCoeff();
+    result.served_pf = total;
+    result.unserved_pf = demand_pf - total;
+    return result;
+  }
+
+  auto& items = workspace.ask_capacity;
+  items.resize(static_cast<size_t>(n));  // keeps its allocation from earlier ticks
+  for (Eigen::Index i = 0; i < n; ++i) {
+    items[static_cast<size_t>(i)] = {ask_usd_per_pf_hour[i], capacity_pf[i]};
+  }
+  const double price = marginal_ask(items, demand_pf);
+
+  used_pf = keep_if<Compare::Less>(ask_usd_per_pf_hour, price, capacity_pf);
+  const double below = used_pf.sum();
+  const double at_price = keep_if<Compare::Equal>(ask_usd_per_pf_hour, price, capacity_pf).sum();
+  // Clamped so that rounding can never push a provider past its capacity.
+  const double share = at_price > 0.0 ? std::clamp((demand_pf - below) / at_price, 0.0, 1.0) : 0.0;
+  // Providers at the price served nothing so far, so adding their share is assigning it.
+  used_pf += keep_if<Compare::Equal>(ask_usd_per_pf_hour, price, capacity_pf * share);
+  result.price_usd_per_pf_hour = price;
+  result.served_pf = used_pf.sum();
+  result.unserved_pf = std::max(0.0, demand_pf - result.served_pf);
+  return result;
+}
+
+PriceFormation allocate_at_posted_price(const Eigen::Ref<const Eigen::ArrayXd>& ask_usd_per_pf_hour,
+                                        const Eigen::Ref<const Eigen::ArrayXd>& capacity_pf,
+                                        double price_usd_per_pf_hour, double demand_pf,
+                                        Eigen::Ref<Eigen::ArrayXd> used_pf) {
+  const Eigen::Index n = ask_usd_per_pf_hour.size();
+  GPUMARKET_CHECK(capacity_pf.size() == n && used_pf.size() == n);
+  GPUMARKET_CHECK(demand_pf >= 0.0);
+  PriceFormation result;
+  result.price_usd_per_pf_hour = price_usd_per_pf_hour;
+  const double offered =
+      keep_if<Compare::LessEqual>(ask_usd_per_pf_hour, price_usd_per_pf_hour, capacity_pf).sum();
+  const double fill = offered > 0.0 ? std::min(1.0, demand_pf / offered) : 0.0;
+  used_pf =
+      keep_if<Compare::LessEqual>(ask_usd_per_pf_hour, price_usd_per_pf_hour, capacity_pf * fill);
+  result.offered_capacity_pf = offered;
+  // Σ capacity_i × fill over the eligible, without another pass; fill ≤ 1 keeps it ≤ offered.
+  result.served_pf = fill * offered;
+  result.unserved_pf = std::max(0.0, demand_pf - result.served_pf);
+  return result;
+}
+
+double dynamic_fee_utilisation(const PriceFormation& formation, double demand_pf) {
+  if (demand_pf <= 0.0) return 0.0;
+  if (formation.offered_capacity_pf <= 0.0) return 1.0;
+  return std::min(1.0, formation.served_pf / formation.offered_capacity_pf);
+}
+
+double dynamic_fee_update(double price_usd_per_pf_hour, double utilisation,
+                          const DynamicFeeParams& params) {
+  const double d = params.adjustment;
+  const double target = params.target_utilisation;
+  const double change = std::clamp(d * (utilisation - target) / target, -d, d);
+  return std::clamp(price_usd_per_pf_hour * (1.0 + change), params.floor_usd_per_pf_hour,
+                    params.ceiling_usd_per_pf_hour);
+}
+
+void provider_margins(const Eigen::Ref<const Eigen::ArrayXd>& used_pf,
+                      const Eigen::Ref<const Eigen::ArrayXd>& capacity_pf,
+                      const Eigen::Ref<const Eigen::ArrayXd>& energy_usd_per_pf_hour,
+                      const Eigen::Ref<const Eigen::ArrayXd>& capex_usd_per_pf_hour,
+                      double hardware_index, double received_usd_per_pf_hour,
+                      Eigen::Ref<Eigen::ArrayXd> margin_usd_per_pf_hour) {
+  const Eigen::Index n = used_pf.size();
+  GPUMARKET_CHECK(capacity_pf.size() == n && energy_usd_per_pf_hour.size() == n);
+  GPUMARKET_CHECK(capex_usd_per_pf_hour.size() == n && margin_usd_per_pf_hour.size() == n);
+  margin_usd_per_pf_hour =
+      margin_expression(used_pf, capacity_pf, energy_usd_per_pf_hour, capex_usd_per_pf_hour,
+                        hardware_index, received_usd_per_pf_hour);
+}
+
+double rolling_margin_weight(double tick_hours, double window_hours) {
+  return -std::expm1(-tick_hours / window_hours);
+}
+
+bool update_rolling_margins(const Eigen::Ref<const Eigen::ArrayXd>& margin_usd_per_pf_hour,
+                            double weight, const EntryExitParams& params,
+                            Eigen::Ref<Eigen::ArrayXd> rolling_margin_usd_per_pf_hour,
+                            Eigen::Ref<Eigen::ArrayXd> negative_margin_ticks) {
+  const Eigen::Index n = margin_usd_per_pf_hour.size();
+  GPUMARKET_CHECK(rolling_margin_usd_per_pf_hour.size() == n && negative_margin_ticks.size() == n);
+  rolling_margin_usd_per_pf_hour +=
+      weight * (margin_usd_per_pf_hour - rolling_margin_usd_per_pf_hour);
+  return count_negative_ticks(rolling_margin_usd_per_pf_hour, params, negative_margin_ticks);
+}
+
+void exit_mask(const Eigen::Ref<const Eigen::ArrayXd>& negative_margin_ticks,
+               const EntryExitParams& params, Eigen::Ref<ArrayXb> mask) {
+  GPUMARKET_CHECK(mask.size() == negative_margin_ticks.size());
+  mask = negative_margin_ticks >= static_cast<double>(params.exit_after_ticks);
+}
+
+double mean_rolling_margin(const ProviderPopulation& providers) {
+  if (providers.empty()) return 0.0;
+  return (providers.capacity_pf * providers.rolling_margin_usd_per_pf_hour).sum() /
+         providers.capacity_pf.sum();
+}
+
+double entry_rate_per_day(const EntryExitParams& params, double mean_margin_usd_per_pf_hour) {
+  return params.base_entry_rate_per_day *
+         std::exp(params.entry_sensitivity_per_usd_per_pf_hour * mean_margin_usd_per_pf_hour);
+}
+
+ProviderAttributes draw_provider(const ProviderDistribution& distribution, RandomEngine& rng) {
+  ProviderAttributes p;
+  p.capacity_pf = boost::random::lognormal_distribution<double>(
+      std::log(distribution.capacity_median_pf), distribution.capacity_log_sd)(rng);
+  p.energy_usd_per_pf_hour = boost::random::lognormal_distribution<double>(
+      std::log(distribution.energy_median_usd_per_pf_hour), distribution.energy_log_sd)(rng);
+  p.capex_usd_per_pf_hour = boost::random::lognormal_distribution<double>(
+      std::log(distribution.capex_median_usd_per_pf_hour), distribution.capex_log_sd)(rng);
+  // uniform_01 scaled, rather than uniform_real_distribution, which loops forever when
+  // min == max: a degenerate markup range is a valid scenario.
+  const double u = boost::random::uniform_01<double>()(rng);
+  p.ask_markup = distribution.markup_min + (distribution.markup_max - distribution.markup_min) * u;
+  return p;
+}
+
+int64_t draw_entrants(const MarketplaceParams& params, Eigen::Index current_count,
+                      double mean_margin_usd_per_pf_hour, double tick_hours, RandomEngine& rng,
+                      std::vector<ProviderAttributes>& entrants) {
+  entrants.clear();
+  const int64_t room = std::max<int64_t>(0, params.entry_exit.max_providers - current_count);
+  const double rate = entry_rate_per_day(params.entry_exit, mean_margin_usd_per_pf_hour);
+  // Capping the mean at `room` keeps Poisson sampling finite for an extreme margin; the
+  // draw is capped at `room` anyway.
+  const double mean = std::min(rate * tick_hours / 24.0, static_cast<double>(room));
+  if (!(mean > 0.0)) return 0;
+  const int64_t drawn = boost::random::poisson_distribution<int64_t, double>(mean)(rng);
+  const int64_t count = std::min(drawn, room);
+  for (int64_t k = 0; k < count; ++k) entrants.push_back(draw_provider(params.providers, rng));
+  return count;
+}
+
+double token_price_step(double token_usd, const TokenParams& params, double dt_years,
+                        RandomEngine& rng) {
+  const double mu = params.annual_drift;
+  const double sigma = params.annual_volatility;
+  const double lambda = params.jumps_per_year;
+  const double k = std::expm1(params.jump_log_mean + 0.5 * params.jump_log_sd * params.jump_log_sd);
+  const double z = boost::random::normal_distribution<double>(0.0, 1.0)(rng);
+  double log_return =
+      (mu - 0.5 * sigma * sigma - lambda * k) * dt_years + sigma * std::sqrt(dt_years) * z;
+  if (lambda > 0.0 && dt_years > 0.0) {
+    const int64_t jumps =
+        boost::random::poisson_distribution<int64_t, double>(lambda * dt_years)(rng);
+    if (jumps > 0) {
+      const double n = static_cast<double>(jumps);
+      log_return += boost::random::normal_distribution<double>(
+          n * params.jump_log_mean, std::sqrt(n) * params.jump_log_sd)(rng);
+    }
+  }
+  return token_usd * std::exp(log_return);
+}
+
+double hardware_index_step(double index, const HardwareIndexParams& params,
+                           double procurement_coupling, double purchase_pf_per_year,
+                           double dt_years) {
+  const double log_growth =
+      std::log1p(-params.decline_per_year) +
+      procurement_coupling * purchase_pf_per_year / params.reference_purchase_pf_per_year;
+  return index * std::exp(log_growth * dt_years);
+}
+
+double alliance_price_usd_per_pf_hour(const AlliancePoolParams& params, double hardware_index) {
+  const double amortisation =
+      params.capex_usd_per_pf / (params.hardware_life_years * kHoursPerYear);
+  return (amortisation * hardware_index + params.energy_usd_per_pf_hour) *
+         (1.0 - params.subsidy_rate);
+}
+
+namespace {
+
+double ramp_scale(const AlliancePoolParams& params) {
+  if (params.capacity_source == AlliancePoolParams::CapacitySource::Ramp) return 1.0;
+  const double last = params.capacity_ramp.back().capacity_pf;
+  GPUMARKET_CHECK(last > 0.0);
+  return params.budget_usd * params.hardware_share / params.capex_usd_per_pf / last;
+}
+
+double point_hours(const CapacityPoint& point, Date start) {
+  return static_cast<double>(point.date.days_since_epoch() - start.days_since_epoch()) * 24.0;
+}
+
+}  // namespace
+
+double alliance_capacity_pf(const AlliancePoolParams& params, Date start, double hours) {
+  const auto& ramp = params.capacity_ramp;
+  if (ramp.empty() || hours < point_hours(ramp.front(), start)) return 0.0;
+  const double scale = ramp_scale(params);
+  for (size_t i = 1; i < ramp.size(); ++i) {
+    const double h1 = point_hours(ramp[i], start);
+    if (hours < h1) {
+      const double h0 = point_hours(ramp[i - 1], start);
+      GPUMARKET_CHECK(h1 > h0);
+      const double w = (hours - h0) / (h1 - h0);
+      return scale *
+             (ramp[i - 1].capacity_pf + w * (ramp[i].capacity_pf - ramp[i - 1].capacity_pf));
+    }
+  }
+  return scale * ramp.back().capacity_pf;
+}
+
+double alliance_purchase_rate_pf_per_year(const AlliancePoolParams& params, Date start,
+                                          double hours) {
+  const auto& ramp = params.capacity_ramp;
+  for (size_t i = 1; i < ramp.size(); ++i) {
+    const double h0 = point_hours(ramp[i - 1], start);
+    const double h1 = point_hours(ramp[i], start);
+    if (hours >= h0 && hours < h1) {
+      const double slope_pf_per_hour = (ramp[i].capacity_pf - ramp[i - 1].capacity_pf) / (h1 - h0);
+      // A falling ramp retires hardware; it buys nothing.
+      return std::max(0.0, ramp_scale(params) * slope_pf_per_hour * kHoursPerYear);
+    }
+  }
+  return 0.0;
+}
+
+MarketplaceState make_marketplace(const MarketplaceParams& params, RandomEngine& rng) {
+  MarketplaceState state;
+  std::vector<ProviderAttributes> initial;
+  initial.reserve(static_cast<size_t>(params.providers.initial_count));
+  for (int64_t i = 0; i < params.providers.initial_count; ++i) {
+    initial.push_back(draw_provider(params.providers, rng));
+  }
+  state.providers.add(initial, 0.0);
+  state.posted_price_usd_per_pf_hour = params.dynamic_fee.initial_price_usd_per_pf_hour;
+  state.workspace.resize(state.providers.size());
+  return state;
+}
+
+MarketplaceTickResult marketplace_tick(MarketplaceState& state, const MarketplaceParams& params,
+                                       double demand_pf, double token_usd, double hardware_index,
+                                       double tick_hours, RandomEngine& rng) {
+  ProviderPopulation& pop = state.providers;
+  SupplyWorkspace& ws = state.workspace;
+  ws.resize(pop.size());
+  if (state.token_usd_at_quote <= 0.0) state.token_usd_at_quote = token_usd;
+
+  // marginal_cost() then asks(), fused into one pass: the tick needs only the asks.
+  ws.ask_usd_per_pf_hour =
+      (pop.energy_usd_per_pf_hour + pop.capex_usd_per_pf_hour * hardware_index) *
+      (1.0 + pop.ask_markup);
+
+  const PriceFormation formation =
+      params.pricing == PricingMode::Clearing
+          ? clear_merit_order(ws.ask_usd_per_pf_hour, pop.capacity_pf, demand_pf, ws, ws.used_pf)
+          : allocate_at_posted_price(ws.ask_usd_per_pf_hour, pop.capacity_pf,
+                                     state.posted_price_usd_per_pf_hour, demand_pf, ws.used_pf);
+
+  MarketplaceTickResult result;
+  result.price_usd_per_pf_hour = formation.price_usd_per_pf_hour;
+  result.capacity_pf = pop.capacity_pf.sum();
+  result.used_pf = formation.served_pf;
+  result.unserved_pf = formation.unserved_pf;
+  result.utilisation = result.capacity_pf > 0.0 ? result.used_pf / result.capacity_pf : 0.0;
+
+  // Users pay price × work in tokens quoted at the previous tick's token price; providers
+  // value them at the token's price now, and share emissions in proportion to work served.
+  double received_usd_per_pf_hour = 0.0;
+  if (formation.served_pf > 0.0) {
+    const double price = formation.price_usd_per_pf_hour;
+    const double token_ratio = token_usd / state.token_usd_at_quote;
+    const double emission_usd = params.emission_tokens_per_day * tick_hours / 24.0 * token_usd;
+    result.payments_usd = price * formation.served_pf * tick_hours;
+    result.fees_usd = params.platform_fee * result.payments_usd;
+    result.provider_revenue_usd =
+        (result.payments_usd - result.fees_usd) * token_ratio + emission_usd;
+    received_usd_per_pf_hour = (1.0 - params.platform_fee) * price * token_ratio +
+                               emission_usd / (formation.served_pf * tick_hours);
+  }
+
+  // provider_margins() and update_rolling_margins() fused: one pass, no margin column.
+  const double weight = rolling_margin_weight(tick_hours, params.entry_exit.margin_window_hours);
+  pop.rolling_margin_usd_per_pf_hour +=
+      weight *
+      (margin_expression(ws.used_pf, pop.capacity_pf, pop.energy_usd_per_pf_hour,
+                         pop.capex_usd_per_pf_hour, hardware_index, received_usd_per_pf_hour) -
+       pop.rolling_margin_usd_per_pf_hour);
+  const bool any_exit = count_negative_ticks(pop.rolling_margin_usd_per_pf_hour, params.entry_exit,
+                                             pop.negative_margin_ticks);
+  if (any_exit) {
+    exit_mask(pop.negative_margin_ticks, params.entry_exit, ws.exit_mask);
+    result.exits = static_cast<int64_t>(pop.remove_if(ws.exit_mask));
+  }
+
+  // Without exits the capacity is the one summed above: skip a second pass.
+  const double mean_margin =
+      result.exits > 0 || pop.empty()
+          ? mean_rolling_margin(pop)
+          : (pop.capacity_pf * pop.rolling_margin_usd_per_pf_hour).sum() / result.capacity_pf;
+  result.entrants = draw_entrants(params, pop.size(), mean_margin, tick_hours, rng, ws.entrants);
+  // Entrants start at the mean rolling margin they entered on, so entry leaves the mean as is.
+  pop.add(ws.entrants, mean_margin);
+  result.mean_margin_usd_per_pf_hour = mean_margin;
+  result.provider_count = static_cast<int64_t>(pop.size());
+
+  if (params.pricing == PricingMode::DynamicFee) {
+    state.posted_price_usd_per_pf_hour =
+        dynamic_fee_update(state.posted_price_usd_per_pf_hour,
+                           dynamic_fee_utilisation(formation, demand_pf), params.dynamic_fee);
+  } else if (!std::isnan(formation.price_usd_per_pf_hour)) {
+    state.posted_price_usd_per_pf_hour = formation.price_usd_per_pf_hour;
+  }
+  state.token_usd_at_quote = token_usd;
+  return result;
+}
+
+}  // namespace gpumarket

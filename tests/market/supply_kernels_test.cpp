@@ -1,0 +1,664 @@
+#include "gpumarket/market/supply_kernels.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/random/uniform_01.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+#include <vector>
+
+#include "scalar_supply_reference.hpp"
+
+namespace gpumarket {
+namespace {
+
+// Vectorised and scalar kernels evaluate the same formulas; only the order of summations
+// differs, so they agree to a few ulps. This is the stated tolerance.
+constexpr double kRelTol = 1e-12;
+
+double uniform(RandomEngine& rng, double lo, double hi) {
+  return lo + (hi - lo) * boost::random::uniform_01<double>()(rng);
+}
+
+void expect_close(double expected, double actual, const char* what) {
+  if (std::isnan(expected)) {
+    EXPECT_TRUE(std::isnan(actual)) << what;
+    return;
+  }
+  EXPECT_NEAR(actual, expected, kRelTol * std::max(1.0, std::abs(expected))) << what;
+}
+
+ProviderPopulation random_population(RandomEngine& rng, int n, bool discrete_asks = false) {
+  ProviderPopulation pop;
+  for (int i = 0; i < n; ++i) {
+    ProviderAttributes a;
+    a.capacity_pf = uniform(rng, 0.01, 2.0);
+    if (discrete_asks) {
+      // Few distinct values, so that ties at the marginal ask are common.
+      a.energy_usd_per_pf_hour = 0.25 * boost::random::uniform_int_distribution<int>(1, 4)(rng);
+      a.capex_usd_per_pf_hour = 0.0;
+      a.ask_markup = 0.0;
+    } else {
+      a.energy_usd_per_pf_hour = uniform(rng, 0.1, 1.5);
+      a.capex_usd_per_pf_hour = uniform(rng, 0.1, 1.0);
+      a.ask_markup = uniform(rng, 0.0, 0.6);
+    }
+    pop.add(a, uniform(rng, -0.5, 0.5));
+  }
+  return pop;
+}
+
+Eigen::ArrayXd vector_asks(const ProviderPopulation& pop, double hardware_index) {
+  Eigen::ArrayXd cost(pop.size());
+  Eigen::ArrayXd ask(pop.size());
+  marginal_cost(pop.energy_usd_per_pf_hour, pop.capex_usd_per_pf_hour, hardware_index, cost);
+  asks(cost, pop.ask_markup, ask);
+  return ask;
+}
+
+MarketplaceParams test_marketplace(PricingMode mode) {
+  MarketplaceParams p;
+  p.name = "test";
+  p.pricing = mode;
+  p.providers.initial_count = 200;
+  p.entry_exit.exit_after_ticks = 5;
+  p.entry_exit.margin_window_hours = 12.0;
+  p.entry_exit.base_entry_rate_per_day = 20.0;
+  p.entry_exit.max_providers = 1000;  // keeps the tests fast when margins are high
+  p.platform_fee = 0.1;
+  p.emission_tokens_per_day = 50.0;
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------
+// Costs, asks, price formation against the scalar reference
+
+TEST(SupplyKernels, CostsAndAsksMatchTheScalarReference) {
+  RandomEngine rng(1);
+  for (int trial = 0; trial < 20; ++trial) {
+    const ProviderPopulation pop = random_population(rng, 1 + trial * 37);
+    const double index = uniform(rng, 0.3, 3.0);
+    Eigen::ArrayXd cost(pop.size());
+    marginal_cost(pop.energy_usd_per_pf_hour, pop.capex_usd_per_pf_hour, index, cost);
+    const Eigen::ArrayXd ask = vector_asks(pop, index);
+    std::vector<scalar::Provider> ref = scalar::from_population(pop);
+    scalar::compute_asks(ref, index);
+    for (size_t i = 0; i < ref.size(); ++i) {
+      expect_close(ref[i].cost_usd_per_pf_hour, cost[static_cast<Eigen::Index>(i)], "cost");
+      expect_close(ref[i].ask_usd_per_pf_hour, ask[static_cast<Eigen::Index>(i)], "ask");
+    }
+  }
+}
+
+void expect_clearing_matches_brute_force(const ProviderPopulation& pop, double demand) {
+  const Eigen::ArrayXd ask = vector_asks(pop, 1.0);
+  SupplyWorkspace ws;
+  Eigen::ArrayXd used(pop.size());
+  const PriceFormation f = clear_merit_order(ask, pop.capacity_pf, demand, ws, used);
+  std::vector<scalar::Provider> ref = scalar::from_population(pop);
+  scalar::compute_asks(ref, 1.0);
+  const PriceFormation g = scalar::clear(ref, demand);
+  // The price is one provider's ask, so it must be the very same number.
+  if (!pop.empty()) {
+    EXPECT_EQ(f.price_usd_per_pf_hour, g.price_usd_per_pf_hour) << demand;
+  }
+  expect_close(g.served_pf, f.served_pf, "served");
+  expect_close(g.unserved_pf, f.unserved_pf, "unserved");
+  for (size_t i = 0; i < ref.size(); ++i) {
+    const auto k = static_cast<Eigen::Index>(i);
+    expect_close(ref[i].used_pf, used[k], "used");
+    EXPECT_LE(used[k], pop.capacity_pf[k]);
+    EXPECT_GE(used[k], 0.0);
+  }
+}
+
+TEST(SupplyKernels, MeritOrderClearingEqualsBruteForceOnRandomSupplyCurves) {
+  RandomEngine rng(2);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int n = 1 + static_cast<int>(uniform(rng, 0, 400));
+    const ProviderPopulation pop = random_population(rng, n, trial % 3 == 0);
+    const double total = pop.total_capacity_pf();
+    for (double fraction : {0.0, 0.01, uniform(rng, 0, 1), uniform(rng, 0, 1), 0.999, 1.0, 1.5}) {
+      expect_clearing_matches_brute_force(pop, fraction * total);
+    }
+  }
+}
+
+TEST(SupplyKernels, ClearingEdgeCasesAreDocumentedOnes) {
+  ProviderPopulation pop;
+  pop.add({1.0, 1.0, 0.0, 0.0});
+  pop.add({2.0, 3.0, 0.0, 0.0});
+  pop.add({1.0, 2.0, 0.0, 0.0});
+  const Eigen::ArrayXd ask = vector_asks(pop, 1.0);
+  SupplyWorkspace ws;
+  Eigen::ArrayXd used(3);
+
+  PriceFormation f = clear_merit_order(ask, pop.capacity_pf, 0.0, ws, used);
+  EXPECT_EQ(f.price_usd_per_pf_hour, 1.0);  // no demand: the lowest ask
+  EXPECT_EQ(used.sum(), 0.0);
+
+  f = clear_merit_order(ask, pop.capacity_pf, 1.5, ws, used);
+  EXPECT_EQ(f.price_usd_per_pf_hour, 2.0);  // the second-cheapest is marginal
+  EXPECT_DOUBLE_EQ(used[0], 1.0);
+  EXPECT_DOUBLE_EQ(used[2], 0.5);
+  EXPECT_EQ(used[1], 0.0);
+
+  f = clear_merit_order(ask, pop.capacity_pf, 2.0, ws, used);
+  EXPECT_EQ(f.price_usd_per_pf_hour, 2.0);  // exactly covered by the two cheapest
+
+  f = clear_merit_order(ask, pop.capacity_pf, 10.0, ws, used);
+  EXPECT_EQ(f.price_usd_per_pf_hour, 3.0);  // excess demand: the highest ask, all full
+  EXPECT_DOUBLE_EQ(f.served_pf, 4.0);
+  EXPECT_DOUBLE_EQ(f.unserved_pf, 6.0);
+  EXPECT_TRUE((used == pop.capacity_pf).all());
+
+  ProviderPopulation none;
+  Eigen::ArrayXd empty(0);
+  f = clear_merit_order(empty, none.capacity_pf, 1.0, ws, empty);
+  EXPECT_TRUE(std::isnan(f.price_usd_per_pf_hour));
+  EXPECT_EQ(f.unserved_pf, 1.0);
+}
+
+TEST(SupplyKernels, TiesAtTheMarginalAskShareInProportionToCapacity) {
+  ProviderPopulation pop;
+  pop.add({1.0, 1.0, 0.0, 0.0});
+  pop.add({1.0, 2.0, 0.0, 0.0});
+  pop.add({3.0, 2.0, 0.0, 0.0});
+  const Eigen::ArrayXd ask = vector_asks(pop, 1.0);
+  SupplyWorkspace ws;
+  Eigen::ArrayXd used(3);
+  const PriceFormation f = clear_merit_order(ask, pop.capacity_pf, 3.0, ws, used);
+  EXPECT_EQ(f.price_usd_per_pf_hour, 2.0);
+  EXPECT_DOUBLE_EQ(used[1], 0.5);
+  EXPECT_DOUBLE_EQ(used[2], 1.5);
+}
+
+TEST(SupplyKernels, PostedPriceAllocationMatchesTheScalarReference) {
+  RandomEngine rng(3);
+  for (int trial = 0; trial < 100; ++trial) {
+    const ProviderPopulation pop = random_population(rng, 1 + trial * 5);
+    const Eigen::ArrayXd ask = vector_asks(pop, 1.0);
+    const double price = uniform(rng, 0.2, 3.5);
+    const double demand = uniform(rng, 0.0, 1.2) * pop.total_capacity_pf();
+    Eigen::ArrayXd used(pop.size());
+    const PriceFormation f = allocate_at_posted_price(ask, pop.capacity_pf, price, demand, used);
+    std::vector<scalar::Provider> ref = scalar::from_population(pop);
+    scalar::compute_asks(ref, 1.0);
+    const PriceFormation g = scalar::allocate_posted(ref, price, demand);
+    expect_close(g.offered_capacity_pf, f.offered_capacity_pf, "offered");
+    expect_close(g.served_pf, f.served_pf, "served");
+    for (size_t i = 0; i < ref.size(); ++i) {
+      const auto k = static_cast<Eigen::Index>(i);
+      expect_close(ref[i].used_pf, used[k], "used");
+      EXPECT_LE(used[k], pop.capacity_pf[k]);
+      if (ask[k] > price) {
+        EXPECT_EQ(used[k], 0.0);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// EIP-1559
+
+TEST(DynamicFee, UpdateEqualsTheFormulaExactly) {
+  RandomEngine rng(4);
+  for (int trial = 0; trial < 1000; ++trial) {
+    DynamicFeeParams p;
+    p.target_utilisation = uniform(rng, 0.5, 1.0);
+    p.adjustment = uniform(rng, 0.01, 0.125);
+    p.floor_usd_per_pf_hour = 0.0;
+    p.ceiling_usd_per_pf_hour = 1e9;
+    const double price = uniform(rng, 0.1, 10.0);
+    const double u = uniform(rng, 0.0, 1.0);
+    const double expected =
+        price * (1.0 + p.adjustment * (u - p.target_utilisation) / p.target_utilisation);
+    EXPECT_EQ(dynamic_fee_update(price, u, p), expected);
+    EXPECT_EQ(dynamic_fee_update(price, u, p), scalar::fee_update(price, u, p));
+  }
+}
+
+TEST(DynamicFee, ChangeIsBoundedByDAndPriceByFloorAndCeiling) {
+  DynamicFeeParams p;
+  p.target_utilisation = 0.25;  // u/u* up to 4: only the clamp keeps the step within d
+  p.adjustment = 0.125;
+  EXPECT_DOUBLE_EQ(dynamic_fee_update(2.0, 1.0, p), 2.0 * 1.125);
+  EXPECT_DOUBLE_EQ(dynamic_fee_update(2.0, 0.0, p), 2.0 * 0.875);
+  EXPECT_EQ(dynamic_fee_update(p.ceiling_usd_per_pf_hour, 1.0, p), p.ceiling_usd_per_pf_hour);
+  EXPECT_EQ(dynamic_fee_update(p.floor_usd_per_pf_hour, 0.0, p), p.floor_usd_per_pf_hour);
+}
+
+TEST(DynamicFee, SustainedExcessDemandRaisesThePriceByAtMostTheBoundPerTick) {
+  MarketplaceParams params = test_marketplace(PricingMode::DynamicFee);
+  params.dynamic_fee.target_utilisation = 0.5;  // Ethereum's target: full blocks give +d
+  params.dynamic_fee.initial_price_usd_per_pf_hour = 0.1;
+  params.dynamic_fee.ceiling_usd_per_pf_hour = 1e9;
+  params.entry_exit.base_entry_rate_per_day = 0.0;
+  params.entry_exit.exit_after_ticks = 1'000'000;
+  RandomEngine rng(5);
+  MarketplaceState state = make_marketplace(params, rng);
+  const double d = params.dynamic_fee.adjustment;
+  double previous = state.posted_price_usd_per_pf_hour;
+  for (int tick = 0; tick < 100; ++tick) {  // 0.1 × 1.125^100 stays below the ceiling
+    const double demand = 10.0 * state.providers.total_capacity_pf();
+    const MarketplaceTickResult r = marketplace_tick(state, params, demand, 1.0, 1.0, 1.0, rng);
+    EXPECT_LE(r.used_pf, r.capacity_pf);
+    const double next = state.posted_price_usd_per_pf_hour;
+    EXPECT_GT(next, previous);
+    EXPECT_LE(next / previous, 1.0 + d + 1e-15);
+    EXPECT_NEAR(next / previous, 1.0 + d, 1e-12);  // u = 1 = 2u*: exactly +d
+    previous = next;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Margins, entry and exit
+
+TEST(SupplyKernels, MarginsAndRollingUpdateMatchTheScalarReference) {
+  RandomEngine rng(6);
+  EntryExitParams ee;
+  ee.exit_after_ticks = 3;
+  for (int trial = 0; trial < 50; ++trial) {
+    ProviderPopulation pop = random_population(rng, 1 + trial * 11);
+    const double index = uniform(rng, 0.5, 2.0);
+    const double received = uniform(rng, 0.0, 4.0);
+    Eigen::ArrayXd used = pop.capacity_pf * uniform(rng, 0.0, 1.0);
+    std::vector<scalar::Provider> ref = scalar::from_population(pop);
+    for (size_t i = 0; i < ref.size(); ++i) ref[i].used_pf = used[static_cast<Eigen::Index>(i)];
+    Eigen::ArrayXd margin(pop.size());
+    ArrayXb exit(pop.size());
+    const double w = rolling_margin_weight(1.0, 24.0);
+    for (int step = 0; step < 4; ++step) {
+      provider_margins(used, pop.capacity_pf, pop.energy_usd_per_pf_hour, pop.capex_usd_per_pf_hour,
+                       index, received, margin);
+      const bool any = update_rolling_margins(margin, w, ee, pop.rolling_margin_usd_per_pf_hour,
+                                              pop.negative_margin_ticks);
+      exit_mask(pop.negative_margin_ticks, ee, exit);
+      EXPECT_EQ(any, exit.any());
+      scalar::margins(ref, index, received);
+      scalar::roll(ref, w, ee.exit_threshold_usd_per_pf_hour);
+    }
+    for (size_t i = 0; i < ref.size(); ++i) {
+      const auto k = static_cast<Eigen::Index>(i);
+      expect_close(ref[i].margin_usd_per_pf_hour, margin[k], "margin");
+      expect_close(ref[i].rolling_margin_usd_per_pf_hour, pop.rolling_margin_usd_per_pf_hour[k],
+                   "rolling");
+      EXPECT_EQ(ref[i].negative_margin_ticks, pop.negative_margin_ticks[k]);
+      EXPECT_EQ(ref[i].negative_margin_ticks >= 3, exit[k]);
+    }
+  }
+}
+
+TEST(SupplyKernels, EntryRateGrowsWithTheMeanMargin) {
+  EntryExitParams ee;
+  EXPECT_DOUBLE_EQ(entry_rate_per_day(ee, 0.0), ee.base_entry_rate_per_day);
+  EXPECT_LT(entry_rate_per_day(ee, -1.0), entry_rate_per_day(ee, 0.0));
+  EXPECT_GT(entry_rate_per_day(ee, 1.0), entry_rate_per_day(ee, 0.5));
+}
+
+TEST(SupplyKernels, EntrantCountsArePoissonWithTheEntryRate) {
+  MarketplaceParams params = test_marketplace(PricingMode::Clearing);
+  params.entry_exit.base_entry_rate_per_day = 3.0;
+  RandomEngine rng(7);
+  std::vector<ProviderAttributes> entrants;
+  const int n = 20000;
+  double sum = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const int64_t count = draw_entrants(params, 0, 0.25, 24.0, rng, entrants);
+    ASSERT_EQ(count, static_cast<int64_t>(entrants.size()));
+    sum += static_cast<double>(count);
+  }
+  const double lambda = 3.0 * std::exp(2.0 * 0.25);
+  EXPECT_NEAR(sum / n, lambda, 3.0 * std::sqrt(lambda / n));
+  params.entry_exit.max_providers = 10;
+  for (int i = 0; i < 100; ++i) EXPECT_LE(draw_entrants(params, 8, 5.0, 24.0, rng, entrants), 2);
+  EXPECT_EQ(draw_entrants(params, 10, 5.0, 24.0, rng, entrants), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole ticks against the scalar reference
+
+void expect_ticks_match(PricingMode mode) {
+  const MarketplaceParams params = test_marketplace(mode);
+  RandomEngine init(8);
+  MarketplaceState state = make_marketplace(params, init);
+  scalar::Marketplace ref = scalar::from_state(state);
+  RandomEngine rng_vector(9);
+  RandomEngine rng_scalar(9);
+  RandomEngine drivers(10);
+  double token = 1.0;
+  int exits = 0;
+  int entrants = 0;
+  for (int tick = 0; tick < 300; ++tick) {
+    const double capacity = state.providers.total_capacity_pf();
+    const double demand = uniform(drivers, 0.0, 1.3) * capacity;
+    token *= std::exp(uniform(drivers, -0.05, 0.05));
+    const double index = uniform(drivers, 0.8, 1.6);
+    const MarketplaceTickResult a =
+        marketplace_tick(state, params, demand, token, index, 1.0, rng_vector);
+    const MarketplaceTickResult b =
+        scalar::marketplace_tick(ref, params, demand, token, index, 1.0, rng_scalar);
+    expect_close(b.price_usd_per_pf_hour, a.price_usd_per_pf_hour, "price");
+    expect_close(b.capacity_pf, a.capacity_pf, "capacity");
+    expect_close(b.used_pf, a.used_pf, "used");
+    expect_close(b.utilisation, a.utilisation, "utilisation");
+    expect_close(b.payments_usd, a.payments_usd, "payments");
+    expect_close(b.fees_usd, a.fees_usd, "fees");
+    expect_close(b.provider_revenue_usd, a.provider_revenue_usd, "revenue");
+    expect_close(b.mean_margin_usd_per_pf_hour, a.mean_margin_usd_per_pf_hour, "mean margin");
+    ASSERT_EQ(b.provider_count, a.provider_count) << "tick " << tick;
+    ASSERT_EQ(b.exits, a.exits);
+    ASSERT_EQ(b.entrants, a.entrants);
+    EXPECT_LE(a.used_pf, a.capacity_pf);
+    expect_close(ref.posted_price_usd_per_pf_hour, state.posted_price_usd_per_pf_hour, "posted");
+    exits += static_cast<int>(a.exits);
+    entrants += static_cast<int>(a.entrants);
+  }
+  for (size_t i = 0; i < ref.providers.size(); ++i) {
+    const auto k = static_cast<Eigen::Index>(i);
+    EXPECT_EQ(ref.providers[i].capacity_pf, state.providers.capacity_pf[k]);
+    expect_close(ref.providers[i].rolling_margin_usd_per_pf_hour,
+                 state.providers.rolling_margin_usd_per_pf_hour[k], "rolling");
+    EXPECT_EQ(ref.providers[i].negative_margin_ticks, state.providers.negative_margin_ticks[k]);
+  }
+  // The comparison is only meaningful if entry and exit both happened.
+  EXPECT_GT(exits, 0);
+  EXPECT_GT(entrants, 0);
+}
+
+TEST(MarketplaceTick, ClearingTicksMatchTheScalarReference) {
+  expect_ticks_match(PricingMode::Clearing);
+}
+
+TEST(MarketplaceTick, DynamicFeeTicksMatchTheScalarReference) {
+  expect_ticks_match(PricingMode::DynamicFee);
+}
+
+TEST(MarketplaceTick, CapacityInUseNeverExceedsCapacity) {
+  for (PricingMode mode : {PricingMode::Clearing, PricingMode::DynamicFee}) {
+    const MarketplaceParams params = test_marketplace(mode);
+    RandomEngine rng(11);
+    MarketplaceState state = make_marketplace(params, rng);
+    for (int tick = 0; tick < 2000; ++tick) {
+      const double demand = uniform(rng, 0.0, 3.0) * state.providers.total_capacity_pf();
+      const MarketplaceTickResult r = marketplace_tick(state, params, demand, 1.0, 1.0, 1.0, rng);
+      ASSERT_LE(r.used_pf, r.capacity_pf);
+      ASSERT_GE(r.used_pf, 0.0);
+      EXPECT_NEAR(r.used_pf + r.unserved_pf, demand, 1e-9 * std::max(1.0, demand));
+      // Money: payments = provider revenue − emissions + fees when the token is unchanged.
+      const double emissions = r.used_pf > 0.0 ? params.emission_tokens_per_day / 24.0 : 0.0;
+      EXPECT_NEAR(r.payments_usd, r.provider_revenue_usd - emissions + r.fees_usd,
+                  1e-9 * std::max(1.0, r.payments_usd));
+    }
+  }
+}
+
+TEST(MarketplaceTick, ProvidersServeNoMoreThanTheirOwnCapacity) {
+  const MarketplaceParams params = test_marketplace(PricingMode::Clearing);
+  RandomEngine rng(12);
+  MarketplaceState state = make_marketplace(params, rng);
+  for (int tick = 0; tick < 200; ++tick) {
+    const double demand = uniform(rng, 0.0, 2.0) * state.providers.total_capacity_pf();
+    const Eigen::ArrayXd capacity_before = state.providers.capacity_pf;
+    marketplace_tick(state, params, demand, 1.0, 1.0, 1.0, rng);
+    ASSERT_EQ(state.workspace.used_pf.size(), capacity_before.size());
+    ASSERT_TRUE((state.workspace.used_pf <= capacity_before).all());
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Token price: GBM and Merton jump-diffusion against theory
+
+struct Moments {
+  double mean = 0.0;
+  double variance = 0.0;
+  double mean_se = 0.0;
+  double variance_se = 0.0;
+};
+
+Moments log_return_moments(const TokenParams& params, double horizon_years, int steps, int paths,
+                           uint64_t seed) {
+  RandomEngine rng(seed);
+  std::vector<double> x(static_cast<size_t>(paths));
+  const double dt = horizon_years / steps;
+  for (int p = 0; p < paths; ++p) {
+    double s = params.initial_usd;
+    for (int k = 0; k < steps; ++k) s = token_price_step(s, params, dt, rng);
+    x[static_cast<size_t>(p)] = std::log(s / params.initial_usd);
+  }
+  Moments m;
+  for (double v : x) m.mean += v;
+  m.mean /= paths;
+  double m2 = 0.0;
+  double m4 = 0.0;
+  for (double v : x) {
+    const double c = (v - m.mean) * (v - m.mean);
+    m2 += c;
+    m4 += c * c;
+  }
+  m2 /= paths;
+  m4 /= paths;
+  m.variance = m2 * paths / (paths - 1.0);
+  m.mean_se = std::sqrt(m.variance / paths);
+  // Standard error of the sample variance for any distribution with a finite 4th moment.
+  m.variance_se = std::sqrt((m4 - m2 * m2) / paths);
+  return m;
+}
+
+TEST(TokenPrice, GbmLogReturnMeanAndVarianceMatchTheory) {
+  TokenParams p;
+  p.initial_usd = 0.25;
+  p.annual_drift = -0.4;
+  p.annual_volatility = 0.95;
+  p.jumps_per_year = 0.0;
+  const double t = 1.0;
+  const Moments m = log_return_moments(p, t, 52, 20000, 13);
+  const double mean = (p.annual_drift - 0.5 * p.annual_volatility * p.annual_volatility) * t;
+  const double variance = p.annual_volatility * p.annual_volatility * t;
+  EXPECT_NEAR(m.mean, mean, 3.0 * m.mean_se);
+  EXPECT_NEAR(m.variance, variance, 3.0 * m.variance_se);
+}
+
+TEST(TokenPrice, MertonLogReturnMeanAndVarianceMatchTheory) {
+  TokenParams p;
+  p.initial_usd = 1.0;
+  p.annual_drift = 0.2;
+  p.annual_volatility = 0.6;
+  p.jumps_per_year = 17.0;  // calibration §11 bear case
+  p.jump_log_mean = -0.05;
+  p.jump_log_sd = 0.15;
+  const double t = 0.5;
+  const Moments m = log_return_moments(p, t, 26, 20000, 14);
+  const double k = std::exp(p.jump_log_mean + 0.5 * p.jump_log_sd * p.jump_log_sd) - 1.0;
+  const double mean =
+      (p.annual_drift - 0.5 * p.annual_volatility * p.annual_volatility - p.jumps_per_year * k) *
+          t +
+      p.jumps_per_year * t * p.jump_log_mean;
+  const double variance =
+      p.annual_volatility * p.annual_volatility * t +
+      p.jumps_per_year * t * (p.jump_log_sd * p.jump_log_sd + p.jump_log_mean * p.jump_log_mean);
+  EXPECT_NEAR(m.mean, mean, 3.0 * m.mean_se);
+  EXPECT_NEAR(m.variance, variance, 3.0 * m.variance_se);
+}
+
+TEST(TokenPrice, SameSeedGivesTheSamePath) {
+  TokenParams p;
+  RandomEngine a(15);
+  RandomEngine b(15);
+  double s = p.initial_usd;
+  double r = p.initial_usd;
+  for (int i = 0; i < 100; ++i) {
+    s = token_price_step(s, p, 1.0 / 365.0, a);
+    r = token_price_step(r, p, 1.0 / 365.0, b);
+  }
+  EXPECT_EQ(s, r);
+}
+
+// ---------------------------------------------------------------------------------------
+// Hardware index and alliance pool
+
+TEST(HardwareIndex, DeclinesSecularlyAndRisesWithProcurement) {
+  HardwareIndexParams p;
+  EXPECT_NEAR(hardware_index_step(1.0, p, 1.0, 0.0, 1.0), 0.8, 1e-15);
+  EXPECT_NEAR(hardware_index_step(1.0, p, 1.0, 0.0, 0.5), std::sqrt(0.8), 1e-15);
+  const double r = p.reference_purchase_pf_per_year;
+  EXPECT_NEAR(hardware_index_step(1.0, p, 0.5, r, 1.0), 0.8 * std::exp(0.5), 1e-14);
+  EXPECT_GT(hardware_index_step(1.0, p, 2.0, r, 1.0), hardware_index_step(1.0, p, 1.0, r, 1.0));
+}
+
+TEST(AlliancePool, PriceIsSubsidisedUnitCost) {
+  AlliancePoolParams p;
+  p.capex_usd_per_pf = 87'600.0;
+  p.hardware_life_years = 2.0;  // 5 USD per PF·h of amortisation
+  p.energy_usd_per_pf_hour = 1.0;
+  p.subsidy_rate = 0.25;
+  EXPECT_DOUBLE_EQ(alliance_price_usd_per_pf_hour(p, 1.0), 6.0 * 0.75);
+  EXPECT_DOUBLE_EQ(alliance_price_usd_per_pf_hour(p, 2.0), 11.0 * 0.75);
+}
+
+TEST(AlliancePool, HigherSubsidyLowersThePrice) {
+  AlliancePoolParams p;
+  double previous = alliance_price_usd_per_pf_hour(p, 1.0);
+  for (double s : {0.4, 0.5, 0.7, 0.9, 0.99}) {
+    p.subsidy_rate = s;
+    const double price = alliance_price_usd_per_pf_hour(p, 1.0);
+    EXPECT_LT(price, previous);
+    previous = price;
+  }
+}
+
+TEST(AlliancePool, CapacityFollowsTheRampAndItsBudgetScaledForm) {
+  AlliancePoolParams p;
+  p.capacity_ramp = {{Date::from_ymd(2026, 1, 11), 0.0},
+                     {Date::from_ymd(2026, 1, 21), 100.0},
+                     {Date::from_ymd(2026, 1, 31), 150.0}};
+  const Date start = Date::from_ymd(2026, 1, 1);
+  EXPECT_EQ(alliance_capacity_pf(p, start, 0.0), 0.0);
+  EXPECT_DOUBLE_EQ(alliance_capacity_pf(p, start, 15 * 24.0), 50.0);
+  EXPECT_DOUBLE_EQ(alliance_capacity_pf(p, start, 25 * 24.0), 125.0);
+  EXPECT_DOUBLE_EQ(alliance_capacity_pf(p, start, 400 * 24.0), 150.0);
+  EXPECT_DOUBLE_EQ(alliance_purchase_rate_pf_per_year(p, start, 15 * 24.0), 10.0 * 365.0);
+  EXPECT_EQ(alliance_purchase_rate_pf_per_year(p, start, 400 * 24.0), 0.0);
+
+  p.capacity_source = AlliancePoolParams::CapacitySource::Budget;
+  p.budget_usd = 1e6;
+  p.hardware_share = 0.5;
+  p.capex_usd_per_pf = 1000.0;  // buys 500 PF
+  EXPECT_DOUBLE_EQ(alliance_capacity_pf(p, start, 400 * 24.0), 500.0);
+  EXPECT_DOUBLE_EQ(alliance_capacity_pf(p, start, 15 * 24.0), 500.0 / 3.0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Comparative statics over many ticks
+
+struct RunSummary {
+  double final_capacity_pf = 0.0;
+  double mean_capacity_pf = 0.0;  // over the second half
+  double mean_margin = 0.0;       // over the second half
+  double mean_count = 0.0;        // over the second half
+  double cost_first_tick = 0.0;   // capacity-weighted mean marginal cost
+  double cost_last_tick = 0.0;
+};
+
+constexpr uint64_t kSeeds = 20;
+
+// A dynamic-fee marketplace squeezed by a subsidised competitor: users will not pay more
+// than the competitor's price, so the ceiling is that price. Daily ticks.
+MarketplaceParams squeezed_marketplace() {
+  MarketplaceParams p;
+  p.name = "squeezed";
+  p.pricing = PricingMode::DynamicFee;
+  p.providers.initial_count = 60;
+  p.dynamic_fee.initial_price_usd_per_pf_hour = 1.6;
+  p.dynamic_fee.ceiling_usd_per_pf_hour = 1.8;
+  p.entry_exit.margin_window_hours = 24.0 * 30;
+  p.entry_exit.exit_after_ticks = 30;
+  p.entry_exit.base_entry_rate_per_day = 1.0;
+  p.emission_tokens_per_day = 40.0;  // USD-valued through the token: the drift matters
+  p.token.initial_usd = 1.0;
+  return p;
+}
+
+RunSummary run_squeezed(const MarketplaceParams& params, double coupling, double years,
+                        uint64_t seed) {
+  // Both runs of a comparison share their random numbers (common random numbers), so
+  // the difference between them is the parameter's effect, not noise.
+  RandomEngine market_rng = make_stream(seed, "market");
+  RandomEngine token_rng = make_stream(seed, "token");
+  MarketplaceState state = make_marketplace(params, market_rng);
+  HardwareIndexParams hw;
+  const double purchase = hw.reference_purchase_pf_per_year;  // the alliance buys at R_ref
+  double index = hw.initial;
+  double token = params.token.initial_usd;
+  const double tick_hours = 24.0;
+  const int ticks = static_cast<int>(years * 365);
+  RunSummary s;
+  auto mean_cost = [&]() {
+    const Eigen::ArrayXd cost =
+        state.providers.energy_usd_per_pf_hour + state.providers.capex_usd_per_pf_hour * index;
+    return (cost * state.providers.capacity_pf).sum() / state.providers.total_capacity_pf();
+  };
+  s.cost_first_tick = mean_cost();
+  int counted = 0;
+  for (int t = 0; t < ticks; ++t) {
+    const double demand = 0.6 * 60 * 0.09;  // fixed, ~60 % of the initial capacity
+    const MarketplaceTickResult r =
+        marketplace_tick(state, params, demand, token, index, tick_hours, market_rng);
+    index = hardware_index_step(index, hw, coupling, purchase, tick_hours / kHoursPerYear);
+    token = token_price_step(token, params.token, tick_hours / kHoursPerYear, token_rng);
+    if (t >= ticks / 2) {
+      s.mean_capacity_pf += r.capacity_pf;
+      s.mean_margin += r.mean_margin_usd_per_pf_hour;
+      s.mean_count += static_cast<double>(r.provider_count);
+      ++counted;
+    }
+    if (state.providers.empty()) break;
+  }
+  s.cost_last_tick = state.providers.empty() ? 0.0 : mean_cost();
+  s.final_capacity_pf = state.providers.total_capacity_pf();
+  s.mean_capacity_pf /= std::max(counted, 1);
+  s.mean_margin /= std::max(counted, 1);
+  s.mean_count /= std::max(counted, 1);
+  return s;
+}
+
+TEST(ComparativeStatics, StrongerProcurementCouplingRaisesCostsAndLowersProviderCount) {
+  const MarketplaceParams params = squeezed_marketplace();
+  // Same providers at time 0, different index after: the coupled market pays more.
+  const Eigen::ArrayXd energy = Eigen::ArrayXd::Constant(3, 0.5);
+  const Eigen::ArrayXd capex = Eigen::ArrayXd::Constant(3, 0.4);
+  Eigen::ArrayXd cost_weak(3);
+  Eigen::ArrayXd cost_strong(3);
+  HardwareIndexParams hw;
+  marginal_cost(energy, capex,
+                hardware_index_step(1.0, hw, 0.0, hw.reference_purchase_pf_per_year, 1.0),
+                cost_weak);
+  marginal_cost(energy, capex,
+                hardware_index_step(1.0, hw, 0.5, hw.reference_purchase_pf_per_year, 1.0),
+                cost_strong);
+  EXPECT_TRUE((cost_strong > cost_weak).all());
+  for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    const RunSummary weak = run_squeezed(params, 0.0, 3.0, seed);
+    const RunSummary strong = run_squeezed(params, 0.5, 3.0, seed);
+    EXPECT_LT(strong.mean_count, weak.mean_count) << seed;
+    EXPECT_LT(strong.mean_capacity_pf, weak.mean_capacity_pf) << seed;
+    EXPECT_LT(strong.mean_margin, weak.mean_margin) << seed;
+  }
+}
+
+TEST(ComparativeStatics, FallingTokenDriftLowersMarginsAndCapacity) {
+  MarketplaceParams rising = squeezed_marketplace();
+  rising.token.annual_drift = 0.5 + 0.5;  // log drift +0.5 (calibration §11 bull)
+  MarketplaceParams falling = squeezed_marketplace();
+  falling.token.annual_drift = -0.9 + 0.5;  // log drift −0.9 (calibration §11 bear)
+  for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    const RunSummary up = run_squeezed(rising, 0.0, 3.0, seed);
+    const RunSummary down = run_squeezed(falling, 0.0, 3.0, seed);
+    EXPECT_LT(down.mean_margin, up.mean_margin) << seed;
+    EXPECT_LT(down.mean_capacity_pf, up.mean_capacity_pf) << seed;
+    EXPECT_LT(down.final_capacity_pf, up.final_capacity_pf) << seed;
+  }
+}
+
+}  // namespace
+}  // namespace gpumarket
