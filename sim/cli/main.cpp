@@ -1,1 +1,55 @@
-int main() { return 0; }
+// gpumarket: parse the command line, call the command, report errors once.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "gpumarket/cli/commands.hpp"
+#include "gpumarket/core/error.hpp"
+#include "gpumarket/core/version.hpp"
+
+int main(int argc, char** argv) {
+  using namespace gpumarket;
+  CLI::App app{"gpumarket: a discrete-event simulator of GPU compute markets"};
+  app.set_version_flag("--version", std::string("gpumarket ") + program_version());
+  app.require_subcommand(1);
+
+  RunCommand run;
+  bool quiet = false;
+  CLI::App* run_app = app.add_subcommand("run", "Run a scenario and write its results to HDF5");
+  run_app->add_option("scenario", run.scenario_path, "Scenario file (YAML)")->required();
+  run_app->add_option("-o,--output", run.output_path,
+                      "Output file (default: results/<scenario name>.h5)");
+  run_app->add_option("--seed", run.seed, "Random seed (overrides the scenario's)");
+  run_app->add_option("--set", run.overrides, "Override a scenario value: key.path=value")
+      ->take_all();
+  run_app->add_flag("-q,--quiet", quiet, "Print no headline table");
+
+  std::string validate_path;
+  std::vector<std::string> validate_overrides;
+  CLI::App* validate_app = app.add_subcommand("validate", "Check a scenario without running it");
+  validate_app->add_option("scenario", validate_path, "Scenario file (YAML)")->required();
+  validate_app->add_option("--set", validate_overrides, "Override a value: key.path=value")
+      ->take_all();
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (*run_app) {
+      install_interrupt_handlers();
+      run.show_progress = !quiet;
+      const RunReport report = run_scenario_command(run);
+      if (!quiet) print_headline(report, stdout);
+    } else if (*validate_app) {
+      fmt::print("{}\n", validate_scenario_command(validate_path, validate_overrides));
+    }
+  } catch (const Error& error) {
+    fmt::print(stderr, "gpumarket: error: {}\n", error.what());
+    return 1;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "gpumarket: error: {}\n", error.what());
+    return 1;
+  }
+  return 0;
+}

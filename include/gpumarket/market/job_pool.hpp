@@ -1,0 +1,55 @@
+// Jobs in the system, in a pool of reusable slots: a job's slot index is the
+// argument of its events, and slots are recycled so the steady state never allocates.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "gpumarket/core/check.hpp"
+#include "gpumarket/core/time.hpp"
+#include "gpumarket/engine/event_queue.hpp"
+
+namespace gpumarket {
+
+enum class JobState : uint8_t { Free, Scheduled, Waiting, InService, Abandoned };
+
+struct Job {
+  SimTime arrival;
+  SimTime start;
+  Duration service;
+  double width_pf = 0;
+  uint32_t segment = 0;
+  uint32_t venue = 0;
+  JobState state = JobState::Free;
+  EventHandle abandonment;  // valid while Waiting with finite patience
+};
+
+class JobPool {
+ public:
+  /// A free slot, reused when possible.
+  uint32_t acquire() {
+    if (free_.empty()) {
+      jobs_.emplace_back();
+      return static_cast<uint32_t>(jobs_.size() - 1);
+    }
+    const uint32_t slot = free_.back();
+    free_.pop_back();
+    return slot;
+  }
+
+  void release(uint32_t slot) {
+    GPUMARKET_CHECK(jobs_[slot].state != JobState::Free);
+    jobs_[slot].state = JobState::Free;
+    free_.push_back(slot);
+  }
+
+  Job& operator[](uint32_t slot) { return jobs_[slot]; }
+  const Job& operator[](uint32_t slot) const { return jobs_[slot]; }
+  size_t in_use() const { return jobs_.size() - free_.size(); }
+
+ private:
+  std::vector<Job> jobs_;
+  std::vector<uint32_t> free_;
+};
+
+}  // namespace gpumarket

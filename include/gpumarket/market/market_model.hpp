@@ -1,0 +1,44 @@
+// The market model: builds venues and demand from a Scenario, drives them with the
+// event loop and reports to a Recorder. `main()` and sweeps run scenarios through it.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "gpumarket/core/recorder.hpp"
+#include "gpumarket/scenario/scenario.hpp"
+
+namespace gpumarket {
+
+/// Headline numbers of a finished run; every one is also written to the recorder's summary.
+struct RunTotals {
+  uint64_t jobs_arrived = 0;
+  uint64_t jobs_completed = 0;
+  uint64_t jobs_abandoned = 0;
+  uint64_t jobs_priced_out = 0;
+  uint64_t jobs_waiting = 0;     // at the horizon
+  uint64_t jobs_in_service = 0;  // at the horizon
+  uint64_t events = 0;
+};
+
+class MarketModel {
+ public:
+  /// Called once per tick with the fraction of the horizon simulated.
+  using Progress = std::function<void(double fraction)>;
+
+  /// `scenario` must have passed validation (io/scenario_loader does it).
+  explicit MarketModel(const Scenario& scenario);
+  ~MarketModel();
+  MarketModel(const MarketModel&) = delete;
+  MarketModel& operator=(const MarketModel&) = delete;
+
+  /// Runs to the horizon, streaming series and the summary to `recorder` (after
+  /// `recorder.begin()`; the caller calls `finish()`).
+  RunTotals run(Recorder& recorder, const Progress& progress = {});
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gpumarket

@@ -1,0 +1,123 @@
+// A venue's queueing state: capacity in PF, a FIFO line of waiting jobs, the work in
+// service, and time integrals of queue length, jobs in system and capacity in use.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "gpumarket/core/check.hpp"
+#include "gpumarket/core/time.hpp"
+#include "gpumarket/market/fifo_ring.hpp"
+
+namespace gpumarket {
+
+/// Integrals over time of a venue's piecewise-constant levels. Divide by the
+/// elapsed time to get time averages (L_q, L, mean PF in use).
+struct VenueAreas {
+  double waiting_job_hours = 0;
+  double in_system_job_hours = 0;
+  double in_use_pf_hours = 0;
+  double capacity_pf_hours = 0;
+
+  void add(const VenueAreas& o) {
+    waiting_job_hours += o.waiting_job_hours;
+    in_system_job_hours += o.in_system_job_hours;
+    in_use_pf_hours += o.in_use_pf_hours;
+    capacity_pf_hours += o.capacity_pf_hours;
+  }
+};
+
+/// Job counts. "Started" jobs began service; their waits are summed in wait_hours.
+struct VenueCounts {
+  uint64_t arrived = 0;
+  uint64_t started = 0;
+  uint64_t completed = 0;
+  uint64_t abandoned = 0;
+  double wait_hours = 0;       // sum over started jobs of their wait
+  double sojourn_hours = 0;    // sum over completed jobs of completion - arrival
+  double served_pf_hours = 0;  // work of completed jobs
+
+  void add(const VenueCounts& o) {
+    arrived += o.arrived;
+    started += o.started;
+    completed += o.completed;
+    abandoned += o.abandoned;
+    wait_hours += o.wait_hours;
+    sojourn_hours += o.sojourn_hours;
+    served_pf_hours += o.served_pf_hours;
+  }
+};
+
+class Venue {
+ public:
+  Venue(std::string name, double capacity_pf, double price_usd_per_pf_hour)
+      : name_(std::move(name)), capacity_pf_(capacity_pf), price_(price_usd_per_pf_hour) {}
+
+  const std::string& name() const { return name_; }
+  double capacity_pf() const { return capacity_pf_; }
+  double in_use_pf() const { return in_use_pf_; }
+  double price_usd_per_pf_hour() const { return price_; }
+  int64_t waiting() const { return waiting_; }
+  int64_t in_service() const { return in_service_; }
+  FifoRing& line() { return line_; }
+
+  /// Brings the time integrals up to `now`. Call before any level changes.
+  void advance(SimTime now) {
+    const double dt_h = (now - last_).in_hours();
+    areas_.waiting_job_hours += dt_h * static_cast<double>(waiting_);
+    areas_.in_system_job_hours += dt_h * static_cast<double>(waiting_ + in_service_);
+    areas_.in_use_pf_hours += dt_h * in_use_pf_;
+    areas_.capacity_pf_hours += dt_h * capacity_pf_;
+    last_ = now;
+  }
+
+  /// True when a job of `width_pf` may start now: nobody waits ahead of it (FIFO) and
+  /// it fits in the idle capacity.
+  bool can_start_now(double width_pf) const { return waiting_ == 0 && fits(width_pf); }
+  bool fits(double width_pf) const { return in_use_pf_ + width_pf <= capacity_pf_; }
+
+  void join_line(uint32_t job) {
+    line_.push_back(job);
+    ++waiting_;
+  }
+  /// A waiting job left the line (started or abandoned); its slot may still sit in the
+  /// ring and is skipped when it reaches the head.
+  void leave_line() {
+    GPUMARKET_CHECK(waiting_ > 0);
+    --waiting_;
+  }
+  void start_service(double width_pf) {
+    GPUMARKET_CHECK(fits(width_pf));
+    in_use_pf_ += width_pf;
+    ++in_service_;
+  }
+  void end_service(double width_pf) {
+    GPUMARKET_CHECK(in_service_ > 0);
+    in_use_pf_ -= width_pf;
+    --in_service_;
+    if (in_service_ == 0) in_use_pf_ = 0;  // no drift from summing and subtracting doubles
+  }
+  void set_capacity_pf(double capacity_pf) { capacity_pf_ = capacity_pf; }
+  void set_price(double price_usd_per_pf_hour) { price_ = price_usd_per_pf_hour; }
+
+  /// Integrals and counts since the last take_*(), which resets them: the model
+  /// takes them once per tick for the time series and adds them to its totals.
+  VenueAreas take_areas() { return std::exchange(areas_, VenueAreas{}); }
+  VenueCounts take_counts() { return std::exchange(counts_, VenueCounts{}); }
+  VenueCounts& counts() { return counts_; }
+
+ private:
+  std::string name_;
+  double capacity_pf_;
+  double price_;
+  double in_use_pf_ = 0;
+  int64_t waiting_ = 0;
+  int64_t in_service_ = 0;
+  FifoRing line_;
+  SimTime last_;
+  VenueAreas areas_;
+  VenueCounts counts_;
+};
+
+}  // namespace gpumarket

@@ -1,0 +1,97 @@
+#include "gpumarket/cli/commands.hpp"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+
+#include "gpumarket/core/error.hpp"
+#include "gpumarket/core/version.hpp"
+#include "gpumarket/io/hdf5_reader.hpp"
+#include "gpumarket/io/hdf5_recorder.hpp"
+#include "gpumarket/io/scenario_loader.hpp"
+#include "gpumarket/market/market_model.hpp"
+#include "progress_bar.hpp"
+
+namespace gpumarket {
+namespace {
+
+std::atomic<int> g_interrupt_signal{0};
+
+void on_interrupt(int signal) { g_interrupt_signal.store(signal); }
+
+std::string default_output_path(const std::string& scenario_path) {
+  const std::filesystem::path stem = std::filesystem::path(scenario_path).stem();
+  std::filesystem::create_directories("results");
+  return (std::filesystem::path("results") / stem).string() + ".h5";
+}
+
+std::vector<std::string> with_seed(std::vector<std::string> overrides,
+                                   const std::optional<uint64_t>& seed) {
+  if (seed) overrides.push_back("seed=" + std::to_string(*seed));
+  return overrides;
+}
+
+}  // namespace
+
+void install_interrupt_handlers() {
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+}
+
+RunReport run_scenario_command(const RunCommand& command) {
+  const auto started = std::chrono::steady_clock::now();
+  const LoadedScenario loaded =
+      load_scenario(command.scenario_path, with_seed(command.overrides, command.seed));
+  RunReport report;
+  report.output_path =
+      command.output_path.empty() ? default_output_path(command.scenario_path) : command.output_path;
+  {
+    Hdf5Recorder recorder(report.output_path);
+    recorder.begin(RunInfo{loaded.path, loaded.text, loaded.resolved_yaml, loaded.scenario.seed,
+                           program_version(), loaded.scenario.start.to_string()});
+    ProgressBar bar(command.show_progress && isatty(STDERR_FILENO));
+    MarketModel model(loaded.scenario);
+    model.run(recorder, [&](double fraction) {
+      if (g_interrupt_signal.load() != 0) {
+        throw Error(fmt::format("{}: run interrupted by signal {}; no output file was written",
+                                command.scenario_path, g_interrupt_signal.load()));
+      }
+      bar.update(fraction);
+    });
+    bar.finish();
+    recorder.finish();
+  }
+  report.summary = Hdf5Reader(report.output_path).summary();
+  report.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+std::string validate_scenario_command(const std::string& scenario_path,
+                                      const std::vector<std::string>& overrides) {
+  const LoadedScenario loaded = load_scenario(scenario_path, overrides);
+  const Scenario& s = loaded.scenario;
+  return fmt::format("{}: valid: '{}', {} venue(s), {} segment(s), {} to {} ({:.0f} h), seed {}",
+                     scenario_path, s.name, s.fixed_venues.size(), s.segments.size(),
+                     s.start.to_string(),
+                     Date::from_days(s.start.days_since_epoch() +
+                                     s.horizon.count_micros() / Duration::kMicrosPerDay)
+                         .to_string(),
+                     s.horizon.in_hours(), s.seed);
+}
+
+void print_headline(const RunReport& report, std::FILE* out) {
+  size_t width = 0;
+  for (const SummaryValue& v : report.summary) width = std::max(width, v.name.size());
+  fmt::print(out, "{:<{}}  {:>14}  {}\n", "indicator", width, "value", "unit");
+  for (const SummaryValue& v : report.summary) {
+    fmt::print(out, "{:<{}}  {:>14.6g}  {}\n", v.name, width, v.value, v.unit);
+  }
+  fmt::print(out, "\nwrote {} in {:.2f} s\n", report.output_path, report.wall_seconds);
+}
+
+}  // namespace gpumarket
