@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 #include <tuple>
 #include <vector>
 
@@ -96,6 +97,59 @@ TEST(EventQueue, InterleavedPushAndPopKeepOrder) {
     ASSERT_GE(event.time_us, now);
     now = event.time_us;
     queue.push(SimTime::micros(now + static_cast<int64_t>(rng() % 100)), 0, 0, 0);
+  }
+}
+
+TEST(EventQueue, SizeExcludesThePoppedEventBeforeAndAfterTheNextPush) {
+  EventQueue queue;
+  queue.push(SimTime::micros(1), 0, 0, 1);
+  queue.push(SimTime::micros(2), 0, 0, 2);
+  Event event;
+  ASSERT_TRUE(queue.pop(event));
+  EXPECT_EQ(queue.size(), 1u);
+  queue.push(SimTime::micros(0), 0, 0, 0);  // earlier than everything left
+  EXPECT_EQ(queue.size(), 2u);
+  EXPECT_EQ(drain_args(queue), (std::vector<uint32_t>{0, 2}));
+  EXPECT_TRUE(queue.empty());
+}
+
+TEST(EventQueue, MatchesASortedReferenceUnderRandomPushesPopsAndCancels) {
+  // Pops, pushes and cancels interleave in random order, so a push lands both right
+  // after a pop (reusing the popped root) and after another push.
+  std::mt19937_64 rng(13);
+  EventQueue queue;
+  std::set<std::tuple<int64_t, int, uint32_t>> reference;  // (time, priority, arg = insertion index)
+  std::vector<std::pair<EventHandle, std::tuple<int64_t, int, uint32_t>>> live;
+  int64_t now = 0;
+  uint32_t next_arg = 0;
+  Event event;
+  for (int step = 0; step < 200000; ++step) {
+    const auto action = rng() % 10;
+    if (action < 5) {
+      const int64_t time = now + static_cast<int64_t>(rng() % 50);
+      const int priority = static_cast<int>(rng() % 3);
+      const auto entry = std::make_tuple(time, priority, next_arg);
+      live.emplace_back(queue.push(SimTime::micros(time), static_cast<Priority>(priority), 0, next_arg),
+                        entry);
+      reference.insert(entry);
+      ++next_arg;
+    } else if (action < 9) {
+      const bool popped = queue.pop(event);
+      ASSERT_EQ(popped, !reference.empty());
+      if (!popped) continue;
+      const auto expected = *reference.begin();
+      reference.erase(reference.begin());
+      ASSERT_EQ(event.arg, std::get<2>(expected));
+      ASSERT_EQ(event.time_us, std::get<0>(expected));
+      ASSERT_EQ(event.priority(), std::get<1>(expected));
+      now = event.time_us;
+    } else if (!live.empty()) {
+      const size_t pick = rng() % live.size();
+      if (reference.erase(live[pick].second) == 1) queue.cancel(live[pick].first);
+      live[pick] = live.back();
+      live.pop_back();
+    }
+    ASSERT_EQ(queue.size(), reference.size());
   }
 }
 

@@ -1,5 +1,5 @@
-// The future-event set: a 4-ary min-heap of small POD events ordered by
-// (time, priority, insertion sequence), with lazy cancellation.
+// The future-event set: a cache-aligned 4-ary min-heap of 16-byte keys ordered by
+// (time, priority, insertion sequence), with payloads beside it and lazy cancellation.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +19,7 @@ struct EventHandle {
   uint64_t sequence = 0;
 };
 
+/// An event as handed to its handler.
 struct Event {
   int64_t time_us;
   // Priority in the top 8 bits, insertion sequence in the low 56: one integer
@@ -40,13 +41,24 @@ struct Event {
 class EventQueue {
  public:
   EventQueue();
+  ~EventQueue();
+  EventQueue(const EventQueue&) = delete;
+  EventQueue& operator=(const EventQueue&) = delete;
 
   EventHandle push(SimTime time, Priority priority, uint32_t handler, uint32_t arg) {
     GPUMARKET_CHECK(next_sequence_ <= Event::kSequenceMask);
     const uint64_t sequence = next_sequence_++;
-    heap_.push_back(
-        Event{time.count_micros(), (uint64_t{priority} << 56) | sequence, handler, arg});
-    sift_up(heap_.size() - 1);
+    const Key key = make_key(time.count_micros(), (uint64_t{priority} << 56) | sequence);
+    const uint64_t payload = (uint64_t{handler} << 32) | arg;
+    if (top_consumed_) {
+      // The event last popped still occupies the root: the new one takes its place
+      // with one pass down the heap instead of a removal and an insertion.
+      top_consumed_ = false;
+      sift_up(descend(0, size_), key, payload);
+    } else {
+      if (size_ == capacity_) [[unlikely]] grow();
+      sift_up(size_++, key, payload);
+    }
     return EventHandle{sequence};
   }
 
@@ -59,78 +71,121 @@ class EventQueue {
 
   /// Removes the earliest live event into `out` if its time is before `limit_us`.
   bool pop_before(int64_t limit_us, Event& out) {
-    while (!heap_.empty()) {
-      const Event& top = heap_.front();
-      if (cancelled_count_ != 0 && cancelled_contains(top.sequence())) {
-        cancelled_erase(top.sequence());
-        remove_top();
-        continue;
-      }
-      if (top.time_us >= limit_us) return false;
-      out = top;
+    if (top_consumed_) {
+      top_consumed_ = false;
       remove_top();
+    }
+    const Key limit = make_key(limit_us, 0);
+    while (size_ != 0) [[likely]] {
+      const Key top = keys_[0];
+      // Every pending key is at or after `limit` ⇔ the smallest is: one 128-bit compare.
+      if (top >= limit) return false;
+      const uint64_t order = static_cast<uint64_t>(top);
+      if (cancelled_count_ != 0) [[unlikely]] {
+        if (cancelled_take(order & Event::kSequenceMask)) {
+          remove_top();
+          continue;
+        }
+      }
+      const uint64_t payload = payloads_[0];
+      out.time_us = time_of(top);
+      out.order = order;
+      out.handler = static_cast<uint32_t>(payload >> 32);
+      out.arg = static_cast<uint32_t>(payload);
+      // Removal is deferred: handlers usually schedule an event next, and push() then
+      // reuses the root slot.
+      top_consumed_ = true;
       return true;
     }
     return false;
   }
 
   /// Live (not cancelled) events still pending.
-  size_t size() const { return heap_.size() - cancelled_count_; }
+  size_t size() const { return size_ - top_consumed_ - cancelled_count_; }
   bool empty() const { return size() == 0; }
-  void reserve(size_t events) { heap_.reserve(events); }
+  void reserve(size_t events);
 
  private:
+  // (time, priority, sequence) as one unsigned 128-bit integer: time with its sign bit
+  // flipped in the high half, so that unsigned order is signed time order, and the
+  // order word in the low half. A comparison is then cmp+sbb, with no branch.
+  __extension__ typedef unsigned __int128 Key;
+
   static constexpr size_t kArity = 4;
+  // Slot i of the heap lives at storage index i + kPad. The children of i, 4i+1..4i+4,
+  // then live at 4(i+1)..4(i+1)+3: four keys in one aligned 64-byte cache line.
+  static constexpr size_t kPad = kArity - 1;
+  static constexpr uint64_t kSignBit = uint64_t{1} << 63;
 
-  // Bitwise rather than short-circuit operators: the comparison compiles without
-  // branches, which matters because child selection in sift_down is unpredictable.
-  static bool before(const Event& a, const Event& b) {
-    return (a.time_us < b.time_us) | ((a.time_us == b.time_us) & (a.order < b.order));
+  static Key make_key(int64_t time_us, uint64_t order) {
+    return (Key{static_cast<uint64_t>(time_us) ^ kSignBit} << 64) | order;
+  }
+  static int64_t time_of(Key key) {
+    return static_cast<int64_t>(static_cast<uint64_t>(key >> 64) ^ kSignBit);
   }
 
-  void sift_up(size_t index) {
-    const Event moving = heap_[index];
-    while (index > 0) {
-      const size_t parent = (index - 1) / kArity;
-      if (!before(moving, heap_[parent])) break;
-      heap_[index] = heap_[parent];
-      index = parent;
+  void sift_up(size_t hole, Key key, uint64_t payload) {
+    while (hole > 0) {
+      const size_t parent = (hole - 1) / kArity;
+      if (!(key < keys_[parent])) break;
+      keys_[hole] = keys_[parent];
+      payloads_[hole] = payloads_[parent];
+      hole = parent;
     }
-    heap_[index] = moving;
+    keys_[hole] = key;
+    payloads_[hole] = payload;
   }
 
-  void sift_down(size_t index) {
-    const size_t n = heap_.size();
-    const Event moving = heap_[index];
+  // Floyd's deletion: move a hole at the root down to a leaf along the smaller
+  // children, among slots [0, n), without comparing against the element that will
+  // fill it; the caller then sifts that element up from the returned leaf. Elements
+  // that fill the hole (the heap's last one, or a new event) almost always belong
+  // near the bottom, so this saves one comparison per level over a classic sift-down.
+  size_t descend(size_t hole, size_t n) {
     while (true) {
-      const size_t first = index * kArity + 1;
-      if (first >= n) break;
-      const size_t last = first + kArity < n ? first + kArity : n;
-      size_t best = first;
-      for (size_t child = first + 1; child < last; ++child) {
-        if (before(heap_[child], heap_[best])) best = child;
+      const size_t first = hole * kArity + 1;
+      size_t best;
+      if (first + kArity <= n) [[likely]] {
+        // A full family: a branch-free tournament of four.
+        const size_t a = keys_[first + 1] < keys_[first] ? first + 1 : first;
+        const size_t b = keys_[first + 3] < keys_[first + 2] ? first + 3 : first + 2;
+        best = keys_[b] < keys_[a] ? b : a;
+      } else if (first < n) {
+        best = first;
+        for (size_t child = first + 1; child < n; ++child) {
+          if (keys_[child] < keys_[best]) best = child;
+        }
+      } else {
+        return hole;
       }
-      if (!before(heap_[best], moving)) break;
-      heap_[index] = heap_[best];
-      index = best;
+      keys_[hole] = keys_[best];
+      payloads_[hole] = payloads_[best];
+      hole = best;
     }
-    heap_[index] = moving;
   }
 
   void remove_top() {
-    heap_.front() = heap_.back();
-    heap_.pop_back();
-    if (heap_.size() > 1) sift_down(0);
+    const size_t n = --size_;
+    if (n == 0) return;
+    sift_up(descend(0, n), keys_[n], payloads_[n]);
   }
+
+  void grow();
 
   // Open-addressing set of cancelled sequence numbers (linear probing,
   // backward-shift deletion). Fixed-size slots: no allocation per cancel.
   bool cancelled_contains(uint64_t sequence) const;
   void cancelled_insert(uint64_t sequence);
-  void cancelled_erase(uint64_t sequence);
+  /// Erases `sequence` if present; returns whether it was.
+  bool cancelled_take(uint64_t sequence);
+  void cancelled_erase_at(size_t hole);
   void cancelled_grow();
 
-  std::vector<Event> heap_;
+  Key* keys_ = nullptr;          // heap slot i at keys_[i]; storage starts kPad before
+  uint64_t* payloads_ = nullptr;  // handler << 32 | arg, parallel to keys_
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+  bool top_consumed_ = false;  // the root was popped but still occupies slot 0
   uint64_t next_sequence_ = 1;
   std::vector<uint64_t> cancelled_slots_;  // 0 marks an empty slot; sequences start at 1
   size_t cancelled_count_ = 0;
