@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "gpumarket/cli/commands.hpp"
+#include "gpumarket/cli/compare_command.hpp"
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/version.hpp"
 
@@ -33,6 +34,16 @@ int main(int argc, char** argv) {
   validate_app->add_option("--set", validate_overrides, "Override a value: key.path=value")
       ->take_all();
 
+  CompareCommand compare;
+  CLI::App* compare_app =
+      app.add_subcommand("compare", "Print the summary indicators of several runs side by side");
+  compare_app->add_option("files", compare.paths, "Results files (HDF5) written by run")
+      ->required();
+  compare_app->add_option("--only", compare.only, "Indicators to show: name1,name2,...")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  compare_app->add_flag("--csv", compare.csv, "Print CSV instead of a text table");
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -43,6 +54,8 @@ int main(int argc, char** argv) {
       if (!quiet) print_headline(report, stdout);
     } else if (*validate_app) {
       fmt::print("{}\n", validate_scenario_command(validate_path, validate_overrides));
+    } else if (*compare_app) {
+      fmt::print("{}", compare_command(compare));
     }
   } catch (const Error& error) {
     fmt::print(stderr, "gpumarket: error: {}\n", error.what());

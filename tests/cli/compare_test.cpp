@@ -1,0 +1,231 @@
+#include <gtest/gtest.h>
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gpumarket/cli/compare_command.hpp"
+#include "gpumarket/core/error.hpp"
+#include "gpumarket/core/recorder.hpp"
+#include "gpumarket/io/hdf5_recorder.hpp"
+
+namespace gpumarket {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory per test, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = fs::temp_directory_path() /
+            ("gpumarket-compare-" + std::string(test->name()) + "-" + std::to_string(::getpid()));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+// A finished results file holding `summary` and, when `hours` > 0, hourly tick
+// series of price and capacity for two venues.
+void write_run(const std::string& path, const std::vector<SummaryValue>& summary, int hours = 0,
+               double price_scale = 1.0) {
+  Hdf5Recorder recorder(path);
+  recorder.begin(RunInfo{"scenario.yaml", "name: test\n", "name: test\n", 1, "test", "2026-06-01"});
+  if (hours > 0) {
+    const SeriesId time = recorder.declare_series({"tick", "time_h", "h", "time since start", {}});
+    const SeriesId price = recorder.declare_series(
+        {"tick", "price", "USD/(PF*h)", "posted price", {"golem", "alliance"}});
+    const SeriesId capacity = recorder.declare_series(
+        {"tick", "capacity_pf", "PF", "online capacity", {"golem", "alliance"}});
+    for (int hour = 0; hour < hours; ++hour) {
+      const double t = hour;
+      recorder.append(time, std::vector<double>{t});
+      recorder.append(price, std::vector<double>{price_scale * (2.0 + 0.01 * t), 1.5});
+      recorder.append(capacity, std::vector<double>{100.0 + t, 400.0});
+    }
+  }
+  for (const SummaryValue& value : summary) recorder.add_summary(value);
+  recorder.finish();
+}
+
+std::string error_message(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+// Two runs that share fee_index and differ in one indicator each.
+struct TwoRuns {
+  TempDir dir;
+  std::string bull = dir / "bull.h5";
+  std::string bear = dir / "bear.h5";
+  TwoRuns() {
+    write_run(bull, {{"fee_index", 2.5, "USD/(PF*h)", "all-in cost"},
+                     {"golem_daa_change", -0.05, "1", "June to September"}});
+    write_run(bear, {{"fee_index", 3.25, "USD/(PF*h)", "all-in cost"},
+                     {"adoption_pf_hours", 1234567.0, "PF*h", "public-chain work served"}});
+  }
+};
+
+TEST(CompareRuns, LinesUpTheUnionOfIndicatorsWithOneColumnPerFileStem) {
+  const TwoRuns runs;
+  const CompareTable table = compare_runs({runs.bull, runs.bear});
+  EXPECT_EQ(table.runs, (std::vector<std::string>{"bull", "bear"}));
+  ASSERT_EQ(table.rows.size(), 3u);
+  EXPECT_EQ(table.rows[0].name, "adoption_pf_hours");
+  EXPECT_EQ(table.rows[0].unit, "PF*h");
+  EXPECT_EQ(table.rows[0].values, (std::vector<std::optional<double>>{std::nullopt, 1234567.0}));
+  EXPECT_EQ(table.rows[1].name, "fee_index");
+  EXPECT_EQ(table.rows[1].unit, "USD/(PF*h)");
+  EXPECT_EQ(table.rows[1].values, (std::vector<std::optional<double>>{2.5, 3.25}));
+  EXPECT_EQ(table.rows[2].name, "golem_daa_change");
+  EXPECT_EQ(table.rows[2].values, (std::vector<std::optional<double>>{-0.05, std::nullopt}));
+}
+
+TEST(CompareRuns, FormatsATextTableWithADashForAMissingValue) {
+  const TwoRuns runs;
+  EXPECT_EQ(format_compare_text(compare_runs({runs.bull, runs.bear})),
+            "indicator           bull     bear  unit\n"
+            "adoption_pf_hours      -  1234567  PF*h\n"
+            "fee_index            2.5     3.25  USD/(PF*h)\n"
+            "golem_daa_change   -0.05        -  1\n");
+}
+
+TEST(CompareRuns, FormatsCsvWithExactValuesAndEmptyFieldsForMissingOnes) {
+  const TwoRuns runs;
+  EXPECT_EQ(format_compare_csv(compare_runs({runs.bull, runs.bear})),
+            "indicator,unit,bull,bear\n"
+            "adoption_pf_hours,PF*h,,1234567\n"
+            "fee_index,USD/(PF*h),2.5,3.25\n"
+            "golem_daa_change,1,-0.05,\n");
+}
+
+TEST(CompareRuns, QuotesCsvFieldsThatHoldCommasOrQuotes) {
+  const TempDir dir;
+  const std::string path = dir / "run.h5";
+  write_run(path, {{"share", 0.5, "PF, \"public\"", ""}});
+  EXPECT_EQ(format_compare_csv(compare_runs({path})),
+            "indicator,unit,run\n"
+            "share,\"PF, \"\"public\"\"\",0.5\n");
+}
+
+TEST(CompareRuns, KeepsOnlyTheNamedIndicatorsInTheOrderGiven) {
+  const TwoRuns runs;
+  const CompareTable table =
+      compare_runs({runs.bull, runs.bear}, {"golem_daa_change", "fee_index", "", "fee_index"});
+  ASSERT_EQ(table.rows.size(), 2u);
+  EXPECT_EQ(table.rows[0].name, "golem_daa_change");
+  EXPECT_EQ(table.rows[1].name, "fee_index");
+}
+
+TEST(CompareRuns, RejectsAnUnknownIndicatorListingCloseMatches) {
+  const TwoRuns runs;
+  EXPECT_EQ(error_message([&] {
+              compare_runs({runs.bull, runs.bear}, {"fee_idnex", "fee"});
+            }),
+            "compare --only: no file has an indicator named 'fee_idnex'; close matches: "
+            "fee_index. no file has an indicator named 'fee'; close matches: fee_index.");
+}
+
+TEST(CompareRuns, ListsAllIndicatorsWhenAnUnknownOneHasNoCloseMatch) {
+  const TwoRuns runs;
+  EXPECT_EQ(error_message([&] {
+              compare_runs({runs.bull, runs.bear}, {"market_share"});
+            }),
+            "compare --only: no file has an indicator named 'market_share'. The files have: "
+            "adoption_pf_hours, fee_index, golem_daa_change.");
+}
+
+TEST(CompareRuns, LabelsColumnsByPathWhenTwoFilesShareAStem) {
+  const TempDir dir;
+  fs::create_directories(dir / "a");
+  fs::create_directories(dir / "b");
+  write_run(dir / "a/run.h5", {{"fee_index", 1.0, "USD/(PF*h)", ""}});
+  write_run(dir / "b/run.h5", {{"fee_index", 2.0, "USD/(PF*h)", ""}});
+  EXPECT_EQ(compare_runs({dir / "a/run.h5", dir / "b/run.h5"}).runs,
+            (std::vector<std::string>{dir / "a/run.h5", dir / "b/run.h5"}));
+}
+
+TEST(CompareRuns, ShowsEveryUnitWhenTheRunsDisagree) {
+  const TempDir dir;
+  write_run(dir / "old.h5", {{"volume", 1.0, "jobs", ""}});
+  write_run(dir / "new.h5", {{"volume", 2.0, "PF*h", ""}});
+  EXPECT_EQ(compare_runs({dir / "old.h5", dir / "new.h5"}).rows.at(0).unit, "jobs | PF*h");
+}
+
+TEST(CompareRuns, RejectsAMissingFileNamingIt) {
+  const TwoRuns runs;
+  const std::string missing = runs.dir / "absent.h5";
+  EXPECT_EQ(error_message([&] {
+              compare_runs({runs.bull, missing});
+            }),
+            missing + ": cannot open the results file: it does not exist.");
+}
+
+TEST(CompareRuns, RejectsAFileThatIsNotHdf5NamingIt) {
+  const TempDir dir;
+  const std::string path = dir / "notes.h5";
+  std::ofstream(path) << "not HDF5 at all";
+  EXPECT_EQ(error_message([&] { compare_runs({path}); }),
+            path + ": cannot open the results file: it is not an HDF5 file.");
+}
+
+TEST(CompareRuns, RejectsAnIncompleteFileNamingIt) {
+  const TempDir dir;
+  const std::string path = dir / "bare.h5";
+  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  ASSERT_GE(H5Fclose(file), 0);
+  EXPECT_EQ(error_message([&] { compare_runs({path}); }),
+            path +
+                ": cannot open the results file: it is not marked complete, so the run that "
+                "wrote it did not finish.");
+}
+
+TEST(CompareCommand, PrintsCsvWhenAsked) {
+  const TwoRuns runs;
+  const std::string csv = compare_command({{runs.bull, runs.bear}, {"fee_index"}, true});
+  EXPECT_EQ(csv, "indicator,unit,bull,bear\nfee_index,USD/(PF*h),2.5,3.25\n");
+}
+
+// The dashboard script, run the way the README shows it, on two small runs: it
+// must draw a real picture even though most of its panels have no series yet.
+TEST(DashboardScript, DrawsAPngOfTwoRuns) {
+  const std::string python = "/usr/bin/python3";
+  if (std::system((python + " -c 'import h5py, matplotlib, numpy' 2>/dev/null").c_str()) != 0) {
+    GTEST_SKIP() << python << " lacks h5py, matplotlib or numpy";
+  }
+  const TempDir dir;
+  write_run(dir / "bull.h5", {}, 24 * 20, 1.0);
+  write_run(dir / "bear.h5", {}, 24 * 20, 1.4);
+  const std::string png = dir / "dashboard.png";
+  const std::string command = python + " " GPUMARKET_SOURCE_DIR "/scripts/dashboard.py " + png +
+                              " " + (dir / "bull.h5") + " " + (dir / "bear.h5");
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  ASSERT_TRUE(fs::exists(png));
+  EXPECT_GT(fs::file_size(png), 20'000u);
+  std::ifstream in(png, std::ios::binary);
+  std::string magic(8, '\0');
+  in.read(magic.data(), 8);
+  EXPECT_EQ(magic, "\x89PNG\r\n\x1a\n");
+}
+
+}  // namespace
+}  // namespace gpumarket
