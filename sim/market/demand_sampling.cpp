@@ -110,6 +110,15 @@ std::optional<std::string> validation_error(const SizeDistribution& distribution
         return "A Pareto tail applies only to the lognormal shape, not to the exponential.";
       }
       return std::nullopt;
+    case SizeDistribution::Shape::Constant:
+      if (!finite_positive(distribution.mean)) {
+        return "The constant size must be finite and > 0, not " + number(distribution.mean) +
+               ".";
+      }
+      if (distribution.tail) {
+        return "A Pareto tail applies only to the lognormal shape, not to a constant.";
+      }
+      return std::nullopt;
   }
   return "The size distribution has an unknown shape.";
 }
@@ -167,6 +176,7 @@ double SizeSampler::draw(RandomEngine& engine) const { return quantile(open_unif
 
 double SizeSampler::quantile(double p) const {
   GPUMARKET_CHECK(p > 0.0 && p < 1.0);
+  if (distribution_.shape == SizeDistribution::Shape::Constant) return distribution_.mean;
   if (distribution_.shape == SizeDistribution::Shape::Exponential) {
     return -distribution_.mean * std::log1p(-p);
   }
@@ -178,7 +188,7 @@ double SizeSampler::quantile(double p) const {
 }
 
 double SizeSampler::mean() const {
-  if (distribution_.shape == SizeDistribution::Shape::Exponential) return distribution_.mean;
+  if (distribution_.shape != SizeDistribution::Shape::Lognormal) return distribution_.mean;
   const double sigma = distribution_.sigma;
   const double lognormal_mean = distribution_.median * std::exp(0.5 * sigma * sigma);
   if (!distribution_.tail) return lognormal_mean;

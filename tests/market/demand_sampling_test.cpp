@@ -102,6 +102,22 @@ TEST(SizeSampler, ExponentialMeanMatches) {
   expect_fraction_below(draws, mean * std::numbers::ln2, 0.5);
 }
 
+TEST(SizeSampler, ConstantAlwaysDrawsItsValueAndConsumesOneUniform) {
+  const SizeSampler sampler(SizeDistribution::constant(1.5));
+  const SizeSampler lognormal(SizeDistribution::lognormal(1.0, 1.0));
+  RandomEngine ea = make_stream(5, "s");
+  RandomEngine eb = make_stream(5, "s");
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_EQ(sampler.draw(ea), 1.5);
+    lognormal.draw(eb);
+  }
+  EXPECT_EQ(ea, eb);  // streams stay aligned with any other shape
+  EXPECT_EQ(sampler.quantile(0.01), 1.5);
+  EXPECT_EQ(sampler.quantile(0.99), 1.5);
+  EXPECT_EQ(sampler.mean(), 1.5);
+  EXPECT_TRUE(std::isinf(sampler.tail_start()));
+}
+
 TEST(SizeSampler, AnalyticMeanMatchesSampleMean) {
   // alpha = 4 keeps the tail's variance (and the variance of the sample variance) finite.
   for (const SizeDistribution& distribution :
@@ -159,6 +175,12 @@ TEST(DemandValidation, RejectsBadSizeDistributionsWithASentence) {
   EXPECT_EQ(validation_error(SizeDistribution::exponential(-1.0)),
             "The exponential mean must be finite and > 0, not -1.");
   EXPECT_EQ(validation_error(SizeDistribution::lognormal(1.0, 1.0, ParetoTail{})), std::nullopt);
+  EXPECT_EQ(validation_error(SizeDistribution::constant(0.0)),
+            "The constant size must be finite and > 0, not 0.");
+  SizeDistribution constant_with_tail = SizeDistribution::constant(1.0);
+  constant_with_tail.tail = ParetoTail{};
+  EXPECT_EQ(validation_error(constant_with_tail),
+            "A Pareto tail applies only to the lognormal shape, not to a constant.");
 }
 
 TEST(DemandValidation, RejectsBadSegmentParameters) {

@@ -1,5 +1,5 @@
-// Samplers of a demand segment: job sizes (lognormal with a spliced Pareto tail, or
-// exponential), submitting addresses (Zipf, alias method) and arrival times
+// Samplers of a demand segment: job sizes (lognormal with a spliced Pareto tail,
+// exponential or constant), submitting addresses (Zipf, alias method) and arrival times
 // (non-homogeneous Poisson with diurnal, weekly and trend modulation).
 #pragma once
 
@@ -51,6 +51,7 @@ class SizeSampler {
   ///   lognormal:            median·exp(sigma²/2)
   ///   lognormal with tail:  median·exp(sigma²/2)·Φ(Φ⁻¹(q) − sigma) + (1 − q)·alpha·x_q/(alpha − 1)
   ///   exponential:          mean
+  ///   constant:             mean (every draw)
   double mean() const;
   /// x_q, where the tail starts (+inf without a tail).
   double tail_start() const { return tail_start_; }

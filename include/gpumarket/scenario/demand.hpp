@@ -58,12 +58,13 @@ struct SizeDistribution {
   enum class Shape {
     Lognormal,    // median · exp(sigma · Z), optionally with a Pareto tail
     Exponential,  // mean · Exp(1): the M/M/c ground truth
+    Constant,     // always `mean` (a degenerate distribution: identical jobs)
   };
   Shape shape = Shape::Lognormal;
   double median = 1.0;             // lognormal: exp(mu), > 0
   double sigma = 1.0;              // lognormal: standard deviation of the log, > 0
   std::optional<ParetoTail> tail;  // lognormal only; none: pure lognormal
-  double mean = 1.0;               // exponential: the mean, > 0
+  double mean = 1.0;               // exponential: the mean; constant: the value; > 0
 
   static SizeDistribution lognormal(double median, double sigma,
                                     std::optional<ParetoTail> tail = std::nullopt) {
@@ -78,6 +79,12 @@ struct SizeDistribution {
     SizeDistribution d;
     d.shape = Shape::Exponential;
     d.mean = mean;
+    return d;
+  }
+  static SizeDistribution constant(double value) {
+    SizeDistribution d;
+    d.shape = Shape::Constant;
+    d.mean = value;
     return d;
   }
 };
