@@ -1,23 +1,20 @@
 #include "gpumarket/io/scenario_loader.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
+#include "gpumarket/core/check.hpp"
 #include "gpumarket/io/config_reader.hpp"
+#include "scenario_decode.hpp"
 
 namespace gpumarket {
-namespace {
-
-// One decoder per struct: each reads its keys, calls finish(), then checks what involves more
-// than one field. Checks across sections live in decode_scenario.
-
-std::string hours_text(Duration d) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%gh", d.in_hours());
-  return buffer;
-}
+namespace scenario_decode {
 
 std::string number_text(double x) {
   char buffer[64];
@@ -25,54 +22,119 @@ std::string number_text(double x) {
   return buffer;
 }
 
-// What a value was written as, for messages about values that are valid on their own.
+std::string hours_text(Duration d) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%gh", d.in_hours());
+  return buffer;
+}
+
 std::string written(const MapReader& r, std::string_view key) {
   const ConfigNode* value = r.node().find(key);
   return value != nullptr && value->is_scalar() ? value->scalar : std::string("the default");
 }
 
-DurationDistribution decode_duration_distribution(MapReader r) {
-  DurationDistribution d;
-  const std::string shape = r.enumeration("distribution", {"exponential", "lognormal"});
-  if (shape == "exponential") {
-    d.shape = DurationDistribution::Shape::Exponential;
-    d.mean_h = r.duration("mean").in_hours();
-  } else {
-    d.shape = DurationDistribution::Shape::Lognormal;
-    d.median_h = r.duration("median").in_hours();
-    d.sigma = r.number("sigma", Check::Positive);
+void fail_expected(const MapReader& r, std::string_view key, std::string_view expected) {
+  r.fail(key, "expected " + std::string(expected) + ", got " + written(r, key));
+}
+
+void check_sentence(const MapReader& r, std::string_view key,
+                    const std::optional<std::string>& sentence) {
+  if (sentence) r.fail(key, *sentence);
+}
+
+double optional_fraction_below_one(MapReader& r, std::string_view key, double fallback) {
+  const double value = r.optional_fraction(key, fallback);
+  if (!(value < 1.0)) fail_expected(r, key, "a fraction in [0, 1)");
+  return value;
+}
+
+}  // namespace scenario_decode
+
+namespace {
+
+using namespace scenario_decode;
+
+// ---------------------------------------------------------------------------------------------
+// Small sections.
+
+RoutingParams decode_routing(MapReader r) {
+  RoutingParams p;
+  if (const ConfigNode* scale = r.find("logit_scale")) {
+    if (scale->is_scalar() && (scale->scalar == "inf" || scale->scalar == ".inf")) {
+      p.logit_scale = std::numeric_limits<double>::infinity();
+    } else {
+      p.logit_scale = read_number(*scale, r.key_path("logit_scale"), Check::Positive);
+    }
+  }
+  p.settlement_tx_usd =
+      r.optional_number("settlement_tx_usd", p.settlement_tx_usd, Check::NonNegative);
+  r.finish();
+  return p;
+}
+
+// A window {from, to} with from < to.
+void decode_window(MapReader& parent, std::string_view key, Date& from, Date& to) {
+  std::optional<MapReader> w = parent.optional_map(key);
+  if (!w) return;
+  if (w->has("from")) from = w->date("from");
+  if (w->has("to")) to = w->date("to");
+  w->finish();
+  if (!(from < to)) {
+    w->fail("to", "expected a date after 'from' (" + from.to_string() + "), got " + to.to_string());
+  }
+}
+
+// Finishes `r`, which the caller keeps for located messages about cross-references.
+// `daa_venue_given`: whether the key was written (a default that names no venue means "none").
+IndicatorParams decode_indicators(MapReader& r, bool& daa_venue_given) {
+  IndicatorParams p;
+  daa_venue_given = r.has("daa_venue");
+  if (daa_venue_given) p.daa_venue = r.name("daa_venue");
+  decode_window(r, "daa_before", p.daa_before_from, p.daa_before_to);
+  decode_window(r, "daa_after", p.daa_after_from, p.daa_after_to);
+  if (r.has("bridge_split")) p.bridge_split = r.date("bridge_split");
+  r.finish();
+  return p;
+}
+
+BridgeParams decode_bridge(MapReader& r, SequenceReader& connects) {
+  BridgeParams b;
+  b.name = r.name("name");
+  if (r.has("open")) b.open = r.date("open");
+  b.capacity_jobs_per_hour =
+      r.optional_number("capacity_jobs_per_hour", b.capacity_jobs_per_hour, Check::Positive);
+  b.fee_fixed_usd = r.optional_number("fee_fixed_usd", b.fee_fixed_usd, Check::NonNegative);
+  b.fee_proportional = r.optional_fraction("fee_proportional", b.fee_proportional);
+  b.latency = r.optional_duration("latency", b.latency, Check::NonNegative);
+  b.proof_overhead = r.optional_number("proof_overhead", b.proof_overhead, Check::NonNegative);
+  b.prover_price_usd_per_pf_hour = r.optional_number(
+      "prover_price_usd_per_pf_hour", b.prover_price_usd_per_pf_hour, Check::NonNegative);
+  b.prover_pf = r.optional_number("prover_pf", b.prover_pf, Check::Positive);
+  b.alliance_accepts = r.optional_boolean("alliance_accepts", b.alliance_accepts);
+  const ConfigNode* list = r.find("connects");
+  if (list != nullptr) {
+    connects = SequenceReader(*list, r.key_path("connects"));
+    for (size_t i = 0; i < connects.size(); ++i) {
+      b.connects.push_back(read_name(connects.item(i), connects.item_path(i)));
+    }
   }
   r.finish();
-  return d;
+  if (list == nullptr || b.connects.empty()) {
+    throw Error(list == nullptr ? r.node().location : list->location,
+                r.key_path("connects") + ": bridge '" + b.name +
+                    "' is a bridge to nowhere: expected a non-empty list of the venues it "
+                    "connects");
+  }
+  return b;
 }
 
-FixedVenue decode_fixed_venue(MapReader& r, std::string name) {
-  FixedVenue v;
-  v.name = std::move(name);
-  v.servers = r.integer("servers", Check::Positive);
-  v.pf_per_server = r.optional_number("pf_per_server", 1.0, Check::Positive);
-  v.price_usd_per_pf_hour = r.number("price_usd_per_pf_hour", Check::NonNegative);
-  r.finish();
-  return v;
-}
+// ---------------------------------------------------------------------------------------------
+// Checks across sections.
 
-void decode_venue(MapReader& r, Scenario& s) {
-  std::string name = r.name("name");
-  // Later venue kinds (pool, marketplace) dispatch here to their own decoders.
-  r.enumeration("kind", {"fixed"});
-  s.fixed_venues.push_back(decode_fixed_venue(r, std::move(name)));
-}
-
-Segment decode_segment(MapReader& r) {
-  Segment g;
-  g.name = r.name("name");
-  g.arrival_rate_per_hour = r.number("arrival_rate_per_hour", Check::Positive);
-  g.width_pf = r.optional_number("width_pf", 1.0, Check::Positive);
-  g.duration = decode_duration_distribution(r.map("duration"));
-  g.patience =
-      r.optional_duration("patience", Duration::infinite(), Check::NonNegative, Infinity::Allowed);
-  r.finish();
-  return g;
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
 }
 
 // `what` names the items in the message, e.g. "venue".
@@ -88,33 +150,122 @@ void check_unique_names(std::vector<MapReader>& items, const std::vector<std::st
   }
 }
 
-// Every segment's job width must fit in at least one venue, or its jobs could never start.
+double fixed_capacity_pf(const VenueParams& v) {
+  return static_cast<double>(v.fixed.servers) * v.fixed.pf_per_server;
+}
+
+// With only fixed venues, a constant job width must fit the largest one, or its jobs could never
+// start. (Random widths and venues whose capacity moves are the model's business: a job that
+// fits nowhere is priced out.)
 void check_widths_fit(const Scenario& s, std::vector<MapReader>& segment_readers) {
-  auto capacity_of = [](const FixedVenue& v) {
-    return static_cast<double>(v.servers) * v.pf_per_server;
-  };
-  const FixedVenue* largest = &s.fixed_venues.front();
-  for (const FixedVenue& v : s.fixed_venues) {
-    if (capacity_of(v) > capacity_of(*largest)) largest = &v;
+  for (const VenueParams& v : s.venues) {
+    if (v.kind != VenueParams::Kind::Fixed) return;
   }
-  const double capacity_pf = capacity_of(*largest);
+  const VenueParams* largest = &s.venues.front();
+  for (const VenueParams& v : s.venues) {
+    if (fixed_capacity_pf(v) > fixed_capacity_pf(*largest)) largest = &v;
+  }
+  const double capacity_pf = fixed_capacity_pf(*largest);
   for (size_t i = 0; i < s.segments.size(); ++i) {
     const Segment& g = s.segments[i];
-    if (g.width_pf <= capacity_pf) continue;
+    const SizeDistribution& w = g.demand.width_pf;
+    if (w.shape != SizeDistribution::Shape::Constant || w.mean <= capacity_pf) continue;
     segment_readers[i].fail(
-        "width_pf", "segment '" + g.name + "' has jobs of " + number_text(g.width_pf) +
+        "width_pf", "segment '" + g.name + "' has jobs of " + number_text(w.mean) +
                         " PF, which fit no venue (the largest is '" + largest->name + "' with " +
-                        std::to_string(largest->servers) + " servers of " +
-                        number_text(largest->pf_per_server) + " PF = " + number_text(capacity_pf) +
-                        " PF)");
+                        std::to_string(largest->fixed.servers) + " servers of " +
+                        number_text(largest->fixed.pf_per_server) +
+                        " PF = " + number_text(capacity_pf) + " PF)");
   }
 }
 
-}  // namespace
+struct SectionReaders {
+  std::vector<MapReader> venues;
+  std::vector<MapReader> segments;
+  std::vector<MapReader> bridges;
+  std::vector<SequenceReader> connects;  // per bridge
+  std::optional<MapReader> indicators;
+  bool daa_venue_given = false;
+};
 
-Scenario decode_scenario(const ConfigNode& root) {
+void check_references(Scenario& s, SectionReaders& readers) {
+  std::vector<std::string> venue_names;
+  for (const VenueParams& v : s.venues) venue_names.push_back(v.name);
+  std::vector<std::string> segment_names;
+  for (const Segment& g : s.segments) segment_names.push_back(g.name);
+  std::vector<std::string> bridge_names;
+  for (const BridgeParams& b : s.bridges) bridge_names.push_back(b.name);
+  check_unique_names(readers.venues, venue_names, "venue");
+  check_unique_names(readers.segments, segment_names, "segment");
+  check_unique_names(readers.bridges, bridge_names, "bridge");
+
+  auto venue_index = [&](std::string_view name) -> std::optional<size_t> {
+    for (size_t i = 0; i < venue_names.size(); ++i) {
+      if (venue_names[i] == name) return i;
+    }
+    return std::nullopt;
+  };
+
+  std::optional<size_t> pool;
+  for (size_t i = 0; i < s.venues.size(); ++i) {
+    if (s.venues[i].kind != VenueParams::Kind::Pool) continue;
+    if (pool) {
+      readers.venues[i].fail("kind", "a scenario has at most one pool venue, and '" +
+                                         s.venues[*pool].name + "' (" +
+                                         readers.venues[*pool].path() + ") is one already");
+    }
+    pool = i;
+  }
+
+  std::vector<bool> bridged(s.venues.size(), false);
+  for (size_t b = 0; b < s.bridges.size(); ++b) {
+    const SequenceReader& connects = readers.connects[b];
+    for (size_t i = 0; i < s.bridges[b].connects.size(); ++i) {
+      const std::string& name = s.bridges[b].connects[i];
+      const std::optional<size_t> v = venue_index(name);
+      if (!v) {
+        throw Error(connects.item(i).location,
+                    connects.item_path(i) + ": bridge '" + s.bridges[b].name +
+                        "' leads to nowhere: there is no venue named '" + name +
+                        "' (venues: " + joined(venue_names) + ")");
+      }
+      bridged[*v] = true;
+    }
+  }
+  for (size_t i = 0; i < s.venues.size(); ++i) {
+    if (!s.venues[i].direct_access && !bridged[i]) {
+      readers.venues[i].fail("direct_access", "venue '" + s.venues[i].name +
+                                                  "' has no direct access and no bridge connects "
+                                                  "it, so no job can reach it");
+    }
+  }
+
+  for (size_t i = 0; i < s.segments.size(); ++i) {
+    if (s.segments[i].internal && !pool) {
+      readers.segments[i].fail("internal", "segment '" + s.segments[i].name +
+                                               "' is internal (served by the pool's reserved "
+                                               "share), but no venue has kind 'pool'");
+    }
+  }
+
+  if (!venue_index(s.indicators.daa_venue)) {
+    if (readers.daa_venue_given) {
+      readers.indicators->fail("daa_venue", "there is no venue named '" + s.indicators.daa_venue +
+                                                "' (venues: " + joined(venue_names) + ")");
+    }
+    s.indicators.daa_venue.clear();  // the default names no venue: no DAA indicator
+  }
+  check_widths_fit(s, readers.segments);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One state of the scenario (everything but the timeline).
+
+Scenario decode_snapshot(const ConfigNode& root) {
   Scenario s;
+  SectionReaders readers;
   MapReader r(root, "");
+  r.allow({"timeline"});  // decoded by decode_timeline
   s.name = r.string("name");
   s.description = r.optional_string("description", "");
   s.seed = r.optional_unsigned("seed", s.seed);
@@ -133,13 +284,33 @@ Scenario decode_scenario(const ConfigNode& root) {
   s.tick = r.optional_duration("tick", s.tick);
   s.warmup = r.optional_duration("warmup", Duration(), Check::NonNegative);
 
+  if (auto units = r.optional_map("units")) {
+    if (units->has("precision")) s.precision = units->name("precision");
+    s.pf_per_gpu = units->optional_number("pf_per_gpu", s.pf_per_gpu, Check::Positive);
+    units->finish();
+  }
+  if (auto hardware = r.optional_map("hardware"))
+    s.hardware = decode_hardware(std::move(*hardware));
+  if (auto routing = r.optional_map("routing")) s.routing = decode_routing(std::move(*routing));
+  readers.indicators = r.optional_map("indicators");
+  if (readers.indicators) {
+    s.indicators = decode_indicators(*readers.indicators, readers.daa_venue_given);
+  }
+
   SequenceReader venues = r.sequence("venues", Length::NonEmpty);
-  std::vector<MapReader> venue_readers = venues.maps();
-  for (MapReader& venue : venue_readers) decode_venue(venue, s);
+  readers.venues = venues.maps();
+  for (MapReader& venue : readers.venues) s.venues.push_back(decode_venue(venue));
 
   SequenceReader segments = r.sequence("segments", Length::NonEmpty);
-  std::vector<MapReader> segment_readers = segments.maps();
-  for (MapReader& segment : segment_readers) s.segments.push_back(decode_segment(segment));
+  readers.segments = segments.maps();
+  for (MapReader& segment : readers.segments) s.segments.push_back(decode_segment(segment));
+
+  SequenceReader bridges = r.optional_sequence("bridges");
+  readers.bridges = bridges.maps();
+  readers.connects.assign(readers.bridges.size(), SequenceReader("", SourceLocation{}));
+  for (size_t i = 0; i < readers.bridges.size(); ++i) {
+    s.bridges.push_back(decode_bridge(readers.bridges[i], readers.connects[i]));
+  }
   r.finish();
 
   if (!has_horizon && !has_end) {
@@ -162,14 +333,219 @@ Scenario decode_scenario(const ConfigNode& root) {
     r.fail("warmup", "expected a duration shorter than the horizon (" + hours_text(s.horizon) +
                          "), got " + written(r, "warmup"));
   }
+  check_references(s, readers);
+  return s;
+}
 
-  std::vector<std::string> venue_names;
-  for (const FixedVenue& v : s.fixed_venues) venue_names.push_back(v.name);
-  check_unique_names(venue_readers, venue_names, "venue");
-  std::vector<std::string> segment_names;
-  for (const Segment& g : s.segments) segment_names.push_back(g.name);
-  check_unique_names(segment_readers, segment_names, "segment");
-  check_widths_fit(s, segment_readers);
+// ---------------------------------------------------------------------------------------------
+// The timeline.
+
+// Keys a timeline step may not set: they define the run itself, not a parameter of it.
+constexpr std::string_view kFixedKeys[] = {"seed", "start",  "horizon",  "end",
+                                           "tick", "warmup", "timeline", "extends"};
+
+// Compact one-line YAML of a value, for step labels.
+std::string flow_text(const ConfigNode& node) {
+  switch (node.kind) {
+    case ConfigNode::Kind::Null:
+      return "~";
+    case ConfigNode::Kind::Scalar:
+      return node.scalar;
+    case ConfigNode::Kind::Sequence: {
+      std::string out = "[";
+      for (size_t i = 0; i < node.items.size(); ++i) {
+        out += (i == 0 ? "" : ", ") + flow_text(node.items[i]);
+      }
+      return out + "]";
+    }
+    case ConfigNode::Kind::Map: {
+      std::string out = "{";
+      for (size_t i = 0; i < node.entries.size(); ++i) {
+        out += (i == 0 ? "" : ", ") + node.entries[i].key + ": " + flow_text(node.entries[i].value);
+      }
+      return out + "}";
+    }
+  }
+  return "";
+}
+
+// Every location written in a subtree, as message prefixes "file:line:col: ".
+void collect_locations(const ConfigNode& node, std::set<std::string>& out) {
+  out.insert(node.location.to_string() + ": ");
+  for (const ConfigEntry& e : node.entries) {
+    out.insert(e.key_location.to_string() + ": ");
+    collect_locations(e.value, out);
+  }
+  for (const ConfigNode& item : node.items) collect_locations(item, out);
+}
+
+// Replaces the value at `path` (apply_override's syntax) with `value`, keeping `value`'s
+// locations and locating the key at `key_location`, so that later errors point into the step.
+void set_located(ConfigNode& root, const ConfigEntry& entry, const std::string& set_path) {
+  const std::string& path = entry.key;
+  const std::string assignment = path + "=~";
+  // Found before the assignment: a step may replace the very `name` by which it was found.
+  // The tree is ours and mutable; find_path only offers a const view.
+  const bool ends_with_key = !path.empty() && path.back() != ']';
+  const size_t dot = path.rfind('.');
+  ConfigNode* target = nullptr;
+  ConfigNode* parent = nullptr;
+  try {
+    target = const_cast<ConfigNode*>(find_path(root, path));
+    if (ends_with_key) {
+      parent = dot == std::string::npos
+                   ? &root
+                   : const_cast<ConfigNode*>(find_path(root, path.substr(0, dot)));
+    }
+    apply_override(root, assignment);
+  } catch (const Error& e) {
+    std::string why = e.what();
+    const std::string prefix = "--set " + assignment + ": ";
+    if (why.rfind(prefix, 0) == 0) why.erase(0, prefix.size());
+    throw Error(entry.key_location, set_path + ": cannot set '" + path + "': " + why);
+  }
+  if (target == nullptr) target = const_cast<ConfigNode*>(find_path(root, path));  // a new key
+  GPUMARKET_CHECK(target != nullptr);
+  *target = entry.value;
+  if (parent != nullptr && parent->is_map()) {
+    ConfigEntry* key = parent->find_entry(dot == std::string::npos ? path : path.substr(dot + 1));
+    GPUMARKET_CHECK(key != nullptr);
+    key->key_location = entry.key_location;
+  }
+}
+
+// A step may change values only: the items (and their kinds) and the run's frame stay.
+void check_same_frame(const Scenario& base, const Scenario& state, const SourceLocation& where,
+                      const std::string& set_path) {
+  auto fail = [&](const std::string& what) {
+    throw Error(where,
+                set_path + ": a timeline step may change parameter values only, not " + what);
+  };
+  auto names = [](const auto& items) {
+    std::vector<std::string> out;
+    for (const auto& item : items) out.push_back(item.name);
+    return out;
+  };
+  if (names(base.venues) != names(state.venues)) {
+    fail("the list of venues (" + joined(names(base.venues)) + " became " +
+         joined(names(state.venues)) + ")");
+  }
+  for (size_t i = 0; i < base.venues.size(); ++i) {
+    if (base.venues[i].kind != state.venues[i].kind) {
+      fail("the kind of venue '" + base.venues[i].name + "'");
+    }
+  }
+  if (names(base.segments) != names(state.segments)) {
+    fail("the list of segments (" + joined(names(base.segments)) + " became " +
+         joined(names(state.segments)) + ")");
+  }
+  if (names(base.bridges) != names(state.bridges)) {
+    fail("the list of bridges (" + joined(names(base.bridges)) + " became " +
+         joined(names(state.bridges)) + ")");
+  }
+}
+
+struct RawStep {
+  Date date;
+  std::string name;
+  const ConfigNode* set = nullptr;
+  SourceLocation set_location;
+  std::string set_path;  // "timeline[i].set"
+};
+
+std::vector<TimelineStep> decode_timeline(const ConfigNode& root, const Scenario& base) {
+  const ConfigNode* node = root.find("timeline");
+  if (node == nullptr || node->is_null()) return {};
+  const SequenceReader list(*node, "timeline");
+  const SimTime end = SimTime::start() + base.horizon;
+  std::vector<RawStep> raw;
+  for (size_t i = 0; i < list.size(); ++i) {
+    MapReader r = list.map(i);
+    RawStep step;
+    step.date = r.date("date");
+    if (r.has("name")) step.name = r.name("name");
+    step.set = r.find("set");
+    step.set_path = r.key_path("set");
+    r.finish();
+    if (step.set == nullptr) {
+      throw Error(r.node().location, r.path() + ": missing required key 'set'");
+    }
+    if (!step.set->is_map() || step.set->entries.empty()) {
+      throw Error(step.set->location, step.set_path +
+                                          ": expected a non-empty mapping of path: value, got " +
+                                          std::string(step.set->kind_description()));
+    }
+    step.set_location = step.set->location;
+    const int64_t days = step.date.days_since_epoch() - base.start.days_since_epoch();
+    const SimTime at = SimTime::start() + Duration::days(days);
+    if (days < 0 || at >= end) {
+      const int64_t last_day =
+          (base.horizon.count_micros() + Duration::kMicrosPerDay - 1) / Duration::kMicrosPerDay - 1;
+      r.fail("date", step.date.to_string() +
+                         " is outside the horizon: expected a date from the start (" +
+                         base.start.to_string() + ") to " +
+                         Date::from_days(base.start.days_since_epoch() + last_day).to_string() +
+                         " (the run lasts " + hours_text(base.horizon) + ")");
+    }
+    for (const ConfigEntry& e : step.set->entries) {
+      const std::string first = e.key.substr(0, e.key.find_first_of(".["));
+      if (std::find(std::begin(kFixedKeys), std::end(kFixedKeys), first) != std::end(kFixedKeys)) {
+        throw Error(e.key_location, step.set_path + ": a timeline step may not set '" + e.key +
+                                        "': seed, start, horizon, end, tick and warmup define the "
+                                        "run and stay fixed");
+      }
+      const size_t dot = e.key.rfind('.');
+      const std::string last = dot == std::string::npos ? e.key : e.key.substr(dot + 1);
+      if (dot != std::string::npos && (last == "name" || last == "kind")) {
+        throw Error(e.key_location, step.set_path + ": a timeline step may not set '" + e.key +
+                                        "': names and kinds stay fixed");
+      }
+    }
+    raw.push_back(std::move(step));
+  }
+  std::stable_sort(raw.begin(), raw.end(),
+                   [](const RawStep& a, const RawStep& b) { return a.date < b.date; });
+
+  std::vector<TimelineStep> timeline;
+  ConfigNode state = root;
+  state.remove("timeline");
+  for (const RawStep& step : raw) {
+    std::string label = step.date.to_string() + (step.name.empty() ? "" : " " + step.name) + ":";
+    for (const ConfigEntry& e : step.set->entries) {
+      set_located(state, e, step.set_path);
+      label += (&e == &step.set->entries.front() ? " " : ", ") + e.key + "=" + flow_text(e.value);
+    }
+    Scenario snapshot;
+    try {
+      snapshot = decode_snapshot(state);
+    } catch (const Error& e) {
+      // An error at a value the step wrote is already located in the step; any other (a check
+      // across fields) is reported at the step, with the original location inside.
+      std::set<std::string> own;
+      collect_locations(*step.set, own);
+      const std::string message = e.what();
+      for (const std::string& prefix : own) {
+        if (message.rfind(prefix, 0) == 0) throw;
+      }
+      throw Error(step.set_location,
+                  step.set_path + ": after this step the scenario is invalid: " + message);
+    }
+    check_same_frame(base, snapshot, step.set_location, step.set_path);
+    TimelineStep t;
+    t.at = SimTime::start() +
+           Duration::days(step.date.days_since_epoch() - base.start.days_since_epoch());
+    t.label = std::move(label);
+    t.state = std::make_shared<const Scenario>(std::move(snapshot));
+    timeline.push_back(std::move(t));
+  }
+  return timeline;
+}
+
+}  // namespace
+
+Scenario decode_scenario(const ConfigNode& root) {
+  Scenario s = decode_snapshot(root);
+  s.timeline = decode_timeline(root, s);
   return s;
 }
 

@@ -1,0 +1,206 @@
+// Decoders of the supply side: venues (fixed, pool, marketplace) and the hardware index.
+#include <string>
+#include <utility>
+
+#include "scenario_decode.hpp"
+
+namespace gpumarket::scenario_decode {
+namespace {
+
+void decode_fixed(MapReader& r, FixedVenueParams& v) {
+  v.servers = r.integer("servers", Check::Positive);
+  v.pf_per_server = r.optional_number("pf_per_server", v.pf_per_server, Check::Positive);
+  v.price_usd_per_pf_hour = r.number("price_usd_per_pf_hour", Check::NonNegative);
+}
+
+std::vector<CapacityPoint> decode_ramp(SequenceReader points) {
+  std::vector<CapacityPoint> ramp;
+  std::vector<MapReader> readers = points.maps();
+  for (MapReader& p : readers) {
+    CapacityPoint point;
+    point.date = p.date("date");
+    point.capacity_pf = p.number("pf", Check::NonNegative);
+    p.finish();
+    ramp.push_back(point);
+  }
+  for (size_t i = 1; i < ramp.size(); ++i) {
+    if (ramp[i].date <= ramp[i - 1].date) {
+      readers[i].fail("date", "expected a date after the previous point's (" +
+                                  ramp[i - 1].date.to_string() +
+                                  "): ramp dates must increase, got " + ramp[i].date.to_string());
+    }
+  }
+  return ramp;
+}
+
+void decode_pool(MapReader& r, AlliancePoolParams& p) {
+  if (std::optional<MapReader> capacity = r.optional_map("capacity")) {
+    MapReader& c = *capacity;
+    const bool budget = c.has("budget_usd") || c.has("hardware_share");
+    p.capacity_source = budget ? AlliancePoolParams::CapacitySource::Budget
+                               : AlliancePoolParams::CapacitySource::Ramp;
+    p.budget_usd = c.optional_number("budget_usd", p.budget_usd, Check::NonNegative);
+    p.hardware_share = c.optional_fraction("hardware_share", p.hardware_share);
+    if (c.has("ramp") || !budget)
+      p.capacity_ramp = decode_ramp(c.sequence("ramp", Length::NonEmpty));
+    c.finish();
+    if (budget && !(p.capacity_ramp.back().capacity_pf > 0.0)) {
+      c.fail("ramp",
+             "a budget-derived capacity scales the ramp by its last point, which must be above "
+             "0 PF, got " +
+                 number_text(p.capacity_ramp.back().capacity_pf));
+    }
+  }
+  p.capex_usd_per_pf =
+      r.optional_number("capex_usd_per_pf", p.capex_usd_per_pf, Check::NonNegative);
+  p.hardware_life_years =
+      r.optional_number("hardware_life_years", p.hardware_life_years, Check::Positive);
+  p.energy_usd_per_pf_hour =
+      r.optional_number("energy_usd_per_pf_hour", p.energy_usd_per_pf_hour, Check::NonNegative);
+  p.subsidy_rate = optional_fraction_below_one(r, "subsidy_rate", p.subsidy_rate);
+  p.reserved_share = r.optional_fraction("reserved_share", p.reserved_share);
+  p.licence_fee_usd = r.optional_number("licence_fee_usd", p.licence_fee_usd, Check::NonNegative);
+  p.licence_delay = r.optional_duration("licence_delay", p.licence_delay, Check::NonNegative);
+  p.ban_tokenized_access = r.optional_boolean("ban_tokenized_access", p.ban_tokenized_access);
+  p.settlement_spread = r.optional_fraction("settlement_spread", p.settlement_spread);
+  p.procurement_coupling =
+      r.optional_number("procurement_coupling", p.procurement_coupling, Check::NonNegative);
+}
+
+void decode_dynamic_fee(MapReader r, DynamicFeeParams& d) {
+  d.target_utilisation = r.optional_number("target_utilisation", d.target_utilisation);
+  d.adjustment = r.optional_number("adjustment", d.adjustment);
+  d.initial_price_usd_per_pf_hour = r.optional_number(
+      "initial_price_usd_per_pf_hour", d.initial_price_usd_per_pf_hour, Check::Positive);
+  d.floor_usd_per_pf_hour =
+      r.optional_number("floor_usd_per_pf_hour", d.floor_usd_per_pf_hour, Check::Positive);
+  d.ceiling_usd_per_pf_hour =
+      r.optional_number("ceiling_usd_per_pf_hour", d.ceiling_usd_per_pf_hour, Check::Positive);
+  r.finish();
+  if (!(d.target_utilisation > 0.0 && d.target_utilisation <= 1.0)) {
+    fail_expected(r, "target_utilisation", "a number in (0, 1]");
+  }
+  // EIP-1559 bounds the per-block change to 1/8; a larger step lets the price oscillate.
+  if (!(d.adjustment > 0.0 && d.adjustment <= 0.125)) {
+    fail_expected(r, "adjustment", "a number in (0, 0.125]");
+  }
+  if (d.ceiling_usd_per_pf_hour < d.floor_usd_per_pf_hour) {
+    fail_expected(r, "ceiling_usd_per_pf_hour",
+                  "a price no lower than the floor (" + number_text(d.floor_usd_per_pf_hour) + ")");
+  }
+  if (d.initial_price_usd_per_pf_hour < d.floor_usd_per_pf_hour ||
+      d.initial_price_usd_per_pf_hour > d.ceiling_usd_per_pf_hour) {
+    fail_expected(r, "initial_price_usd_per_pf_hour",
+                  "a price between the floor (" + number_text(d.floor_usd_per_pf_hour) +
+                      ") and the ceiling (" + number_text(d.ceiling_usd_per_pf_hour) + ")");
+  }
+}
+
+void decode_providers(MapReader r, ProviderDistribution& p) {
+  p.initial_count = r.optional_integer("initial_count", p.initial_count, Check::NonNegative);
+  p.capacity_median_pf =
+      r.optional_number("capacity_median_pf", p.capacity_median_pf, Check::Positive);
+  p.capacity_log_sd = r.optional_number("capacity_log_sd", p.capacity_log_sd, Check::NonNegative);
+  p.energy_median_usd_per_pf_hour = r.optional_number(
+      "energy_median_usd_per_pf_hour", p.energy_median_usd_per_pf_hour, Check::Positive);
+  p.energy_log_sd = r.optional_number("energy_log_sd", p.energy_log_sd, Check::NonNegative);
+  p.capex_median_usd_per_pf_hour = r.optional_number(
+      "capex_median_usd_per_pf_hour", p.capex_median_usd_per_pf_hour, Check::Positive);
+  p.capex_log_sd = r.optional_number("capex_log_sd", p.capex_log_sd, Check::NonNegative);
+  p.markup_min = r.optional_number("markup_min", p.markup_min, Check::NonNegative);
+  p.markup_max = r.optional_number("markup_max", p.markup_max, Check::NonNegative);
+  r.finish();
+  if (p.markup_max < p.markup_min) {
+    fail_expected(r, "markup_max",
+                  "a markup no lower than markup_min (" + number_text(p.markup_min) + ")");
+  }
+}
+
+void decode_token(MapReader r, TokenParams& t) {
+  t.initial_usd = r.optional_number("initial_usd", t.initial_usd, Check::Positive);
+  t.annual_drift = r.optional_number("annual_drift", t.annual_drift);
+  t.annual_volatility =
+      r.optional_number("annual_volatility", t.annual_volatility, Check::NonNegative);
+  t.jumps_per_year = r.optional_number("jumps_per_year", t.jumps_per_year, Check::NonNegative);
+  t.jump_log_mean = r.optional_number("jump_log_mean", t.jump_log_mean);
+  t.jump_log_sd = r.optional_number("jump_log_sd", t.jump_log_sd, Check::NonNegative);
+  r.finish();
+}
+
+void decode_entry_exit(MapReader r, EntryExitParams& e, int64_t initial_count) {
+  e.margin_window_hours =
+      r.optional_duration("margin_window", Duration::hours(e.margin_window_hours)).in_hours();
+  e.exit_threshold_usd_per_pf_hour =
+      r.optional_number("exit_threshold_usd_per_pf_hour", e.exit_threshold_usd_per_pf_hour);
+  e.exit_after_ticks = r.optional_integer("exit_after_ticks", e.exit_after_ticks, Check::Positive);
+  e.base_entry_rate_per_day =
+      r.optional_number("base_entry_rate_per_day", e.base_entry_rate_per_day, Check::NonNegative);
+  e.entry_sensitivity_per_usd_per_pf_hour =
+      r.optional_number("entry_sensitivity_per_usd_per_pf_hour",
+                        e.entry_sensitivity_per_usd_per_pf_hour, Check::NonNegative);
+  e.max_providers = r.optional_integer("max_providers", e.max_providers, Check::Positive);
+  r.finish();
+  if (e.max_providers < initial_count) {
+    fail_expected(r, "max_providers",
+                  "at least providers.initial_count (" + std::to_string(initial_count) + ")");
+  }
+}
+
+void decode_marketplace(MapReader& r, MarketplaceParams& m) {
+  const std::string pricing =
+      r.optional_enumeration("pricing", "clearing", {"clearing", "dynamic_fee"});
+  m.pricing = pricing == "dynamic_fee" ? PricingMode::DynamicFee : PricingMode::Clearing;
+  if (auto d = r.optional_map("dynamic_fee")) decode_dynamic_fee(std::move(*d), m.dynamic_fee);
+  if (auto p = r.optional_map("providers")) decode_providers(std::move(*p), m.providers);
+  if (auto t = r.optional_map("token")) decode_token(std::move(*t), m.token);
+  if (auto e = r.optional_map("entry_exit")) {
+    decode_entry_exit(std::move(*e), m.entry_exit, m.providers.initial_count);
+  } else if (m.entry_exit.max_providers < m.providers.initial_count) {
+    r.fail("entry_exit", "expected max_providers of at least providers.initial_count (" +
+                             std::to_string(m.providers.initial_count) + "), got the default " +
+                             std::to_string(m.entry_exit.max_providers));
+  }
+  m.platform_fee = optional_fraction_below_one(r, "platform_fee", m.platform_fee);
+  m.emission_tokens_per_day =
+      r.optional_number("emission_tokens_per_day", m.emission_tokens_per_day, Check::NonNegative);
+}
+
+}  // namespace
+
+VenueParams decode_venue(MapReader& r) {
+  VenueParams v;
+  v.name = r.name("name");
+  // Without a kind, every kind-specific key would read as unknown: say what is missing first.
+  if (!r.has("kind")) {
+    throw Error(r.node().location,
+                r.path() + ": missing required key 'kind' (fixed, pool or marketplace)");
+  }
+  const std::string kind = r.enumeration("kind", {"fixed", "pool", "marketplace"});
+  v.direct_access = r.optional_boolean("direct_access", v.direct_access);
+  v.latency = r.optional_duration("latency", v.latency, Check::NonNegative);
+  if (kind == "fixed") {
+    v.kind = VenueParams::Kind::Fixed;
+    decode_fixed(r, v.fixed);
+  } else if (kind == "pool") {
+    v.kind = VenueParams::Kind::Pool;
+    decode_pool(r, v.pool);
+  } else if (kind == "marketplace") {
+    v.kind = VenueParams::Kind::Marketplace;
+    v.marketplace.name = v.name;
+    decode_marketplace(r, v.marketplace);
+  }
+  r.finish();
+  return v;
+}
+
+HardwareIndexParams decode_hardware(MapReader r) {
+  HardwareIndexParams h;
+  h.initial = r.optional_number("initial", h.initial, Check::Positive);
+  h.decline_per_year = optional_fraction_below_one(r, "decline_per_year", h.decline_per_year);
+  h.reference_purchase_pf_per_year = r.optional_number(
+      "reference_purchase_pf_per_year", h.reference_purchase_pf_per_year, Check::Positive);
+  r.finish();
+  return h;
+}
+
+}  // namespace gpumarket::scenario_decode
