@@ -76,7 +76,7 @@ std::string validate_scenario_command(const std::string& scenario_path,
   const LoadedScenario loaded = load_scenario(scenario_path, overrides);
   const Scenario& s = loaded.scenario;
   return fmt::format("{}: valid: '{}', {} venue(s), {} segment(s), {} to {} ({:.0f} h), seed {}",
-                     scenario_path, s.name, s.fixed_venues.size(), s.segments.size(),
+                     scenario_path, s.name, s.venues.size(), s.segments.size(),
                      s.start.to_string(),
                      Date::from_days(s.start.days_since_epoch() +
                                      s.horizon.count_micros() / Duration::kMicrosPerDay)

@@ -113,7 +113,7 @@ TEST(MarketModel, EveryArrivedJobIsCompletedWaitingOrInServiceAtTheHorizon) {
 
 TEST(MarketModel, ImpatientJobsAbandonAndAreStillConserved) {
   Scenario scenario = mmc_scenario(1, 1.5, 2000, 0, 5);
-  scenario.segments[0].patience = Duration::hours(0.5);
+  scenario.segments[0].demand.patience = Duration::hours(0.5);
   MarketModel model(scenario);
   MemoryRecorder recorder;
   const RunTotals totals = model.run(recorder);

@@ -5,7 +5,8 @@
 
 namespace gpumarket::testing {
 
-/// c servers of 1 PF, Poisson arrivals at rho*c/h, exponential 1 h services.
+/// c servers of 1 PF at $2/PF·h, Poisson arrivals at rho*c/h, exponential 1 h services,
+/// jobs 1 PF wide that value their work far above the price (never priced out).
 inline Scenario mmc_scenario(int64_t servers, double rho, double horizon_h, double warmup_h,
                              uint64_t seed) {
   Scenario s;
@@ -15,13 +16,20 @@ inline Scenario mmc_scenario(int64_t servers, double rho, double horizon_h, doub
   s.horizon = Duration::hours(horizon_h);
   s.warmup = Duration::hours(warmup_h);
   s.tick = Duration::hours(24);
-  s.fixed_venues.push_back(FixedVenue{"farm", servers, 1.0, 2.0});
+  VenueParams farm;
+  farm.name = "farm";
+  farm.kind = VenueParams::Kind::Fixed;
+  farm.fixed = FixedVenueParams{servers, 1.0, 2.0};
+  s.venues.push_back(farm);
   Segment jobs;
   jobs.name = "jobs";
-  jobs.arrival_rate_per_hour = rho * static_cast<double>(servers);
-  jobs.duration.shape = DurationDistribution::Shape::Exponential;
-  jobs.duration.mean_h = 1.0;
+  jobs.demand.arrivals.base_rate_per_hour = rho * static_cast<double>(servers);
+  jobs.demand.width_pf = SizeDistribution::constant(1.0);
+  jobs.demand.duration_h = SizeDistribution::exponential(1.0);
+  jobs.demand.value_usd_per_pf_hour = 1e6;
+  jobs.demand.value_of_time_usd_per_pf_hour_per_hour = 0.0;
   s.segments.push_back(jobs);
+  s.indicators.daa_venue = "farm";
   return s;
 }
 

@@ -7,6 +7,9 @@
 
 namespace gpumarket {
 
+/// Calendar years in rates (drifts, trends, volatilities) have 365 days.
+inline constexpr double kHoursPerYear = 8760.0;
+
 /// A span of simulated time, stored as whole microseconds.
 class Duration {
  public:

@@ -15,9 +15,6 @@
 
 namespace gpumarket {
 
-/// Hours in a year of the arrival trend (365 d, as the calendar's "y").
-inline constexpr double kHoursPerYear = 8760.0;
-
 /// The weekday of a civil date (1970-01-01 was a Thursday).
 constexpr Weekday weekday_of(Date date) {
   const int64_t days = date.days_since_epoch() + 3;  // + 3: Thursday is index 3

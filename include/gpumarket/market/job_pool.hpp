@@ -11,17 +11,22 @@
 
 namespace gpumarket {
 
-enum class JobState : uint8_t { Free, Scheduled, Waiting, InService, Abandoned };
+enum class JobState : uint8_t { Free, Scheduled, InTransit, Waiting, InService, Abandoned };
 
 struct Job {
-  SimTime arrival;
+  SimTime arrival;  // joined the venue's line (waits count from here)
   SimTime start;
   Duration service;
   double width_pf = 0;
   uint32_t segment = 0;
   uint32_t venue = 0;
+  uint32_t route = 0;
+  uint32_t address = 0;  // global address index, for daily active addresses
   JobState state = JobState::Free;
+  bool public_chain = false;
   EventHandle abandonment;  // valid while Waiting with finite patience
+
+  double work_pf_hours() const { return width_pf * service.in_hours(); }
 };
 
 class JobPool {
@@ -34,6 +39,7 @@ class JobPool {
     }
     const uint32_t slot = free_.back();
     free_.pop_back();
+    jobs_[slot] = Job{};
     return slot;
   }
 

@@ -11,13 +11,24 @@
 namespace gpumarket {
 
 /// Headline numbers of a finished run; every one is also written to the recorder's summary.
+/// Conservation: jobs_generated = priced_out + completed + abandoned + waiting +
+/// in_service + in_transit; money_paid = money_received + money_fees; bridge_volume =
+/// bridge_delivered + bridge_in_flight.
 struct RunTotals {
-  uint64_t jobs_arrived = 0;
+  uint64_t jobs_generated = 0;
+  uint64_t jobs_arrived = 0;  // joined a venue's line
   uint64_t jobs_completed = 0;
   uint64_t jobs_abandoned = 0;
   uint64_t jobs_priced_out = 0;
   uint64_t jobs_waiting = 0;     // at the horizon
   uint64_t jobs_in_service = 0;  // at the horizon
+  uint64_t jobs_in_transit = 0;  // at the horizon: on a bridge or travelling to a venue
+  double money_paid_usd = 0;
+  double money_received_usd = 0;
+  double money_fees_usd = 0;
+  double bridge_volume_pfh = 0;
+  double bridge_delivered_pfh = 0;
+  double bridge_in_flight_pfh = 0;
   uint64_t events = 0;
 };
 

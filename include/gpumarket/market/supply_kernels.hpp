@@ -16,8 +16,6 @@
 
 namespace gpumarket {
 
-/// Hours per year, the 365-day year of parse_duration's "y".
-inline constexpr double kHoursPerYear = 8760.0;
 
 // ---------------------------------------------------------------------------------------
 // Costs and asks

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -18,12 +19,14 @@ struct VenueAreas {
   double waiting_job_hours = 0;
   double in_system_job_hours = 0;
   double in_use_pf_hours = 0;
+  double waiting_pf_hours = 0;  // width of waiting jobs: the unmet part of demand
   double capacity_pf_hours = 0;
 
   void add(const VenueAreas& o) {
     waiting_job_hours += o.waiting_job_hours;
     in_system_job_hours += o.in_system_job_hours;
     in_use_pf_hours += o.in_use_pf_hours;
+    waiting_pf_hours += o.waiting_pf_hours;
     capacity_pf_hours += o.capacity_pf_hours;
   }
 };
@@ -52,13 +55,24 @@ struct VenueCounts {
 class Venue {
  public:
   Venue(std::string name, double capacity_pf, double price_usd_per_pf_hour)
-      : name_(std::move(name)), capacity_pf_(capacity_pf), price_(price_usd_per_pf_hour) {}
+      : name_(std::move(name)),
+        capacity_pf_(capacity_pf),
+        offered_pf_(capacity_pf),
+        price_(price_usd_per_pf_hour) {}
 
   const std::string& name() const { return name_; }
   double capacity_pf() const { return capacity_pf_; }
   double in_use_pf() const { return in_use_pf_; }
   double price_usd_per_pf_hour() const { return price_; }
   int64_t waiting() const { return waiting_; }
+  /// Work (PF·h) of the jobs waiting in line.
+  double waiting_work_pf_hours() const { return waiting_work_pfh_; }
+  /// A fluid estimate of the wait a newcomer faces: the work ahead of it spread over
+  /// the whole capacity. Infinite without capacity.
+  double expected_wait_hours() const {
+    if (waiting_ == 0) return 0.0;
+    return capacity_pf_ > 0 ? waiting_work_pfh_ / capacity_pf_ : kInfinity;
+  }
   int64_t in_service() const { return in_service_; }
   FifoRing& line() { return line_; }
 
@@ -68,6 +82,7 @@ class Venue {
     areas_.waiting_job_hours += dt_h * static_cast<double>(waiting_);
     areas_.in_system_job_hours += dt_h * static_cast<double>(waiting_ + in_service_);
     areas_.in_use_pf_hours += dt_h * in_use_pf_;
+    areas_.waiting_pf_hours += dt_h * waiting_pf_;
     areas_.capacity_pf_hours += dt_h * capacity_pf_;
     last_ = now;
   }
@@ -77,15 +92,20 @@ class Venue {
   bool can_start_now(double width_pf) const { return waiting_ == 0 && fits(width_pf); }
   bool fits(double width_pf) const { return in_use_pf_ + width_pf <= capacity_pf_; }
 
-  void join_line(uint32_t job) {
+  void join_line(uint32_t job, double width_pf, double work_pf_hours) {
     line_.push_back(job);
     ++waiting_;
+    waiting_pf_ += width_pf;
+    waiting_work_pfh_ += work_pf_hours;
   }
   /// A waiting job left the line (started or abandoned); its slot may still sit in the
   /// ring and is skipped when it reaches the head.
-  void leave_line() {
+  void leave_line(double width_pf, double work_pf_hours) {
     GPUMARKET_CHECK(waiting_ > 0);
     --waiting_;
+    waiting_pf_ -= width_pf;
+    waiting_work_pfh_ -= work_pf_hours;
+    if (waiting_ == 0) waiting_pf_ = waiting_work_pfh_ = 0;  // no drift from float sums
   }
   void start_service(double width_pf) {
     GPUMARKET_CHECK(fits(width_pf));
@@ -97,8 +117,15 @@ class Venue {
     in_use_pf_ -= width_pf;
     --in_service_;
     if (in_service_ == 0) in_use_pf_ = 0;  // no drift from summing and subtracting doubles
+    if (capacity_pf_ > offered_pf_) capacity_pf_ = in_use_pf_ > offered_pf_ ? in_use_pf_ : offered_pf_;
   }
-  void set_capacity_pf(double capacity_pf) { capacity_pf_ = capacity_pf; }
+  /// New offered capacity. When it falls below the capacity in use, the running jobs
+  /// finish first (leaving providers drain), so the capacity shrinks to it only as they
+  /// complete: capacity in use never exceeds capacity.
+  void set_capacity_pf(double capacity_pf) {
+    offered_pf_ = capacity_pf;
+    capacity_pf_ = capacity_pf > in_use_pf_ ? capacity_pf : in_use_pf_;
+  }
   void set_price(double price_usd_per_pf_hour) { price_ = price_usd_per_pf_hour; }
 
   /// Integrals and counts since the last take_*(), which resets them: the model
@@ -108,11 +135,16 @@ class Venue {
   VenueCounts& counts() { return counts_; }
 
  private:
+  static constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
   std::string name_;
-  double capacity_pf_;
+  double capacity_pf_;  // offered, or more while leaving capacity drains
+  double offered_pf_;
   double price_;
   double in_use_pf_ = 0;
   int64_t waiting_ = 0;
+  double waiting_pf_ = 0;
+  double waiting_work_pfh_ = 0;
   int64_t in_service_ = 0;
   FifoRing line_;
   SimTime last_;

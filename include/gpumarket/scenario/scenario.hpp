@@ -4,52 +4,112 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "gpumarket/core/calendar.hpp"
 #include "gpumarket/core/time.hpp"
+#include "gpumarket/scenario/demand.hpp"
+#include "gpumarket/scenario/supply.hpp"
 
 namespace gpumarket {
 
-/// The distribution of a job's duration.
-struct DurationDistribution {
-  enum class Shape { Exponential, Lognormal };
-  Shape shape = Shape::Exponential;
-  double mean_h = 1.0;    // exponential: the mean
-  double median_h = 1.0;  // lognormal: exp(mu), in hours
-  double sigma = 1.0;     // lognormal: standard deviation of the log-duration
-};
-
 /// A venue with a fixed number of identical servers and a fixed price: the M/M/c
-/// ground truth of the engine.
-struct FixedVenue {
-  std::string name;
+/// ground truth of the engine, and a stand-in for a centralised cloud.
+struct FixedVenueParams {
   int64_t servers = 1;
   double pf_per_server = 1.0;
   double price_usd_per_pf_hour = 0.0;
 };
 
+/// A place where jobs run. Exactly one of the kind-specific parameter blocks applies.
+struct VenueParams {
+  enum class Kind { Fixed, Pool, Marketplace };
+  std::string name;
+  Kind kind = Kind::Fixed;
+  FixedVenueParams fixed;
+  AlliancePoolParams pool;
+  MarketplaceParams marketplace;
+  /// False: reachable only through a bridge that connects it (e.g. low-cost farms on
+  /// another chain).
+  bool direct_access = true;
+  /// Delay between a job's decision and its arrival in the venue's line (provisioning).
+  Duration latency;
+};
+
 /// A stream of jobs.
 struct Segment {
   std::string name;
-  double arrival_rate_per_hour = 1.0;
-  double width_pf = 1.0;
-  DurationDistribution duration;
-  Duration patience = Duration::infinite();  // a job waiting longer abandons
+  SegmentDemandParams demand;
+  /// The alliance's own work: served only by the pool's reserved share, never routed
+  /// elsewhere and never priced out.
+  bool internal = false;
+};
+
+/// A cross-chain bridge that carries public-chain jobs to the venues it connects.
+struct BridgeParams {
+  std::string name;
+  Date open;                              // opens at this date's midnight
+  double capacity_jobs_per_hour = 1000.0;  // jobs it can pass per hour; beyond that, a queue
+  double fee_fixed_usd = 0.02;
+  double fee_proportional = 0.001;        // fraction of the compute bill
+  Duration latency = Duration::seconds(90);
+  /// Zero-knowledge verification: proving compute = proof_overhead × the job's work
+  /// (0: no proof). Paid at prover_price and taking overhead × work / prover_pf hours.
+  double proof_overhead = 0.0;
+  double prover_price_usd_per_pf_hour = 2.0;
+  double prover_pf = 1.0;
+  std::vector<std::string> connects;  // venue names
+  /// Whether the alliance pool accepts work through this bridge (settled in sovereign
+  /// currency by the bridge, so the tokenized-access ban does not apply).
+  bool alliance_accepts = false;
+};
+
+struct RoutingParams {
+  /// Logit scale β on cost relative to the job's value; infinite: cheapest option.
+  double logit_scale = 20.0;
+  /// On-chain settlement transaction per job that pays in tokens, USD.
+  double settlement_tx_usd = 0.01;
+};
+
+/// Which dates the headline indicators compare.
+struct IndicatorParams {
+  std::string daa_venue = "golem";
+  Date daa_before_from = Date::from_ymd(2026, 6, 1);
+  Date daa_before_to = Date::from_ymd(2026, 7, 1);
+  Date daa_after_from = Date::from_ymd(2026, 9, 1);
+  Date daa_after_to = Date::from_ymd(2026, 10, 1);
+  Date bridge_split = Date::from_ymd(2026, 9, 1);  // ICB v2 opens in Q3 2026
+};
+
+struct Scenario;
+
+/// A dated parameter change: from `at` on, the model runs with `state`'s parameters
+/// (same venues, segments and bridges; only values differ).
+struct TimelineStep {
+  SimTime at;
+  std::string label;  // e.g. "2026-06-15: venues.alliance.pool.subsidy_rate=0.4"
+  std::shared_ptr<const Scenario> state;
 };
 
 struct Scenario {
   std::string name;
   std::string description;
   uint64_t seed = 1;
-  Date start;                       // time 0
+  Date start;                            // time 0
   Duration horizon = Duration::days(365);
-  Duration tick = Duration::hours(1);  // market tick and time-series sampling interval
-  Duration warmup;                  // statistics ignore [0, warmup)
-  std::vector<FixedVenue> fixed_venues;
+  Duration tick = Duration::hours(1);    // market tick and time-series sampling interval
+  Duration warmup;                       // summary statistics ignore [0, warmup)
+  std::string precision = "fp16_dense";  // what "PF" means in this scenario
+  double pf_per_gpu = 0.989;             // H100 SXM FP16 dense (calibration §2)
+  std::vector<VenueParams> venues;
   std::vector<Segment> segments;
+  std::vector<BridgeParams> bridges;
+  RoutingParams routing;
+  HardwareIndexParams hardware;
+  IndicatorParams indicators;
+  std::vector<TimelineStep> timeline;  // in time order
 };
 
 }  // namespace gpumarket

@@ -1,0 +1,220 @@
+// The demand side at run time: each segment's arrivals of the next tick, routed in one
+// batch over the routes open to them (venues directly or through bridges), and what a
+// job pays when it starts.
+#include <boost/random/uniform_01.hpp>
+#include <cmath>
+
+#include "gpumarket/core/check.hpp"
+#include "market_model_impl.hpp"
+
+namespace gpumarket {
+namespace {
+
+SimTime at_date(Date start, Date date) {
+  return SimTime::start() + Duration::days(date.days_since_epoch() - start.days_since_epoch());
+}
+
+}  // namespace
+
+void MarketModel::Impl::build_segments_and_routes() {
+  const uint64_t seed = scenario_.seed;
+  uint64_t addresses = 0;
+  for (const Segment& s : scenario_.segments) {
+    const SegmentDemandParams& d = s.demand;
+    segments_.push_back(SegmentRuntime{&s, ArrivalSampler(d.arrivals, weekday_of(scenario_.start)),
+                                       SizeSampler(d.width_pf), SizeSampler(d.duration_h),
+                                       ZipfSampler(d.addresses),
+                                       make_stream(seed, "segment/" + s.name + "/arrivals"),
+                                       make_stream(seed, "segment/" + s.name + "/sizes"),
+                                       make_stream(seed, "segment/" + s.name + "/class"), addresses});
+    addresses += static_cast<uint64_t>(d.addresses.count);
+  }
+  activity_ = DailyActivity(venues_.size(), addresses);
+  address_licensed_.assign(addresses, false);
+
+  for (const BridgeParams& b : scenario_.bridges) {
+    bridges_.emplace_back(b, at_date(scenario_.start, b.open));
+  }
+  // Direct routes: token-settled for every venue but the pool, which has a sovereign-currency
+  // route and, unless tokenized access is banned, a token route paying the spread.
+  for (uint32_t v = 0; v < venues_.size(); ++v) {
+    const VenueRuntime& venue = venues_[v];
+    if (venue.reserved || !venue_params(venue).direct_access) continue;
+    if (venue.kind == VenueParams::Kind::Pool) {
+      routes_.push_back(Route{v, kNoBridge, false, venue.queue.name() + "/sovereign"});
+    }
+    routes_.push_back(Route{v, kNoBridge, true, venue.queue.name()});
+  }
+  for (uint32_t b = 0; b < scenario_.bridges.size(); ++b) {
+    for (const std::string& target : scenario_.bridges[b].connects) {
+      for (uint32_t v = 0; v < venues_.size(); ++v) {
+        if (!venues_[v].reserved && venues_[v].queue.name() == target) {
+          routes_.push_back(Route{v, b, true, target + "/" + scenario_.bridges[b].name});
+        }
+      }
+    }
+  }
+  route_table_ = RouteTable(static_cast<Eigen::Index>(routes_.size()));
+}
+
+// Prices, waits and access as they stand at the tick: the routing of the next interval's
+// arrivals sees them.
+void MarketModel::Impl::refresh_route_table(SimTime now) {
+  const double settlement_tx = current_->routing.settlement_tx_usd;
+  for (Eigen::Index r = 0; r < route_table_.size(); ++r) {
+    const Route& route = routes_[r];
+    const VenueRuntime& venue = venues_[route.venue];
+    const VenueParams& params = venue_params(venue);
+    const bool is_pool = venue.kind == VenueParams::Kind::Pool;
+    route_table_.price_usd_per_pf_hour(r) = venue.queue.price_usd_per_pf_hour();
+    route_table_.fixed_fee_usd(r) = route.token_settled ? settlement_tx : 0.0;
+    route_table_.proportional_fee(r) = 0.0;
+    route_table_.settlement_spread(r) =
+        is_pool && route.token_settled ? params.pool.settlement_spread : 0.0;
+    route_table_.proof_cost_usd_per_pf_hour(r) = 0.0;
+    route_table_.proof_hours_per_pf_hour(r) = 0.0;
+    route_table_.expected_wait_h(r) = venue.queue.expected_wait_hours();
+    route_table_.latency_h(r) = params.latency.in_hours();
+    route_table_.max_width_pf(r) = venue.queue.capacity_pf();
+    route_table_.open(r) = venue.queue.capacity_pf() > 0;
+    bool bridge_accepted = true;
+    if (route.bridge != kNoBridge) {
+      const Bridge& bridge = bridges_[route.bridge];
+      const BridgeParams& b = bridge.params();
+      route_table_.fixed_fee_usd(r) += b.fee_fixed_usd;
+      route_table_.proportional_fee(r) = b.fee_proportional;
+      route_table_.proof_cost_usd_per_pf_hour(r) = b.proof_overhead * b.prover_price_usd_per_pf_hour;
+      route_table_.proof_hours_per_pf_hour(r) = b.proof_overhead / b.prover_pf;
+      route_table_.expected_wait_h(r) += bridge.backlog_hours(now);
+      route_table_.latency_h(r) += b.latency.in_hours();
+      route_table_.open(r) = route_table_.open(r) && bridge.is_open(now);
+      bridge_accepted = b.alliance_accepts;
+    }
+    for (int origin = 0; origin < 2; ++origin) {
+      for (int licensed = 0; licensed < 2; ++licensed) {
+        const bool public_chain = static_cast<Origin>(origin) == Origin::PublicChain;
+        bool allowed = true;
+        if (route.bridge != kNoBridge) allowed = public_chain;  // bridges carry on-chain jobs
+        if (is_pool) {
+          // Licence-gated; public-chain jobs come in over a bridge the alliance accepts, or
+          // directly on the token route when tokenized access is not banned.
+          allowed = allowed && licensed == 1 && now >= licensed_access_from_;
+          if (route.bridge != kNoBridge) allowed = allowed && bridge_accepted;
+          else if (route.token_settled) allowed = allowed && public_chain && !params.pool.ban_tokenized_access;
+          else allowed = allowed && !public_chain;
+        }
+        route_table_.allowed(job_class(static_cast<Origin>(origin), licensed == 1), r) = allowed;
+      }
+    }
+  }
+}
+
+// Generates the arrivals of [t0, t1), clipped to the horizon, and routes them.
+void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
+  t1 = std::min(t1, SimTime::start() + scenario_.horizon);
+  batch_slots_.clear();
+  for (uint32_t s = 0; s < segments_.size(); ++s) {
+    SegmentRuntime& segment = segments_[s];
+    const SegmentDemandParams& demand = segment.params->demand;
+    arrival_times_h_.clear();
+    segment.arrivals.sample(t0.in_hours(), t1.in_hours(), segment.arrival_rng, arrival_times_h_);
+    totals_.jobs_generated += arrival_times_h_.size();
+    for (double time_h : arrival_times_h_) {
+      const uint32_t slot = jobs_.acquire();
+      Job& job = jobs_[slot];
+      const SimTime at = SimTime::start() + Duration::hours(time_h);
+      job.arrival = at < t0 ? t0 : at;  // rounding hours to microseconds may land 1 us early
+      job.width_pf = segment.width.draw(segment.size_rng);
+      job.service = Duration::hours(segment.duration.draw(segment.size_rng));
+      job.segment = s;
+      job.address = static_cast<uint32_t>(segment.address_offset +
+                                          static_cast<uint64_t>(segment.addresses.draw(segment.size_rng)));
+      job.public_chain = demand.origin == Origin::PublicChain;
+      job.state = JobState::Scheduled;
+      if (segment.params->internal) {
+        job.venue = static_cast<uint32_t>(pool_reserved_);
+        job.route = kNoRoute;
+        sim_.schedule_at(job.arrival, kVenueArrival, handler_, slot);
+        continue;
+      }
+      // One uniform per job, drawn whatever the share, keeps the stream aligned across
+      // scenarios that differ only in licensed shares.
+      const double u = boost::random::uniform_01<double>()(segment.class_rng);
+      batch_slots_.push_back(slot);
+      batch_classes_.push_back(job_class(demand.origin, u < demand.licensed_share));
+    }
+  }
+  if (batch_slots_.empty()) return;
+  // One batch for all segments: the cost matrix and the choice are whole-array kernels.
+  const auto n = static_cast<Eigen::Index>(batch_slots_.size());
+  batch_.resize(n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    const Job& job = jobs_[batch_slots_[j]];
+    const SegmentDemandParams& demand = segments_[job.segment].params->demand;
+    batch_.work_pfh(j) = job.work_pf_hours();
+    batch_.width_pf(j) = job.width_pf;
+    batch_.value_usd_per_pf_hour(j) = demand.value_usd_per_pf_hour;
+    batch_.value_of_time_usd_per_pf_hour_per_hour(j) = demand.value_of_time_usd_per_pf_hour_per_hour;
+    batch_.job_class(j) = batch_classes_[j];
+  }
+  batch_classes_.clear();
+  route_jobs(route_table_, batch_, current_->routing.logit_scale, routing_rng_, routing_);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    const uint32_t slot = batch_slots_[j];
+    Job& job = jobs_[slot];
+    const int route = routing_.route(j);
+    if (route < 0) {
+      interval_priced_out_[job.segment] += 1;
+      ++totals_.jobs_priced_out;
+      jobs_.release(slot);
+      continue;
+    }
+    job.route = static_cast<uint32_t>(route);
+    job.venue = routes_[route].venue;
+    sim_.schedule_at(job.arrival, kArrival, handler_, slot);
+  }
+}
+
+// The job pays when it starts: the compute bill at the venue's price now, plus its
+// route's fees, proof and settlement costs. Internal work is not charged.
+void MarketModel::Impl::charge(Job& job) {
+  if (job.route == kNoRoute) return;
+  const Route& route = routes_[job.route];
+  VenueRuntime& venue = venues_[job.venue];
+  const VenueParams& params = venue_params(venue);
+  const double work = job.work_pf_hours();
+  const double bill = venue.queue.price_usd_per_pf_hour() * work;
+  double platform_fee = 0, bridge_fee = 0, proof = 0, settlement = 0, compliance = 0;
+  if (venue.kind == VenueParams::Kind::Marketplace) platform_fee = params.marketplace.platform_fee * bill;
+  if (route.token_settled) settlement += current_->routing.settlement_tx_usd;
+  if (venue.kind == VenueParams::Kind::Pool && route.token_settled) {
+    settlement += params.pool.settlement_spread * bill;
+  }
+  if (venue.kind == VenueParams::Kind::Pool && !address_licensed_[job.address]) {
+    address_licensed_[job.address] = true;
+    compliance = params.pool.licence_fee_usd;
+  }
+  if (route.bridge != kNoBridge) {
+    const BridgeParams& b = bridges_[route.bridge].params();
+    bridge_fee = b.fee_fixed_usd + b.fee_proportional * bill;
+    proof = b.proof_overhead * b.prover_price_usd_per_pf_hour * work;
+    interval_bridge_fees_usd_[route.bridge] += bridge_fee + proof;
+  }
+  const double received = bill - platform_fee;
+  const double fees = platform_fee + bridge_fee + proof + settlement + compliance;
+  const double paid = received + fees;
+  ledger_.paid_usd += paid;
+  ledger_.received_usd += received;
+  ledger_.platform_fees_usd += platform_fee;
+  ledger_.bridge_fees_usd += bridge_fee;
+  ledger_.proof_costs_usd += proof;
+  ledger_.settlement_usd += settlement;
+  ledger_.compliance_fees_usd += compliance;
+  interval_payments_usd_[job.venue] += bill;
+  if (job.public_chain) {
+    interval_flow_.public_chain_paid_usd += paid;
+    interval_flow_.public_chain_work_pfh += work;
+  }
+}
+
+}  // namespace gpumarket
