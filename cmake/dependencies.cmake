@@ -7,6 +7,13 @@ find_package(CLI11 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(Threads REQUIRED)
+# Optional: sweeps spread their points over MPI ranks under mpirun/srun (libopenmpi-dev);
+# without MPI they run on threads and as job-array shards.
+find_package(MPI COMPONENTS C QUIET)
+option(GPUMARKET_MPI "Spread sweep points over MPI ranks under mpirun or srun" ${MPI_C_FOUND})
+if(GPUMARKET_MPI AND NOT MPI_C_FOUND)
+  message(FATAL_ERROR "GPUMARKET_MPI is ON but no MPI was found: install libopenmpi-dev or pass -DGPUMARKET_MPI=OFF")
+endif()
 if(GPUMARKET_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

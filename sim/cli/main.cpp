@@ -7,6 +7,7 @@
 
 #include "gpumarket/cli/commands.hpp"
 #include "gpumarket/cli/compare_command.hpp"
+#include "gpumarket/cli/sweep_command.hpp"
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/version.hpp"
 
@@ -44,6 +45,8 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   compare_app->add_flag("--csv", compare.csv, "Print CSV instead of a text table");
 
+  const SweepSubcommands sweep(app);
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -54,6 +57,8 @@ int main(int argc, char** argv) {
       if (!quiet) print_headline(report, stdout);
     } else if (*validate_app) {
       fmt::print("{}\n", validate_scenario_command(validate_path, validate_overrides));
+    } else if (sweep.selected()) {
+      sweep.run();
     } else if (*compare_app) {
       fmt::print("{}", compare_command(compare));
     }

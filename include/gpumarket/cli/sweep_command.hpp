@@ -1,0 +1,73 @@
+// The sweep subcommands: `sweep` runs a sweep file (threads, MPI ranks or one shard),
+// `sweep-merge` joins shard results, `sweep-compare` reports paired differences with CIs.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gpumarket/sweep/sweep_runner.hpp"
+
+namespace CLI {
+class App;
+}  // namespace CLI
+
+namespace gpumarket {
+
+struct SweepCommand {
+  std::string sweep_path;
+  std::string output;  // empty: the sweep file's `output`, else results/<sweep stem>.h5
+  unsigned threads = 0;
+  std::string shard;  // "i/N"; empty: SLURM_ARRAY_TASK_ID/COUNT when set, else the whole sweep
+  bool retry_failed = false;
+  bool quiet = false;
+};
+
+struct SweepMergeCommand {
+  std::string output;
+  std::vector<std::string> shards;
+};
+
+struct SweepCompareCommand {
+  std::string result_path;
+  std::string a, b;  // row selections, e.g. "servers=3" or "point=2"
+  std::vector<std::string> indicators;  // empty: all
+  double confidence = 0.95;
+  bool csv = false;
+};
+
+/// Parses "i/N" with 0 <= i < N. Throws Error naming `text` otherwise.
+std::pair<uint64_t, uint64_t> parse_shard(const std::string& text);
+
+/// The shard from the environment of a Slurm job array task (SLURM_ARRAY_TASK_ID relative to
+/// SLURM_ARRAY_TASK_MIN, of SLURM_ARRAY_TASK_COUNT), or {0, 1} outside a job array.
+std::pair<uint64_t, uint64_t> shard_from_environment();
+
+/// Runs `gpumarket sweep`; prints progress and a summary to stderr unless quiet (rank 0 only).
+SweepReport sweep_command(const SweepCommand& command);
+
+/// Merges shard results into one file; returns a one-line report.
+std::string sweep_merge_command(const SweepMergeCommand& command);
+
+/// The paired-difference table as text (or CSV).
+std::string sweep_compare_command(const SweepCompareCommand& command);
+
+/// The three subcommands, registered on `app`; run() calls the one that was given.
+class SweepSubcommands {
+ public:
+  explicit SweepSubcommands(CLI::App& app);
+  ~SweepSubcommands();
+  /// Whether the command line named one of them.
+  bool selected() const;
+  /// Runs it. Throws Error on bad input.
+  void run() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace gpumarket

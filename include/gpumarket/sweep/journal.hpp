@@ -1,0 +1,58 @@
+// The sweep journal: an append-only text file per process, one fsync'd line per finished row,
+// from which the HDF5 result is rebuilt and a killed sweep resumes.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gpumarket {
+
+/// One finished row. Values are stored as their bit patterns, so a row read back is
+/// bit-identical to the row written.
+struct JournalEntry {
+  uint64_t row = 0;
+  bool done = false;  // false: failed, with `error`
+  double run_seconds = 0;
+  std::vector<double> indicators;
+  std::string error;
+};
+
+/// Appends entries to "<dir>/<part>.log". The file starts with a header line naming the
+/// sweep's fingerprint and indicators; each entry is one line ending with a checksum, written
+/// with one write() and fsync'd before append() returns, so that a SIGKILL at any moment loses
+/// at most the line being written, which readers then ignore. Not thread-safe: callers
+/// serialise append().
+class JournalWriter {
+ public:
+  /// Creates `dir` if needed and opens the part for appending. Throws Error when the directory
+  /// or file cannot be created, or when the part was written for another sweep.
+  JournalWriter(const std::filesystem::path& dir, const std::string& part,
+                const std::string& fingerprint, const std::vector<std::string>& indicators);
+  ~JournalWriter();
+  JournalWriter(const JournalWriter&) = delete;
+  JournalWriter& operator=(const JournalWriter&) = delete;
+
+  /// Throws Error when the write or fsync fails (e.g. a full disk).
+  void append(const JournalEntry& entry);
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+};
+
+/// Every valid entry of every "*.log" part in `dir` (none when `dir` does not exist), by row;
+/// when a row appears more than once, the first entry in (part name, line) order wins and
+/// `duplicates` counts the others. Malformed or torn lines are skipped. Throws Error when a
+/// part was written for another sweep (fingerprint or indicators differ).
+std::map<uint64_t, JournalEntry> read_journal(const std::filesystem::path& dir,
+                                              const std::string& fingerprint,
+                                              const std::vector<std::string>& indicators,
+                                              uint64_t* duplicates = nullptr);
+
+/// The number of entry lines in all parts, valid or not: one per finished run.
+uint64_t count_journal_lines(const std::filesystem::path& dir);
+
+}  // namespace gpumarket

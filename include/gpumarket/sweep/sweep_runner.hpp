@@ -1,0 +1,76 @@
+// Runs the rows of a sweep: on a pool of threads in one process, spread over MPI ranks, or one
+// shard of a job array; journals every finished row and writes the HDF5 result at the end.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gpumarket/sweep/journal.hpp"
+#include "gpumarket/sweep/process_group.hpp"
+#include "gpumarket/sweep/sweep_result.hpp"
+#include "gpumarket/sweep/sweep_spec.hpp"
+
+namespace gpumarket {
+
+struct SweepOptions {
+  /// The result file. With shard_count > 1 it names the whole sweep; the shard writes
+  /// shard_output_path(output, shard_index, shard_count).
+  std::filesystem::path output;
+  /// Worker threads per process; 0: the cores this process may use, shared evenly among the
+  /// MPI ranks on its node.
+  unsigned threads = 0;
+  /// This process runs the rows with row % shard_count == shard_index.
+  uint64_t shard_index = 0;
+  uint64_t shard_count = 1;
+  /// Whether rows that failed in an earlier run are run again (default: kept as failed).
+  bool retry_failed = false;
+  /// Receives progress lines (rank 0 only); empty: silent.
+  std::function<void(const std::string&)> log;
+};
+
+struct SweepReport {
+  std::filesystem::path output;  // the file written (rank 0), or empty on other ranks
+  uint64_t rows = 0;             // rows of this shard
+  uint64_t done = 0;             // rows done in the result
+  uint64_t failed = 0;           // rows failed in the result
+  uint64_t ran = 0;              // rows run by this invocation (all ranks)
+  uint64_t skipped = 0;          // rows already finished in the journal
+  double wall_seconds = 0;       // from start to the result written
+  double run_seconds = 0;        // sum of the run times of the rows run now (all ranks)
+  unsigned threads = 1;          // per rank
+  int ranks = 1;
+};
+
+/// "<dir>/<stem>.shard-<i>-of-<n><ext>", e.g. out.h5 -> out.shard-2-of-4.h5.
+std::filesystem::path shard_output_path(const std::filesystem::path& output, uint64_t index,
+                                        uint64_t count);
+/// "<output>.journal": the journal parts and per-row series files of `output`.
+std::filesystem::path journal_directory(const std::filesystem::path& output);
+
+/// The indicators to collect: the sweep's list, checked against the summary of a probe run (a
+/// row's scenario shortened to one tick, which runs in microseconds); or, when the list is
+/// empty, every name of that summary. Throws Error at the first unknown indicator.
+std::vector<std::string> sweep_indicators(const SweepSpec& spec);
+
+/// Runs one row; never throws for a bad row (its error is recorded in the entry). With a
+/// non-empty `series_file`, also writes the row's series and summary there (as `run` does).
+JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
+                           const std::vector<std::string>& indicators,
+                           const std::filesystem::path& series_file);
+
+/// The points table of one shard from the journal's entries; rows without an entry are
+/// "pending".
+SweepResult build_sweep_result(const SweepSpec& spec, const std::vector<std::string>& indicators,
+                               const std::map<uint64_t, JournalEntry>& entries,
+                               uint64_t shard_index, uint64_t shard_count,
+                               const std::filesystem::path& journal_dir);
+
+/// Runs the rows of this shard that the journal does not hold yet, over the group's ranks
+/// and each rank's threads, then (rank 0) writes the result. Throws Error for bad options, an
+/// unwritable journal or output, or a journal of another sweep.
+SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, ProcessGroup& group);
+
+}  // namespace gpumarket

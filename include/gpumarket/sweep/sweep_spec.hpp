@@ -1,0 +1,83 @@
+// A parameter sweep as a plain value: the base scenario tree, the axes expanded into points,
+// the replications and the indicators to collect, decoded from a sweep file with located errors.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gpumarket/core/error.hpp"
+#include "gpumarket/io/config_tree.hpp"
+
+namespace gpumarket {
+
+/// One axis: a named scalar of the base scenario that the sweep varies.
+struct SweepAxis {
+  std::string name;      // column name in the results and in constraints
+  std::string path;      // apply_override path syntax, e.g. "venues.farm.servers"
+  bool numeric = true;   // every value reads as a finite number
+  SourceLocation where;  // the axis definition in the sweep file
+};
+
+/// The value one point gives one axis: the scalar text written into the scenario, and the
+/// number it reads as (NaN for a non-numeric axis).
+struct AxisValue {
+  std::string text;
+  double number = 0;
+  SourceLocation where;  // the value in the sweep file (generated values: the axis)
+};
+
+/// One point of the sweep: a value per axis, in the order of SweepSpec::axes.
+struct SweepPoint {
+  std::vector<AxisValue> values;
+};
+
+/// A row of the points table: one replication of one point. row = point * replications + r.
+struct SweepRow {
+  uint64_t row = 0;
+  uint64_t point = 0;
+  uint64_t replication = 0;
+  uint64_t seed = 0;  // the scenario seed of this run
+};
+
+struct SweepSpec {
+  std::string path;  // the sweep file as given
+  std::string text;  // its bytes
+  /// The base scenario after `extends`, before any axis value.
+  ConfigNode base;
+  std::vector<SweepAxis> axes;
+  std::vector<SweepPoint> points;  // after constraints, in expansion order
+  uint64_t replications = 1;
+  uint64_t seed = 1;  // the sweep seed
+  /// true: the scenario seed depends only on (sweep seed, replication), so replication r of
+  /// every point draws the same demand stream (common random numbers).
+  bool common_random_numbers = true;
+  std::vector<std::string> indicators;  // summary names; empty: every summary value
+  std::vector<SourceLocation> indicator_locations;
+  bool keep_series = false;
+  std::string output;  // the output file from the sweep file ("" if absent)
+
+  uint64_t row_count() const { return points.size() * replications; }
+  SweepRow row(uint64_t index) const;
+  /// "name=value,name=value": the point's identity, independent of its index.
+  std::string point_key(uint64_t point) const;
+  /// The resolved scenario tree of one row: the base with the point's values and the row's seed.
+  ConfigNode scenario_tree(const SweepRow& row) const;
+  /// A hex digest of everything that determines the results (base, points, seeds,
+  /// indicators, series): journals and shard files of another sweep are refused.
+  std::string fingerprint() const;
+};
+
+/// Reads and decodes a sweep file, resolves its base scenario (relative to the sweep file),
+/// checks every axis path against the base, expands the axes and applies the constraints.
+/// Throws Error, located in the sweep file, for the first problem found.
+SweepSpec load_sweep(const std::string& path);
+/// The same, from text that `path` names in locations (the base is resolved relative to it).
+SweepSpec decode_sweep(const std::string& text, const std::string& path);
+
+/// The scenario seed of a row: derive_seed(sweep seed, "replication/<r>") with common random
+/// numbers, otherwise derive_seed(derive_seed(sweep seed, "point/<point key>"), "replication/<r>").
+uint64_t sweep_row_seed(uint64_t sweep_seed, const std::string& point_key, uint64_t replication,
+                        bool common_random_numbers);
+
+}  // namespace gpumarket

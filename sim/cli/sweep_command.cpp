@@ -1,0 +1,212 @@
+#include "gpumarket/cli/sweep_command.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
+#include "gpumarket/core/error.hpp"
+#include "gpumarket/sweep/sweep_compare.hpp"
+#include "gpumarket/sweep/sweep_result.hpp"
+
+namespace gpumarket {
+namespace {
+
+bool parse_u64(const std::string& text, uint64_t& value) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  value = std::strtoull(text.c_str(), nullptr, 10);
+  return true;
+}
+
+std::filesystem::path default_output(const SweepSpec& spec, const SweepCommand& command) {
+  if (!command.output.empty()) return command.output;
+  if (!spec.output.empty()) return spec.output;
+  std::filesystem::create_directories("results");
+  return std::filesystem::path("results") /
+         (std::filesystem::path(command.sweep_path).stem().string() + ".h5");
+}
+
+}  // namespace
+
+std::pair<uint64_t, uint64_t> parse_shard(const std::string& text) {
+  const size_t slash = text.find('/');
+  uint64_t i = 0, n = 0;
+  if (slash == std::string::npos || !parse_u64(text.substr(0, slash), i) ||
+      !parse_u64(text.substr(slash + 1), n) || n == 0 || i >= n) {
+    throw Error(fmt::format("--shard {}: expected i/N with whole numbers 0 <= i < N, e.g. 2/4.",
+                            text));
+  }
+  return {i, n};
+}
+
+std::pair<uint64_t, uint64_t> shard_from_environment() {
+  const char* id = std::getenv("SLURM_ARRAY_TASK_ID");
+  const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
+  if (id == nullptr || count == nullptr) return {0, 1};
+  const char* min = std::getenv("SLURM_ARRAY_TASK_MIN");
+  uint64_t i = 0, n = 0, lowest = 0;
+  if (!parse_u64(id, i) || !parse_u64(count, n) || (min != nullptr && !parse_u64(min, lowest)) ||
+      i < lowest || i - lowest >= n) {
+    throw Error(fmt::format("SLURM_ARRAY_TASK_ID={} SLURM_ARRAY_TASK_COUNT={}: not a shard i/N "
+                            "(use a contiguous --array=0-{{N-1}}, or pass --shard).",
+                            id, count));
+  }
+  return {i - lowest, n};
+}
+
+SweepReport sweep_command(const SweepCommand& command) {
+  // Options are checked before MPI starts, so that every rank reports them alike.
+  SweepOptions options;
+  std::tie(options.shard_index, options.shard_count) =
+      command.shard.empty() ? shard_from_environment() : parse_shard(command.shard);
+  options.threads = command.threads;
+  options.retry_failed = command.retry_failed;
+  ProcessGroup group;
+  try {
+    const SweepSpec spec = load_sweep(command.sweep_path);
+    options.output = default_output(spec, command);
+    if (!command.quiet && group.rank() == 0) {
+      options.log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+    }
+    const SweepReport report = run_sweep(spec, options, group);
+    if (!command.quiet && group.rank() == 0) {
+      const double workers = static_cast<double>(report.ranks) * report.threads;
+      fmt::print(stderr,
+                 "wrote {}: {} rows, {} done, {} failed; ran {} now ({} skipped) in {:.3f} s "
+                 "({:.1f} rows/s) on {} rank(s) x {} thread(s); sum of run times {:.3f} s, "
+                 "overhead {:.2f} ms per row\n",
+                 report.output.string(), report.rows, report.done, report.failed, report.ran,
+                 report.skipped, report.wall_seconds,
+                 report.ran > 0 ? static_cast<double>(report.ran) / report.wall_seconds : 0.0,
+                 report.ranks, report.threads, report.run_seconds,
+                 report.ran > 0 ? 1e3 * (report.wall_seconds * workers - report.run_seconds) /
+                                      static_cast<double>(report.ran)
+                                : 0.0);
+    }
+    return report;
+  } catch (const std::exception& error) {
+    // With several ranks, the group's destructor aborts them all: say why first.
+    if (group.size() > 1) {
+      fmt::print(stderr, "gpumarket: error (rank {}): {}\n", group.rank(), error.what());
+      std::fflush(stderr);
+    }
+    throw;
+  }
+}
+
+std::string sweep_merge_command(const SweepMergeCommand& command) {
+  std::vector<SweepResult> shards;
+  for (const std::string& path : command.shards) shards.push_back(read_sweep_result(path));
+  const SweepResult merged = merge_sweep_results(shards, command.shards);
+  write_sweep_result(command.output, merged);
+  uint64_t done = 0, failed = 0;
+  for (const std::string& s : merged.status) {
+    done += s == "done" ? 1 : 0;
+    failed += s == "failed" ? 1 : 0;
+  }
+  return fmt::format("wrote {}: {} rows from {} shard(s), {} done, {} failed\n", command.output,
+                     merged.size(), shards.size(), done, failed);
+}
+
+std::string sweep_compare_command(const SweepCompareCommand& command) {
+  const SweepResult result = read_sweep_result(command.result_path);
+  const std::vector<std::string> indicators =
+      command.indicators.empty() ? result.indicator_names : command.indicators;
+  if (!(command.confidence > 0 && command.confidence < 1)) {
+    throw Error(fmt::format("--confidence {}: expected a level between 0 and 1, e.g. 0.95.",
+                            command.confidence));
+  }
+  const std::vector<PairedDifference> rows =
+      compare_sweep(result, parse_row_selection(command.a), parse_row_selection(command.b),
+                    indicators, command.confidence);
+  std::string out;
+  const int level = static_cast<int>(std::lround(command.confidence * 100));
+  if (command.csv) {
+    out += "indicator,group,pairs,mean_a,mean_b,difference,ci_low,ci_high,unpaired_half_width\n";
+    for (const auto& r : rows) {
+      out += fmt::format("{},\"{}\",{},{},{},{},{},{},{}\n", r.indicator, r.group, r.pairs,
+                         r.mean_a, r.mean_b, r.mean_difference, r.ci_low, r.ci_high,
+                         r.unpaired_half_width);
+    }
+    return out;
+  }
+  size_t wi = 9, wg = 5;
+  for (const auto& r : rows) wi = std::max(wi, r.indicator.size()), wg = std::max(wg, r.group.size());
+  out += fmt::format("A = {}   B = {}   (B - A, paired by replication; {}% CI)\n", command.a,
+                     command.b, level);
+  out += fmt::format("{:<{}}  {:<{}}  {:>5}  {:>12}  {:>12}  {:>12}  {:>27}  {:>12}\n",
+                     "indicator", wi, "group", wg, "pairs", "mean A", "mean B", "B - A",
+                     fmt::format("{}% CI", level), "unpaired +-");
+  for (const auto& r : rows) {
+    out += fmt::format("{:<{}}  {:<{}}  {:>5}  {:>12.6g}  {:>12.6g}  {:>12.6g}  [{:>12.6g}, {:>12.6g}]  "
+                       "{:>12.6g}\n",
+                       r.indicator, wi, r.group, wg, r.pairs, r.mean_a, r.mean_b,
+                       r.mean_difference, r.ci_low, r.ci_high, r.unpaired_half_width);
+  }
+  return out;
+}
+
+struct SweepSubcommands::State {
+  SweepCommand sweep;
+  SweepMergeCommand merge;
+  SweepCompareCommand compare;
+  CLI::App* sweep_app = nullptr;
+  CLI::App* merge_app = nullptr;
+  CLI::App* compare_app = nullptr;
+};
+
+SweepSubcommands::SweepSubcommands(CLI::App& app) : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.sweep_app = app.add_subcommand(
+      "sweep", "Run a parameter sweep (threads; MPI ranks under mpirun/srun; --shard for arrays)");
+  s.sweep_app->add_option("file", s.sweep.sweep_path, "Sweep file (YAML)")->required();
+  s.sweep_app->add_option("-o,--output", s.sweep.output,
+                          "Result file (default: the sweep file's `output`, else "
+                          "results/<sweep name>.h5)");
+  s.sweep_app->add_option("--threads", s.sweep.threads,
+                          "Threads per process (default: every core, shared among the MPI "
+                          "ranks of a node)");
+  s.sweep_app->add_option("--shard", s.sweep.shard,
+                          "Run shard i of N (rows with row % N == i) into "
+                          "<output stem>.shard-i-of-N.h5 (default: from SLURM_ARRAY_TASK_ID)");
+  s.sweep_app->add_flag("--retry-failed", s.sweep.retry_failed,
+                        "Run rows again that failed in an earlier run");
+  s.sweep_app->add_flag("-q,--quiet", s.sweep.quiet, "Print nothing but errors");
+
+  s.merge_app = app.add_subcommand("sweep-merge", "Join the shard results of a sweep into one");
+  s.merge_app->add_option("output", s.merge.output, "Merged result file")->required();
+  s.merge_app->add_option("shards", s.merge.shards, "Shard result files")->required();
+
+  s.compare_app = app.add_subcommand(
+      "sweep-compare", "Paired differences (B - A) of indicators between rows of a sweep");
+  s.compare_app->add_option("result", s.compare.result_path, "Sweep result file")->required();
+  s.compare_app->add_option("--a", s.compare.a, "Selection A: axis=value[,axis=value] or point=N")
+      ->required();
+  s.compare_app->add_option("--b", s.compare.b, "Selection B: axis=value[,axis=value] or point=N")
+      ->required();
+  s.compare_app->add_option("--only", s.compare.indicators, "Indicators: name1,name2,...")
+      ->delimiter(',');
+  s.compare_app->add_option("--confidence", s.compare.confidence, "Confidence level (0.95)");
+  s.compare_app->add_flag("--csv", s.compare.csv, "Print CSV instead of a text table");
+}
+
+SweepSubcommands::~SweepSubcommands() = default;
+
+bool SweepSubcommands::selected() const {
+  return *state_->sweep_app || *state_->merge_app || *state_->compare_app;
+}
+
+void SweepSubcommands::run() const {
+  const State& s = *state_;
+  if (*s.sweep_app) {
+    sweep_command(s.sweep);
+  } else if (*s.merge_app) {
+    fmt::print("{}", sweep_merge_command(s.merge));
+  } else if (*s.compare_app) {
+    fmt::print("{}", sweep_compare_command(s.compare));
+  }
+}
+
+}  // namespace gpumarket

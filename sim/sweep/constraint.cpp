@@ -1,0 +1,207 @@
+#include "gpumarket/sweep/constraint.hpp"
+
+#include <fmt/core.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <utility>
+
+namespace gpumarket {
+
+struct Constraint::Node {
+  enum class Kind { Number, Axis, Negate, Add, Subtract, Multiply, Divide, Compare };
+  Kind kind = Kind::Number;
+  double number = 0;
+  size_t axis = 0;
+  size_t op = 0;  // Compare: index into kOps
+  std::unique_ptr<Node> left, right;
+
+  double value(const std::vector<double>& values) const {
+    switch (kind) {
+      case Kind::Number: return number;
+      case Kind::Axis: return values.at(axis);
+      case Kind::Negate: return -left->value(values);
+      case Kind::Add: return left->value(values) + right->value(values);
+      case Kind::Subtract: return left->value(values) - right->value(values);
+      case Kind::Multiply: return left->value(values) * right->value(values);
+      case Kind::Divide: return left->value(values) / right->value(values);
+      case Kind::Compare: {
+        const double a = left->value(values), b = right->value(values);
+        switch (op) {
+          case 0: return a <= b;
+          case 1: return a >= b;
+          case 2: return a == b;
+          case 3: return a != b;
+          case 4: return a < b;
+          default: return a > b;
+        }
+      }
+    }
+    return 0;
+  }
+};
+
+namespace {
+
+using Node = Constraint::Node;
+
+// Recursive descent over the text; `pos_` is the next unread character.
+class Parser {
+ public:
+  Parser(std::string_view text, const std::vector<std::string>& names,
+         const std::vector<bool>& numeric, const SourceLocation& where)
+      : text_(text), names_(names), numeric_(numeric), where_(where) {}
+
+  std::unique_ptr<Node> constraint() {
+    auto left = sum();
+    skip_space();
+    // Two-character operators first, so that "<=" is not read as "<".
+    static constexpr std::string_view kOps[] = {"<=", ">=", "==", "!=", "<", ">"};
+    size_t op = std::size(kOps);
+    for (size_t k = 0; k < std::size(kOps); ++k) {
+      if (text_.substr(pos_).starts_with(kOps[k])) {
+        op = k;
+        break;
+      }
+    }
+    if (op == std::size(kOps)) fail("expected a comparison (<, <=, >, >=, ==, !=)");
+    pos_ += kOps[op].size();
+    auto node = std::make_unique<Node>();
+    node->kind = Node::Kind::Compare;
+    node->op = op;
+    node->left = std::move(left);
+    node->right = sum();
+    skip_space();
+    if (pos_ != text_.size()) fail("unexpected text after the comparison");
+    return node;
+  }
+
+ private:
+  std::unique_ptr<Node> binary(Node::Kind kind, std::unique_ptr<Node> left,
+                               std::unique_ptr<Node> right) {
+    auto node = std::make_unique<Node>();
+    node->kind = kind;
+    node->left = std::move(left);
+    node->right = std::move(right);
+    return node;
+  }
+
+  std::unique_ptr<Node> sum() {
+    auto left = product();
+    for (;;) {
+      skip_space();
+      if (peek('+')) {
+        ++pos_;
+        left = binary(Node::Kind::Add, std::move(left), product());
+      } else if (peek('-')) {
+        ++pos_;
+        left = binary(Node::Kind::Subtract, std::move(left), product());
+      } else {
+        return left;
+      }
+    }
+  }
+
+  std::unique_ptr<Node> product() {
+    auto left = unary();
+    for (;;) {
+      skip_space();
+      if (peek('*')) {
+        ++pos_;
+        left = binary(Node::Kind::Multiply, std::move(left), unary());
+      } else if (peek('/')) {
+        ++pos_;
+        left = binary(Node::Kind::Divide, std::move(left), unary());
+      } else {
+        return left;
+      }
+    }
+  }
+
+  std::unique_ptr<Node> unary() {
+    skip_space();
+    if (pos_ >= text_.size()) fail("expected a number, an axis name or '('");
+    const char c = text_[pos_];
+    if (c == '-') {
+      ++pos_;
+      auto node = std::make_unique<Node>();
+      node->kind = Node::Kind::Negate;
+      node->left = unary();
+      return node;
+    }
+    if (c == '(') {
+      ++pos_;
+      auto inner = sum();
+      skip_space();
+      if (!peek(')')) fail("expected ')'");
+      ++pos_;
+      return inner;
+    }
+    if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') {
+      const std::string rest(text_.substr(pos_));
+      char* end = nullptr;
+      const double x = std::strtod(rest.c_str(), &end);
+      if (end == rest.c_str()) fail("malformed number");
+      pos_ += static_cast<size_t>(end - rest.c_str());
+      auto node = std::make_unique<Node>();
+      node->number = x;
+      return node;
+    }
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      const size_t start = pos_;
+      while (pos_ < text_.size() &&
+             (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_')) {
+        ++pos_;
+      }
+      const std::string name(text_.substr(start, pos_ - start));
+      for (size_t i = 0; i < names_.size(); ++i) {
+        if (names_[i] != name) continue;
+        if (!numeric_[i]) fail_at(start, fmt::format("axis '{}' is not numeric", name));
+        auto node = std::make_unique<Node>();
+        node->kind = Node::Kind::Axis;
+        node->axis = i;
+        return node;
+      }
+      std::string known;
+      for (const std::string& n : names_) known += fmt::format("{}{}", known.empty() ? "" : ", ", n);
+      fail_at(start, fmt::format("unknown axis '{}' (axes: {})", name, known));
+    }
+    fail(fmt::format("unexpected character '{}'", c));
+  }
+
+  bool peek(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
+  void skip_space() {
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+  }
+  [[noreturn]] void fail(const std::string& message) const { fail_at(pos_, message); }
+  [[noreturn]] void fail_at(size_t at, const std::string& message) const {
+    SourceLocation where = where_;
+    // The column of a plain scalar on one line; quoted scalars start one column later.
+    if (where.line > 0) where.column += static_cast<int>(at);
+    throw Error(where, fmt::format("constraint '{}': {}.", text_, message));
+  }
+
+  std::string_view text_;
+  const std::vector<std::string>& names_;
+  const std::vector<bool>& numeric_;
+  SourceLocation where_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+Constraint::Constraint(std::string_view text, const std::vector<std::string>& axis_names,
+                       const std::vector<bool>& numeric, const SourceLocation& where)
+    : text_(text), where_(where) {
+  root_ = Parser(text_, axis_names, numeric, where).constraint();
+}
+
+Constraint::~Constraint() = default;
+Constraint::Constraint(Constraint&&) noexcept = default;
+Constraint& Constraint::operator=(Constraint&&) noexcept = default;
+
+bool Constraint::holds(const std::vector<double>& values) const {
+  return root_->value(values) != 0;
+}
+
+}  // namespace gpumarket

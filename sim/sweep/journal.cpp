@@ -1,0 +1,220 @@
+#include "gpumarket/sweep/journal.hpp"
+
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "gpumarket/core/error.hpp"
+
+namespace gpumarket {
+namespace {
+
+constexpr const char* kMagic = "gpumarket-sweep-journal 1";
+
+uint64_t fnv1a(std::string_view text) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+std::string header_line(const std::string& fingerprint, const std::vector<std::string>& names) {
+  std::string line = fmt::format("{} {} {}", kMagic, fingerprint, names.size());
+  for (const std::string& n : names) line += ' ' + n;
+  return line;
+}
+
+// Percent-encodes everything but printable ASCII other than ' ' and '%', so an error message
+// is one token.
+std::string escape(std::string_view text) {
+  if (text.empty()) return "-";
+  std::string out;
+  for (unsigned char c : text) {
+    if (c > ' ' && c < 0x7f && c != '%' && c != '-') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+std::string unescape(std::string_view token) {
+  if (token == "-") return {};
+  std::string out;
+  for (size_t i = 0; i < token.size(); ++i) {
+    if (token[i] == '%' && i + 2 < token.size()) {
+      out += static_cast<char>(std::stoi(std::string(token.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += token[i];
+    }
+  }
+  return out;
+}
+
+std::string bits(double x) { return fmt::format("{:016x}", std::bit_cast<uint64_t>(x)); }
+
+bool parse_bits(const std::string& token, double& x) {
+  if (token.size() != 16) return false;
+  char* end = nullptr;
+  const uint64_t u = std::strtoull(token.c_str(), &end, 16);
+  if (end != token.c_str() + 16) return false;
+  x = std::bit_cast<double>(u);
+  return true;
+}
+
+// Parses one entry line (without its newline); false when it is malformed or torn.
+bool parse_entry(const std::string& line, size_t indicator_count, JournalEntry& e) {
+  const size_t last_space = line.rfind(' ');
+  if (line.size() < 2 || line[0] != 'R' || last_space == std::string::npos) return false;
+  if (fmt::format("{:016x}", fnv1a(std::string_view(line).substr(0, last_space))) !=
+      line.substr(last_space + 1)) {
+    return false;
+  }
+  std::istringstream in(line.substr(0, last_space));
+  std::string tag, status, run, error;
+  size_t count = 0;
+  if (!(in >> tag >> e.row >> status >> run >> count)) return false;
+  if (count != indicator_count || (status != "d" && status != "f")) return false;
+  e.done = status == "d";
+  if (!parse_bits(run, e.run_seconds)) return false;
+  e.indicators.assign(count, 0);
+  for (size_t i = 0; i < count; ++i) {
+    std::string token;
+    if (!(in >> token) || !parse_bits(token, e.indicators[i])) return false;
+  }
+  if (!(in >> error)) return false;
+  e.error = unescape(error);
+  return true;
+}
+
+}  // namespace
+
+JournalWriter::JournalWriter(const std::filesystem::path& dir, const std::string& part,
+                             const std::string& fingerprint,
+                             const std::vector<std::string>& indicators)
+    : path_(dir / (part + ".log")) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    throw Error(fmt::format("{}: cannot create the sweep journal directory: {}.", dir.string(),
+                            ec.message()));
+  }
+  const std::string header = header_line(fingerprint, indicators);
+  std::string existing;
+  {
+    std::ifstream in(path_, std::ios::binary);
+    existing.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  if (!existing.empty() && existing.substr(0, existing.find('\n')) != header) {
+    throw Error(fmt::format("{}: this journal belongs to another sweep (its file, seed or "
+                            "indicators differ); remove it or choose another output file.",
+                            path_.string()));
+  }
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    throw Error(fmt::format("{}: cannot open the sweep journal: {}.", path_.string(),
+                            std::strerror(errno)));
+  }
+  std::string start;
+  if (existing.empty()) {
+    start = header + "\n";
+  } else if (existing.back() != '\n') {
+    start = "\n";  // ends a line torn by a kill, so the next entry starts on its own line
+  }
+  if (!start.empty()) {
+    if (::write(fd_, start.data(), start.size()) != static_cast<ssize_t>(start.size()) ||
+        ::fsync(fd_) != 0) {
+      throw Error(fmt::format("{}: cannot write the sweep journal: {}.", path_.string(),
+                              std::strerror(errno)));
+    }
+    // The directory entry of a new file must be durable too.
+    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+      ::fsync(dir_fd);
+      ::close(dir_fd);
+    }
+  }
+}
+
+JournalWriter::~JournalWriter() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void JournalWriter::append(const JournalEntry& e) {
+  std::string line = fmt::format("R {} {} {} {}", e.row, e.done ? "d" : "f", bits(e.run_seconds),
+                                 e.indicators.size());
+  for (double x : e.indicators) line += ' ' + bits(x);
+  line += ' ' + escape(e.error);
+  line += fmt::format(" {:016x}\n", fnv1a(line));
+  // One write() of the whole line: a kill leaves either nothing or a prefix of it.
+  const ssize_t written = ::write(fd_, line.data(), line.size());
+  if (written != static_cast<ssize_t>(line.size()) || ::fdatasync(fd_) != 0) {
+    throw Error(fmt::format("{}: cannot write the sweep journal: {}.", path_.string(),
+                            std::strerror(errno)));
+  }
+}
+
+std::map<uint64_t, JournalEntry> read_journal(const std::filesystem::path& dir,
+                                              const std::string& fingerprint,
+                                              const std::vector<std::string>& indicators,
+                                              uint64_t* duplicates) {
+  std::map<uint64_t, JournalEntry> entries;
+  if (duplicates != nullptr) *duplicates = 0;
+  if (!std::filesystem::is_directory(dir)) return entries;
+  std::vector<std::filesystem::path> parts;
+  for (const auto& file : std::filesystem::directory_iterator(dir)) {
+    if (file.path().extension() == ".log") parts.push_back(file.path());
+  }
+  std::sort(parts.begin(), parts.end());
+  const std::string header = header_line(fingerprint, indicators);
+  for (const auto& part : parts) {
+    std::ifstream in(part, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    size_t start = 0;
+    bool first = true;
+    while (start < text.size()) {
+      const size_t end = text.find('\n', start);
+      if (end == std::string::npos) break;  // torn last line
+      const std::string line = text.substr(start, end - start);
+      start = end + 1;
+      if (first) {
+        first = false;
+        if (line != header) {
+          throw Error(fmt::format("{}: this journal belongs to another sweep (its file, seed or "
+                                  "indicators differ); remove it or choose another output file.",
+                                  part.string()));
+        }
+        continue;
+      }
+      JournalEntry e;
+      if (!parse_entry(line, indicators.size(), e)) continue;
+      if (!entries.emplace(e.row, e).second && duplicates != nullptr) ++*duplicates;
+    }
+  }
+  return entries;
+}
+
+uint64_t count_journal_lines(const std::filesystem::path& dir) {
+  uint64_t n = 0;
+  if (!std::filesystem::is_directory(dir)) return 0;
+  for (const auto& file : std::filesystem::directory_iterator(dir)) {
+    if (file.path().extension() != ".log") continue;
+    std::ifstream in(file.path());
+    std::string line;
+    while (std::getline(in, line)) n += line.starts_with("R ") ? 1 : 0;
+  }
+  return n;
+}
+
+}  // namespace gpumarket

@@ -1,0 +1,176 @@
+#include "gpumarket/sweep/sweep_compare.hpp"
+
+#include <fmt/core.h>
+
+#include <boost/math/distributions/students_t.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+
+#include "gpumarket/core/error.hpp"
+
+namespace gpumarket {
+namespace {
+
+struct Stats {
+  uint64_t n = 0;
+  double mean = 0, m2 = 0;  // Welford
+  void add(double x) {
+    ++n;
+    const double d = x - mean;
+    mean += d / static_cast<double>(n);
+    m2 += d * (x - mean);
+  }
+  double variance() const { return n > 1 ? m2 / static_cast<double>(n - 1) : std::nan(""); }
+};
+
+double t_quantile(double confidence, double dof) {
+  if (!(dof >= 1)) return std::nan("");
+  return boost::math::quantile(boost::math::students_t_distribution<double>(dof),
+                               0.5 + confidence / 2);
+}
+
+// Which rows a selection takes; `named` marks the axes it names.
+std::vector<bool> select(const SweepResult& r, const RowSelection& s, std::vector<bool>& named) {
+  std::vector<bool> chosen(r.size(), true);
+  for (const auto& [name, value] : s.conditions) {
+    if (name == "point") {
+      const uint64_t p = std::strtoull(value.c_str(), nullptr, 10);
+      for (size_t i = 0; i < r.size(); ++i) chosen[i] = chosen[i] && r.point[i] == p;
+      std::fill(named.begin(), named.end(), true);
+      continue;
+    }
+    size_t a = 0;
+    while (a < r.axis_names.size() && r.axis_names[a] != name) ++a;
+    if (a == r.axis_names.size()) {
+      std::string list;
+      for (const std::string& n : r.axis_names) list += fmt::format("{}{}", list.empty() ? "" : ", ", n);
+      throw Error(fmt::format("'{}': the sweep has no axis '{}' (axes: {}; or point=N).", s.text,
+                              name, list));
+    }
+    named[a] = true;
+    if (r.axis_numeric[a]) {
+      char* end = nullptr;
+      const double x = std::strtod(value.c_str(), &end);
+      if (end == value.c_str()) {
+        throw Error(fmt::format("'{}': axis '{}' is numeric, got '{}'.", s.text, name, value));
+      }
+      for (size_t i = 0; i < r.size(); ++i) {
+        const double y = r.axis_number[a][i];
+        chosen[i] = chosen[i] && std::abs(x - y) <= 1e-12 * std::max(1.0, std::abs(y));
+      }
+    } else {
+      for (size_t i = 0; i < r.size(); ++i) chosen[i] = chosen[i] && r.axis_text[a][i] == value;
+    }
+  }
+  return chosen;
+}
+
+std::string axis_value_text(const SweepResult& r, size_t a, size_t i) {
+  return r.axis_numeric[a] ? fmt::format("{}", r.axis_number[a][i]) : r.axis_text[a][i];
+}
+
+}  // namespace
+
+RowSelection parse_row_selection(const std::string& text) {
+  RowSelection s;
+  s.text = text;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    const std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+      throw Error(fmt::format("'{}': expected name=value[,name=value...] (an axis name, or point).",
+                              text));
+    }
+    s.conditions.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return s;
+}
+
+std::vector<PairedDifference> compare_sweep(const SweepResult& r, const RowSelection& a,
+                                            const RowSelection& b,
+                                            const std::vector<std::string>& indicators,
+                                            double confidence) {
+  std::vector<bool> named(r.axis_names.size(), false);
+  const std::vector<bool> in_a = select(r, a, named);
+  const std::vector<bool> in_b = select(r, b, named);
+  std::vector<size_t> columns;
+  for (const std::string& name : indicators) {
+    size_t k = 0;
+    while (k < r.indicator_names.size() && r.indicator_names[k] != name) ++k;
+    if (k == r.indicator_names.size()) {
+      std::string list;
+      for (const std::string& n : r.indicator_names) list += fmt::format("{}{}", list.empty() ? "" : ", ", n);
+      throw Error(fmt::format("the sweep has no indicator '{}' (indicators: {}).", name, list));
+    }
+    columns.push_back(k);
+  }
+  // Key of a row: the values of the axes neither selection names, and the replication.
+  auto group_of = [&](size_t i) {
+    std::string g;
+    for (size_t x = 0; x < r.axis_names.size(); ++x) {
+      if (named[x]) continue;
+      g += fmt::format("{}{}={}", g.empty() ? "" : ",", r.axis_names[x], axis_value_text(r, x, i));
+    }
+    return g.empty() ? std::string("all") : g;
+  };
+  std::map<std::pair<std::string, uint64_t>, size_t> b_rows;
+  for (size_t i = 0; i < r.size(); ++i) {
+    if (in_b[i] && r.status[i] == "done") b_rows[{group_of(i), r.replication[i]}] = i;
+  }
+  std::vector<std::string> groups;
+  std::vector<std::pair<size_t, size_t>> pairs;
+  std::vector<std::string> pair_group;
+  for (size_t i = 0; i < r.size(); ++i) {
+    if (!in_a[i] || r.status[i] != "done") continue;
+    const std::string g = group_of(i);
+    const auto it = b_rows.find({g, r.replication[i]});
+    if (it == b_rows.end() || it->second == i) continue;
+    pairs.emplace_back(i, it->second);
+    pair_group.push_back(g);
+    if (std::find(groups.begin(), groups.end(), g) == groups.end()) groups.push_back(g);
+  }
+  if (pairs.empty()) {
+    throw Error(fmt::format("no done rows pair up between '{}' and '{}' (pairs need the same "
+                            "replication and the same values on the other axes).",
+                            a.text, b.text));
+  }
+  if (groups.size() > 1 || groups.front() != "all") groups.emplace_back("all");
+  std::vector<PairedDifference> out;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    for (const std::string& g : groups) {
+      Stats sa, sb, d;
+      for (size_t p = 0; p < pairs.size(); ++p) {
+        if (g != "all" && pair_group[p] != g) continue;
+        const double xa = r.indicator[columns[c]][pairs[p].first];
+        const double xb = r.indicator[columns[c]][pairs[p].second];
+        sa.add(xa);
+        sb.add(xb);
+        d.add(xb - xa);
+      }
+      PairedDifference e;
+      e.group = g;
+      e.indicator = indicators[c];
+      e.pairs = d.n;
+      e.mean_a = sa.mean;
+      e.mean_b = sb.mean;
+      e.mean_difference = d.mean;
+      const double n = static_cast<double>(d.n);
+      const double half = t_quantile(confidence, n - 1) * std::sqrt(d.variance() / n);
+      e.ci_low = d.mean - half;
+      e.ci_high = d.mean + half;
+      const double va = sa.variance() / n, vb = sb.variance() / n;
+      const double welch_dof = (va + vb) * (va + vb) / (va * va / (n - 1) + vb * vb / (n - 1));
+      e.unpaired_half_width = t_quantile(confidence, welch_dof) * std::sqrt(va + vb);
+      out.push_back(e);
+    }
+  }
+  return out;
+}
+
+}  // namespace gpumarket

@@ -1,0 +1,350 @@
+#include "gpumarket/sweep/sweep_runner.hpp"
+
+#include <fmt/core.h>
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "gpumarket/core/memory_recorder.hpp"
+#include "gpumarket/core/version.hpp"
+#include "gpumarket/io/config_reader.hpp"
+#include "gpumarket/io/hdf5_recorder.hpp"
+#include "gpumarket/io/scenario_loader.hpp"
+#include "gpumarket/market/market_model.hpp"
+
+namespace gpumarket {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Forwards every call to two recorders: the summary in memory, the series to a file.
+class TeeRecorder final : public Recorder {
+ public:
+  TeeRecorder(Recorder& a, Recorder& b) : a_(a), b_(b) {}
+  void begin(const RunInfo& info) override {
+    a_.begin(info);
+    b_.begin(info);
+  }
+  SeriesId declare_series(const SeriesSpec& spec) override {
+    const SeriesId id = a_.declare_series(spec);
+    const SeriesId other = b_.declare_series(spec);
+    (void)other;  // both recorders number series in declaration order
+    return id;
+  }
+  void append(SeriesId series, std::span<const double> row) override {
+    a_.append(series, row);
+    b_.append(series, row);
+  }
+  void add_summary(const SummaryValue& value) override {
+    a_.add_summary(value);
+    b_.add_summary(value);
+  }
+  void finish() override {
+    a_.finish();
+    b_.finish();
+  }
+
+ private:
+  Recorder& a_;
+  Recorder& b_;
+};
+
+unsigned usable_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::filesystem::path series_path(const std::filesystem::path& journal_dir, uint64_t row) {
+  return journal_dir / "series" / fmt::format("row-{}.h5", row);
+}
+
+}  // namespace
+
+std::filesystem::path shard_output_path(const std::filesystem::path& output, uint64_t index,
+                                        uint64_t count) {
+  std::filesystem::path p = output;
+  p.replace_filename(fmt::format("{}.shard-{}-of-{}{}", output.stem().string(), index, count,
+                                 output.extension().string()));
+  return p;
+}
+
+std::filesystem::path journal_directory(const std::filesystem::path& output) {
+  return output.string() + ".journal";
+}
+
+std::vector<std::string> sweep_indicators(const SweepSpec& spec) {
+  // The probe: the first row whose scenario decodes, shortened to one tick. The summary's
+  // names do not depend on the horizon, so this validates the names by running (almost)
+  // nothing. When no row decodes, every row fails anyway and the names stay unchecked.
+  std::optional<Scenario> scenario;
+  for (uint64_t row = 0; row < spec.row_count() && !scenario; row += spec.replications) {
+    try {
+      scenario = decode_scenario(spec.scenario_tree(spec.row(row)));
+    } catch (const Error&) {
+    }
+  }
+  if (!scenario) return spec.indicators;
+  scenario->horizon = scenario->tick;
+  scenario->warmup = Duration();
+  MemoryRecorder memory(false);
+  memory.begin(RunInfo{});
+  MarketModel(*scenario).run(memory);
+  memory.finish();
+  std::vector<std::string> available;
+  for (const SummaryValue& v : memory.summary()) available.push_back(v.name);
+  if (spec.indicators.empty()) return available;
+  for (size_t i = 0; i < spec.indicators.size(); ++i) {
+    const std::string& name = spec.indicators[i];
+    if (std::find(available.begin(), available.end(), name) != available.end()) continue;
+    std::string best;
+    size_t best_distance = SIZE_MAX;
+    for (const std::string& a : available) {
+      const size_t d = edit_distance(name, a);
+      if (d < best_distance) best = a, best_distance = d;
+    }
+    std::string list;
+    for (const std::string& a : available) list += fmt::format("{}{}", list.empty() ? "" : ", ", a);
+    throw Error(spec.indicator_locations[i],
+                fmt::format("indicators[{}]: '{}' is not in the run summary{} (available: {})", i,
+                            name,
+                            best_distance <= 3 ? fmt::format("; did you mean '{}'?", best) : "",
+                            list));
+  }
+  return spec.indicators;
+}
+
+JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
+                           const std::vector<std::string>& indicators,
+                           const std::filesystem::path& series_file) {
+  const auto started = Clock::now();
+  JournalEntry entry;
+  entry.row = row.row;
+  entry.indicators.assign(indicators.size(), std::nan(""));
+  try {
+    const ConfigNode tree = spec.scenario_tree(row);
+    const Scenario scenario = decode_scenario(tree);
+    MemoryRecorder memory(false);
+    MarketModel model(scenario);
+    if (series_file.empty()) {
+      memory.begin(RunInfo{});
+      model.run(memory);
+      memory.finish();
+    } else {
+      std::filesystem::create_directories(series_file.parent_path());
+      Hdf5Recorder file(series_file);
+      TeeRecorder tee(memory, file);
+      tee.begin(RunInfo{spec.path, spec.text, to_yaml(tree), row.seed, program_version(),
+                        scenario.start.to_string()});
+      model.run(tee);
+      tee.finish();
+    }
+    for (size_t k = 0; k < indicators.size(); ++k) {
+      if (const auto value = memory.summary_value(indicators[k])) entry.indicators[k] = *value;
+    }
+    entry.done = true;
+  } catch (const std::exception& error) {
+    entry.done = false;
+    entry.error = error.what();
+    entry.indicators.assign(indicators.size(), std::nan(""));
+  }
+  entry.run_seconds = seconds_since(started);
+  return entry;
+}
+
+SweepResult build_sweep_result(const SweepSpec& spec, const std::vector<std::string>& indicators,
+                               const std::map<uint64_t, JournalEntry>& entries,
+                               uint64_t shard_index, uint64_t shard_count,
+                               const std::filesystem::path& journal_dir) {
+  SweepResult r;
+  r.program_version = program_version();
+  r.fingerprint = spec.fingerprint();
+  r.sweep_seed = spec.seed;
+  r.replications = spec.replications;
+  r.points_total = spec.points.size();
+  r.rows_total = spec.row_count();
+  r.shard_index = shard_index;
+  r.shard_count = shard_count;
+  r.common_random_numbers = spec.common_random_numbers;
+  r.sweep_path = spec.path;
+  r.sweep_text = spec.text;
+  r.base_scenario = to_yaml(spec.base);
+  for (const SweepAxis& axis : spec.axes) {
+    r.axis_names.push_back(axis.name);
+    r.axis_paths.push_back(axis.path);
+    r.axis_numeric.push_back(axis.numeric);
+  }
+  r.axis_number.resize(spec.axes.size());
+  r.axis_text.resize(spec.axes.size());
+  r.indicator_names = indicators;
+  r.indicator.resize(indicators.size());
+  for (uint64_t i = shard_index; i < spec.row_count(); i += shard_count) {
+    const SweepRow row = spec.row(i);
+    r.row.push_back(row.row);
+    r.point.push_back(row.point);
+    r.replication.push_back(row.replication);
+    r.seed.push_back(row.seed);
+    for (size_t a = 0; a < spec.axes.size(); ++a) {
+      const AxisValue& v = spec.points[row.point].values[a];
+      r.axis_number[a].push_back(spec.axes[a].numeric ? v.number : std::nan(""));
+      if (!spec.axes[a].numeric) r.axis_text[a].push_back(v.text);
+    }
+    const auto it = entries.find(i);
+    if (it == entries.end()) {
+      r.status.emplace_back("pending");
+      r.error.emplace_back();
+      r.run_seconds.push_back(std::nan(""));
+      for (auto& column : r.indicator) column.push_back(std::nan(""));
+      r.series_file.emplace_back();
+      r.series_object.emplace_back();
+      continue;
+    }
+    const JournalEntry& e = it->second;
+    r.status.emplace_back(e.done ? "done" : "failed");
+    r.error.push_back(e.error);
+    r.run_seconds.push_back(e.run_seconds);
+    for (size_t k = 0; k < indicators.size(); ++k) r.indicator[k].push_back(e.indicators[k]);
+    const std::filesystem::path series = series_path(journal_dir, i);
+    const bool has_series = spec.keep_series && e.done && std::filesystem::exists(series);
+    r.series_file.push_back(has_series ? series.string() : "");
+    r.series_object.emplace_back(has_series ? "/" : "");
+  }
+  return r;
+}
+
+SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, ProcessGroup& group) {
+  const auto started = Clock::now();
+  if (options.shard_count == 0 || options.shard_index >= options.shard_count) {
+    throw Error(fmt::format("--shard {}/{}: expected i/N with 0 <= i < N.", options.shard_index,
+                            options.shard_count));
+  }
+  SweepReport report;
+  report.ranks = group.size();
+  const std::filesystem::path output =
+      options.shard_count > 1
+          ? shard_output_path(options.output, options.shard_index, options.shard_count)
+          : options.output;
+  if (!output.parent_path().empty() && !std::filesystem::is_directory(output.parent_path())) {
+    throw Error(fmt::format("{}: cannot write the sweep result: the directory {} does not exist.",
+                            output.string(), output.parent_path().string()));
+  }
+  const std::filesystem::path journal_dir = journal_directory(output);
+  const std::vector<std::string> indicators = sweep_indicators(spec);
+  const std::string fingerprint = spec.fingerprint();
+
+  // Every rank reads the journal before any rank appends to it, so all agree on what is left.
+  uint64_t duplicates = 0;
+  const std::map<uint64_t, JournalEntry> before =
+      read_journal(journal_dir, fingerprint, indicators, &duplicates);
+  group.barrier();
+  std::vector<uint64_t> pending;
+  for (uint64_t i = options.shard_index; i < spec.row_count(); i += options.shard_count) {
+    ++report.rows;
+    const auto it = before.find(i);
+    if (it == before.end() || (options.retry_failed && !it->second.done)) {
+      pending.push_back(i);
+    } else {
+      ++report.skipped;
+    }
+  }
+  // Rank k takes every size-th pending row: rows of similar cost sit next to each other in
+  // the grid, so interleaving balances the ranks without any messages.
+  std::vector<uint64_t> mine;
+  for (size_t k = static_cast<size_t>(group.rank()); k < pending.size();
+       k += static_cast<size_t>(group.size())) {
+    mine.push_back(pending[k]);
+  }
+  unsigned threads = options.threads;
+  if (threads == 0) threads = std::max(1u, usable_cores() / static_cast<unsigned>(group.local_size()));
+  threads = static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(threads, mine.size())));
+  report.threads = threads;
+  if (options.log && group.rank() == 0) {
+    options.log(fmt::format("sweep {}: {} rows ({} points x {} replications){}; {} already "
+                            "finished, {} to run on {} rank(s) x {} thread(s)",
+                            spec.path, spec.row_count(), spec.points.size(), spec.replications,
+                            options.shard_count > 1 ? fmt::format(", shard {}/{} has {}",
+                                                                  options.shard_index,
+                                                                  options.shard_count, report.rows)
+                                                    : "",
+                            report.skipped, pending.size(), group.size(), threads));
+  }
+
+  if (!mine.empty()) {
+    const std::string part =
+        options.shard_count > 1 || group.size() > 1
+            ? fmt::format("rank-{}-of-{}", group.rank(), group.size())
+            : std::string("rank-0-of-1");
+    JournalWriter journal(journal_dir, part, fingerprint, indicators);
+    std::mutex mutex;
+    std::atomic<size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr failure;
+    size_t finished = 0;
+    auto last_log = Clock::now();
+    auto work = [&] {
+      for (;;) {
+        const size_t k = next.fetch_add(1);
+        if (k >= mine.size() || stop.load()) return;
+        const SweepRow row = spec.row(mine[k]);
+        const JournalEntry entry = run_sweep_row(
+            spec, row, indicators,
+            spec.keep_series ? series_path(journal_dir, row.row) : std::filesystem::path());
+        std::lock_guard lock(mutex);
+        try {
+          journal.append(entry);
+        } catch (...) {
+          if (!failure) failure = std::current_exception();
+          stop = true;
+          return;
+        }
+        ++finished;
+        if (options.log && group.rank() == 0 &&
+            (seconds_since(last_log) >= 2.0 || finished == mine.size())) {
+          last_log = Clock::now();
+          options.log(fmt::format("  rank 0: {}/{} rows", finished, mine.size()));
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  group.barrier();
+  if (group.rank() != 0) return report;
+  const std::map<uint64_t, JournalEntry> after = read_journal(journal_dir, fingerprint, indicators);
+  for (uint64_t i : pending) {
+    const auto it = after.find(i);
+    if (it == after.end()) continue;
+    ++report.ran;
+    report.run_seconds += it->second.run_seconds;
+  }
+  const SweepResult result = build_sweep_result(spec, indicators, after, options.shard_index,
+                                                options.shard_count, journal_dir);
+  for (const std::string& status : result.status) {
+    report.done += status == "done" ? 1 : 0;
+    report.failed += status == "failed" ? 1 : 0;
+  }
+  write_sweep_result(output, result);
+  report.output = output;
+  report.wall_seconds = seconds_since(started);
+  return report;
+}
+
+}  // namespace gpumarket

@@ -1,0 +1,429 @@
+#include "gpumarket/sweep/sweep_spec.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <utility>
+
+#include "gpumarket/core/check.hpp"
+#include "gpumarket/core/random.hpp"
+#include "gpumarket/io/config_reader.hpp"
+#include "gpumarket/sweep/constraint.hpp"
+
+namespace gpumarket {
+namespace {
+
+// One entry of `axes`: a block of one or more axes with `rows` value tuples. The points are
+// the Cartesian product of the blocks, the last block varying fastest.
+struct Block {
+  std::vector<SweepAxis> axes;
+  std::vector<std::vector<AxisValue>> rows;  // rows × axes.size()
+};
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// The number a scalar reads as, or NaN when it is not a finite decimal number.
+double number_of(const std::string& text) {
+  if (text.empty()) return std::nan("");
+  char* end = nullptr;
+  const double x = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(x)) return std::nan("");
+  // strtod also reads "0x1p3", "inf" and "nan": YAML scenario readers do not.
+  if (text.find_first_of("xXnN") != std::string::npos) return std::nan("");
+  return x;
+}
+
+// Shortest text that reads back as `x`; `digits` > 0 rounds to that many significant
+// digits first, so that a range 0.1, 0.2, 0.3 is written as such and not as 0.30000000000000004.
+AxisValue generated_value(double x, int digits, const SourceLocation& where) {
+  if (digits > 0) x = std::strtod(fmt::format("{:.{}g}", x, digits).c_str(), nullptr);
+  if (x == 0) x = 0;  // no "-0"
+  return AxisValue{fmt::format("{}", x), x, where};
+}
+
+SweepAxis decode_axis_head(MapReader& r, const ConfigNode& base,
+                           std::vector<std::string>& seen_paths) {
+  SweepAxis axis;
+  axis.where = r.node().location;
+  axis.path = r.string("path");
+  const ConfigNode* target = nullptr;
+  try {
+    target = find_path(base, axis.path);
+  } catch (const Error& error) {
+    r.fail("path", error.what());
+  }
+  if (target == nullptr) {
+    r.fail("path", fmt::format("'{}' does not exist in the base scenario", axis.path));
+  }
+  if (!target->is_scalar()) {
+    r.fail("path", fmt::format("'{}' is {} in the base scenario; an axis sets one scalar value",
+                               axis.path, target->kind_description()));
+  }
+  if (axis.path == "seed") {
+    r.fail("path", "the scenario seed is set by the sweep's `seed` and `replications`, not by an axis");
+  }
+  if (std::find(seen_paths.begin(), seen_paths.end(), axis.path) != seen_paths.end()) {
+    r.fail("path", fmt::format("'{}' is already swept by another axis", axis.path));
+  }
+  seen_paths.push_back(axis.path);
+  const size_t dot = axis.path.find_last_of(".]");
+  std::string fallback = dot == std::string::npos ? axis.path : axis.path.substr(dot + 1);
+  if (r.has("name")) {
+    axis.name = r.string("name");
+    if (!is_identifier(axis.name)) {
+      r.fail("name", fmt::format("'{}' is not a name of letters, digits and '_' that starts "
+                                 "with a letter (constraints refer to axes by name)",
+                                 axis.name));
+    }
+  } else {
+    axis.name = fallback;
+  }
+  return axis;
+}
+
+// `values: [...]` or `range: {from, to, step | count}` of one axis.
+std::vector<AxisValue> decode_axis_values(MapReader& r) {
+  std::vector<AxisValue> values;
+  const bool has_values = r.has("values"), has_range = r.has("range");
+  if (has_values == has_range) {
+    if (!has_values) r.finish();  // a misspelt `values` reads better as an unknown key
+    r.fail(has_values ? "range" : "values",
+           "an axis needs exactly one of `values` (a list) or `range` ({from, to, step} or "
+           "{from, to, count})");
+  }
+  if (has_values) {
+    SequenceReader items = r.sequence("values");
+    if (items.empty()) r.fail("values", "the axis has no values (an empty axis has no points)");
+    for (size_t i = 0; i < items.size(); ++i) {
+      const ConfigNode& item = items.item(i);
+      if (!item.is_scalar()) {
+        throw Error(item.location, fmt::format("{}: expected a scalar value, got {}",
+                                               items.item_path(i), item.kind_description()));
+      }
+      values.push_back(AxisValue{item.scalar, number_of(item.scalar), item.location});
+    }
+    return values;
+  }
+  MapReader range = r.map("range");
+  const double from = range.number("from");
+  const double to = range.number("to");
+  const bool has_step = range.has("step"), has_count = range.has("count");
+  if (has_step == has_count) {
+    range.fail(has_step ? "count" : "step", "a range needs exactly one of `step` or `count`");
+  }
+  const SourceLocation where = range.node().location;
+  if (has_step) {
+    const double step = range.number("step", Check::Positive);
+    range.finish();
+    if (to < from) range.fail("to", "the range is empty: `to` is below `from`");
+    const double n = std::floor((to - from) / step * (1 + 1e-12) + 1e-9);
+    if (n > 1e7) range.fail("step", "the range has more than ten million values");
+    for (int64_t i = 0; i <= static_cast<int64_t>(n); ++i) {
+      values.push_back(generated_value(from + static_cast<double>(i) * step, 12, where));
+    }
+  } else {
+    const int64_t count = range.integer("count", Check::Positive);
+    range.finish();
+    if (count > 10'000'000) range.fail("count", "the range has more than ten million values");
+    for (int64_t i = 0; i < count; ++i) {
+      const double x = count == 1 ? from
+                                  : from + (to - from) * static_cast<double>(i) /
+                                               static_cast<double>(count - 1);
+      values.push_back(generated_value(x, 12, where));
+    }
+  }
+  return values;
+}
+
+// A uniform number in [0, 1) from 53 random bits: the same on every platform.
+double uniform01(RandomEngine& engine) {
+  return static_cast<double>(engine() >> 11) * 0x1.0p-53;
+}
+
+// A uniform integer in [0, n) by rejection: unbiased and platform-independent.
+uint64_t uniform_below(RandomEngine& engine, uint64_t n) {
+  const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+  for (;;) {
+    const uint64_t x = engine();
+    if (x < limit) return x % n;
+  }
+}
+
+Block decode_sample_block(MapReader& r, const ConfigNode& base, std::vector<std::string>& paths,
+                          uint64_t sweep_seed, size_t block_index) {
+  Block block;
+  const std::string method = r.enumeration("sample", {"random", "latin_hypercube"});
+  const int64_t count = r.integer("count", Check::Positive);
+  SequenceReader items = r.sequence("axes", Length::NonEmpty);
+  struct Bounds {
+    double min, max;
+    bool integer;
+  };
+  std::vector<Bounds> bounds;
+  for (MapReader& item : items.maps()) {
+    SweepAxis axis = decode_axis_head(item, base, paths);
+    Bounds b{item.number("min"), item.number("max"), item.optional_boolean("integer", false)};
+    item.finish();
+    if (!(b.min < b.max)) item.fail("max", "expected `max` above `min`");
+    block.axes.push_back(std::move(axis));
+    bounds.push_back(b);
+  }
+  r.finish();
+  // The stream is named after the block's position, so adding a block before it changes it;
+  // sweeps that must keep their samples fix `seed` and append new blocks at the end.
+  RandomEngine engine = make_stream(sweep_seed, fmt::format("sweep/sample/{}", block_index));
+  const size_t n = static_cast<size_t>(count), d = bounds.size();
+  std::vector<std::vector<double>> u(n, std::vector<double>(d));
+  if (method == "random") {
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t j = 0; j < d; ++j) u[i][j] = uniform01(engine);
+    }
+  } else {
+    // Latin hypercube: each axis is cut into n equal strata, each stratum is used once, the
+    // strata are paired across axes by independent random permutations (Fisher-Yates), and
+    // each value is uniform within its stratum.
+    for (size_t j = 0; j < d; ++j) {
+      std::vector<size_t> stratum(n);
+      for (size_t i = 0; i < n; ++i) stratum[i] = i;
+      for (size_t i = n; i > 1; --i) std::swap(stratum[i - 1], stratum[uniform_below(engine, i)]);
+      for (size_t i = 0; i < n; ++i) {
+        u[i][j] = (static_cast<double>(stratum[i]) + uniform01(engine)) / static_cast<double>(n);
+      }
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    std::vector<AxisValue> row;
+    for (size_t j = 0; j < d; ++j) {
+      double x = bounds[j].min + u[i][j] * (bounds[j].max - bounds[j].min);
+      if (bounds[j].integer) x = std::round(x);
+      row.push_back(generated_value(x, 0, block.axes[j].where));
+    }
+    block.rows.push_back(std::move(row));
+  }
+  return block;
+}
+
+Block decode_block(MapReader r, const ConfigNode& base, std::vector<std::string>& paths,
+                   uint64_t sweep_seed, size_t block_index) {
+  if (r.has("sample")) return decode_sample_block(r, base, paths, sweep_seed, block_index);
+  Block block;
+  if (r.has("zip")) {
+    SequenceReader items = r.sequence("zip", Length::NonEmpty);
+    r.finish();
+    std::vector<std::vector<AxisValue>> columns;
+    for (MapReader& item : items.maps()) {
+      block.axes.push_back(decode_axis_head(item, base, paths));
+      columns.push_back(decode_axis_values(item));
+      item.finish();
+      if (columns.back().size() != columns.front().size()) {
+        throw Error(item.node().location,
+                    fmt::format("{}: the zipped axis '{}' has {} values but '{}' has {}; zipped "
+                                "axes need equally many",
+                                item.path(), block.axes.back().name, columns.back().size(),
+                                block.axes.front().name, columns.front().size()));
+      }
+    }
+    for (size_t i = 0; i < columns.front().size(); ++i) {
+      std::vector<AxisValue> row;
+      for (const auto& column : columns) row.push_back(column[i]);
+      block.rows.push_back(std::move(row));
+    }
+    return block;
+  }
+  block.axes.push_back(decode_axis_head(r, base, paths));
+  for (AxisValue& v : decode_axis_values(r)) block.rows.push_back({std::move(v)});
+  r.finish();
+  return block;
+}
+
+ConfigNode decode_base(MapReader& r, const std::string& sweep_path) {
+  const ConfigNode* node = r.find("base");
+  if (node == nullptr) r.fail("base", "missing required key 'base' (a scenario file or mapping)");
+  if (node->is_scalar()) {
+    const std::filesystem::path dir = std::filesystem::path(sweep_path).parent_path();
+    const std::filesystem::path file = dir / node->scalar;
+    if (!std::filesystem::exists(file)) {
+      r.fail("base", fmt::format("the scenario file '{}' does not exist", file.string()));
+    }
+    return load_config_file(file.string());
+  }
+  if (node->is_map()) return resolve_extends(*node, sweep_path);
+  r.fail("base", fmt::format("expected a scenario file or a mapping, got {}",
+                             node->kind_description()));
+}
+
+}  // namespace
+
+SweepRow SweepSpec::row(uint64_t index) const {
+  GPUMARKET_CHECK(index < row_count());
+  SweepRow r;
+  r.row = index;
+  r.point = index / replications;
+  r.replication = index % replications;
+  r.seed = sweep_row_seed(seed, point_key(r.point), r.replication, common_random_numbers);
+  return r;
+}
+
+std::string SweepSpec::point_key(uint64_t point) const {
+  std::string key;
+  for (size_t a = 0; a < axes.size(); ++a) {
+    if (a > 0) key += ',';
+    key += axes[a].name + '=' + points.at(point).values[a].text;
+  }
+  return key;
+}
+
+ConfigNode SweepSpec::scenario_tree(const SweepRow& row) const {
+  ConfigNode tree = base;
+  const SweepPoint& p = points.at(row.point);
+  for (size_t a = 0; a < axes.size(); ++a) {
+    // find_path is const; the tree is our own copy, so writing through it is sound.
+    auto* node = const_cast<ConfigNode*>(find_path(tree, axes[a].path));
+    GPUMARKET_CHECK(node != nullptr);
+    // Located in the sweep file, so that a value the scenario rejects is reported there.
+    *node = ConfigNode::make_scalar(p.values[a].text, p.values[a].where);
+  }
+  ConfigNode seed_node = ConfigNode::make_scalar(std::to_string(row.seed), SourceLocation{path});
+  if (ConfigNode* s = tree.find("seed")) {
+    *s = std::move(seed_node);
+  } else {
+    tree.add("seed", std::move(seed_node));
+  }
+  return tree;
+}
+
+std::string SweepSpec::fingerprint() const {
+  // FNV-1a over a canonical text of what determines the results.
+  std::string canon = to_yaml(base);
+  canon += fmt::format("\nseed={} replications={} crn={} series={}\n", seed, replications,
+                       common_random_numbers, keep_series);
+  for (const std::string& name : indicators) canon += fmt::format("indicator {}\n", name);
+  for (uint64_t p = 0; p < points.size(); ++p) canon += point_key(p) + "\n";
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : canon) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return fmt::format("{:016x}", h);
+}
+
+uint64_t sweep_row_seed(uint64_t sweep_seed, const std::string& point_key, uint64_t replication,
+                        bool common_random_numbers) {
+  const std::string r = fmt::format("replication/{}", replication);
+  if (common_random_numbers) return derive_seed(sweep_seed, r);
+  return derive_seed(derive_seed(sweep_seed, fmt::format("point/{}", point_key)), r);
+}
+
+SweepSpec decode_sweep(const std::string& text, const std::string& path) {
+  SweepSpec spec;
+  spec.path = path;
+  spec.text = text;
+  const ConfigNode root = parse_config_text(text, path);
+  MapReader r(root, "");
+  spec.base = decode_base(r, path);
+  spec.seed = r.optional_unsigned("seed", 1);
+  spec.replications = static_cast<uint64_t>(r.optional_integer("replications", 1, Check::Positive));
+  spec.common_random_numbers = r.optional_boolean("common_random_numbers", true);
+  spec.keep_series = r.optional_boolean("keep_series", false);
+  spec.output = r.optional_string("output", "");
+  SequenceReader indicators = r.optional_sequence("indicators");
+  for (size_t i = 0; i < indicators.size(); ++i) {
+    spec.indicators.push_back(read_name(indicators.item(i), indicators.item_path(i)));
+    spec.indicator_locations.push_back(indicators.item(i).location);
+  }
+  SequenceReader axes = r.sequence("axes", Length::NonEmpty);
+  SequenceReader constraint_items = r.optional_sequence("constraints");
+  const SourceLocation constraints_where = r.location("constraints");
+  r.finish();
+
+  std::vector<Block> blocks;
+  std::vector<std::string> paths;
+  for (size_t b = 0; b < axes.size(); ++b) {
+    blocks.push_back(decode_block(axes.map(b), spec.base, paths, spec.seed, b));
+  }
+  std::vector<std::string> names;
+  std::vector<bool> numeric;
+  for (Block& block : blocks) {
+    for (size_t a = 0; a < block.axes.size(); ++a) {
+      SweepAxis& axis = block.axes[a];
+      if (std::find(names.begin(), names.end(), axis.name) != names.end()) {
+        throw Error(axis.where, fmt::format("axes: two axes are named '{}'; give one a `name`",
+                                            axis.name));
+      }
+      axis.numeric = std::all_of(block.rows.begin(), block.rows.end(),
+                                 [&](const auto& row) { return !std::isnan(row[a].number); });
+      names.push_back(axis.name);
+      numeric.push_back(axis.numeric);
+      spec.axes.push_back(axis);
+    }
+  }
+  std::vector<Constraint> constraints;
+  for (size_t i = 0; i < constraint_items.size(); ++i) {
+    constraints.emplace_back(read_string(constraint_items.item(i), constraint_items.item_path(i)),
+                             names, numeric, constraint_items.item(i).location);
+  }
+
+  double total = 1;
+  for (const Block& block : blocks) total *= static_cast<double>(block.rows.size());
+  if (total > 1e8) {
+    throw Error(axes.location(), fmt::format("axes: the grid has {:.0f} points; more than a "
+                                             "hundred million is surely a mistake", total));
+  }
+  std::vector<size_t> index(blocks.size(), 0);
+  std::vector<double> numbers(names.size());
+  std::vector<uint64_t> kept_by(constraints.size(), 0);
+  for (uint64_t n = 0; n < static_cast<uint64_t>(total); ++n) {
+    SweepPoint point;
+    for (size_t b = 0; b < blocks.size(); ++b) {
+      for (const AxisValue& v : blocks[b].rows[index[b]]) point.values.push_back(v);
+    }
+    for (size_t a = 0; a < point.values.size(); ++a) numbers[a] = point.values[a].number;
+    bool keep = true;
+    for (size_t c = 0; c < constraints.size(); ++c) {
+      if (constraints[c].holds(numbers)) {
+        ++kept_by[c];
+      } else {
+        keep = false;
+      }
+    }
+    if (keep) spec.points.push_back(std::move(point));
+    for (size_t b = blocks.size(); b-- > 0;) {
+      if (++index[b] < blocks[b].rows.size()) break;
+      index[b] = 0;
+    }
+  }
+  if (spec.points.empty()) {
+    for (size_t c = 0; c < constraints.size(); ++c) {
+      if (kept_by[c] == 0) {
+        throw Error(constraints[c].location(),
+                    fmt::format("constraints: '{}' holds at none of the {:.0f} points of the "
+                                "grid: the constraints are unsatisfiable",
+                                constraints[c].text(), total));
+      }
+    }
+    throw Error(constraints_where, fmt::format("constraints: no point of the {:.0f}-point grid "
+                                               "satisfies all constraints together: they are "
+                                               "unsatisfiable", total));
+  }
+  return spec;
+}
+
+SweepSpec load_sweep(const std::string& path) {
+  std::string text;
+  try {
+    text = read_config_text(path);
+  } catch (const Error&) {
+    throw Error(fmt::format("{}: cannot read the sweep file.", path));
+  }
+  return decode_sweep(text, path);
+}
+
+}  // namespace gpumarket

@@ -1,0 +1,198 @@
+#include "gpumarket/sweep/sweep_runner.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "gpumarket/sweep/sweep_compare.hpp"
+#include "sweep_fixtures.hpp"
+
+namespace gpumarket {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::expect_same_table;
+using testing::mmc_sweep_text;
+using testing::TempDir;
+
+const std::string kGrid =
+    "  - {name: rate, path: segments.jobs.arrival_rate_per_hour, values: [1.5, 2.4]}\n"
+    "  - {name: servers, path: venues.farm.servers, values: [3, 4, 5]}\n";
+const std::string kExtra = "replications: 3\nindicators: [mean_wait_h, utilisation, jobs_completed]\n";
+
+SweepSpec grid_spec(const TempDir& dir, const std::string& extra = kExtra) {
+  const auto path = dir.write("grid.yaml", mmc_sweep_text(kGrid, extra));
+  return load_sweep(path.string());
+}
+
+SweepReport run(const SweepSpec& spec, const std::filesystem::path& output, unsigned threads,
+                uint64_t shard = 0, uint64_t shards = 1) {
+  SweepOptions options;
+  options.output = output;
+  options.threads = threads;
+  options.shard_index = shard;
+  options.shard_count = shards;
+  ProcessGroup group;
+  return run_sweep(spec, options, group);
+}
+
+TEST(SweepRunner, WritesOneRowPerPointAndReplication) {
+  TempDir dir;
+  const SweepSpec spec = grid_spec(dir);
+  const SweepReport report = run(spec, dir / "out.h5", 2);
+  EXPECT_EQ(report.rows, 18u);
+  EXPECT_EQ(report.done, 18u);
+  EXPECT_EQ(report.ran, 18u);
+  const SweepResult r = read_sweep_result(dir / "out.h5");
+  ASSERT_EQ(r.size(), 18u);
+  EXPECT_EQ(r.axis_names, (std::vector<std::string>{"rate", "servers"}));
+  EXPECT_EQ(r.axis_paths[1], "venues.farm.servers");
+  EXPECT_EQ(r.point[17], 5u);
+  EXPECT_EQ(r.replication[17], 2u);
+  EXPECT_EQ(r.axis_number[0][17], 2.4);
+  EXPECT_EQ(r.axis_number[1][17], 5.0);
+  EXPECT_EQ(r.sweep_text, spec.text);
+  EXPECT_THAT(r.base_scenario, HasSubstr("horizon: 300h"));
+  // More servers, less waiting: the model ran with the point's values.
+  EXPECT_GT(r.indicator[0][9], r.indicator[0][15]);
+  for (double u : r.indicator[1]) EXPECT_TRUE(u > 0 && u < 1);
+}
+
+TEST(SweepRunner, GivesTheSameTableBitForBitOnOneAndManyThreadsAndAsShards) {
+  TempDir dir;
+  const SweepSpec spec = grid_spec(dir);
+  run(spec, dir / "one.h5", 1);
+  run(spec, dir / "four.h5", 4);
+  std::vector<SweepResult> shards;
+  std::vector<std::string> paths;
+  for (uint64_t s = 0; s < 4; ++s) {
+    run(spec, dir / "sharded.h5", 1, s, 4);
+    paths.push_back(shard_output_path(dir / "sharded.h5", s, 4).string());
+    shards.push_back(read_sweep_result(paths.back()));
+  }
+  EXPECT_EQ(paths[2], (dir / "sharded.shard-2-of-4.h5").string());
+  write_sweep_result(dir / "merged.h5", merge_sweep_results(shards, paths));
+  const SweepResult one = read_sweep_result(dir / "one.h5");
+  expect_same_table(one, read_sweep_result(dir / "four.h5"));
+  expect_same_table(one, read_sweep_result(dir / "merged.h5"));
+}
+
+TEST(SweepRunner, MergeRefusesMissingShardsAndOtherSweeps) {
+  TempDir dir;
+  const SweepSpec spec = grid_spec(dir);
+  run(spec, dir / "s.h5", 1, 0, 2);
+  const std::string p0 = shard_output_path(dir / "s.h5", 0, 2).string();
+  try {
+    merge_sweep_results({read_sweep_result(p0)}, {p0});
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_THAT(error.what(), HasSubstr("the shards hold 9 of the sweep's 18 rows; missing "
+                                        "shard(s): 1/2"));
+  }
+  const SweepSpec other = grid_spec(dir, "replications: 3\nindicators: [utilisation]\n");
+  run(other, dir / "o.h5", 1, 1, 2);
+  const std::string p1 = shard_output_path(dir / "o.h5", 1, 2).string();
+  EXPECT_THROW(merge_sweep_results({read_sweep_result(p0), read_sweep_result(p1)}, {p0, p1}),
+               Error);
+}
+
+TEST(SweepRunner, ResumesFromATornJournalWithoutRunningFinishedRowsAgain) {
+  TempDir dir;
+  const SweepSpec spec = grid_spec(dir);
+  run(spec, dir / "full.h5", 2);
+  // A journal cut after 7 rows, in the middle of the 8th line, as a kill leaves it.
+  const auto journal = journal_directory(dir / "part.h5");
+  std::filesystem::create_directories(journal);
+  {
+    std::ifstream in(journal_directory(dir / "full.h5") / "rank-0-of-1.log");
+    std::ofstream out(journal / "rank-0-of-1.log");
+    std::string line;
+    for (int i = 0; i < 8 && std::getline(in, line); ++i) out << line << '\n';
+    std::getline(in, line);
+    out << line.substr(0, line.size() / 2);
+  }
+  const SweepReport report = run(spec, dir / "part.h5", 2);
+  EXPECT_EQ(report.skipped, 7u);
+  EXPECT_EQ(report.ran, 11u);
+  EXPECT_EQ(count_journal_lines(journal), 7u + 1u + 11u);  // the torn line counts as a line
+  uint64_t duplicates = 0;
+  EXPECT_EQ(read_journal(journal, spec.fingerprint(), sweep_indicators(spec), &duplicates).size(),
+            18u);
+  EXPECT_EQ(duplicates, 0u);
+  expect_same_table(read_sweep_result(dir / "full.h5"), read_sweep_result(dir / "part.h5"));
+  // Once everything is done a rerun runs nothing and rewrites the same table.
+  EXPECT_EQ(run(spec, dir / "part.h5", 2).ran, 0u);
+  expect_same_table(read_sweep_result(dir / "full.h5"), read_sweep_result(dir / "part.h5"));
+}
+
+TEST(SweepRunner, RecordsAFailingRowsErrorAndGoesOn) {
+  TempDir dir;
+  const auto path = dir.write(
+      "bad.yaml", mmc_sweep_text("  - {name: servers, path: venues.farm.servers, values: [3, -1, 4]}\n",
+                                 "indicators: [mean_wait_h]\n"));
+  const SweepSpec spec = load_sweep(path.string());
+  const SweepReport report = run(spec, dir / "out.h5", 2);
+  EXPECT_EQ(report.done, 2u);
+  EXPECT_EQ(report.failed, 1u);
+  const SweepResult r = read_sweep_result(dir / "out.h5");
+  EXPECT_EQ(r.status, (std::vector<std::string>{"done", "failed", "done"}));
+  EXPECT_THAT(r.error[1], HasSubstr("bad.yaml:8:"));
+  EXPECT_THAT(r.error[1], HasSubstr("servers"));
+  EXPECT_TRUE(std::isnan(r.indicator[0][1]));
+  // A rerun keeps the failure unless asked to retry it.
+  EXPECT_EQ(run(spec, dir / "out.h5", 1).ran, 0u);
+}
+
+TEST(SweepRunner, KeepsEachRowsSeriesWhenAsked) {
+  TempDir dir;
+  const auto path = dir.write(
+      "series.yaml",
+      mmc_sweep_text("  - {name: servers, path: venues.farm.servers, values: [3, 4]}\n",
+                     "keep_series: true\nindicators: [utilisation]\n"));
+  run(load_sweep(path.string()), dir / "out.h5", 2);
+  const SweepResult r = read_sweep_result(dir / "out.h5");
+  ASSERT_EQ(r.series_object.size(), 2u);
+  EXPECT_EQ(r.series_object[1], "/series/row_1");
+}
+
+TEST(SweepRunner, RefusesAJournalOfAnotherSweep) {
+  TempDir dir;
+  run(grid_spec(dir), dir / "out.h5", 2);
+  try {
+    run(grid_spec(dir, "replications: 2\n"), dir / "out.h5", 2);
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_THAT(error.what(), HasSubstr("this journal belongs to another sweep"));
+  }
+}
+
+TEST(SweepCompare, PairedDifferencesUnderCommonRandomNumbersAreTight) {
+  TempDir dir;
+  const auto path = dir.write(
+      "crn.yaml",
+      mmc_sweep_text("  - {name: servers, path: venues.farm.servers, values: [3, 4]}\n",
+                     "replications: 8\nindicators: [mean_wait_h, jobs_completed]\n", "1000h"));
+  run(load_sweep(path.string()), dir / "out.h5", 2);
+  const SweepResult r = read_sweep_result(dir / "out.h5");
+  const auto rows = compare_sweep(r, parse_row_selection("servers=3"),
+                                  parse_row_selection("servers=4"), {"mean_wait_h", "jobs_completed"});
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].group, "all");
+  EXPECT_EQ(rows[0].pairs, 8u);
+  EXPECT_LT(rows[0].mean_difference, 0);  // a fourth server cuts the wait
+  EXPECT_LT(rows[0].ci_high, 0);
+  EXPECT_LE(rows[0].ci_low, rows[0].mean_difference);
+  // Same arrivals in both: the paired interval is narrower than an unpaired one.
+  EXPECT_LT(rows[0].ci_high - rows[0].mean_difference, rows[0].unpaired_half_width);
+  // Completed jobs are set by the shared arrivals, nearly the same at both points.
+  EXPECT_LT(std::abs(rows[1].mean_difference), 0.01 * rows[1].mean_a);
+  EXPECT_THROW(compare_sweep(r, parse_row_selection("server=3"), parse_row_selection("servers=4"),
+                             {"mean_wait_h"}),
+               Error);
+  EXPECT_THROW(parse_row_selection("servers"), Error);
+}
+
+}  // namespace
+}  // namespace gpumarket
