@@ -140,8 +140,9 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
       // One uniform per job, drawn whatever the share, keeps the stream aligned across
       // scenarios that differ only in licensed shares.
       const double u = boost::random::uniform_01<double>()(segment.class_rng);
+      job.licensed = u < demand.licensed_share;
       batch_slots_.push_back(slot);
-      batch_classes_.push_back(job_class(demand.origin, u < demand.licensed_share));
+      batch_classes_.push_back(job_class(demand.origin, job.licensed));
     }
   }
   if (batch_slots_.empty()) return;
@@ -211,9 +212,15 @@ void MarketModel::Impl::charge(Job& job) {
   ledger_.settlement_usd += settlement;
   ledger_.compliance_fees_usd += compliance;
   interval_payments_usd_[job.venue] += bill;
+  // The fee index is what running a job costs: a licence is a one-off cost of the
+  // address, not of the job that happens to be its first, so it stays out.
   if (job.public_chain) {
-    interval_flow_.public_chain_paid_usd += paid;
+    interval_flow_.public_chain_paid_usd += paid - compliance;
     interval_flow_.public_chain_work_pfh += work;
+    if (job.licensed) {
+      interval_flow_.licensed_paid_usd += paid - compliance;
+      interval_flow_.licensed_work_pfh += work;
+    }
   }
 }
 

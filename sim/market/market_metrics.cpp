@@ -175,6 +175,8 @@ void MarketModel::Impl::close_interval(SimTime now) {
     served_other_pfh_ += other_pfh;
     window_flow_.public_chain_paid_usd += interval_flow_.public_chain_paid_usd;
     window_flow_.public_chain_work_pfh += interval_flow_.public_chain_work_pfh;
+    window_flow_.licensed_paid_usd += interval_flow_.licensed_paid_usd;
+    window_flow_.licensed_work_pfh += interval_flow_.licensed_work_pfh;
     window_flow_.completed_public_chain_pfh += interval_flow_.completed_public_chain_pfh;
     for (double p : interval_priced_out_) window_flow_.priced_out += p;
     const bool after_split =
@@ -263,6 +265,7 @@ RunTotals MarketModel::Impl::finish_summary() {
   put("public_chain_served_pfh", window_flow_.completed_public_chain_pfh, "PF*h", "adoption: work of public-chain jobs completed in the window");
   put("priced_out_share", ratio_or_nan(window_flow_.priced_out, window_flow_.priced_out + static_cast<double>(counts.arrived)), "1", "priced-out jobs / (priced out + arrived) in the window");
   put("fee_index_usd_per_pfh", ratio_or_nan(window_flow_.public_chain_paid_usd, window_flow_.public_chain_work_pfh), "USD/(PF*h)", "all-in cost per PF*h paid by public-chain jobs");
+  put("licensed_fee_index_usd_per_pfh", ratio_or_nan(window_flow_.licensed_paid_usd, window_flow_.licensed_work_pfh), "USD/(PF*h)", "all-in cost per PF*h paid by licensed public-chain jobs");
   put("decentralized_price_index_usd_per_pfh", ratio_or_nan(price_index_sum_, price_index_ticks_), "USD/(PF*h)", "mean over ticks of the capacity-weighted marketplace price");
   const double served_total = served_state_pfh_ + served_decentralized_pfh_ + served_other_pfh_;
   put("state_share", ratio_or_nan(served_state_pfh_, served_total), "1", "share of completed work served by the alliance pool");
@@ -291,6 +294,11 @@ RunTotals MarketModel::Impl::finish_summary() {
   put("money_paid_usd", ledger_.paid_usd, "USD", "paid by jobs");
   put("money_received_usd", ledger_.received_usd, "USD", "received by venues");
   put("money_fees_usd", ledger_.fees_usd(), "USD", "platform and bridge fees, proofs, settlement, licences");
+  put("money_platform_fees_usd", ledger_.platform_fees_usd, "USD", "marketplaces' take");
+  put("money_bridge_fees_usd", ledger_.bridge_fees_usd, "USD", "bridge fixed and proportional fees");
+  put("money_proof_costs_usd", ledger_.proof_costs_usd, "USD", "zero-knowledge proving paid by bridged jobs");
+  put("money_settlement_usd", ledger_.settlement_usd, "USD", "settlement transactions and sovereign-settlement spreads");
+  put("money_licence_fees_usd", ledger_.compliance_fees_usd, "USD", "pool licence fees, once per licensed address");
   put("hardware_index_end", hardware_index_, "1", "GPU hardware price index at the horizon");
   put("events", static_cast<double>(totals_.events), "events", "events the engine processed");
   return totals_;

@@ -92,6 +92,8 @@ struct Ledger {
 struct FlowTotals {
   double public_chain_paid_usd = 0;  // all-in payments of public-chain jobs
   double public_chain_work_pfh = 0;  // their work
+  double licensed_paid_usd = 0;      // the same, for licensed public-chain jobs
+  double licensed_work_pfh = 0;
   double priced_out = 0;
   double completed_public_chain_pfh = 0;  // adoption: public-chain work served
 };
