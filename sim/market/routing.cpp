@@ -105,13 +105,18 @@ void choice_probabilities(const Eigen::Ref<const Eigen::ArrayXXd>& cost,
 
   // Relative to the row minimum the largest weight is exp(0) = 1: no overflow, and every
   // submitting row sums to ≥ 1. The exponent goes through a plain array so that exp()
-  // vectorises (a select or a broadcast in its argument would make it scalar). Disallowed
-  // entries (+inf) give exp(−inf) = 0, or NaN from 0·inf when β = 0 and inf − inf in rows
-  // without any allowed route; the select sets them all to 0.
+  // vectorises (a select or a broadcast in its argument would make it scalar). Exponents
+  // are clamped at kMinExponent before exp(): below it the result would be subnormal, and
+  // subnormal arithmetic is two orders of magnitude slower. Those entries, the disallowed
+  // ones (+inf cost: exponent −inf) and the NaNs of 0·inf (β = 0) or inf − inf (no allowed
+  // route) all fail `exponent ≥ kMinExponent` and become exactly 0.
+  constexpr double kMinExponent = -700.0;  // exp(−700) ≈ 1e-304, still a normal double
   const Eigen::ArrayXd scale = -beta / value_usd;
-  probability = (cost.colwise() - min_cost).colwise() * scale;
-  probability = probability.exp();
-  probability = (cost < kInf).select(probability, 0.0);
+  Eigen::ArrayXXd& exponent = probability;
+  exponent = (cost.colwise() - min_cost).colwise() * scale;
+  const Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> kept = exponent >= kMinExponent;
+  probability = exponent.max(kMinExponent).exp();
+  probability = kept.select(probability, 0.0);
   const Eigen::ArrayXd total = probability.rowwise().sum();
   probability.colwise() /= total;
   probability = submits.rowwise().replicate(nr).select(probability, 0.0);
