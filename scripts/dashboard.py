@@ -149,6 +149,7 @@ def draw_panel(ax, title, candidates, runs, colors, raw):
     description = ""
     averaged = False
     absent = []
+    positive = []  # positive values drawn, to choose a log scale for wide ranges
     for run, color in zip(runs, colors):
         if not run.has(key):
             absent.append(run.label)
@@ -163,7 +164,13 @@ def draw_panel(ax, title, candidates, runs, colors, raw):
                 all_columns.append(column)
             style = LINE_STYLES[all_columns.index(column) % len(LINE_STYLES)]
             ax.plot(dates, values[:, j], color=color, linestyle=style, linewidth=1.4, alpha=0.85)
+            column_values = values[:, j]
+            positive.extend(column_values[np.isfinite(column_values) & (column_values > 0)])
 
+    # A 150 PF pool beside 5 PF of marketplaces: spread over decades, a log scale keeps
+    # every venue visible.
+    if positive and max(positive) > 100 * min(positive):
+        ax.set_yscale("log")
     subtitle = key + (" (daily mean)" if averaged else "")
     ax.set_title(title, loc="left", fontweight="bold")
     ax.set_title(subtitle, loc="right", fontsize=8, color="0.4")

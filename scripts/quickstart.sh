@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# First command of the README: installs the Debian packages, builds the release
-# preset and runs a bundled scenario, printing its headline results and the path
-# of the HDF5 file it wrote.
+# First command of the README: installs the Debian packages, builds the release preset,
+# runs the articles' bull and bear cases (printing each one's headline results and the
+# path of the HDF5 file it wrote), and draws a dashboard of the two side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scenario=${1:-scenarios/mmc.yaml}
 
 scripts/install-deps.sh
 cmake --workflow --preset release
-build/release/sim/cli/gpumarket run "$scenario"
+gpumarket=build/release/sim/cli/gpumarket
+for case in bull bear; do
+  echo "== scenarios/$case.yaml"
+  "$gpumarket" run "scenarios/$case.yaml"
+  echo
+done
+"$gpumarket" compare results/bull.h5 results/bear.h5 --only \
+  decentralized_price_index_usd_per_pfh,fee_index_usd_per_pfh,licensed_fee_index_usd_per_pfh,golem_daa_change,bridge_volume_before_pfh_per_day,bridge_volume_after_pfh_per_day,public_chain_served_pfh
+/usr/bin/python3 scripts/dashboard.py results/bull_vs_bear.png results/bull.h5 results/bear.h5
+echo "dashboard: results/bull_vs_bear.png"

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 
@@ -85,13 +86,30 @@ std::string validate_scenario_command(const std::string& scenario_path,
 }
 
 void print_headline(const RunReport& report, std::FILE* out) {
-  size_t width = 0;
-  for (const SummaryValue& v : report.summary) width = std::max(width, v.name.size());
-  fmt::print(out, "{:<{}}  {:>14}  {}\n", "indicator", width, "value", "unit");
-  for (const SummaryValue& v : report.summary) {
-    fmt::print(out, "{:<{}}  {:>14.6g}  {}\n", v.name, width, v.value, v.unit);
+  // The indicators the articles watch, then the queueing ones; the rest stay in the file.
+  static constexpr std::string_view kHeadline[] = {
+      "decentralized_price_index_usd_per_pfh", "fee_index_usd_per_pfh",
+      "licensed_fee_index_usd_per_pfh", "_daa_before", "_daa_after", "_daa_change",
+      "bridge_volume_before_pfh_per_day", "bridge_volume_after_pfh_per_day", "state_share",
+      "decentralized_share", "public_chain_served_pfh", "priced_out_share", "jobs_completed",
+      "mean_wait_h", "mean_queue_length", "utilisation"};
+  std::vector<const SummaryValue*> rows;
+  for (std::string_view wanted : kHeadline) {
+    for (const SummaryValue& v : report.summary) {
+      const bool suffix = wanted.front() == '_';
+      if (std::isnan(v.value)) continue;  // not applicable to this scenario
+      if (suffix ? v.name.ends_with(wanted) : v.name == wanted) rows.push_back(&v);
+    }
   }
-  fmt::print(out, "\nwrote {} in {:.2f} s\n", report.output_path, report.wall_seconds);
+  size_t width = 0;
+  for (const SummaryValue* v : rows) width = std::max(width, v->name.size());
+  fmt::print(out, "{:<{}}  {:>12}  {}\n", "indicator", width, "value", "unit");
+  for (const SummaryValue* v : rows) {
+    fmt::print(out, "{:<{}}  {:>12.6g}  {}\n", v->name, width, v->value, v->unit);
+  }
+  fmt::print(out, "\n{} more indicators in the file (gpumarket compare {} lists them all)\n",
+             report.summary.size() - rows.size(), report.output_path);
+  fmt::print(out, "wrote {} in {:.2f} s\n", report.output_path, report.wall_seconds);
 }
 
 }  // namespace gpumarket
