@@ -5,7 +5,6 @@ find_package(yaml-cpp REQUIRED)                     # 0.7 exports target `yaml-c
 find_package(HDF5 REQUIRED COMPONENTS C)            # serial build unless HDF5_PREFER_PARALLEL
 find_package(CLI11 REQUIRED)
 find_package(fmt REQUIRED)
-find_package(spdlog REQUIRED)
 find_package(Threads REQUIRED)
 # Optional: sweeps spread their points over MPI ranks under mpirun/srun (libopenmpi-dev);
 # without MPI they run on threads and as job-array shards.
