@@ -261,16 +261,11 @@ SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, Proces
       ++report.skipped;
     }
   }
-  // Rank k takes every size-th pending row: rows of similar cost sit next to each other in
-  // the grid, so interleaving balances the ranks without any messages.
-  std::vector<uint64_t> mine;
-  for (size_t k = static_cast<size_t>(group.rank()); k < pending.size();
-       k += static_cast<size_t>(group.size())) {
-    mine.push_back(pending[k]);
-  }
+  // Every thread of every rank takes the next pending row from one shared counter: a rank
+  // on a busier core simply takes fewer rows. Which rank runs a row never changes its result.
   unsigned threads = options.threads;
   if (threads == 0) threads = std::max(1u, usable_cores() / static_cast<unsigned>(group.local_size()));
-  threads = static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(threads, mine.size())));
+  threads = static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(threads, pending.size())));
   report.threads = threads;
   if (options.log && group.rank() == 0) {
     options.log(fmt::format("sweep {}: {} rows ({} points x {} replications){}; {} already "
@@ -283,23 +278,26 @@ SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, Proces
                             report.skipped, pending.size(), group.size(), threads));
   }
 
-  if (!mine.empty()) {
+  group.start_counter();
+  if (options.log && group.size() > 1 && !group.counter_is_shared()) {
+    options.log("  (MPI offers no one-sided operations here: rank k runs rows k, k + ranks, ...)");
+  }
+  if (!pending.empty()) {
     const std::string part =
         options.shard_count > 1 || group.size() > 1
             ? fmt::format("rank-{}-of-{}", group.rank(), group.size())
             : std::string("rank-0-of-1");
     JournalWriter journal(journal_dir, part, fingerprint, indicators);
     std::mutex mutex;
-    std::atomic<size_t> next{0};
     std::atomic<bool> stop{false};
     std::exception_ptr failure;
     size_t finished = 0;
     auto last_log = Clock::now();
     auto work = [&] {
       for (;;) {
-        const size_t k = next.fetch_add(1);
-        if (k >= mine.size() || stop.load()) return;
-        const SweepRow row = spec.row(mine[k]);
+        const uint64_t k = group.take();
+        if (k >= pending.size() || stop.load()) return;
+        const SweepRow row = spec.row(pending[k]);
         const JournalEntry entry = run_sweep_row(
             spec, row, indicators,
             spec.keep_series ? series_path(journal_dir, row.row) : std::filesystem::path());
@@ -313,9 +311,9 @@ SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, Proces
         }
         ++finished;
         if (options.log && group.rank() == 0 &&
-            (seconds_since(last_log) >= 2.0 || finished == mine.size())) {
+            seconds_since(last_log) >= 2.0) {
           last_log = Clock::now();
-          options.log(fmt::format("  rank 0: {}/{} rows", finished, mine.size()));
+          options.log(fmt::format("  rank 0 has run {} rows", finished));
         }
       }
     };
@@ -325,7 +323,7 @@ SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, Proces
     for (std::thread& t : pool) t.join();
     if (failure) std::rethrow_exception(failure);
   }
-
+  group.stop_counter();
   group.barrier();
   if (group.rank() != 0) return report;
   const std::map<uint64_t, JournalEntry> after = read_journal(journal_dir, fingerprint, indicators);

@@ -2,6 +2,8 @@
 // otherwise this process alone. No MPI type appears here, so callers need no MPI headers.
 #pragma once
 
+#include <cstdint>
+
 namespace gpumarket {
 
 class ProcessGroup {
@@ -30,7 +32,20 @@ class ProcessGroup {
   /// Waits until every rank has called it.
   void barrier();
 
+  /// Collective: starts a counter shared by all ranks at 0. Threads of every rank then take
+  /// work items with take(), so a rank that runs faster (or has a less busy core) takes more.
+  void start_counter();
+  /// The counter's value before adding one to it; thread-safe. Each value goes to one caller.
+  uint64_t take();
+  /// Whether take() hands out items dynamically (false: MPI offered no one-sided operations,
+  /// and rank k takes items k, k + size, ...).
+  bool counter_is_shared() const;
+  /// Collective: ends the counter.
+  void stop_counter();
+
  private:
+  struct Counter;
+  Counter* counter_ = nullptr;
   int rank_ = 0;
   int size_ = 1;
   int local_size_ = 1;
