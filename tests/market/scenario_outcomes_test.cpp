@@ -1,0 +1,371 @@
+// The shipped scenarios end to end: conservation at the end of every run, the articles'
+// bull and bear outcomes, comparative statics one parameter at a time from baseline,
+// common random numbers and determinism. Directions and identities only, no stored numbers.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gpumarket/core/memory_recorder.hpp"
+#include "gpumarket/io/scenario_loader.hpp"
+#include "gpumarket/market/market_model.hpp"
+
+namespace gpumarket {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string scenario_path(const std::string& file) {
+  return (fs::path(GPUMARKET_SOURCE_DIR) / "scenarios" / file).string();
+}
+
+struct FinishedRun {
+  RunTotals totals;
+  MemoryRecorder recorder;
+
+  double summary(const std::string& name) const {
+    const std::optional<double> value = recorder.summary_value(name);
+    EXPECT_TRUE(value.has_value()) << "no summary value " << name;
+    return value.value_or(std::nan(""));
+  }
+  const MemoryRecorder::Series& series(const std::string& group, const std::string& name) const {
+    const MemoryRecorder::Series* s = recorder.find_series(group, name);
+    EXPECT_NE(s, nullptr) << "no series " << group << "/" << name;
+    if (s == nullptr) throw std::runtime_error("no series " + group + "/" + name);
+    return *s;
+  }
+  /// Mean over the rows where it is defined of one column of a per-venue series.
+  double column_mean(const std::string& group, const std::string& name,
+                     const std::string& column) const {
+    const MemoryRecorder::Series& s = series(group, name);
+    const auto& columns = s.spec.columns;
+    const auto it = std::find(columns.begin(), columns.end(), column);
+    EXPECT_NE(it, columns.end()) << "no column " << column << " in " << group << "/" << name;
+    if (it == columns.end()) return std::nan("");
+    const size_t c = static_cast<size_t>(it - columns.begin());
+    double sum = 0;
+    size_t count = 0;
+    for (size_t row = 0; row < s.rows(); ++row) {
+      if (std::isnan(s.at(row, c))) continue;
+      sum += s.at(row, c);
+      ++count;
+    }
+    return count > 0 ? sum / static_cast<double>(count) : std::nan("");
+  }
+  /// The value of one column of a per-venue series in the last row.
+  double column_last(const std::string& group, const std::string& name,
+                     const std::string& column) const {
+    const MemoryRecorder::Series& s = series(group, name);
+    const auto& columns = s.spec.columns;
+    const auto it = std::find(columns.begin(), columns.end(), column);
+    EXPECT_NE(it, columns.end()) << "no column " << column << " in " << group << "/" << name;
+    if (it == columns.end() || s.rows() == 0) return std::nan("");
+    return s.at(s.rows() - 1, static_cast<size_t>(it - columns.begin()));
+  }
+};
+
+std::unique_ptr<FinishedRun> run_scenario(const std::string& file,
+                                          const std::vector<std::string>& overrides) {
+  const LoadedScenario loaded = load_scenario(scenario_path(file), overrides);
+  auto run = std::make_unique<FinishedRun>();
+  RunInfo info;
+  info.scenario_file = loaded.path;
+  info.seed = loaded.scenario.seed;
+  run->recorder.begin(info);
+  MarketModel model(loaded.scenario);
+  run->totals = model.run(run->recorder);
+  run->recorder.finish();
+  return run;
+}
+
+// Runs are memoised per process: tests that share a scenario and overrides share its run,
+// which keeps the file fast when run as one executable (ctest runs each test on its own).
+const FinishedRun& cached_run(const std::string& file, const std::vector<std::string>& overrides) {
+  static std::map<std::pair<std::string, std::vector<std::string>>, std::unique_ptr<FinishedRun>>
+      runs;
+  auto& slot = runs[{file, overrides}];
+  if (!slot) slot = run_scenario(file, overrides);
+  return *slot;
+}
+
+// The articles' outcomes are dated: the DAA windows are June and September 2026 and the
+// bridge split is 2026-09-01, so runs end on 2026-11-01.
+const std::vector<std::string> kOutcomeHorizon = {"end=2026-11-01"};
+
+const FinishedRun& outcome_run(const std::string& file) {
+  return cached_run(file, kOutcomeHorizon);
+}
+
+void expect_relative_near(double a, double b, double tolerance, const std::string& what) {
+  EXPECT_LE(std::abs(a - b), tolerance * std::max({std::abs(a), std::abs(b), 1e-300}))
+      << what << ": " << a << " vs " << b;
+}
+
+// --- Conservation ----------------------------------------------------------------------
+
+struct ShippedScenario {
+  std::string file;
+  std::vector<std::string> overrides;  // a shorter horizon where the shipped one is long
+};
+
+const std::vector<ShippedScenario>& shipped_scenarios() {
+  static const std::vector<ShippedScenario> scenarios = {
+      {"mmc.yaml", {"horizon=2000h"}},
+      {"baseline.yaml", kOutcomeHorizon},
+      {"bull.yaml", kOutcomeHorizon},
+      {"bear.yaml", kOutcomeHorizon},
+  };
+  return scenarios;
+}
+
+TEST(ShippedScenarios, EveryScenarioFileIsCoveredByTheConservationTest) {
+  std::vector<std::string> on_disk;
+  for (const auto& entry : fs::directory_iterator(fs::path(GPUMARKET_SOURCE_DIR) / "scenarios")) {
+    if (entry.is_regular_file() && entry.path().extension() == ".yaml") {
+      on_disk.push_back(entry.path().filename().string());
+    }
+  }
+  std::vector<std::string> covered;
+  for (const ShippedScenario& s : shipped_scenarios()) covered.push_back(s.file);
+  std::sort(on_disk.begin(), on_disk.end());
+  std::sort(covered.begin(), covered.end());
+  EXPECT_EQ(on_disk, covered);
+}
+
+class ShippedScenarioConservation : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(ShippedScenarioConservation, JobsMoneyBridgeWorkAndCapacityAreConserved) {
+  const ShippedScenario& scenario = shipped_scenarios()[GetParam()];
+  const FinishedRun& run = cached_run(scenario.file, scenario.overrides);
+  const RunTotals& t = run.totals;
+  EXPECT_GT(t.jobs_generated, 0u);
+  EXPECT_GT(t.jobs_completed, 0u);
+  // Every job is priced out, completed, abandoned or still in the system.
+  EXPECT_EQ(t.jobs_generated, t.jobs_priced_out + t.jobs_completed + t.jobs_abandoned +
+                                  t.jobs_waiting + t.jobs_in_service + t.jobs_in_transit);
+  // Money paid = money received + fees.
+  EXPECT_GT(t.money_paid_usd, 0.0);
+  expect_relative_near(t.money_paid_usd, t.money_received_usd + t.money_fees_usd, 1e-9, "money");
+  // A bridge's volume = work delivered + work in flight.
+  expect_relative_near(t.bridge_volume_pfh, t.bridge_delivered_pfh + t.bridge_in_flight_pfh, 1e-9,
+                       "bridge work");
+  // The recorded summary states the same totals.
+  EXPECT_EQ(run.summary("jobs_generated"), static_cast<double>(t.jobs_generated));
+  EXPECT_EQ(run.summary("money_paid_usd"), t.money_paid_usd);
+  EXPECT_EQ(run.summary("bridge_volume_pfh"), t.bridge_volume_pfh);
+  // The per-tick series add up to the totals: every tick is recorded once.
+  auto series_total = [&](const char* name) {
+    const MemoryRecorder::Series& s = run.series("tick", name);
+    double sum = 0;
+    for (double v : s.values) sum += v;
+    return sum;
+  };
+  EXPECT_EQ(series_total("completed"), static_cast<double>(t.jobs_completed));
+  EXPECT_EQ(series_total("abandoned"), static_cast<double>(t.jobs_abandoned));
+  EXPECT_EQ(series_total("arrivals"), static_cast<double>(t.jobs_arrived));
+  EXPECT_EQ(series_total("priced_out"), static_cast<double>(t.jobs_priced_out));
+  if (run.recorder.find_series("tick", "bridge_volume_pfh") != nullptr) {
+    expect_relative_near(series_total("bridge_volume_pfh"), t.bridge_volume_pfh, 1e-9,
+                         "bridge volume series");
+    EXPECT_GT(t.bridge_volume_pfh, 0.0);
+  }
+  // Capacity in use never exceeds capacity.
+  const MemoryRecorder::Series& utilisation = run.series("tick", "utilisation");
+  ASSERT_GT(utilisation.rows(), 0u);
+  size_t defined = 0;
+  for (size_t row = 0; row < utilisation.rows(); ++row) {
+    for (size_t column = 0; column < utilisation.width(); ++column) {
+      const double u = utilisation.at(row, column);
+      if (std::isnan(u)) continue;
+      ++defined;
+      EXPECT_GE(u, 0.0);
+      EXPECT_LE(u, 1.0 + 1e-12) << "row " << row << " venue " << utilisation.spec.columns[column];
+    }
+  }
+  EXPECT_GT(defined, 0u);
+  EXPECT_LE(run.summary("utilisation"), 1.0 + 1e-12);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedScenarioConservation,
+                         ::testing::Range<size_t>(0, shipped_scenarios().size()),
+                         [](const ::testing::TestParamInfo<size_t>& param) {
+                           std::string name = shipped_scenarios()[param.param].file;
+                           return name.substr(0, name.find('.'));
+                         });
+
+// --- The articles' outcomes ------------------------------------------------------------
+
+// Bear: the pool is closed to crypto and procurement squeezes GPU supply (hardware index up,
+// hobbyist providers exit), tokens fall and L2 settlement gets dearer; bull is the opposite.
+TEST(ArticleOutcomes, BearHasHigherPricesAndFeesAGolemDaaDipAndLessPublicChainWork) {
+  const FinishedRun& bull = outcome_run("bull.yaml");
+  const FinishedRun& bear = outcome_run("bear.yaml");
+  EXPECT_GT(bear.summary("decentralized_price_index_usd_per_pfh"),
+            bull.summary("decentralized_price_index_usd_per_pfh"));
+  EXPECT_GT(bear.summary("fee_index_usd_per_pfh"), bull.summary("fee_index_usd_per_pfh"));
+  // The article's signal: Golem DAA falls by at least 20 % from June to September 2026.
+  EXPECT_LE(bear.summary("golem_daa_change"), -0.20);
+  EXPECT_LT(bear.summary("public_chain_served_pfh"), bull.summary("public_chain_served_pfh"));
+}
+
+// Bull: licensed crypto projects reach the subsidised pool over ICB v2 and settle cheaply,
+// so they pay less than in bear or baseline, and bridge volume grows once v2 opens.
+TEST(ArticleOutcomes, BullGivesLicensedJobsALowerAllInCostAndGrowsBridgeVolumeAfterV2) {
+  const FinishedRun& baseline = outcome_run("baseline.yaml");
+  const FinishedRun& bull = outcome_run("bull.yaml");
+  const FinishedRun& bear = outcome_run("bear.yaml");
+  const double licensed_bull = bull.summary("licensed_fee_index_usd_per_pfh");
+  EXPECT_LT(licensed_bull, bear.summary("licensed_fee_index_usd_per_pfh"));
+  EXPECT_LT(licensed_bull, baseline.summary("licensed_fee_index_usd_per_pfh"));
+  EXPECT_GT(bull.summary("bridge_volume_after_pfh_per_day"),
+            bull.summary("bridge_volume_before_pfh_per_day"));
+}
+
+// --- Comparative statics from baseline ---------------------------------------------------
+
+// Short runs, one parameter at a time from baseline, same seed. The horizon keeps the June
+// funding step inside it (a timeline date outside the horizon is an error).
+const std::vector<std::string> kShort = {"end=2026-06-20"};
+
+// In baseline the pool takes no routed job before its licence delay (90 days) runs out, so
+// the tests of routing to the pool shorten the delay to reach it within the short horizon.
+const std::vector<std::string> kPoolOpen = {"end=2026-06-20", "venues.alliance.licence_delay=7d"};
+
+std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
+}
+
+// The pool's administered price is cost × (1 − subsidy). Licensed sovereign jobs weigh it,
+// with the pool's expected wait, against the marketplaces' all-in costs, so a deeper subsidy
+// lowers the price and moves work to the pool. The June funding step sets the rate again; it
+// is raised too, or it would undo the change halfway.
+TEST(ComparativeStatics, HigherAllianceSubsidyLowersItsPriceAndRaisesTheStateShare) {
+  const FinishedRun& base = cached_run("baseline.yaml", kPoolOpen);
+  const FinishedRun& subsidised =
+      cached_run("baseline.yaml",
+                 with(kPoolOpen, {"venues.alliance.subsidy_rate=0.6",
+                                  "timeline.funding.set={venues.alliance.subsidy_rate: 0.65}"}));
+  EXPECT_LT(subsidised.column_mean("tick", "price", "alliance"),
+            base.column_mean("tick", "price", "alliance"));
+  EXPECT_GT(subsidised.summary("state_share"), base.summary("state_share"));
+}
+
+// The hardware index grows at log(1 − decline) + coupling × pool purchases / world purchases
+// per year, and the pool buys while its capacity ramps up, so a stronger coupling ends with a
+// dearer index.
+TEST(ComparativeStatics, StrongerProcurementCouplingRaisesTheHardwareIndex) {
+  const FinishedRun& base = cached_run("baseline.yaml", kShort);
+  const FinishedRun& coupled =
+      cached_run("baseline.yaml", with(kShort, {"venues.alliance.procurement_coupling=4"}));
+  EXPECT_GT(coupled.summary("hardware_index_end"), base.summary("hardware_index_end"));
+}
+
+// Every token-settled route pays the settlement transaction, a fixed cost per job: small
+// DeFi calls whose value is below it stop submitting.
+TEST(ComparativeStatics, DearerSettlementTransactionsPriceMoreJobsOut) {
+  const FinishedRun& base = cached_run("baseline.yaml", kShort);
+  const FinishedRun& dear =
+      cached_run("baseline.yaml", with(kShort, {"routing.settlement_tx_usd=0.05"}));
+  EXPECT_GT(dear.summary("jobs_priced_out"), base.summary("jobs_priced_out"));
+}
+
+// A licensed public-chain job reaches the pool only over a bridge the alliance accepts (the
+// charter bans direct tokenized access). Both runs open ICB v2 early and give it the bull
+// case's proof costs: at baseline's (3000 × $0.005 = $15 per PF·h of proof, above every
+// licensed segment's value but DeFi calls') no job would take the bridged route to the pool.
+TEST(ComparativeStatics, AllianceAcceptingBridgedWorkRaisesBridgeVolume) {
+  const std::vector<std::string> zk_bridge =
+      with(kPoolOpen,
+           {"bridges.icb_v2.open=2026-05-20", "bridges.icb_v2.proof_overhead=300",
+            "bridges.icb_v2.prover_price_usd_per_pf_hour=0.001", "bridges.icb_v2.prover_pf=2000"});
+  const FinishedRun& refused = cached_run("baseline.yaml", zk_bridge);
+  const FinishedRun& accepted =
+      cached_run("baseline.yaml", with(zk_bridge, {"bridges.icb_v2.alliance_accepts=true"}));
+  EXPECT_GT(accepted.summary("bridge_volume_pfh"), refused.summary("bridge_volume_pfh"));
+}
+
+// Providers are paid in tokens quoted at the previous tick's price, so a falling token cuts
+// what they receive per PF·h and with it their rolling margin; lower margins slow entry and
+// speed exit, so the provider count cannot end higher.
+TEST(ComparativeStatics, FallingMarketplaceTokenLowersProviderMarginsAndDoesNotAddProviders) {
+  const FinishedRun& base = cached_run("baseline.yaml", kShort);
+  const FinishedRun& falling =
+      cached_run("baseline.yaml", with(kShort, {"venues.golem.token.annual_drift=-2"}));
+  EXPECT_LT(falling.column_mean("tick", "mean_margin", "golem"),
+            base.column_mean("tick", "mean_margin", "golem"));
+  EXPECT_LE(falling.column_last("tick", "provider_count", "golem"),
+            base.column_last("tick", "provider_count", "golem"));
+}
+
+// With tokenized access allowed, licensed public-chain jobs use the pool's token route and
+// pay the sovereign-settlement spread on their bill: a wider spread raises what they pay.
+TEST(ComparativeStatics,
+     WiderSettlementSpreadRaisesTheLicensedFeeIndexWhenTokenizedAccessIsAllowed) {
+  const std::vector<std::string> tokenized =
+      with(kPoolOpen, {"venues.alliance.ban_tokenized_access=false"});
+  const FinishedRun& narrow = cached_run("baseline.yaml", tokenized);
+  const FinishedRun& wide =
+      cached_run("baseline.yaml", with(tokenized, {"venues.alliance.settlement_spread=0.15"}));
+  EXPECT_GT(wide.summary("licensed_fee_index_usd_per_pfh"),
+            narrow.summary("licensed_fee_index_usd_per_pfh"));
+}
+
+// --- Common random numbers and determinism ------------------------------------------------
+
+// Short enough for the sanitizer build, long enough to pass bear's July settlement-fee step.
+const std::vector<std::string> kPastJulyFeeStep = {"end=2026-07-08"};
+
+// Arrivals and job sizes come from per-segment streams derived from the seed alone, so
+// scenarios that differ in prices, access or tokens draw the same jobs; what differs is what
+// happens to them.
+TEST(CommonRandomNumbers, SameSeedDrawsTheSameDemandStreamAcrossScenarios) {
+  const FinishedRun& bull = cached_run("bull.yaml", kPastJulyFeeStep);
+  const FinishedRun& bear = cached_run("bear.yaml", kPastJulyFeeStep);
+  EXPECT_EQ(bull.totals.jobs_generated, bear.totals.jobs_generated);
+  EXPECT_NE(bull.totals.jobs_priced_out, bear.totals.jobs_priced_out);
+
+  const FinishedRun& base = cached_run("baseline.yaml", kShort);
+  const FinishedRun& dear =
+      cached_run("baseline.yaml", with(kShort, {"routing.settlement_tx_usd=0.05"}));
+  EXPECT_EQ(base.totals.jobs_generated, dear.totals.jobs_generated);
+  EXPECT_NE(base.totals.jobs_priced_out, dear.totals.jobs_priced_out);
+}
+
+TEST(Determinism, SameSeedGivesBitwiseIdenticalSeriesAndSummary) {
+  const std::unique_ptr<FinishedRun> a = run_scenario("bear.yaml", kPastJulyFeeStep);
+  const std::unique_ptr<FinishedRun> b = run_scenario("bear.yaml", kPastJulyFeeStep);
+  const auto& xs = a->recorder.series();
+  const auto& ys = b->recorder.series();
+  ASSERT_EQ(xs.size(), ys.size());
+  ASSERT_FALSE(xs.empty());
+  for (size_t i = 0; i < xs.size(); ++i) {
+    EXPECT_EQ(xs[i].spec.group + "/" + xs[i].spec.name, ys[i].spec.group + "/" + ys[i].spec.name);
+    ASSERT_EQ(xs[i].values.size(), ys[i].values.size()) << xs[i].spec.name;
+    EXPECT_GT(xs[i].values.size(), 0u) << xs[i].spec.name;
+    // Bitwise, NaN included.
+    EXPECT_EQ(0, std::memcmp(xs[i].values.data(), ys[i].values.data(),
+                             xs[i].values.size() * sizeof(double)))
+        << xs[i].spec.group << "/" << xs[i].spec.name;
+  }
+  const auto& sa = a->recorder.summary();
+  const auto& sb = b->recorder.summary();
+  ASSERT_EQ(sa.size(), sb.size());
+  for (size_t i = 0; i < sa.size(); ++i) {
+    EXPECT_EQ(sa[i].name, sb[i].name);
+    EXPECT_EQ(0, std::memcmp(&sa[i].value, &sb[i].value, sizeof(double))) << sa[i].name;
+  }
+}
+
+}  // namespace
+}  // namespace gpumarket
