@@ -4,16 +4,23 @@
 // BM_MarketTickEigen runs gpumarket::marketplace_tick over the struct-of-arrays population.
 // BM_MarketTickScalar runs tests/market/scalar_supply_reference.hpp: one object per
 // provider (array of structs) and a loop per stage, the natural first implementation.
-// Both are compiled with the project's default Release flags (no -march=native, so SSE2
-// only). GCC at -O3 may auto-vectorise simple scalar loops too, but the per-object layout
-// (strided fields) mostly prevents it; the measured ratio therefore combines SIMD, the
-// contiguous columns and, under clearing, the algorithm: the scalar reference sorts the
-// providers by ask (O(n log n)), the kernel selects the marginal ask (expected O(n)).
+// BM_MarketTickScalarSelect is that scalar tick under clearing with the sort replaced by the
+// plain weighted quickselect (expected O(n)), to compare clearing without the sort's
+// O(n log n). The kernel narrows the candidates with vectorised multi-pivot passes before
+// its quickselect, so part of its clearing gain over ScalarSelect is that SIMD-friendly
+// selection. All are compiled with the project's default Release flags (no -march=native,
+// so SSE2 only). GCC at -O3 may auto-vectorise simple scalar loops too, but the per-object
+// layout (strided fields) mostly prevents it.
 // The second argument picks the pricing mode: 0 = clearing, 1 = dynamic_fee; the latter
-// has no sort in either version and isolates the data-layout and SIMD gain.
+// has no selection in either version and isolates the data-layout and SIMD gain.
 // Entry and exit are switched off so that the population keeps its size across
 // iterations; the exit test still runs every tick.
 #include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+#include <vector>
 
 #include "gpumarket/core/random.hpp"
 #include "gpumarket/market/supply_kernels.hpp"
@@ -74,8 +81,136 @@ void BM_MarketTickScalar(benchmark::State& st) {
   st.SetItemsProcessed(st.iterations() * st.range(0));
 }
 
+
+// The scalar reference's tick with its merit-order sort replaced by the kernel's selection
+// algorithm (weighted quickselect with a three-way partition, expected O(n)), over the same
+// provider objects: clearing compared like with like, the gain being layout and SIMD only.
+double scalar_marginal_ask(std::vector<std::pair<double, double>>& items, double need) {
+  size_t lo = 0;
+  size_t hi = items.size();
+  while (true) {
+    if (hi - lo == 1) return items[lo].first;
+    const double a = items[lo].first;
+    const double b = items[lo + (hi - lo) / 2].first;
+    const double c = items[hi - 1].first;
+    const double pivot = std::max(std::min(a, b), std::min(std::max(a, b), c));
+    size_t lt = lo;
+    size_t i = lo;
+    size_t gt = hi;
+    double below = 0.0;
+    double equal = 0.0;
+    while (i < gt) {
+      const double ask = items[i].first;
+      if (ask < pivot) {
+        below += items[i].second;
+        std::swap(items[lt++], items[i++]);
+      } else if (ask > pivot) {
+        std::swap(items[i], items[--gt]);
+      } else {
+        equal += items[i].second;
+        ++i;
+      }
+    }
+    if (need <= below) {
+      hi = lt;
+    } else if (need <= below + equal || gt == hi) {
+      return pivot;
+    } else {
+      need -= below + equal;
+      lo = gt;
+    }
+  }
+}
+
+PriceFormation scalar_clear_by_selection(std::vector<scalar::Provider>& providers,
+                                         double demand_pf,
+                                         std::vector<std::pair<double, double>>& items) {
+  double total = 0.0;
+  for (const scalar::Provider& p : providers) total += p.capacity_pf;
+  if (providers.empty() || demand_pf <= 0.0 || demand_pf >= total) {
+    return scalar::clear(providers, demand_pf);  // no selection in these cases
+  }
+  PriceFormation f;
+  f.offered_capacity_pf = total;
+  items.clear();
+  for (const scalar::Provider& p : providers) {
+    items.emplace_back(p.ask_usd_per_pf_hour, p.capacity_pf);
+  }
+  const double price = scalar_marginal_ask(items, demand_pf);
+  double below = 0.0;
+  double at_price = 0.0;
+  for (const scalar::Provider& p : providers) {
+    if (p.ask_usd_per_pf_hour < price) below += p.capacity_pf;
+    if (p.ask_usd_per_pf_hour == price) at_price += p.capacity_pf;
+  }
+  const double share = at_price > 0.0 ? std::clamp((demand_pf - below) / at_price, 0.0, 1.0) : 0.0;
+  double served = 0.0;
+  for (scalar::Provider& p : providers) {
+    if (p.ask_usd_per_pf_hour < price) {
+      p.used_pf = p.capacity_pf;
+    } else if (p.ask_usd_per_pf_hour == price) {
+      p.used_pf = p.capacity_pf * share;
+    } else {
+      p.used_pf = 0.0;
+    }
+    served += p.used_pf;
+  }
+  f.price_usd_per_pf_hour = price;
+  f.served_pf = served;
+  f.unserved_pf = std::max(0.0, demand_pf - served);
+  return f;
+}
+
+// scalar::marketplace_tick under clearing with entry and exit off (as configured here),
+// the sort replaced by scalar_clear_by_selection.
+MarketplaceTickResult scalar_clearing_tick_by_selection(
+    scalar::Marketplace& m, const MarketplaceParams& params, double demand_pf,
+    double hardware_index, std::vector<std::pair<double, double>>& items) {
+  scalar::compute_asks(m.providers, hardware_index);
+  const PriceFormation f = scalar_clear_by_selection(m.providers, demand_pf, items);
+  MarketplaceTickResult r;
+  r.price_usd_per_pf_hour = f.price_usd_per_pf_hour;
+  for (const scalar::Provider& p : m.providers) r.capacity_pf += p.capacity_pf;
+  r.used_pf = f.served_pf;
+  r.unserved_pf = f.unserved_pf;
+  r.utilisation = r.capacity_pf > 0.0 ? r.used_pf / r.capacity_pf : 0.0;
+  double received = 0.0;
+  if (f.served_pf > 0.0) {
+    const double emission_usd = params.emission_tokens_per_day / 24.0;  // token 1, tick 1 h
+    r.payments_usd = f.price_usd_per_pf_hour * f.served_pf;
+    r.fees_usd = params.platform_fee * r.payments_usd;
+    r.provider_revenue_usd = r.payments_usd - r.fees_usd + emission_usd;
+    received = (1.0 - params.platform_fee) * f.price_usd_per_pf_hour + emission_usd / f.served_pf;
+  }
+  scalar::margins(m.providers, hardware_index, received);
+  const double weight = 1.0 - std::exp(-1.0 / params.entry_exit.margin_window_hours);
+  scalar::roll(m.providers, weight, params.entry_exit.exit_threshold_usd_per_pf_hour);
+  r.mean_margin_usd_per_pf_hour = scalar::mean_margin(m.providers);
+  r.provider_count = static_cast<int64_t>(m.providers.size());
+  if (!std::isnan(f.price_usd_per_pf_hour)) m.posted_price_usd_per_pf_hour = f.price_usd_per_pf_hour;
+  return r;
+}
+
+void BM_MarketTickScalarSelect(benchmark::State& st) {
+  const MarketplaceParams params = bench_params(st.range(0), 0);
+  RandomEngine rng(1);
+  scalar::Marketplace market = scalar::from_state(make_marketplace(params, rng));
+  double capacity = 0.0;
+  for (const scalar::Provider& p : market.providers) capacity += p.capacity_pf;
+  std::vector<std::pair<double, double>> items;
+  int64_t tick = 0;
+  for (auto _ : st) {
+    const MarketplaceTickResult r = scalar_clearing_tick_by_selection(
+        market, params, demand_at(tick, capacity), index_at(tick), items);
+    benchmark::DoNotOptimize(r);
+    ++tick;
+  }
+  st.SetItemsProcessed(st.iterations() * st.range(0));
+}
+
 BENCHMARK(BM_MarketTickEigen)->ArgsProduct({{1000, 10000, 100000}, {0, 1}});
 BENCHMARK(BM_MarketTickScalar)->ArgsProduct({{1000, 10000, 100000}, {0, 1}});
+BENCHMARK(BM_MarketTickScalarSelect)->ArgsProduct({{1000, 10000, 100000}, {0}});
 
 }  // namespace
 }  // namespace gpumarket

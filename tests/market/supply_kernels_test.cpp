@@ -374,6 +374,34 @@ TEST(MarketplaceTick, DynamicFeeTicksMatchTheScalarReference) {
   expect_ticks_match(PricingMode::DynamicFee);
 }
 
+TEST(MarketplaceTick, LargePopulationsClearAtTheScalarReferencesPrice) {
+  // Above a thousand providers the tick narrows the candidates before selecting; ties
+  // (discrete asks) must not stop it from finding the same marginal ask.
+  for (const bool discrete : {false, true}) {
+    for (const int n : {1025, 5001, 20000}) {
+      RandomEngine population_rng(21);
+      const ProviderPopulation pop = random_population(population_rng, n, discrete);
+      for (const double fraction : {0.001, 0.3, 0.5, 0.77, 0.999}) {
+        MarketplaceParams params = test_marketplace(PricingMode::Clearing);
+        params.entry_exit.base_entry_rate_per_day = 0.0;
+        MarketplaceState state;
+        state.providers = pop;
+        scalar::Marketplace ref = scalar::from_state(state);
+        const double demand = fraction * pop.total_capacity_pf();
+        RandomEngine rng_vector(3);
+        RandomEngine rng_scalar(3);
+        const MarketplaceTickResult a =
+            marketplace_tick(state, params, demand, 1.0, 1.2, 1.0, rng_vector);
+        const MarketplaceTickResult b =
+            scalar::marketplace_tick(ref, params, demand, 1.0, 1.2, 1.0, rng_scalar);
+        EXPECT_EQ(b.price_usd_per_pf_hour, a.price_usd_per_pf_hour) << n << " " << fraction;
+        expect_close(b.used_pf, a.used_pf, "used");
+        expect_close(b.mean_margin_usd_per_pf_hour, a.mean_margin_usd_per_pf_hour, "mean margin");
+      }
+    }
+  }
+}
+
 TEST(MarketplaceTick, CapacityInUseNeverExceedsCapacity) {
   for (PricingMode mode : {PricingMode::Clearing, PricingMode::DynamicFee}) {
     const MarketplaceParams params = test_marketplace(mode);

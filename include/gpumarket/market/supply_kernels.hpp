@@ -42,6 +42,8 @@ struct SupplyWorkspace {
   Eigen::ArrayXd margin_usd_per_pf_hour;
   ArrayXb exit_mask;
   std::vector<std::pair<double, double>> ask_capacity;  // merit-order selection
+  std::vector<double> candidate_ask;                    // providers that may be marginal
+  std::vector<double> candidate_capacity;
   std::vector<ProviderAttributes> entrants;
 
   /// Sizes the per-provider arrays (a no-op when the size is unchanged).
