@@ -14,7 +14,8 @@ namespace {
 
 class MmcStation final : public EventHandler {
  public:
-  MmcStation(Simulation& sim, int servers, double arrival_rate_per_hour, double service_rate_per_hour)
+  MmcStation(Simulation& sim, int servers, double arrival_rate_per_hour,
+             double service_rate_per_hour)
       : sim_(sim),
         servers_(servers),
         interarrival_(arrival_rate_per_hour),
@@ -66,8 +67,8 @@ void BM_EngineMmc(benchmark::State& state) {
     sim.run_until(horizon);
   }
   state.SetItemsProcessed(static_cast<int64_t>(sim.events_processed()));
-  state.counters["events/s"] = benchmark::Counter(static_cast<double>(sim.events_processed()),
-                                                  benchmark::Counter::kIsRate);
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(sim.events_processed()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_EngineMmc)->Args({1, 90})->Args({4, 90})->Args({16, 80})->Args({64, 95});
 
@@ -170,9 +171,8 @@ void BM_EngineErlangACancelHeavy(benchmark::State& state) {
   state.counters["events/s"] = benchmark::Counter(events, benchmark::Counter::kIsRate);
   // Cancelled events per processed one: about 0.5 when nearly every job is served.
   state.counters["cancelled/event"] = static_cast<double>(station.cancelled()) / events;
-  state.counters["abandoned/job"] =
-      static_cast<double>(station.abandoned()) /
-      static_cast<double>(station.abandoned() + station.cancelled());
+  state.counters["abandoned/job"] = static_cast<double>(station.abandoned()) /
+                                    static_cast<double>(station.abandoned() + station.cancelled());
 }
 BENCHMARK(BM_EngineErlangACancelHeavy)->Args({4, 90})->Args({64, 95});
 

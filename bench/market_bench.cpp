@@ -81,7 +81,6 @@ void BM_MarketTickScalar(benchmark::State& st) {
   st.SetItemsProcessed(st.iterations() * st.range(0));
 }
 
-
 // The scalar reference's tick with its merit-order sort replaced by the kernel's selection
 // algorithm (weighted quickselect with a three-way partition, expected O(n)), over the same
 // provider objects: clearing compared like with like, the gain being layout and SIMD only.
@@ -122,8 +121,7 @@ double scalar_marginal_ask(std::vector<std::pair<double, double>>& items, double
   }
 }
 
-PriceFormation scalar_clear_by_selection(std::vector<scalar::Provider>& providers,
-                                         double demand_pf,
+PriceFormation scalar_clear_by_selection(std::vector<scalar::Provider>& providers, double demand_pf,
                                          std::vector<std::pair<double, double>>& items) {
   double total = 0.0;
   for (const scalar::Provider& p : providers) total += p.capacity_pf;
@@ -187,7 +185,8 @@ MarketplaceTickResult scalar_clearing_tick_by_selection(
   scalar::roll(m.providers, weight, params.entry_exit.exit_threshold_usd_per_pf_hour);
   r.mean_margin_usd_per_pf_hour = scalar::mean_margin(m.providers);
   r.provider_count = static_cast<int64_t>(m.providers.size());
-  if (!std::isnan(f.price_usd_per_pf_hour)) m.posted_price_usd_per_pf_hour = f.price_usd_per_pf_hour;
+  if (!std::isnan(f.price_usd_per_pf_hour))
+    m.posted_price_usd_per_pf_hour = f.price_usd_per_pf_hour;
   return r;
 }
 

@@ -48,8 +48,8 @@ RunReport run_scenario_command(const RunCommand& command) {
   const LoadedScenario loaded =
       load_scenario(command.scenario_path, with_seed(command.overrides, command.seed));
   RunReport report;
-  report.output_path =
-      command.output_path.empty() ? default_output_path(command.scenario_path) : command.output_path;
+  report.output_path = command.output_path.empty() ? default_output_path(command.scenario_path)
+                                                   : command.output_path;
   {
     Hdf5Recorder recorder(report.output_path);
     recorder.begin(RunInfo{loaded.path, loaded.text, loaded.resolved_yaml, loaded.scenario.seed,
@@ -77,8 +77,7 @@ std::string validate_scenario_command(const std::string& scenario_path,
   const LoadedScenario loaded = load_scenario(scenario_path, overrides);
   const Scenario& s = loaded.scenario;
   return fmt::format("{}: valid: '{}', {} venue(s), {} segment(s), {} to {} ({:.0f} h), seed {}",
-                     scenario_path, s.name, s.venues.size(), s.segments.size(),
-                     s.start.to_string(),
+                     scenario_path, s.name, s.venues.size(), s.segments.size(), s.start.to_string(),
                      Date::from_days(s.start.days_since_epoch() +
                                      s.horizon.count_micros() / Duration::kMicrosPerDay)
                          .to_string(),
@@ -87,12 +86,22 @@ std::string validate_scenario_command(const std::string& scenario_path,
 
 void print_headline(const RunReport& report, std::FILE* out) {
   // The indicators the articles watch, then the queueing ones; the rest stay in the file.
-  static constexpr std::string_view kHeadline[] = {
-      "decentralized_price_index_usd_per_pfh", "fee_index_usd_per_pfh",
-      "licensed_fee_index_usd_per_pfh", "_daa_before", "_daa_after", "_daa_change",
-      "bridge_volume_before_pfh_per_day", "bridge_volume_after_pfh_per_day", "state_share",
-      "decentralized_share", "public_chain_served_pfh", "priced_out_share", "jobs_completed",
-      "mean_wait_h", "mean_queue_length", "utilisation"};
+  static constexpr std::string_view kHeadline[] = {"decentralized_price_index_usd_per_pfh",
+                                                   "fee_index_usd_per_pfh",
+                                                   "licensed_fee_index_usd_per_pfh",
+                                                   "_daa_before",
+                                                   "_daa_after",
+                                                   "_daa_change",
+                                                   "bridge_volume_before_pfh_per_day",
+                                                   "bridge_volume_after_pfh_per_day",
+                                                   "state_share",
+                                                   "decentralized_share",
+                                                   "public_chain_served_pfh",
+                                                   "priced_out_share",
+                                                   "jobs_completed",
+                                                   "mean_wait_h",
+                                                   "mean_queue_length",
+                                                   "utilisation"};
   std::vector<const SummaryValue*> rows;
   for (std::string_view wanted : kHeadline) {
     for (const SummaryValue& v : report.summary) {

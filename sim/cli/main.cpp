@@ -1,7 +1,7 @@
 // gpumarket: parse the command line, call the command, report errors once.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 

@@ -1,8 +1,8 @@
 #include "gpumarket/cli/sweep_command.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -35,8 +35,8 @@ std::pair<uint64_t, uint64_t> parse_shard(const std::string& text) {
   uint64_t i = 0, n = 0;
   if (slash == std::string::npos || !parse_u64(text.substr(0, slash), i) ||
       !parse_u64(text.substr(slash + 1), n) || n == 0 || i >= n) {
-    throw Error(fmt::format("--shard {}: expected i/N with whole numbers 0 <= i < N, e.g. 2/4.",
-                            text));
+    throw Error(
+        fmt::format("--shard {}: expected i/N with whole numbers 0 <= i < N, e.g. 2/4.", text));
   }
   return {i, n};
 }
@@ -49,9 +49,10 @@ std::pair<uint64_t, uint64_t> shard_from_environment() {
   uint64_t i = 0, n = 0, lowest = 0;
   if (!parse_u64(id, i) || !parse_u64(count, n) || (min != nullptr && !parse_u64(min, lowest)) ||
       i < lowest || i - lowest >= n) {
-    throw Error(fmt::format("SLURM_ARRAY_TASK_ID={} SLURM_ARRAY_TASK_COUNT={}: not a shard i/N "
-                            "(use a contiguous --array=0-{{N-1}}, or pass --shard).",
-                            id, count));
+    throw Error(
+        fmt::format("SLURM_ARRAY_TASK_ID={} SLURM_ARRAY_TASK_COUNT={}: not a shard i/N "
+                    "(use a contiguous --array=0-{{N-1}}, or pass --shard).",
+                    id, count));
   }
   return {i - lowest, n};
 }
@@ -126,24 +127,26 @@ std::string sweep_compare_command(const SweepCompareCommand& command) {
   if (command.csv) {
     out += "indicator,group,pairs,mean_a,mean_b,difference,ci_low,ci_high,unpaired_half_width\n";
     for (const auto& r : rows) {
-      out += fmt::format("{},\"{}\",{},{},{},{},{},{},{}\n", r.indicator, r.group, r.pairs,
-                         r.mean_a, r.mean_b, r.mean_difference, r.ci_low, r.ci_high,
-                         r.unpaired_half_width);
+      out +=
+          fmt::format("{},\"{}\",{},{},{},{},{},{},{}\n", r.indicator, r.group, r.pairs, r.mean_a,
+                      r.mean_b, r.mean_difference, r.ci_low, r.ci_high, r.unpaired_half_width);
     }
     return out;
   }
   size_t wi = 9, wg = 5;
-  for (const auto& r : rows) wi = std::max(wi, r.indicator.size()), wg = std::max(wg, r.group.size());
+  for (const auto& r : rows)
+    wi = std::max(wi, r.indicator.size()), wg = std::max(wg, r.group.size());
   out += fmt::format("A = {}   B = {}   (B - A, paired by replication; {}% CI)\n", command.a,
                      command.b, level);
-  out += fmt::format("{:<{}}  {:<{}}  {:>5}  {:>12}  {:>12}  {:>12}  {:>27}  {:>12}\n",
-                     "indicator", wi, "group", wg, "pairs", "mean A", "mean B", "B - A",
+  out += fmt::format("{:<{}}  {:<{}}  {:>5}  {:>12}  {:>12}  {:>12}  {:>27}  {:>12}\n", "indicator",
+                     wi, "group", wg, "pairs", "mean A", "mean B", "B - A",
                      fmt::format("{}% CI", level), "unpaired +-");
   for (const auto& r : rows) {
-    out += fmt::format("{:<{}}  {:<{}}  {:>5}  {:>12.6g}  {:>12.6g}  {:>12.6g}  [{:>12.6g}, {:>12.6g}]  "
-                       "{:>12.6g}\n",
-                       r.indicator, wi, r.group, wg, r.pairs, r.mean_a, r.mean_b,
-                       r.mean_difference, r.ci_low, r.ci_high, r.unpaired_half_width);
+    out += fmt::format(
+        "{:<{}}  {:<{}}  {:>5}  {:>12.6g}  {:>12.6g}  {:>12.6g}  [{:>12.6g}, {:>12.6g}]  "
+        "{:>12.6g}\n",
+        r.indicator, wi, r.group, wg, r.pairs, r.mean_a, r.mean_b, r.mean_difference, r.ci_low,
+        r.ci_high, r.unpaired_half_width);
   }
   return out;
 }

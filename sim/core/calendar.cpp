@@ -67,15 +67,24 @@ std::optional<Duration> parse_duration(std::string_view text) {
   if (ec != std::errc() || ptr != text.data() + split || !std::isfinite(value)) return std::nullopt;
   const std::string_view unit = text.substr(split);
   double seconds_per_unit = 0;
-  if (unit == "us") seconds_per_unit = 1e-6;
-  else if (unit == "ms") seconds_per_unit = 1e-3;
-  else if (unit == "s") seconds_per_unit = 1;
-  else if (unit == "min") seconds_per_unit = 60;
-  else if (unit == "h") seconds_per_unit = 3600;
-  else if (unit == "d") seconds_per_unit = 86400;
-  else if (unit == "w") seconds_per_unit = 7 * 86400;
-  else if (unit == "y") seconds_per_unit = 365 * 86400;
-  else return std::nullopt;
+  if (unit == "us")
+    seconds_per_unit = 1e-6;
+  else if (unit == "ms")
+    seconds_per_unit = 1e-3;
+  else if (unit == "s")
+    seconds_per_unit = 1;
+  else if (unit == "min")
+    seconds_per_unit = 60;
+  else if (unit == "h")
+    seconds_per_unit = 3600;
+  else if (unit == "d")
+    seconds_per_unit = 86400;
+  else if (unit == "w")
+    seconds_per_unit = 7 * 86400;
+  else if (unit == "y")
+    seconds_per_unit = 365 * 86400;
+  else
+    return std::nullopt;
   const double seconds = value * seconds_per_unit;
   // Reject values whose microsecond count would overflow int64.
   if (seconds > 9.0e12) return std::nullopt;

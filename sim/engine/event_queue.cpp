@@ -86,7 +86,8 @@ void EventQueue::cancelled_erase_at(size_t hole) {
   // Backward-shift deletion keeps every probe chain unbroken without tombstones.
   for (size_t next = (hole + 1) & mask; cancelled_slots_[next] != 0; next = (next + 1) & mask) {
     const size_t home = slot_of(cancelled_slots_[next], mask);
-    const bool movable = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next);
+    const bool movable =
+        hole <= next ? (home <= hole || home > next) : (home <= hole && home > next);
     if (movable) {
       cancelled_slots_[hole] = cancelled_slots_[next];
       hole = next;

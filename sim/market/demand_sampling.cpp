@@ -112,8 +112,7 @@ std::optional<std::string> validation_error(const SizeDistribution& distribution
       return std::nullopt;
     case SizeDistribution::Shape::Constant:
       if (!finite_positive(distribution.mean)) {
-        return "The constant size must be finite and > 0, not " + number(distribution.mean) +
-               ".";
+        return "The constant size must be finite and > 0, not " + number(distribution.mean) + ".";
       }
       if (distribution.tail) {
         return "A Pareto tail applies only to the lognormal shape, not to a constant.";

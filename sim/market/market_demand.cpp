@@ -21,12 +21,12 @@ void MarketModel::Impl::build_segments_and_routes() {
   uint64_t addresses = 0;
   for (const Segment& s : scenario_.segments) {
     const SegmentDemandParams& d = s.demand;
-    segments_.push_back(SegmentRuntime{&s, ArrivalSampler(d.arrivals, weekday_of(scenario_.start)),
-                                       SizeSampler(d.width_pf), SizeSampler(d.duration_h),
-                                       ZipfSampler(d.addresses),
-                                       make_stream(seed, "segment/" + s.name + "/arrivals"),
-                                       make_stream(seed, "segment/" + s.name + "/sizes"),
-                                       make_stream(seed, "segment/" + s.name + "/class"), addresses});
+    segments_.push_back(
+        SegmentRuntime{&s, ArrivalSampler(d.arrivals, weekday_of(scenario_.start)),
+                       SizeSampler(d.width_pf), SizeSampler(d.duration_h), ZipfSampler(d.addresses),
+                       make_stream(seed, "segment/" + s.name + "/arrivals"),
+                       make_stream(seed, "segment/" + s.name + "/sizes"),
+                       make_stream(seed, "segment/" + s.name + "/class"), addresses});
     addresses += static_cast<uint64_t>(d.addresses.count);
   }
   activity_ = DailyActivity(venues_.size(), addresses);
@@ -83,7 +83,8 @@ void MarketModel::Impl::refresh_route_table(SimTime now) {
       const BridgeParams& b = bridge.params();
       route_table_.fixed_fee_usd(r) += b.fee_fixed_usd;
       route_table_.proportional_fee(r) = b.fee_proportional;
-      route_table_.proof_cost_usd_per_pf_hour(r) = b.proof_overhead * b.prover_price_usd_per_pf_hour;
+      route_table_.proof_cost_usd_per_pf_hour(r) =
+          b.proof_overhead * b.prover_price_usd_per_pf_hour;
       route_table_.proof_hours_per_pf_hour(r) = b.proof_overhead / b.prover_pf;
       route_table_.expected_wait_h(r) += bridge.backlog_hours(now);
       route_table_.latency_h(r) += b.latency.in_hours();
@@ -99,9 +100,12 @@ void MarketModel::Impl::refresh_route_table(SimTime now) {
           // Licence-gated; public-chain jobs come in over a bridge the alliance accepts, or
           // directly on the token route when tokenized access is not banned.
           allowed = allowed && licensed == 1 && now >= licensed_access_from_;
-          if (route.bridge != kNoBridge) allowed = allowed && bridge_accepted;
-          else if (route.token_settled) allowed = allowed && public_chain && !params.pool.ban_tokenized_access;
-          else allowed = allowed && !public_chain;
+          if (route.bridge != kNoBridge)
+            allowed = allowed && bridge_accepted;
+          else if (route.token_settled)
+            allowed = allowed && public_chain && !params.pool.ban_tokenized_access;
+          else
+            allowed = allowed && !public_chain;
         }
         route_table_.allowed(job_class(static_cast<Origin>(origin), licensed == 1), r) = allowed;
       }
@@ -127,8 +131,8 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
       job.width_pf = segment.width.draw(segment.size_rng);
       job.service = Duration::hours(segment.duration.draw(segment.size_rng));
       job.segment = s;
-      job.address = static_cast<uint32_t>(segment.address_offset +
-                                          static_cast<uint64_t>(segment.addresses.draw(segment.size_rng)));
+      job.address = static_cast<uint32_t>(
+          segment.address_offset + static_cast<uint64_t>(segment.addresses.draw(segment.size_rng)));
       job.public_chain = demand.origin == Origin::PublicChain;
       job.state = JobState::Scheduled;
       if (segment.params->internal) {
@@ -155,7 +159,8 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
     batch_.work_pfh(j) = job.work_pf_hours();
     batch_.width_pf(j) = job.width_pf;
     batch_.value_usd_per_pf_hour(j) = demand.value_usd_per_pf_hour;
-    batch_.value_of_time_usd_per_pf_hour_per_hour(j) = demand.value_of_time_usd_per_pf_hour_per_hour;
+    batch_.value_of_time_usd_per_pf_hour_per_hour(j) =
+        demand.value_of_time_usd_per_pf_hour_per_hour;
     batch_.job_class(j) = batch_classes_[j];
   }
   batch_classes_.clear();
@@ -186,7 +191,8 @@ void MarketModel::Impl::charge(Job& job) {
   const double work = job.work_pf_hours();
   const double bill = venue.queue.price_usd_per_pf_hour() * work;
   double platform_fee = 0, bridge_fee = 0, proof = 0, settlement = 0, compliance = 0;
-  if (venue.kind == VenueParams::Kind::Marketplace) platform_fee = params.marketplace.platform_fee * bill;
+  if (venue.kind == VenueParams::Kind::Marketplace)
+    platform_fee = params.marketplace.platform_fee * bill;
   if (route.token_settled) settlement += current_->routing.settlement_tx_usd;
   if (venue.kind == VenueParams::Kind::Pool && route.token_settled) {
     settlement += params.pool.settlement_spread * bill;

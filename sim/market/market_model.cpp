@@ -37,15 +37,32 @@ RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
 
 void MarketModel::Impl::handle(Simulation& sim, const Event& event) {
   switch (event.priority()) {
-    case kArrival: on_arrival(event.arg); break;
-    case kVenueArrival: on_venue_arrival(event.arg); break;
-    case kCompletion: on_completion(event.arg); break;
-    case kAbandonment: on_abandonment(event.arg); break;
-    case kTick: on_tick(sim.now()); break;
-    case kDayEnd: on_day_end(sim.now()); break;
-    case kTimelineChange: on_timeline_change(event.arg); break;
-    case kWarmupEnd: absorb(sim.now()); break;
-    default: GPUMARKET_CHECK_MSG(false, "unknown event kind");
+    case kArrival:
+      on_arrival(event.arg);
+      break;
+    case kVenueArrival:
+      on_venue_arrival(event.arg);
+      break;
+    case kCompletion:
+      on_completion(event.arg);
+      break;
+    case kAbandonment:
+      on_abandonment(event.arg);
+      break;
+    case kTick:
+      on_tick(sim.now());
+      break;
+    case kDayEnd:
+      on_day_end(sim.now());
+      break;
+    case kTimelineChange:
+      on_timeline_change(event.arg);
+      break;
+    case kWarmupEnd:
+      absorb(sim.now());
+      break;
+    default:
+      GPUMARKET_CHECK_MSG(false, "unknown event kind");
   }
 }
 
@@ -114,8 +131,7 @@ void MarketModel::Impl::on_venue_arrival(uint32_t slot) {
   ++venue.counts().arrived;
   ++totals_.jobs_arrived;
   job.arrival = sim_.now();
-  activity_.mark(job.venue, job.address,
-                 sim_.now().count_micros() / Duration::kMicrosPerDay);
+  activity_.mark(job.venue, job.address, sim_.now().count_micros() / Duration::kMicrosPerDay);
   if (venue.can_start_now(job.width_pf)) {
     start(slot);
     return;

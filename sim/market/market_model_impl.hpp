@@ -42,7 +42,7 @@ inline constexpr uint32_t kNoRoute = UINT32_MAX;  // internal work: straight to 
 struct VenueRuntime {
   Venue queue;
   VenueParams::Kind kind;
-  size_t params_index;   // into Scenario::venues
+  size_t params_index;    // into Scenario::venues
   bool reserved = false;  // the pool's reserved share: internal work only
   std::optional<MarketplaceState> marketplace;
   RandomEngine supply_rng;  // providers' entry and attributes
@@ -74,13 +74,13 @@ struct SegmentRuntime {
 
 /// Money, in USD at the time of payment: paid = received + fees, always.
 struct Ledger {
-  double paid_usd = 0;              // by jobs
-  double received_usd = 0;          // by venues (providers, pool, fixed venues)
-  double platform_fees_usd = 0;     // marketplaces' take
-  double bridge_fees_usd = 0;       // fixed + proportional
-  double proof_costs_usd = 0;       // zero-knowledge provers
-  double settlement_usd = 0;        // sovereign-settlement spreads and transaction costs
-  double compliance_fees_usd = 0;   // licence fees for the pool
+  double paid_usd = 0;             // by jobs
+  double received_usd = 0;         // by venues (providers, pool, fixed venues)
+  double platform_fees_usd = 0;    // marketplaces' take
+  double bridge_fees_usd = 0;      // fixed + proportional
+  double proof_costs_usd = 0;      // zero-knowledge provers
+  double settlement_usd = 0;       // sovereign-settlement spreads and transaction costs
+  double compliance_fees_usd = 0;  // licence fees for the pool
 
   double fees_usd() const {
     return platform_fees_usd + bridge_fees_usd + proof_costs_usd + settlement_usd +
@@ -150,7 +150,7 @@ class MarketModel::Impl final : public EventHandler {
   void on_day_end(SimTime now);
   RunTotals finish_summary();
 
-  Scenario scenario_;  // a copy: callers may pass a temporary
+  Scenario scenario_;        // a copy: callers may pass a temporary
   const Scenario* current_;  // parameters in force: scenario_ or a timeline state
   Simulation sim_;
   HandlerId handler_ = 0;
@@ -168,9 +168,9 @@ class MarketModel::Impl final : public EventHandler {
   std::vector<double> arrival_times_h_;
   RandomEngine routing_rng_;
   double hardware_index_ = 1.0;
-  int64_t pool_ = -1;           // index of the pool's public venue, or -1
-  int64_t pool_reserved_ = -1;  // index of the pool's reserved venue, or -1
-  SimTime licensed_access_from_;  // licensed jobs may use the pool from then on
+  int64_t pool_ = -1;                   // index of the pool's public venue, or -1
+  int64_t pool_reserved_ = -1;          // index of the pool's reserved venue, or -1
+  SimTime licensed_access_from_;        // licensed jobs may use the pool from then on
   std::vector<bool> address_licensed_;  // addresses that paid the pool's licence fee
 
   // Metrics.

@@ -17,9 +17,15 @@ void MarketModel::Impl::build_venues() {
   for (size_t i = 0; i < scenario_.venues.size(); ++i) {
     const VenueParams& p = scenario_.venues[i];
     auto add = [&](const std::string& name, bool reserved) {
-      venues_.push_back(VenueRuntime{Venue(name, 0.0, 0.0), p.kind, i, reserved, std::nullopt,
+      venues_.push_back(VenueRuntime{Venue(name, 0.0, 0.0),
+                                     p.kind,
+                                     i,
+                                     reserved,
+                                     std::nullopt,
                                      make_stream(seed, "venue/" + name + "/providers"),
-                                     make_stream(seed, "venue/" + name + "/token"), 0.0, {}});
+                                     make_stream(seed, "venue/" + name + "/token"),
+                                     0.0,
+                                     {}});
     };
     switch (p.kind) {
       case VenueParams::Kind::Fixed:
@@ -45,10 +51,12 @@ void MarketModel::Impl::build_venues() {
   }
   if (pool_ >= 0) {
     const AlliancePoolParams& pool = scenario_.venues[venues_[pool_].params_index].pool;
-    const Date opens = pool.capacity_ramp.empty() ? scenario_.start : pool.capacity_ramp.front().date;
-    licensed_access_from_ = SimTime::start() +
-                            Duration::days(opens.days_since_epoch() - scenario_.start.days_since_epoch()) +
-                            pool.licence_delay;
+    const Date opens =
+        pool.capacity_ramp.empty() ? scenario_.start : pool.capacity_ramp.front().date;
+    licensed_access_from_ =
+        SimTime::start() +
+        Duration::days(opens.days_since_epoch() - scenario_.start.days_since_epoch()) +
+        pool.licence_delay;
   }
   hardware_index_ = scenario_.hardware.initial;
 }

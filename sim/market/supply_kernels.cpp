@@ -432,8 +432,8 @@ T ask_of(const T& energy, const T& capex, const T& markup, const T& index, const
 // pivots that bracket the demand (branch-free compaction), until few are left for the
 // quickselect. The result is the same ask: each pass keeps exactly the providers that can
 // still be marginal and takes the capacity below them out of the demand.
-double marginal_ask_narrowed(const double* ask, const double* cap, Eigen::Index n,
-                             double demand_pf, SupplyWorkspace& ws) {
+double marginal_ask_narrowed(const double* ask, const double* cap, Eigen::Index n, double demand_pf,
+                             SupplyWorkspace& ws) {
   constexpr int kPivots = 8;
   constexpr Eigen::Index kSample = 4 * kPivots;
   constexpr Eigen::Index kSmall = 1024;
@@ -580,8 +580,8 @@ struct SettlePass {
 // Takes the asks from `asks` when given, else recomputes them from the costs (bit-identical).
 // Writes used = capacity × fraction when `used_out` is not null.
 SettlePass settle_pass(ProviderPopulation& pop, const double* asks, double hardware_index,
-                       const Fractions& fractions, double received_usd_per_pf_hour,
-                       double weight, const EntryExitParams& params, double* used_out) {
+                       const Fractions& fractions, double received_usd_per_pf_hour, double weight,
+                       const EntryExitParams& params, double* used_out) {
   const Eigen::Index n = pop.size();
   const double* cap = pop.capacity_pf.data();
   const double* energy = pop.energy_usd_per_pf_hour.data();
@@ -606,11 +606,10 @@ SettlePass settle_pass(ProviderPopulation& pop, const double* asks, double hardw
     const Packet c = ei::ploadu<Packet>(cap + i);
     const Packet a = asks != nullptr ? ei::ploadu<Packet>(asks + i)
                                      : ask_of(e, k, ei::ploadu<Packet>(markup + i), index, one);
-    const Packet fraction = ei::por(ei::pand(ei::pcmp_lt(a, price), below),
-                                    ei::pand(ei::pcmp_eq(a, price), at));
+    const Packet fraction =
+        ei::por(ei::pand(ei::pcmp_lt(a, price), below), ei::pand(ei::pcmp_eq(a, price), at));
     if (used_out != nullptr) ei::pstoreu(used_out + i, ei::pmul(c, fraction));
-    const Packet margin =
-        ei::psub(ei::pmul(fraction, ei::psub(received, e)), ei::pmul(k, index));
+    const Packet margin = ei::psub(ei::pmul(fraction, ei::psub(received, e)), ei::pmul(k, index));
     Packet r = ei::ploadu<Packet>(rolling + i);
     r = ei::padd(r, ei::pmul(w, ei::psub(margin, r)));
     ei::pstoreu(rolling + i, r);
@@ -631,9 +630,8 @@ SettlePass settle_pass(ProviderPopulation& pop, const double* asks, double hardw
   SettlePass out{ei::predux(ei::padd(weighted[0], weighted[1])), false};
   double max_t = ei::predux_max(ei::pmax(max_ticks[0], max_ticks[1]));
   for (; i < n; ++i) {
-    const double a = asks != nullptr
-                         ? asks[i]
-                         : (energy[i] + capex[i] * hardware_index) * (1.0 + markup[i]);
+    const double a =
+        asks != nullptr ? asks[i] : (energy[i] + capex[i] * hardware_index) * (1.0 + markup[i]);
     const double p = fractions.price_usd_per_pf_hour;
     const double fraction = a < p ? fractions.below : (a == p ? fractions.at : 0.0);
     if (used_out != nullptr) used_out[i] = cap[i] * fraction;
@@ -733,10 +731,9 @@ MarketplaceTickResult marketplace_tick(MarketplaceState& state, const Marketplac
   // Pass 2: margins, rolling margins, negative ticks and Σ capacity × rolling margin. Under
   // clearing the used capacity is kept in the workspace too (callers inspect it).
   const double weight = rolling_margin_weight(tick_hours, params.entry_exit.margin_window_hours);
-  const SettlePass settled =
-      settle_pass(pop, clearing ? ws.ask_usd_per_pf_hour.data() : nullptr, hardware_index,
-                  fractions, received_usd_per_pf_hour, weight, params.entry_exit,
-                  clearing ? ws.used_pf.data() : nullptr);
+  const SettlePass settled = settle_pass(
+      pop, clearing ? ws.ask_usd_per_pf_hour.data() : nullptr, hardware_index, fractions,
+      received_usd_per_pf_hour, weight, params.entry_exit, clearing ? ws.used_pf.data() : nullptr);
   if (settled.any_exit) {
     exit_mask(pop.negative_margin_ticks, params.entry_exit, ws.exit_mask);
     result.exits = static_cast<int64_t>(pop.remove_if(ws.exit_mask));

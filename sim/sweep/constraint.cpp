@@ -18,22 +18,35 @@ struct Constraint::Node {
 
   double value(const std::vector<double>& values) const {
     switch (kind) {
-      case Kind::Number: return number;
-      case Kind::Axis: return values.at(axis);
-      case Kind::Negate: return -left->value(values);
-      case Kind::Add: return left->value(values) + right->value(values);
-      case Kind::Subtract: return left->value(values) - right->value(values);
-      case Kind::Multiply: return left->value(values) * right->value(values);
-      case Kind::Divide: return left->value(values) / right->value(values);
+      case Kind::Number:
+        return number;
+      case Kind::Axis:
+        return values.at(axis);
+      case Kind::Negate:
+        return -left->value(values);
+      case Kind::Add:
+        return left->value(values) + right->value(values);
+      case Kind::Subtract:
+        return left->value(values) - right->value(values);
+      case Kind::Multiply:
+        return left->value(values) * right->value(values);
+      case Kind::Divide:
+        return left->value(values) / right->value(values);
       case Kind::Compare: {
         const double a = left->value(values), b = right->value(values);
         switch (op) {
-          case 0: return a <= b;
-          case 1: return a >= b;
-          case 2: return a == b;
-          case 3: return a != b;
-          case 4: return a < b;
-          default: return a > b;
+          case 0:
+            return a <= b;
+          case 1:
+            return a >= b;
+          case 2:
+            return a == b;
+          case 3:
+            return a != b;
+          case 4:
+            return a < b;
+          default:
+            return a > b;
         }
       }
     }
@@ -163,7 +176,8 @@ class Parser {
         return node;
       }
       std::string known;
-      for (const std::string& n : names_) known += fmt::format("{}{}", known.empty() ? "" : ", ", n);
+      for (const std::string& n : names_)
+        known += fmt::format("{}{}", known.empty() ? "" : ", ", n);
       fail_at(start, fmt::format("unknown axis '{}' (axes: {})", name, known));
     }
     fail(fmt::format("unexpected character '{}'", c));

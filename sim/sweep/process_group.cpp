@@ -4,8 +4,8 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <mutex>
 #include <exception>
+#include <mutex>
 #include <string>
 
 #include "gpumarket/core/error.hpp"
@@ -134,7 +134,8 @@ void ProcessGroup::start_counter() {
 
 uint64_t ProcessGroup::take() {
 #if GPUMARKET_HAVE_MPI
-  if (uses_mpi_ && !counter_->shared) return counter_->local.fetch_add(static_cast<uint64_t>(size_));
+  if (uses_mpi_ && !counter_->shared)
+    return counter_->local.fetch_add(static_cast<uint64_t>(size_));
   if (uses_mpi_) {
     std::lock_guard lock(counter_->mutex);
     const uint64_t one = 1;

@@ -44,7 +44,8 @@ std::vector<bool> select(const SweepResult& r, const RowSelection& s, std::vecto
     while (a < r.axis_names.size() && r.axis_names[a] != name) ++a;
     if (a == r.axis_names.size()) {
       std::string list;
-      for (const std::string& n : r.axis_names) list += fmt::format("{}{}", list.empty() ? "" : ", ", n);
+      for (const std::string& n : r.axis_names)
+        list += fmt::format("{}{}", list.empty() ? "" : ", ", n);
       throw Error(fmt::format("'{}': the sweep has no axis '{}' (axes: {}; or point=N).", s.text,
                               name, list));
     }
@@ -82,8 +83,8 @@ RowSelection parse_row_selection(const std::string& text) {
         text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     const size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
-      throw Error(fmt::format("'{}': expected name=value[,name=value...] (an axis name, or point).",
-                              text));
+      throw Error(
+          fmt::format("'{}': expected name=value[,name=value...] (an axis name, or point).", text));
     }
     s.conditions.emplace_back(item.substr(0, eq), item.substr(eq + 1));
     if (comma == std::string::npos) break;
@@ -105,7 +106,8 @@ std::vector<PairedDifference> compare_sweep(const SweepResult& r, const RowSelec
     while (k < r.indicator_names.size() && r.indicator_names[k] != name) ++k;
     if (k == r.indicator_names.size()) {
       std::string list;
-      for (const std::string& n : r.indicator_names) list += fmt::format("{}{}", list.empty() ? "" : ", ", n);
+      for (const std::string& n : r.indicator_names)
+        list += fmt::format("{}{}", list.empty() ? "" : ", ", n);
       throw Error(fmt::format("the sweep has no indicator '{}' (indicators: {}).", name, list));
     }
     columns.push_back(k);
@@ -136,9 +138,10 @@ std::vector<PairedDifference> compare_sweep(const SweepResult& r, const RowSelec
     if (std::find(groups.begin(), groups.end(), g) == groups.end()) groups.push_back(g);
   }
   if (pairs.empty()) {
-    throw Error(fmt::format("no done rows pair up between '{}' and '{}' (pairs need the same "
-                            "replication and the same values on the other axes).",
-                            a.text, b.text));
+    throw Error(
+        fmt::format("no done rows pair up between '{}' and '{}' (pairs need the same "
+                    "replication and the same values on the other axes).",
+                    a.text, b.text));
   }
   if (groups.size() > 1 || groups.front() != "all") groups.emplace_back("all");
   std::vector<PairedDifference> out;

@@ -68,8 +68,8 @@ uint64_t read_u64_attribute(hid_t object, const char* name, const Context& c) {
 hdf5::Dataset create_column(hid_t group, const std::string& name, hid_t file_type, size_t n,
                             const Context& c) {
   const hsize_t dims[1] = {n};
-  const auto space = hdf5::make<hdf5::Dataspace>(H5Screate_simple(1, dims, nullptr), c,
-                                                 "cannot make a space");
+  const auto space =
+      hdf5::make<hdf5::Dataspace>(H5Screate_simple(1, dims, nullptr), c, "cannot make a space");
   return hdf5::make<hdf5::Dataset>(H5Dcreate2(group, name.c_str(), file_type, space.get(),
                                               H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                                    c, fmt::format("cannot create {}", name));
@@ -111,10 +111,9 @@ void write_string_dataset(hid_t group, const std::string& name, const std::strin
                           const Context& c) {
   const auto type = string_type(c);
   const auto space = hdf5::make<hdf5::Dataspace>(H5Screate(H5S_SCALAR), c, "cannot make a space");
-  const auto d = hdf5::make<hdf5::Dataset>(
-      H5Dcreate2(group, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                 H5P_DEFAULT),
-      c, fmt::format("cannot create {}", name));
+  const auto d = hdf5::make<hdf5::Dataset>(H5Dcreate2(group, name.c_str(), type.get(), space.get(),
+                                                      H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                           c, fmt::format("cannot create {}", name));
   const char* p = value.c_str();
   hdf5::check(H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &p), c,
               fmt::format("cannot write {}", name));
@@ -190,15 +189,15 @@ bool is_string_dataset(hid_t dataset) {
 
 void copy_series(hid_t destination, const std::string& file, const std::string& object,
                  const Context& c) {
-  const auto source = hdf5::make<hdf5::File>(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
-                                             c, fmt::format("cannot open the series file {}", file));
-  const auto group = hdf5::make<hdf5::Group>(H5Gopen2(source.get(), object.c_str(), H5P_DEFAULT),
-                                             c, fmt::format("no group {} in {}", object, file));
+  const auto source = hdf5::make<hdf5::File>(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), c,
+                                             fmt::format("cannot open the series file {}", file));
+  const auto group = hdf5::make<hdf5::Group>(H5Gopen2(source.get(), object.c_str(), H5P_DEFAULT), c,
+                                             fmt::format("no group {} in {}", object, file));
   for (const std::string& name : link_names(group.get())) {
     if (name == "provenance") continue;  // the sweep's provenance covers it
-    hdf5::check(H5Ocopy(group.get(), name.c_str(), destination, name.c_str(), H5P_DEFAULT,
-                        H5P_DEFAULT),
-                c, fmt::format("cannot copy {} of {}", name, file));
+    hdf5::check(
+        H5Ocopy(group.get(), name.c_str(), destination, name.c_str(), H5P_DEFAULT, H5P_DEFAULT), c,
+        fmt::format("cannot copy {} of {}", name, file));
   }
 }
 
@@ -255,7 +254,8 @@ void write_sweep_result(const std::filesystem::path& path, const SweepResult& r)
       }
       const auto indicators = group(points.get(), "indicator");
       for (size_t k = 0; k < r.indicator_names.size(); ++k) {
-        const auto d = write_double_column(indicators.get(), r.indicator_names[k], r.indicator[k], c);
+        const auto d =
+            write_double_column(indicators.get(), r.indicator_names[k], r.indicator[k], c);
         write_u64_attribute(d.get(), "order", k, c);
       }
     }
@@ -331,9 +331,8 @@ SweepResult read_sweep_result(const std::filesystem::path& path) {
   for (const std::string& name : names) {
     const auto d = hdf5::make<hdf5::Dataset>(H5Dopen2(axes.get(), name.c_str(), H5P_DEFAULT), c,
                                              fmt::format("no axis {}", name));
-    const uint64_t order = H5Aexists(d.get(), "order") > 0
-                               ? read_u64_attribute(d.get(), "order", c)
-                               : ordered.size();
+    const uint64_t order =
+        H5Aexists(d.get(), "order") > 0 ? read_u64_attribute(d.get(), "order", c) : ordered.size();
     ordered.emplace_back(order, name);
   }
   std::sort(ordered.begin(), ordered.end());
@@ -357,11 +356,10 @@ SweepResult read_sweep_result(const std::filesystem::path& path) {
   names = link_names(indicators.get());
   ordered.clear();
   for (const std::string& name : names) {
-    const auto d = hdf5::make<hdf5::Dataset>(
-        H5Dopen2(indicators.get(), name.c_str(), H5P_DEFAULT), c, "no indicator");
-    const uint64_t order = H5Aexists(d.get(), "order") > 0
-                               ? read_u64_attribute(d.get(), "order", c)
-                               : ordered.size();
+    const auto d = hdf5::make<hdf5::Dataset>(H5Dopen2(indicators.get(), name.c_str(), H5P_DEFAULT),
+                                             c, "no indicator");
+    const uint64_t order =
+        H5Aexists(d.get(), "order") > 0 ? read_u64_attribute(d.get(), "order", c) : ordered.size();
     ordered.emplace_back(order, name);
   }
   std::sort(ordered.begin(), ordered.end());
@@ -394,7 +392,8 @@ SweepResult read_sweep_result(const std::filesystem::path& path) {
   };
   check_size(r.point.size(), "point");
   check_size(r.status.size(), "status");
-  for (size_t k = 0; k < r.indicator.size(); ++k) check_size(r.indicator[k].size(), r.indicator_names[k]);
+  for (size_t k = 0; k < r.indicator.size(); ++k)
+    check_size(r.indicator[k].size(), r.indicator_names[k]);
   return r;
 }
 
@@ -427,9 +426,10 @@ SweepResult merge_sweep_results(const std::vector<SweepResult>& shards,
     for (uint64_t k = 0; k < first.shard_count; ++k) {
       if (shard_indices.count(k) == 0) absent += fmt::format(" {}/{}", k, first.shard_count);
     }
-    throw Error(fmt::format("sweep-merge: the shards hold {} of the sweep's {} rows; missing "
-                            "shard(s):{}.",
-                            where.size(), first.rows_total, absent.empty() ? " (none)" : absent));
+    throw Error(
+        fmt::format("sweep-merge: the shards hold {} of the sweep's {} rows; missing "
+                    "shard(s):{}.",
+                    where.size(), first.rows_total, absent.empty() ? " (none)" : absent));
   }
   auto clear = [](auto& v) { v.clear(); };
   clear(merged.row), clear(merged.point), clear(merged.replication), clear(merged.seed);

@@ -119,11 +119,10 @@ std::vector<std::string> sweep_indicators(const SweepSpec& spec) {
     }
     std::string list;
     for (const std::string& a : available) list += fmt::format("{}{}", list.empty() ? "" : ", ", a);
-    throw Error(spec.indicator_locations[i],
-                fmt::format("indicators[{}]: '{}' is not in the run summary{} (available: {})", i,
-                            name,
-                            best_distance <= 3 ? fmt::format("; did you mean '{}'?", best) : "",
-                            list));
+    throw Error(
+        spec.indicator_locations[i],
+        fmt::format("indicators[{}]: '{}' is not in the run summary{} (available: {})", i, name,
+                    best_distance <= 3 ? fmt::format("; did you mean '{}'?", best) : "", list));
   }
   return spec.indicators;
 }
@@ -264,18 +263,19 @@ SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, Proces
   // Every thread of every rank takes the next pending row from one shared counter: a rank
   // on a busier core simply takes fewer rows. Which rank runs a row never changes its result.
   unsigned threads = options.threads;
-  if (threads == 0) threads = std::max(1u, usable_cores() / static_cast<unsigned>(group.local_size()));
+  if (threads == 0)
+    threads = std::max(1u, usable_cores() / static_cast<unsigned>(group.local_size()));
   threads = static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(threads, pending.size())));
   report.threads = threads;
   if (options.log && group.rank() == 0) {
-    options.log(fmt::format("sweep {}: {} rows ({} points x {} replications){}; {} already "
-                            "finished, {} to run on {} rank(s) x {} thread(s)",
-                            spec.path, spec.row_count(), spec.points.size(), spec.replications,
-                            options.shard_count > 1 ? fmt::format(", shard {}/{} has {}",
-                                                                  options.shard_index,
-                                                                  options.shard_count, report.rows)
-                                                    : "",
-                            report.skipped, pending.size(), group.size(), threads));
+    options.log(fmt::format(
+        "sweep {}: {} rows ({} points x {} replications){}; {} already "
+        "finished, {} to run on {} rank(s) x {} thread(s)",
+        spec.path, spec.row_count(), spec.points.size(), spec.replications,
+        options.shard_count > 1 ? fmt::format(", shard {}/{} has {}", options.shard_index,
+                                              options.shard_count, report.rows)
+                                : "",
+        report.skipped, pending.size(), group.size(), threads));
   }
 
   group.start_counter();
@@ -283,10 +283,9 @@ SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, Proces
     options.log("  (MPI offers no one-sided operations here: rank k runs rows k, k + ranks, ...)");
   }
   if (!pending.empty()) {
-    const std::string part =
-        options.shard_count > 1 || group.size() > 1
-            ? fmt::format("rank-{}-of-{}", group.rank(), group.size())
-            : std::string("rank-0-of-1");
+    const std::string part = options.shard_count > 1 || group.size() > 1
+                                 ? fmt::format("rank-{}-of-{}", group.rank(), group.size())
+                                 : std::string("rank-0-of-1");
     JournalWriter journal(journal_dir, part, fingerprint, indicators);
     std::mutex mutex;
     std::atomic<bool> stop{false};
@@ -310,8 +309,7 @@ SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, Proces
           return;
         }
         ++finished;
-        if (options.log && group.rank() == 0 &&
-            seconds_since(last_log) >= 2.0) {
+        if (options.log && group.rank() == 0 && seconds_since(last_log) >= 2.0) {
           last_log = Clock::now();
           options.log(fmt::format("  rank 0 has run {} rows", finished));
         }

@@ -68,7 +68,8 @@ SweepAxis decode_axis_head(MapReader& r, const ConfigNode& base,
                                axis.path, target->kind_description()));
   }
   if (axis.path == "seed") {
-    r.fail("path", "the scenario seed is set by the sweep's `seed` and `replications`, not by an axis");
+    r.fail("path",
+           "the scenario seed is set by the sweep's `seed` and `replications`, not by an axis");
   }
   if (std::find(seen_paths.begin(), seen_paths.end(), axis.path) != seen_paths.end()) {
     r.fail("path", fmt::format("'{}' is already swept by another axis", axis.path));
@@ -134,9 +135,9 @@ std::vector<AxisValue> decode_axis_values(MapReader& r) {
     range.finish();
     if (count > 10'000'000) range.fail("count", "the range has more than ten million values");
     for (int64_t i = 0; i < count; ++i) {
-      const double x = count == 1 ? from
-                                  : from + (to - from) * static_cast<double>(i) /
-                                               static_cast<double>(count - 1);
+      const double x =
+          count == 1 ? from
+                     : from + (to - from) * static_cast<double>(i) / static_cast<double>(count - 1);
       values.push_back(generated_value(x, 12, where));
     }
   }
@@ -144,9 +145,7 @@ std::vector<AxisValue> decode_axis_values(MapReader& r) {
 }
 
 // A uniform number in [0, 1) from 53 random bits: the same on every platform.
-double uniform01(RandomEngine& engine) {
-  return static_cast<double>(engine() >> 11) * 0x1.0p-53;
-}
+double uniform01(RandomEngine& engine) { return static_cast<double>(engine() >> 11) * 0x1.0p-53; }
 
 // A uniform integer in [0, n) by rejection: unbiased and platform-independent.
 uint64_t uniform_below(RandomEngine& engine, uint64_t n) {
@@ -256,8 +255,8 @@ ConfigNode decode_base(MapReader& r, const std::string& sweep_path) {
     return load_config_file(file.string());
   }
   if (node->is_map()) return resolve_extends(*node, sweep_path);
-  r.fail("base", fmt::format("expected a scenario file or a mapping, got {}",
-                             node->kind_description()));
+  r.fail("base",
+         fmt::format("expected a scenario file or a mapping, got {}", node->kind_description()));
 }
 
 }  // namespace
@@ -355,8 +354,8 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
     for (size_t a = 0; a < block.axes.size(); ++a) {
       SweepAxis& axis = block.axes[a];
       if (std::find(names.begin(), names.end(), axis.name) != names.end()) {
-        throw Error(axis.where, fmt::format("axes: two axes are named '{}'; give one a `name`",
-                                            axis.name));
+        throw Error(axis.where,
+                    fmt::format("axes: two axes are named '{}'; give one a `name`", axis.name));
       }
       axis.numeric = std::all_of(block.rows.begin(), block.rows.end(),
                                  [&](const auto& row) { return !std::isnan(row[a].number); });
@@ -375,7 +374,8 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
   for (const Block& block : blocks) total *= static_cast<double>(block.rows.size());
   if (total > 1e8) {
     throw Error(axes.location(), fmt::format("axes: the grid has {:.0f} points; more than a "
-                                             "hundred million is surely a mistake", total));
+                                             "hundred million is surely a mistake",
+                                             total));
   }
   std::vector<size_t> index(blocks.size(), 0);
   std::vector<double> numbers(names.size());
@@ -411,7 +411,8 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
     }
     throw Error(constraints_where, fmt::format("constraints: no point of the {:.0f}-point grid "
                                                "satisfies all constraints together: they are "
-                                               "unsatisfiable", total));
+                                               "unsatisfiable",
+                                               total));
   }
   return spec;
 }

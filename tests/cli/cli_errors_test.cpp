@@ -45,7 +45,9 @@ struct BadInput {
   std::vector<std::string> outputs = {kOutput};  // paths that must not exist afterwards
 };
 
-std::string mmc_text() { return read_text(fs::path(GPUMARKET_SOURCE_DIR) / "scenarios" / "mmc.yaml"); }
+std::string mmc_text() {
+  return read_text(fs::path(GPUMARKET_SOURCE_DIR) / "scenarios" / "mmc.yaml");
+}
 
 std::string apply_edits(std::string text, const BadInput& c) {
   for (const auto& [from, to] : c.edits) {
@@ -65,7 +67,8 @@ std::string location_of(const std::string& file, const std::string& text, const 
   const size_t at = text.find(anchor);
   if (at == std::string::npos) return file + ":<anchor '" + anchor + "' not found>";
   const size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + at, '\n'));
-  const size_t line_start = text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
+  const size_t line_start =
+      text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
   const std::string prefix = file + ":" + std::to_string(line) + ":";
   return any_column ? prefix : prefix + std::to_string(at - line_start + 1) + ":";
 }
@@ -166,9 +169,8 @@ std::vector<BadInput> bad_inputs() {
                    .location = "/proc/out.h5:",
                    .phrase = "cannot create '/proc/out.h5.partial'",
                    .outputs = {kOutput, "/proc/out.h5", "/proc/out.h5.partial"}});
-  cases.push_back({.name = "UnknownSubcommand",
-                   .args = {"frobnicate", "{scenario}"},
-                   .phrase = "subcommand"});
+  cases.push_back(
+      {.name = "UnknownSubcommand", .args = {"frobnicate", "{scenario}"}, .phrase = "subcommand"});
   cases.push_back({.name = "UnknownOption",
                    .args = with(run, {"--frobnicate"}),
                    .location = "--frobnicate",
@@ -216,13 +218,16 @@ TEST_P(CliBadInput, FailsWithOneLocatedMessageAndNoOutputFile) {
   // One message: a single line, or CLI11's line plus its pointer to --help.
   const std::vector<std::string> lines = lines_of(result.err);
   ASSERT_FALSE(lines.empty());
-  EXPECT_TRUE(lines.size() == 1 || (lines.size() == 2 && lines[1].find("--help") != std::string::npos))
+  EXPECT_TRUE(lines.size() == 1 ||
+              (lines.size() == 2 && lines[1].find("--help") != std::string::npos))
       << result.err;
   const std::string& message = lines[0];
   const std::string location =
       c.anchor.empty() ? c.location : location_of(kScenario, text, c.anchor, c.any_column);
-  EXPECT_NE(message.find(location), std::string::npos) << "expected '" << location << "' in: " << message;
-  EXPECT_NE(message.find(c.phrase), std::string::npos) << "expected '" << c.phrase << "' in: " << message;
+  EXPECT_NE(message.find(location), std::string::npos)
+      << "expected '" << location << "' in: " << message;
+  EXPECT_NE(message.find(c.phrase), std::string::npos)
+      << "expected '" << c.phrase << "' in: " << message;
   for (const std::string& output : c.outputs) {
     const fs::path path = fs::path(output).is_absolute() ? fs::path(output) : dir / output;
     EXPECT_FALSE(fs::exists(path)) << path;
@@ -231,7 +236,9 @@ TEST_P(CliBadInput, FailsWithOneLocatedMessageAndNoOutputFile) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, CliBadInput, ::testing::ValuesIn(bad_inputs()),
-                         [](const ::testing::TestParamInfo<BadInput>& param_info) { return param_info.param.name; });
+                         [](const ::testing::TestParamInfo<BadInput>& param_info) {
+                           return param_info.param.name;
+                         });
 
 TEST(CliInterrupt, SigintStopsTheRunWithAMessageAndLeavesNoOutputFile) {
   const TempDir dir;

@@ -21,12 +21,15 @@ using gpumarket::testing::run_gpumarket;
 using gpumarket::testing::TempDir;
 namespace fs = std::filesystem;
 
-std::string mmc_path() { return (fs::path(GPUMARKET_SOURCE_DIR) / "scenarios" / "mmc.yaml").string(); }
+std::string mmc_path() {
+  return (fs::path(GPUMARKET_SOURCE_DIR) / "scenarios" / "mmc.yaml").string();
+}
 
 // Runs the shortened M/M/c scenario with `seed` and returns the written file's path.
 fs::path run_mmc(const TempDir& dir, const std::string& seed) {
   const ProcessResult result = run_gpumarket(
-      {"run", mmc_path(), "-o", "out.h5", "--seed", seed, "--set", "horizon=2000h", "-q"}, dir.path());
+      {"run", mmc_path(), "-o", "out.h5", "--seed", seed, "--set", "horizon=2000h", "-q"},
+      dir.path());
   EXPECT_TRUE(result.succeeded()) << result.err;
   EXPECT_EQ(result.err, "");
   return dir / "out.h5";

@@ -23,7 +23,8 @@ namespace gpumarket::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "gpumarket-cli-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "gpumarket-cli-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }
@@ -42,8 +43,8 @@ class TempDir {
 };
 
 struct ProcessResult {
-  int exit_code = -1;    // when the child exited normally
-  int term_signal = 0;   // when a signal ended it
+  int exit_code = -1;   // when the child exited normally
+  int term_signal = 0;  // when a signal ended it
   std::string out;
   std::string err;
   bool succeeded() const { return term_signal == 0 && exit_code == 0; }

@@ -68,7 +68,8 @@ TEST(EventQueue, MatchesASortedReferenceUnderRandomPushesAndCancels) {
   for (uint32_t i = 0; i < 20000; ++i) {
     const auto time = static_cast<int64_t>(rng() % 500);  // many ties
     const auto priority = static_cast<int>(rng() % 3);
-    handles.emplace_back(queue.push(SimTime::micros(time), static_cast<Priority>(priority), 0, i), i);
+    handles.emplace_back(queue.push(SimTime::micros(time), static_cast<Priority>(priority), 0, i),
+                         i);
     reference.emplace_back(time, priority, i);
   }
   std::shuffle(handles.begin(), handles.end(), rng);
@@ -90,7 +91,8 @@ TEST(EventQueue, InterleavedPushAndPopKeepOrder) {
   std::mt19937_64 rng(11);
   EventQueue queue;
   int64_t now = 0;
-  for (int i = 0; i < 1000; ++i) queue.push(SimTime::micros(static_cast<int64_t>(rng() % 100)), 0, 0, 0);
+  for (int i = 0; i < 1000; ++i)
+    queue.push(SimTime::micros(static_cast<int64_t>(rng() % 100)), 0, 0, 0);
   Event event;
   for (int i = 0; i < 100000; ++i) {
     ASSERT_TRUE(queue.pop(event));
@@ -118,7 +120,8 @@ TEST(EventQueue, MatchesASortedReferenceUnderRandomPushesPopsAndCancels) {
   // after a pop (reusing the popped root) and after another push.
   std::mt19937_64 rng(13);
   EventQueue queue;
-  std::set<std::tuple<int64_t, int, uint32_t>> reference;  // (time, priority, arg = insertion index)
+  std::set<std::tuple<int64_t, int, uint32_t>>
+      reference;  // (time, priority, arg = insertion index)
   std::vector<std::pair<EventHandle, std::tuple<int64_t, int, uint32_t>>> live;
   int64_t now = 0;
   uint32_t next_arg = 0;
@@ -129,8 +132,8 @@ TEST(EventQueue, MatchesASortedReferenceUnderRandomPushesPopsAndCancels) {
       const int64_t time = now + static_cast<int64_t>(rng() % 50);
       const int priority = static_cast<int>(rng() % 3);
       const auto entry = std::make_tuple(time, priority, next_arg);
-      live.emplace_back(queue.push(SimTime::micros(time), static_cast<Priority>(priority), 0, next_arg),
-                        entry);
+      live.emplace_back(
+          queue.push(SimTime::micros(time), static_cast<Priority>(priority), 0, next_arg), entry);
       reference.insert(entry);
       ++next_arg;
     } else if (action < 9) {

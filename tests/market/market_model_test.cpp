@@ -144,7 +144,8 @@ TEST(MarketModel, SameSeedGivesIdenticalSeriesAndOtherSeedsDiffer) {
     const auto& y = b.series()[i].values;
     ASSERT_EQ(x.size(), y.size());
     // Bitwise, NaN included.
-    EXPECT_EQ(0, std::memcmp(x.data(), y.data(), x.size() * sizeof(double))) << a.series()[i].spec.name;
+    EXPECT_EQ(0, std::memcmp(x.data(), y.data(), x.size() * sizeof(double)))
+        << a.series()[i].spec.name;
   }
   EXPECT_NE(a.summary_value("mean_wait_h"), c.summary_value("mean_wait_h"));
 }

@@ -69,8 +69,8 @@ TEST(SweepKill, AKilledSweepResumesToTheUninterruptedResult) {
   uint64_t duplicates = 0;
   const auto entries =
       read_journal(journal, spec.fingerprint(), sweep_indicators(spec), &duplicates);
-  EXPECT_EQ(entries.size(), rows);  // no row lost
-  EXPECT_EQ(duplicates, 0u);        // none run twice
+  EXPECT_EQ(entries.size(), rows);                    // no row lost
+  EXPECT_EQ(duplicates, 0u);                          // none run twice
   EXPECT_LE(count_journal_lines(journal), rows + 1);  // at most one line torn by the kill
   expect_same_table(read_sweep_result(dir / "whole.h5"), read_sweep_result(dir / "killed.h5"));
 }

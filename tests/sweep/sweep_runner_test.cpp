@@ -12,15 +12,16 @@
 namespace gpumarket {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::expect_same_table;
+using ::testing::HasSubstr;
 using testing::mmc_sweep_text;
 using testing::TempDir;
 
 const std::string kGrid =
     "  - {name: rate, path: segments.jobs.arrival_rate_per_hour, values: [1.5, 2.4]}\n"
     "  - {name: servers, path: venues.farm.servers, values: [3, 4, 5]}\n";
-const std::string kExtra = "replications: 3\nindicators: [mean_wait_h, utilisation, jobs_completed]\n";
+const std::string kExtra =
+    "replications: 3\nindicators: [mean_wait_h, utilisation, jobs_completed]\n";
 
 SweepSpec grid_spec(const TempDir& dir, const std::string& extra = kExtra) {
   const auto path = dir.write("grid.yaml", mmc_sweep_text(kGrid, extra));
@@ -130,8 +131,9 @@ TEST(SweepRunner, ResumesFromATornJournalWithoutRunningFinishedRowsAgain) {
 TEST(SweepRunner, RecordsAFailingRowsErrorAndGoesOn) {
   TempDir dir;
   const auto path = dir.write(
-      "bad.yaml", mmc_sweep_text("  - {name: servers, path: venues.farm.servers, values: [3, -1, 4]}\n",
-                                 "indicators: [mean_wait_h]\n"));
+      "bad.yaml",
+      mmc_sweep_text("  - {name: servers, path: venues.farm.servers, values: [3, -1, 4]}\n",
+                     "indicators: [mean_wait_h]\n"));
   const SweepSpec spec = load_sweep(path.string());
   const SweepReport report = run(spec, dir / "out.h5", 2);
   EXPECT_EQ(report.done, 2u);
@@ -147,10 +149,10 @@ TEST(SweepRunner, RecordsAFailingRowsErrorAndGoesOn) {
 
 TEST(SweepRunner, KeepsEachRowsSeriesWhenAsked) {
   TempDir dir;
-  const auto path = dir.write(
-      "series.yaml",
-      mmc_sweep_text("  - {name: servers, path: venues.farm.servers, values: [3, 4]}\n",
-                     "keep_series: true\nindicators: [utilisation]\n"));
+  const auto path =
+      dir.write("series.yaml",
+                mmc_sweep_text("  - {name: servers, path: venues.farm.servers, values: [3, 4]}\n",
+                               "keep_series: true\nindicators: [utilisation]\n"));
   run(load_sweep(path.string()), dir / "out.h5", 2);
   const SweepResult r = read_sweep_result(dir / "out.h5");
   ASSERT_EQ(r.series_object.size(), 2u);
@@ -176,8 +178,9 @@ TEST(SweepCompare, PairedDifferencesUnderCommonRandomNumbersAreTight) {
                      "replications: 8\nindicators: [mean_wait_h, jobs_completed]\n", "1000h"));
   run(load_sweep(path.string()), dir / "out.h5", 2);
   const SweepResult r = read_sweep_result(dir / "out.h5");
-  const auto rows = compare_sweep(r, parse_row_selection("servers=3"),
-                                  parse_row_selection("servers=4"), {"mean_wait_h", "jobs_completed"});
+  const auto rows =
+      compare_sweep(r, parse_row_selection("servers=3"), parse_row_selection("servers=4"),
+                    {"mean_wait_h", "jobs_completed"});
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].group, "all");
   EXPECT_EQ(rows[0].pairs, 8u);

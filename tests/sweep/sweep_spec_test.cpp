@@ -41,8 +41,10 @@ std::vector<std::string> texts(const SweepSpec& s, size_t axis) {
 }
 
 TEST(SweepSpec, ExpandsAGridWithTheLastAxisFastest) {
-  const SweepSpec s = decode("  - {name: rate, path: " + kRate + ", values: [1.5, 2.0]}\n"
-                             "  - {path: " + kServers + ", values: [3, 4, 5]}\n");
+  const SweepSpec s = decode("  - {name: rate, path: " + kRate +
+                             ", values: [1.5, 2.0]}\n"
+                             "  - {path: " +
+                             kServers + ", values: [3, 4, 5]}\n");
   ASSERT_EQ(s.axes.size(), 2u);
   EXPECT_EQ(s.axes[1].name, "servers");  // defaults to the last path step
   ASSERT_EQ(s.points.size(), 6u);
@@ -52,25 +54,35 @@ TEST(SweepSpec, ExpandsAGridWithTheLastAxisFastest) {
 }
 
 TEST(SweepSpec, ZipsListsOfEqualLength) {
-  const SweepSpec s = decode("  - zip:\n"
-                             "      - {name: rate, path: " + kRate + ", values: [1, 2, 3]}\n"
-                             "      - {name: servers, path: " + kServers + ", values: [2, 3, 4]}\n");
+  const SweepSpec s = decode(
+      "  - zip:\n"
+      "      - {name: rate, path: " +
+      kRate +
+      ", values: [1, 2, 3]}\n"
+      "      - {name: servers, path: " +
+      kServers + ", values: [2, 3, 4]}\n");
   ASSERT_EQ(s.points.size(), 3u);
   EXPECT_EQ(s.point_key(2), "rate=3,servers=4");
 }
 
 TEST(SweepSpec, RangesIncludeTheirEndAndRoundToDecimals) {
-  const SweepSpec s = decode("  - {name: rate, path: " + kRate + ", range: {from: 0.1, to: 0.5, step: 0.1}}\n"
-                             "  - {name: servers, path: " + kServers + ", range: {from: 2, to: 4, count: 3}}\n");
+  const SweepSpec s = decode("  - {name: rate, path: " + kRate +
+                             ", range: {from: 0.1, to: 0.5, step: 0.1}}\n"
+                             "  - {name: servers, path: " +
+                             kServers + ", range: {from: 2, to: 4, count: 3}}\n");
   ASSERT_EQ(s.points.size(), 15u);
   EXPECT_EQ(s.point_key(14), "rate=0.5,servers=4");
   EXPECT_EQ(s.point_key(6), "rate=0.3,servers=2");
 }
 
 TEST(SweepSpec, LatinHypercubePutsOneValueInEachStratum) {
-  const SweepSpec s = decode("  - sample: latin_hypercube\n    count: 8\n    axes:\n"
-                             "      - {name: rate, path: " + kRate + ", min: 1, max: 3}\n"
-                             "      - {name: servers, path: " + kServers + ", min: 0, max: 8}\n");
+  const SweepSpec s = decode(
+      "  - sample: latin_hypercube\n    count: 8\n    axes:\n"
+      "      - {name: rate, path: " +
+      kRate +
+      ", min: 1, max: 3}\n"
+      "      - {name: servers, path: " +
+      kServers + ", min: 0, max: 8}\n");
   ASSERT_EQ(s.points.size(), 8u);
   std::set<int> rate_strata, server_strata;
   for (const SweepPoint& p : s.points) {
@@ -81,16 +93,23 @@ TEST(SweepSpec, LatinHypercubePutsOneValueInEachStratum) {
   EXPECT_EQ(server_strata.size(), 8u);
   // The same sweep seed gives the same sample.
   EXPECT_EQ(decode("  - sample: latin_hypercube\n    count: 8\n    axes:\n"
-                   "      - {name: rate, path: " + kRate + ", min: 1, max: 3}\n"
-                   "      - {name: servers, path: " + kServers + ", min: 0, max: 8}\n")
+                   "      - {name: rate, path: " +
+                   kRate +
+                   ", min: 1, max: 3}\n"
+                   "      - {name: servers, path: " +
+                   kServers + ", min: 0, max: 8}\n")
                 .point_key(5),
             s.point_key(5));
 }
 
 TEST(SweepSpec, RandomSamplesStayInRangeAndRoundIntegers) {
-  const SweepSpec s = decode("  - sample: random\n    count: 50\n    axes:\n"
-                             "      - {name: rate, path: " + kRate + ", min: 1, max: 3}\n"
-                             "      - {name: servers, path: " + kServers + ", min: 3, max: 6, integer: true}\n");
+  const SweepSpec s = decode(
+      "  - sample: random\n    count: 50\n    axes:\n"
+      "      - {name: rate, path: " +
+      kRate +
+      ", min: 1, max: 3}\n"
+      "      - {name: servers, path: " +
+      kServers + ", min: 3, max: 6, integer: true}\n");
   ASSERT_EQ(s.points.size(), 50u);
   for (const SweepPoint& p : s.points) {
     EXPECT_GE(p.values[0].number, 1);
@@ -101,19 +120,21 @@ TEST(SweepSpec, RandomSamplesStayInRangeAndRoundIntegers) {
 }
 
 TEST(SweepSpec, ConstraintsKeepOnlyThePointsThatSatisfyThemAll) {
-  const SweepSpec s = decode("  - {name: rate, path: " + kRate + ", values: [1, 2, 3, 4]}\n"
-                             "  - {name: servers, path: " + kServers + ", values: [2, 3, 4]}\n",
+  const SweepSpec s = decode("  - {name: rate, path: " + kRate +
+                                 ", values: [1, 2, 3, 4]}\n"
+                                 "  - {name: servers, path: " +
+                                 kServers + ", values: [2, 3, 4]}\n",
                              "constraints: [\"rate < 0.9 * servers\", \"servers - rate <= 2\"]\n");
   std::vector<std::string> keys;
   for (size_t p = 0; p < s.points.size(); ++p) keys.push_back(s.point_key(p));
-  EXPECT_EQ(keys, (std::vector<std::string>{"rate=1,servers=2", "rate=1,servers=3",
-                                            "rate=2,servers=3", "rate=2,servers=4",
-                                            "rate=3,servers=4"}));
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"rate=1,servers=2", "rate=1,servers=3", "rate=2,servers=3",
+                                      "rate=2,servers=4", "rate=3,servers=4"}));
 }
 
 TEST(SweepSpec, ReplicationRUsesTheSameSeedAtEveryPoint) {
-  const SweepSpec s = decode("  - {name: rate, path: " + kRate + ", values: [1, 2]}\n",
-                             "replications: 3\n");
+  const SweepSpec s =
+      decode("  - {name: rate, path: " + kRate + ", values: [1, 2]}\n", "replications: 3\n");
   ASSERT_EQ(s.row_count(), 6u);
   for (uint64_t r = 0; r < 3; ++r) {
     EXPECT_EQ(s.row(r).seed, s.row(3 + r).seed);
@@ -141,7 +162,8 @@ TEST(SweepSpec, RejectsAnUnknownAxisKeyAtItsLocation) {
 }
 
 TEST(SweepSpec, RejectsAPathThatIsNotInTheBaseScenario) {
-  const std::string message = error_of("  - {name: rate, path: segments.job.arrival_rate_per_hour, values: [1]}\n");
+  const std::string message =
+      error_of("  - {name: rate, path: segments.job.arrival_rate_per_hour, values: [1]}\n");
   EXPECT_THAT(message, HasSubstr("test_sweep.yaml:7:"));
   EXPECT_THAT(message, HasSubstr("axes[0].path: 'segments.job.arrival_rate_per_hour' does not "
                                  "exist in the base scenario"));
@@ -153,9 +175,13 @@ TEST(SweepSpec, RejectsAnEmptyAxis) {
 }
 
 TEST(SweepSpec, RejectsZippedListsOfDifferentLengths) {
-  const std::string message = error_of("  - zip:\n"
-                                       "      - {name: rate, path: " + kRate + ", values: [1, 2, 3]}\n"
-                                       "      - {name: servers, path: " + kServers + ", values: [2, 3]}\n");
+  const std::string message = error_of(
+      "  - zip:\n"
+      "      - {name: rate, path: " +
+      kRate +
+      ", values: [1, 2, 3]}\n"
+      "      - {name: servers, path: " +
+      kServers + ", values: [2, 3]}\n");
   EXPECT_THAT(message, HasSubstr("test_sweep.yaml:9:"));
   EXPECT_THAT(message, HasSubstr("the zipped axis 'servers' has 2 values but 'rate' has 3"));
 }
@@ -181,8 +207,10 @@ TEST(SweepSpec, RejectsAConstraintOverAnUnknownAxis) {
 }
 
 TEST(SweepSpec, RejectsTwoAxesOverOnePath) {
-  EXPECT_THAT(error_of("  - {name: a, path: " + kRate + ", values: [1]}\n"
-                       "  - {name: b, path: " + kRate + ", values: [2]}\n"),
+  EXPECT_THAT(error_of("  - {name: a, path: " + kRate +
+                       ", values: [1]}\n"
+                       "  - {name: b, path: " +
+                       kRate + ", values: [2]}\n"),
               HasSubstr("is already swept by another axis"));
 }
 

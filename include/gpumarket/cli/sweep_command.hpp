@@ -33,7 +33,7 @@ struct SweepMergeCommand {
 
 struct SweepCompareCommand {
   std::string result_path;
-  std::string a, b;  // row selections, e.g. "servers=3" or "point=2"
+  std::string a, b;                     // row selections, e.g. "servers=3" or "point=2"
   std::vector<std::string> indicators;  // empty: all
   double confidence = 0.95;
   bool csv = false;

@@ -20,8 +20,12 @@ class Duration {
   constexpr Duration() = default;
   static constexpr Duration micros(int64_t us) { return Duration(us); }
   /// Rounds to the nearest microsecond (halves away from zero).
-  static constexpr Duration seconds(double s) { return Duration(round_to_micros(s * kMicrosPerSecond)); }
-  static constexpr Duration hours(double h) { return Duration(round_to_micros(h * kMicrosPerHour)); }
+  static constexpr Duration seconds(double s) {
+    return Duration(round_to_micros(s * kMicrosPerSecond));
+  }
+  static constexpr Duration hours(double h) {
+    return Duration(round_to_micros(h * kMicrosPerHour));
+  }
   static constexpr Duration days(int64_t d) { return Duration(d * kMicrosPerDay); }
   static constexpr Duration infinite() { return Duration(std::numeric_limits<int64_t>::max()); }
 

@@ -56,7 +56,8 @@ class EventQueue {
       top_consumed_ = false;
       sift_up(descend(0, size_), key, payload);
     } else {
-      if (size_ == capacity_) [[unlikely]] grow();
+      if (size_ == capacity_) [[unlikely]]
+        grow();
       sift_up(size_++, key, payload);
     }
     return EventHandle{sequence};
@@ -77,26 +78,26 @@ class EventQueue {
     }
     const Key limit = make_key(limit_us, 0);
     while (size_ != 0) [[likely]] {
-      const Key top = keys_[0];
-      // Every pending key is at or after `limit` ⇔ the smallest is: one 128-bit compare.
-      if (top >= limit) return false;
-      const uint64_t order = static_cast<uint64_t>(top);
-      if (cancelled_count_ != 0) [[unlikely]] {
-        if (cancelled_take(order & Event::kSequenceMask)) {
-          remove_top();
-          continue;
+        const Key top = keys_[0];
+        // Every pending key is at or after `limit` ⇔ the smallest is: one 128-bit compare.
+        if (top >= limit) return false;
+        const uint64_t order = static_cast<uint64_t>(top);
+        if (cancelled_count_ != 0) [[unlikely]] {
+          if (cancelled_take(order & Event::kSequenceMask)) {
+            remove_top();
+            continue;
+          }
         }
+        const uint64_t payload = payloads_[0];
+        out.time_us = time_of(top);
+        out.order = order;
+        out.handler = static_cast<uint32_t>(payload >> 32);
+        out.arg = static_cast<uint32_t>(payload);
+        // Removal is deferred: handlers usually schedule an event next, and push() then
+        // reuses the root slot.
+        top_consumed_ = true;
+        return true;
       }
-      const uint64_t payload = payloads_[0];
-      out.time_us = time_of(top);
-      out.order = order;
-      out.handler = static_cast<uint32_t>(payload >> 32);
-      out.arg = static_cast<uint32_t>(payload);
-      // Removal is deferred: handlers usually schedule an event next, and push() then
-      // reuses the root slot.
-      top_consumed_ = true;
-      return true;
-    }
     return false;
   }
 
@@ -181,7 +182,7 @@ class EventQueue {
   void cancelled_erase_at(size_t hole);
   void cancelled_grow();
 
-  Key* keys_ = nullptr;          // heap slot i at keys_[i]; storage starts kPad before
+  Key* keys_ = nullptr;           // heap slot i at keys_[i]; storage starts kPad before
   uint64_t* payloads_ = nullptr;  // handler << 32 | arg, parallel to keys_
   size_t size_ = 0;
   size_t capacity_ = 0;

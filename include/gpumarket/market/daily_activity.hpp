@@ -3,8 +3,8 @@
 // with no allocation after construction.
 #pragma once
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 namespace gpumarket {

@@ -24,7 +24,7 @@ struct Job {
   uint32_t address = 0;  // global address index, for daily active addresses
   JobState state = JobState::Free;
   bool public_chain = false;
-  bool licensed = false;  // holds a licence for the alliance pool
+  bool licensed = false;    // holds a licence for the alliance pool
   EventHandle abandonment;  // valid while Waiting with finite patience
 
   double work_pf_hours() const { return width_pf * service.in_hours(); }

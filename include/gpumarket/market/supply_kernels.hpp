@@ -16,7 +16,6 @@
 
 namespace gpumarket {
 
-
 // ---------------------------------------------------------------------------------------
 // Costs and asks
 
@@ -113,8 +112,8 @@ void provider_margins(const Eigen::Ref<const Eigen::ArrayXd>& used_pf,
 double rolling_margin_weight(double tick_hours, double window_hours);
 
 /// rolling_i ← rolling_i + α (margin_i − rolling_i); then
-/// negative_ticks_i ← negative_ticks_i + 1 if rolling_i < threshold, else 0. Returns whether any provider has reached
-/// params.exit_after_ticks (see exit_mask).
+/// negative_ticks_i ← negative_ticks_i + 1 if rolling_i < threshold, else 0. Returns whether any
+/// provider has reached params.exit_after_ticks (see exit_mask).
 bool update_rolling_margins(const Eigen::Ref<const Eigen::ArrayXd>& margin_usd_per_pf_hour,
                             double weight, const EntryExitParams& params,
                             Eigen::Ref<Eigen::ArrayXd> rolling_margin_usd_per_pf_hour,

@@ -117,7 +117,8 @@ class Venue {
     in_use_pf_ -= width_pf;
     --in_service_;
     if (in_service_ == 0) in_use_pf_ = 0;  // no drift from summing and subtracting doubles
-    if (capacity_pf_ > offered_pf_) capacity_pf_ = in_use_pf_ > offered_pf_ ? in_use_pf_ : offered_pf_;
+    if (capacity_pf_ > offered_pf_)
+      capacity_pf_ = in_use_pf_ > offered_pf_ ? in_use_pf_ : offered_pf_;
   }
   /// New offered capacity. When it falls below the capacity in use, the running jobs
   /// finish first (leaving providers drain), so the capacity shrinks to it only as they

@@ -50,10 +50,10 @@ struct Segment {
 /// A cross-chain bridge that carries public-chain jobs to the venues it connects.
 struct BridgeParams {
   std::string name;
-  Date open;                              // opens at this date's midnight
+  Date open;                               // opens at this date's midnight
   double capacity_jobs_per_hour = 1000.0;  // jobs it can pass per hour; beyond that, a queue
   double fee_fixed_usd = 0.02;
-  double fee_proportional = 0.001;        // fraction of the compute bill
+  double fee_proportional = 0.001;  // fraction of the compute bill
   Duration latency = Duration::seconds(90);
   /// Zero-knowledge verification: proving compute = proof_overhead × the job's work
   /// (0: no proof). Paid at prover_price and taking overhead × work / prover_pf hours.
@@ -97,7 +97,7 @@ struct Scenario {
   std::string name;
   std::string description;
   uint64_t seed = 1;
-  Date start;                            // time 0
+  Date start;  // time 0
   Duration horizon = Duration::days(365);
   Duration tick = Duration::hours(1);    // market tick and time-series sampling interval
   Duration warmup;                       // summary statistics ignore [0, warmup)

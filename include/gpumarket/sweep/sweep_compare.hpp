@@ -23,11 +23,11 @@ RowSelection parse_row_selection(const std::string& text);
 
 /// One indicator's paired differences B - A over the pairs of one group.
 struct PairedDifference {
-  std::string group;      // the values of the axes that neither selection names, or "all"
+  std::string group;  // the values of the axes that neither selection names, or "all"
   std::string indicator;
   uint64_t pairs = 0;
   double mean_a = 0, mean_b = 0;
-  double mean_difference = 0;  // mean of (B - A) over the pairs
+  double mean_difference = 0;      // mean of (B - A) over the pairs
   double ci_low = 0, ci_high = 0;  // Student-t interval of the mean difference (NaN if pairs < 2)
   /// Half-width the interval would have if A and B were independent samples (Welch): the
   /// ratio to the paired half-width shows what common random numbers gained.
