@@ -82,45 +82,8 @@ void BM_MarketTickScalar(benchmark::State& st) {
 }
 
 // The scalar reference's tick with its merit-order sort replaced by the kernel's selection
-// algorithm (weighted quickselect with a three-way partition, expected O(n)), over the same
-// provider objects: clearing compared like with like, the gain being layout and SIMD only.
-double scalar_marginal_ask(std::vector<std::pair<double, double>>& items, double need) {
-  size_t lo = 0;
-  size_t hi = items.size();
-  while (true) {
-    if (hi - lo == 1) return items[lo].first;
-    const double a = items[lo].first;
-    const double b = items[lo + (hi - lo) / 2].first;
-    const double c = items[hi - 1].first;
-    const double pivot = std::max(std::min(a, b), std::min(std::max(a, b), c));
-    size_t lt = lo;
-    size_t i = lo;
-    size_t gt = hi;
-    double below = 0.0;
-    double equal = 0.0;
-    while (i < gt) {
-      const double ask = items[i].first;
-      if (ask < pivot) {
-        below += items[i].second;
-        std::swap(items[lt++], items[i++]);
-      } else if (ask > pivot) {
-        std::swap(items[i], items[--gt]);
-      } else {
-        equal += items[i].second;
-        ++i;
-      }
-    }
-    if (need <= below) {
-      hi = lt;
-    } else if (need <= below + equal || gt == hi) {
-      return pivot;
-    } else {
-      need -= below + equal;
-      lo = gt;
-    }
-  }
-}
-
+// (marginal_ask: weighted quickselect, expected O(n)), over the same provider objects:
+// clearing compared like with like, the gain being layout and SIMD only.
 PriceFormation scalar_clear_by_selection(std::vector<scalar::Provider>& providers, double demand_pf,
                                          std::vector<std::pair<double, double>>& items) {
   double total = 0.0;
@@ -134,7 +97,7 @@ PriceFormation scalar_clear_by_selection(std::vector<scalar::Provider>& provider
   for (const scalar::Provider& p : providers) {
     items.emplace_back(p.ask_usd_per_pf_hour, p.capacity_pf);
   }
-  const double price = scalar_marginal_ask(items, demand_pf);
+  const double price = marginal_ask(items, demand_pf);
   double below = 0.0;
   double at_price = 0.0;
   for (const scalar::Provider& p : providers) {

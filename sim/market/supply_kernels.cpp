@@ -104,12 +104,9 @@ void SupplyWorkspace::resize(Eigen::Index providers) {
   exit_mask.resize(providers);
 }
 
-namespace {
-
-// The smallest ask p such that the capacity with ask ≤ p reaches `demand_pf`, for
-// 0 < demand < total capacity. Weighted quickselect with a three-way partition: each
-// round keeps the side that holds the marginal provider, so the expected cost is O(n)
-// where sorting would be O(n log n); this is what lets clearing scale to 10⁵ providers.
+// Weighted quickselect with a three-way partition: each round keeps the side that holds
+// the marginal provider, so the expected cost is O(n) where sorting would be O(n log n);
+// this is what lets clearing scale to 10⁵ providers.
 double marginal_ask(std::vector<std::pair<double, double>>& items, double demand_pf) {
   size_t lo = 0;
   size_t hi = items.size();
@@ -148,8 +145,6 @@ double marginal_ask(std::vector<std::pair<double, double>>& items, double demand
     }
   }
 }
-
-}  // namespace
 
 PriceFormation clear_merit_order(const Eigen::Ref<const Eigen::ArrayXd>& ask_usd_per_pf_hour,
                                  const Eigen::Ref<const Eigen::ArrayXd>& capacity_pf,

@@ -13,31 +13,13 @@
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/recorder.hpp"
 #include "gpumarket/io/hdf5_recorder.hpp"
+#include "support/temp_dir.hpp"
 
 namespace gpumarket {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A fresh directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("gpumarket-compare-" + std::string(test->name()) + "-" + std::to_string(::getpid()));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 // A finished results file holding `summary` and, when `hours` > 0, hourly tick
 // series of price and capacity for two venues.
@@ -217,7 +199,7 @@ TEST(DashboardScript, DrawsAPngOfTwoRuns) {
   write_run(dir / "bear.h5", {}, 24 * 20, 1.4);
   const std::string png = dir / "dashboard.png";
   const std::string command = python + " " GPUMARKET_SOURCE_DIR "/scripts/dashboard.py " + png +
-                              " " + (dir / "bull.h5") + " " + (dir / "bear.h5");
+                              " " + (dir / "bull.h5").string() + " " + (dir / "bear.h5").string();
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
   ASSERT_TRUE(fs::exists(png));
   EXPECT_GT(fs::file_size(png), 20'000u);

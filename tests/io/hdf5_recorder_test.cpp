@@ -18,32 +18,13 @@
 
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/io/hdf5_reader.hpp"
+#include "support/temp_dir.hpp"
 
 namespace gpumarket {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A fresh directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("gpumarket-hdf5-" + std::string(test->name()) + "-" + std::to_string(::getpid()));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 fs::path partial_of(const fs::path& path) {
   fs::path partial = path;

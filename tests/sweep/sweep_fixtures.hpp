@@ -12,6 +12,7 @@
 #include <string>
 
 #include "gpumarket/sweep/sweep_result.hpp"
+#include "support/temp_dir.hpp"
 
 namespace gpumarket::testing {
 
@@ -22,28 +23,6 @@ inline std::string mmc_sweep_text(const std::string& axes, const std::string& ex
   return "base:\n  extends: " GPUMARKET_SOURCE_DIR "/scenarios/mmc.yaml\n  horizon: " + horizon +
          "\n  warmup: 20h\nseed: 11\n" + extra + "axes:\n" + axes;
 }
-
-/// A fresh directory under the system's temporary directory, removed at destruction.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("gpumarket-sweep-" + std::to_string(::getpid()) + "-" + info->name());
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-  std::filesystem::path write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ / name) << text;
-    return path_ / name;
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
   if (a.size() != b.size()) return false;

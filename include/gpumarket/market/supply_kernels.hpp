@@ -59,6 +59,11 @@ struct PriceFormation {
   double offered_capacity_pf = 0.0;
 };
 
+/// The smallest ask p such that the capacity with ask ≤ p reaches `demand_pf`, for
+/// 0 < demand < total capacity, over (ask, capacity) pairs, which it reorders. The
+/// selection step of clear_merit_order; the benchmark's scalar tick uses it too.
+double marginal_ask(std::vector<std::pair<double, double>>& items, double demand_pf);
+
 /// Merit-order uniform price for `demand_pf` ≥ 0: with asks sorted ascending, the price is
 /// the ask of the marginal provider, the first whose cumulative capacity reaches demand.
 /// Providers with a lower ask serve their full capacity; those whose ask equals the price
