@@ -7,34 +7,14 @@
 #include <fstream>
 #include <string>
 
+#include "support/temp_dir.hpp"
+
 namespace gpumarket {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory per test, removed afterwards.
-class ScratchDir {
- public:
-  ScratchDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    root_ = fs::temp_directory_path() /
-            ("gpumarket_config_tree_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  ~ScratchDir() { fs::remove_all(root_); }
-
-  std::string write(const std::string& name, const std::string& text) const {
-    const fs::path file = root_ / name;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-    return file.string();
-  }
-  std::string path(const std::string& name) const { return (root_ / name).string(); }
-
- private:
-  fs::path root_;
-};
+using testing::TempDir;
 
 // The message of the Error thrown by `f`, or "" when nothing is thrown.
 template <typename F>
@@ -112,7 +92,7 @@ TEST(ConfigTree, ReportsAMissingFileWithTheSystemReason) {
 }
 
 TEST(ConfigTree, ExtendsMergesMapsAndNamedItemsAndKeepsEachFilesLocations) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string base = dir.write("base/common.yaml",
                                      "name: base\n"
                                      "seed: 1\n"
@@ -158,7 +138,7 @@ TEST(ConfigTree, ExtendsMergesMapsAndNamedItemsAndKeepsEachFilesLocations) {
 }
 
 TEST(ConfigTree, ExtendsResolvesGrandparentsRelativeToEachFile) {
-  ScratchDir dir;
+  TempDir dir;
   dir.write("a/grand.yaml", "x: 1\ny: 1\nz: 1\n");
   dir.write("a/b/parent.yaml", "extends: ../grand.yaml\ny: 2\n");
   const std::string child = dir.write("child.yaml", "extends: a/b/parent.yaml\nz: 3\n");
@@ -169,14 +149,14 @@ TEST(ConfigTree, ExtendsResolvesGrandparentsRelativeToEachFile) {
 }
 
 TEST(ConfigTree, AnEmptyChildSequenceReplacesTheParents) {
-  ScratchDir dir;
+  TempDir dir;
   dir.write("p.yaml", "venues:\n  - name: farm\n");
   const std::string child = dir.write("c.yaml", "extends: p.yaml\nvenues: []\n");
   EXPECT_TRUE(load_config_file(child).find("venues")->items.empty());
 }
 
 TEST(ConfigTree, ExtendsCyclesAreReportedAtTheExtendsValueWithTheChain) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string a = dir.write("a.yaml", "extends: b.yaml\nx: 1\n");
   const std::string b = dir.write("b.yaml", "x: 2\nextends: a.yaml\n");
   EXPECT_EQ(error_of([&] { load_config_file(a); }),
@@ -187,11 +167,11 @@ TEST(ConfigTree, ExtendsCyclesAreReportedAtTheExtendsValueWithTheChain) {
 }
 
 TEST(ConfigTree, AMissingParentIsReportedAtTheExtendsValue) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string child = dir.write("c.yaml", "name: x\nextends: nope.yaml\n");
   EXPECT_EQ(error_of([&] { load_config_file(child); }),
             child + ":2:10: extends: cannot read the parent scenario file '" +
-                dir.path("nope.yaml") + "': No such file or directory");
+                (dir / "nope.yaml").string() + "': No such file or directory");
 }
 
 ConfigNode sample_tree() {

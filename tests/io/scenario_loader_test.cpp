@@ -10,33 +10,14 @@
 #include <utility>
 #include <vector>
 
+#include "support/temp_dir.hpp"
+
 namespace gpumarket {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory per test, removed afterwards.
-class ScratchDir {
- public:
-  ScratchDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    root_ = fs::temp_directory_path() /
-            ("gpumarket_scenario_loader_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  ~ScratchDir() { fs::remove_all(root_); }
-
-  std::string write(const std::string& name, const std::string& text) const {
-    const fs::path file = root_ / name;
-    std::ofstream(file, std::ios::binary) << text;
-    return file.string();
-  }
-  std::string path(const std::string& name) const { return (root_ / name).string(); }
-
- private:
-  fs::path root_;
-};
+using testing::TempDir;
 
 // A valid scenario; the bad-input cases below edit it and refer to its line numbers.
 const std::string kValid =
@@ -145,7 +126,7 @@ std::string load_error(const std::string& path, const std::vector<std::string>& 
 }
 
 TEST(ScenarioLoader, DecodesAValidScenarioAndAppliesDefaults) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string path = dir.write("main.yaml", kValid);
   const LoadedScenario loaded = load_scenario(path);
   const Scenario& s = loaded.scenario;
@@ -193,7 +174,7 @@ TEST(ScenarioLoader, DecodesAValidScenarioAndAppliesDefaults) {
 }
 
 TEST(ScenarioLoader, DefaultsTickAndWarmupAndReadsEndLognormalAndPatience) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string path = dir.write(
       "main.yaml",
       "name: other\n"
@@ -227,7 +208,7 @@ TEST(ScenarioLoader, DefaultsTickAndWarmupAndReadsEndLognormalAndPatience) {
 }
 
 TEST(ScenarioLoader, ExtendsMergesVenuesAndSegmentsByName) {
-  ScratchDir dir;
+  TempDir dir;
   dir.write("base.yaml", kValid);
   const std::string path = dir.write("child.yaml",
                                      "extends: base.yaml\n"
@@ -251,7 +232,7 @@ TEST(ScenarioLoader, ExtendsMergesVenuesAndSegmentsByName) {
 }
 
 TEST(ScenarioLoader, SetOverridesAValueAndTheResolvedYamlRecordsIt) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string path = dir.write("main.yaml", kValid);
   const LoadedScenario loaded =
       load_scenario(path, {"segments.jobs.arrival_rate_per_hour=3.5", "venues[0].servers=4"});
@@ -305,7 +286,7 @@ TEST(ScenarioLoader, LoadsTheShippedMmcScenario) {
 }
 
 TEST(ScenarioLoader, DecodesEverySectionOfAFullScenario) {
-  ScratchDir dir;
+  TempDir dir;
   const Scenario s = load_scenario(dir.write("main.yaml", kFull)).scenario;
   EXPECT_EQ(s.horizon, Duration::days(3 * 365));
   EXPECT_EQ(s.precision, "fp8_dense");
@@ -380,7 +361,7 @@ TEST(ScenarioLoader, DecodesEverySectionOfAFullScenario) {
 }
 
 TEST(ScenarioLoader, TimelineStepsAreSortedCumulativeSnapshots) {
-  ScratchDir dir;
+  TempDir dir;
   const Scenario s = load_scenario(dir.write("main.yaml", kFull)).scenario;
   ASSERT_EQ(s.timeline.size(), 2u);
   // Written out of order; applied by date.
@@ -414,7 +395,7 @@ TEST(ScenarioLoader, TimelineStepsAreSortedCumulativeSnapshots) {
 }
 
 TEST(ScenarioLoader, EqualTimelineDatesKeepTheirFileOrder) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string text =
       kFull + "  - {date: 2026-06-15, set: {venues.alliance.subsidy_rate: 0.5}}\n";
   const Scenario s = load_scenario(dir.write("main.yaml", text)).scenario;
@@ -426,7 +407,7 @@ TEST(ScenarioLoader, EqualTimelineDatesKeepTheirFileOrder) {
 }
 
 TEST(ScenarioLoader, PoolCapacityFromABudgetUsesTheDefaultRampShape) {
-  ScratchDir dir;
+  TempDir dir;
   const Scenario s =
       load_scenario(dir.write("main.yaml", kFull), {"venues.alliance.capacity={budget_usd: 1e9}"})
           .scenario;
@@ -438,7 +419,7 @@ TEST(ScenarioLoader, PoolCapacityFromABudgetUsesTheDefaultRampShape) {
 }
 
 TEST(ScenarioLoader, DaaVenueDefaultsToNoneWithoutAGolemVenue) {
-  ScratchDir dir;
+  TempDir dir;
   const Scenario with_golem =
       load_scenario(dir.write("a.yaml", edited("  daa_venue: golem\n", "", kFull))).scenario;
   EXPECT_EQ(with_golem.indicators.daa_venue, "golem");
@@ -826,12 +807,12 @@ TEST(ScenarioLoader, ReportsEachMalformedScenarioWithItsLocationAndCause) {
   ASSERT_GE(cases.size(), 40u);
   for (const BadScenario& c : cases) {
     SCOPED_TRACE(c.what);
-    ScratchDir dir;
+    TempDir dir;
     dir.write("main.yaml", c.main);
     for (const auto& [name, text] : c.others) dir.write(name, text);
-    const std::string message = load_error(dir.path(c.load), c.overrides);
+    const std::string message = load_error((dir / c.load).string(), c.overrides);
     const std::string location =
-        c.location.rfind("--set", 0) == 0 ? c.location : dir.path(c.location);
+        c.location.rfind("--set", 0) == 0 ? c.location : (dir / c.location).string();
     EXPECT_EQ(message.rfind(location + ": ", 0), 0u)
         << "expected location " << location << "\n  message: " << message;
     EXPECT_NE(message.find(c.phrase), std::string::npos)
