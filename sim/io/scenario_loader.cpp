@@ -532,8 +532,7 @@ std::vector<TimelineStep> decode_timeline(const ConfigNode& root, const Scenario
     }
     check_same_frame(base, snapshot, step.set_location, step.set_path);
     TimelineStep t;
-    t.at = SimTime::start() +
-           Duration::days(step.date.days_since_epoch() - base.start.days_since_epoch());
+    t.at = midnight_of(step.date, base.start);
     t.label = std::move(label);
     t.state = std::make_shared<const Scenario>(std::move(snapshot));
     timeline.push_back(std::move(t));

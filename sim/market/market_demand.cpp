@@ -8,14 +8,6 @@
 #include "market_model_impl.hpp"
 
 namespace gpumarket {
-namespace {
-
-SimTime at_date(Date start, Date date) {
-  return SimTime::start() + Duration::days(date.days_since_epoch() - start.days_since_epoch());
-}
-
-}  // namespace
-
 void MarketModel::Impl::build_segments_and_routes() {
   const uint64_t seed = scenario_.seed;
   uint64_t addresses = 0;
@@ -33,7 +25,7 @@ void MarketModel::Impl::build_segments_and_routes() {
   address_licensed_.assign(addresses, false);
 
   for (const BridgeParams& b : scenario_.bridges) {
-    bridges_.emplace_back(b, at_date(scenario_.start, b.open));
+    bridges_.emplace_back(b, midnight_of(b.open, scenario_.start));
   }
   // Direct routes: token-settled for every venue but the pool, which has a sovereign-currency
   // route and, unless tokenized access is banned, a token route paying the spread.

@@ -226,9 +226,7 @@ void MarketModel::Impl::close_interval(SimTime now) {
     window_flow_.completed_public_chain_pfh += interval_flow_.completed_public_chain_pfh;
     for (double p : interval_priced_out_) window_flow_.priced_out += p;
     const bool after_split =
-        interval_start_ >=
-        SimTime::start() + Duration::days(scenario_.indicators.bridge_split.days_since_epoch() -
-                                          scenario_.start.days_since_epoch());
+        interval_start_ >= midnight_of(scenario_.indicators.bridge_split, scenario_.start);
     for (size_t b = 0; b < bridges_.size(); ++b) {
       (after_split ? window_bridge_volume_after_pfh_ : window_bridge_volume_before_pfh_)[b] +=
           interval_bridge_volume_pfh_[b];

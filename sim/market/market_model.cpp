@@ -81,9 +81,7 @@ void MarketModel::Impl::on_timeline_change(uint32_t step) {
   current_ = scenario_.timeline[step].state.get();
   for (size_t b = 0; b < bridges_.size(); ++b) {
     bridges_[b].set_params(current_->bridges[b]);
-    bridges_[b].set_open_at(SimTime::start() +
-                            Duration::days(current_->bridges[b].open.days_since_epoch() -
-                                           scenario_.start.days_since_epoch()));
+    bridges_[b].set_open_at(midnight_of(current_->bridges[b].open, scenario_.start));
   }
   // Segments keep their random streams; their samplers take the new parameters.
   for (size_t s = 0; s < segments_.size(); ++s) {

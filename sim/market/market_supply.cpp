@@ -53,10 +53,7 @@ void MarketModel::Impl::build_venues() {
     const AlliancePoolParams& pool = scenario_.venues[venues_[pool_].params_index].pool;
     const Date opens =
         pool.capacity_ramp.empty() ? scenario_.start : pool.capacity_ramp.front().date;
-    licensed_access_from_ =
-        SimTime::start() +
-        Duration::days(opens.days_since_epoch() - scenario_.start.days_since_epoch()) +
-        pool.licence_delay;
+    licensed_access_from_ = midnight_of(opens, scenario_.start) + pool.licence_delay;
   }
   hardware_index_ = scenario_.hardware.initial;
 }

@@ -29,6 +29,11 @@ class Date {
   int64_t days_ = 0;
 };
 
+/// Midnight of `date` as simulation time, in a run whose time 0 is midnight of `start`.
+inline SimTime midnight_of(Date date, Date start) {
+  return SimTime::start() + Duration::days(date.days_since_epoch() - start.days_since_epoch());
+}
+
 /// Parses "<number><unit>" with unit one of us, ms, s, min, h, d, w, y (365 d), e.g.
 /// "15min", "1.5h", "30d". Returns nullopt for anything else, including a missing unit.
 std::optional<Duration> parse_duration(std::string_view text);
