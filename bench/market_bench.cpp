@@ -31,7 +31,6 @@ namespace {
 
 MarketplaceParams bench_params(int64_t providers, int64_t mode) {
   MarketplaceParams p;
-  p.name = "bench";
   p.pricing = mode == 0 ? PricingMode::Clearing : PricingMode::DynamicFee;
   p.providers.initial_count = providers;
   p.entry_exit.base_entry_rate_per_day = 0.0;

@@ -179,15 +179,11 @@ VenueParams decode_venue(MapReader& r) {
   v.direct_access = r.optional_boolean("direct_access", v.direct_access);
   v.latency = r.optional_duration("latency", v.latency, Check::NonNegative);
   if (kind == "fixed") {
-    v.kind = VenueParams::Kind::Fixed;
-    decode_fixed(r, v.fixed);
+    decode_fixed(r, v.kind.emplace<FixedVenueParams>());
   } else if (kind == "pool") {
-    v.kind = VenueParams::Kind::Pool;
-    decode_pool(r, v.pool);
+    decode_pool(r, v.kind.emplace<AlliancePoolParams>());
   } else if (kind == "marketplace") {
-    v.kind = VenueParams::Kind::Marketplace;
-    v.marketplace.name = v.name;
-    decode_marketplace(r, v.marketplace);
+    decode_marketplace(r, v.kind.emplace<MarketplaceParams>());
   }
   r.finish();
   return v;

@@ -150,8 +150,8 @@ void check_unique_names(std::vector<MapReader>& items, const std::vector<std::st
   }
 }
 
-double fixed_capacity_pf(const VenueParams& v) {
-  return static_cast<double>(v.fixed.servers) * v.fixed.pf_per_server;
+double fixed_capacity_pf(const FixedVenueParams& v) {
+  return static_cast<double>(v.servers) * v.pf_per_server;
 }
 
 // With only fixed venues, a constant job width must fit the largest one, or its jobs could never
@@ -159,13 +159,16 @@ double fixed_capacity_pf(const VenueParams& v) {
 // fits nowhere is priced out.)
 void check_widths_fit(const Scenario& s, std::vector<MapReader>& segment_readers) {
   for (const VenueParams& v : s.venues) {
-    if (v.kind != VenueParams::Kind::Fixed) return;
+    if (v.as<FixedVenueParams>() == nullptr) return;
   }
   const VenueParams* largest = &s.venues.front();
   for (const VenueParams& v : s.venues) {
-    if (fixed_capacity_pf(v) > fixed_capacity_pf(*largest)) largest = &v;
+    if (fixed_capacity_pf(*v.as<FixedVenueParams>()) >
+        fixed_capacity_pf(*largest->as<FixedVenueParams>()))
+      largest = &v;
   }
-  const double capacity_pf = fixed_capacity_pf(*largest);
+  const FixedVenueParams& servers = *largest->as<FixedVenueParams>();
+  const double capacity_pf = fixed_capacity_pf(servers);
   for (size_t i = 0; i < s.segments.size(); ++i) {
     const Segment& g = s.segments[i];
     const SizeDistribution& w = g.demand.width_pf;
@@ -173,9 +176,9 @@ void check_widths_fit(const Scenario& s, std::vector<MapReader>& segment_readers
     segment_readers[i].fail(
         "width_pf", "segment '" + g.name + "' has jobs of " + number_text(w.mean) +
                         " PF, which fit no venue (the largest is '" + largest->name + "' with " +
-                        std::to_string(largest->fixed.servers) + " servers of " +
-                        number_text(largest->fixed.pf_per_server) +
-                        " PF = " + number_text(capacity_pf) + " PF)");
+                        std::to_string(servers.servers) + " servers of " +
+                        number_text(servers.pf_per_server) + " PF = " + number_text(capacity_pf) +
+                        " PF)");
   }
 }
 
@@ -208,7 +211,7 @@ void check_references(Scenario& s, SectionReaders& readers) {
 
   std::optional<size_t> pool;
   for (size_t i = 0; i < s.venues.size(); ++i) {
-    if (s.venues[i].kind != VenueParams::Kind::Pool) continue;
+    if (s.venues[i].as<AlliancePoolParams>() == nullptr) continue;
     if (pool) {
       readers.venues[i].fail("kind", "a scenario has at most one pool venue, and '" +
                                          s.venues[*pool].name + "' (" +
@@ -431,7 +434,7 @@ void check_same_frame(const Scenario& base, const Scenario& state, const SourceL
          joined(names(state.venues)) + ")");
   }
   for (size_t i = 0; i < base.venues.size(); ++i) {
-    if (base.venues[i].kind != state.venues[i].kind) {
+    if (base.venues[i].kind.index() != state.venues[i].kind.index()) {
       fail("the kind of venue '" + base.venues[i].name + "'");
     }
   }

@@ -8,9 +8,8 @@
 #include "market_model_impl.hpp"
 
 namespace gpumarket {
-void MarketModel::Impl::build_segments_and_routes() {
+void MarketModel::Impl::build_segments() {
   const uint64_t seed = scenario_.seed;
-  uint64_t addresses = 0;
   for (const Segment& s : scenario_.segments) {
     const SegmentDemandParams& d = s.demand;
     segments_.push_back(
@@ -18,29 +17,29 @@ void MarketModel::Impl::build_segments_and_routes() {
                        SizeSampler(d.width_pf), SizeSampler(d.duration_h), ZipfSampler(d.addresses),
                        make_stream(seed, "segment/" + s.name + "/arrivals"),
                        make_stream(seed, "segment/" + s.name + "/sizes"),
-                       make_stream(seed, "segment/" + s.name + "/class"), addresses});
-    addresses += static_cast<uint64_t>(d.addresses.count);
+                       make_stream(seed, "segment/" + s.name + "/class"), address_count_});
+    address_count_ += static_cast<uint64_t>(d.addresses.count);
   }
-  activity_ = DailyActivity(venues_.size(), addresses);
-  address_licensed_.assign(addresses, false);
+}
 
+void MarketModel::Impl::build_routes() {
   for (const BridgeParams& b : scenario_.bridges) {
     bridges_.emplace_back(b, midnight_of(b.open, scenario_.start));
   }
-  // Direct routes: token-settled for every venue but the pool, which has a sovereign-currency
-  // route and, unless tokenized access is banned, a token route paying the spread.
+  // Direct routes: token-settled for every venue; a venue that settles in sovereign currency
+  // (the pool) has a sovereign-currency route first.
   for (uint32_t v = 0; v < venues_.size(); ++v) {
-    const VenueRuntime& venue = venues_[v];
-    if (venue.reserved || !venue_params(venue).direct_access) continue;
-    if (venue.kind == VenueParams::Kind::Pool) {
-      routes_.push_back(Route{v, kNoBridge, false, venue.queue.name() + "/sovereign"});
+    const VenueModel& venue = *venues_[v];
+    if (venue.reserved_for_internal_work() || !venue.params().direct_access) continue;
+    if (venue.has_sovereign_route()) {
+      routes_.push_back(Route{v, kNoBridge, false, venue.name() + "/sovereign"});
     }
-    routes_.push_back(Route{v, kNoBridge, true, venue.queue.name()});
+    routes_.push_back(Route{v, kNoBridge, true, venue.name()});
   }
   for (uint32_t b = 0; b < scenario_.bridges.size(); ++b) {
     for (const std::string& target : scenario_.bridges[b].connects) {
       for (uint32_t v = 0; v < venues_.size(); ++v) {
-        if (!venues_[v].reserved && venues_[v].queue.name() == target) {
+        if (!venues_[v]->reserved_for_internal_work() && venues_[v]->name() == target) {
           routes_.push_back(Route{v, b, true, target + "/" + scenario_.bridges[b].name});
         }
       }
@@ -55,22 +54,20 @@ void MarketModel::Impl::refresh_route_table(SimTime now) {
   const double settlement_tx = current_->routing.settlement_tx_usd;
   for (Eigen::Index r = 0; r < route_table_.size(); ++r) {
     const Route& route = routes_[r];
-    const VenueRuntime& venue = venues_[route.venue];
-    const VenueParams& params = venue_params(venue);
-    const bool is_pool = venue.kind == VenueParams::Kind::Pool;
-    route_table_.price_usd_per_pf_hour(r) = venue.queue.price_usd_per_pf_hour();
+    const VenueModel& venue = *venues_[route.venue];
+    const Venue& queue = venue.queue();
+    route_table_.price_usd_per_pf_hour(r) = queue.price_usd_per_pf_hour();
     route_table_.fixed_fee_usd(r) = route.token_settled ? settlement_tx : 0.0;
     route_table_.proportional_fee(r) = 0.0;
-    route_table_.settlement_spread(r) =
-        is_pool && route.token_settled ? params.pool.settlement_spread : 0.0;
+    route_table_.settlement_spread(r) = venue.settlement_spread(route.token_settled);
     route_table_.proof_cost_usd_per_pf_hour(r) = 0.0;
     route_table_.proof_hours_per_pf_hour(r) = 0.0;
-    route_table_.expected_wait_h(r) = venue.queue.expected_wait_hours();
-    route_table_.latency_h(r) = params.latency.in_hours();
-    route_table_.max_width_pf(r) = venue.queue.capacity_pf();
-    route_table_.open(r) = venue.queue.capacity_pf() > 0;
-    bool bridge_accepted = true;
-    if (route.bridge != kNoBridge) {
+    route_table_.expected_wait_h(r) = queue.expected_wait_hours();
+    route_table_.latency_h(r) = venue.params().latency.in_hours();
+    route_table_.max_width_pf(r) = queue.capacity_pf();
+    route_table_.open(r) = queue.capacity_pf() > 0;
+    RouteKind kind{route.bridge != kNoBridge, route.token_settled, false};
+    if (kind.bridged) {
       const Bridge& bridge = bridges_[route.bridge];
       const BridgeParams& b = bridge.params();
       route_table_.fixed_fee_usd(r) += b.fee_fixed_usd;
@@ -81,25 +78,14 @@ void MarketModel::Impl::refresh_route_table(SimTime now) {
       route_table_.expected_wait_h(r) += bridge.backlog_hours(now);
       route_table_.latency_h(r) += b.latency.in_hours();
       route_table_.open(r) = route_table_.open(r) && bridge.is_open(now);
-      bridge_accepted = b.alliance_accepts;
+      kind.bridge_alliance_accepts = b.alliance_accepts;
     }
-    for (int origin = 0; origin < 2; ++origin) {
-      for (int licensed = 0; licensed < 2; ++licensed) {
-        const bool public_chain = static_cast<Origin>(origin) == Origin::PublicChain;
-        bool allowed = true;
-        if (route.bridge != kNoBridge) allowed = public_chain;  // bridges carry on-chain jobs
-        if (is_pool) {
-          // Licence-gated; public-chain jobs come in over a bridge the alliance accepts, or
-          // directly on the token route when tokenized access is not banned.
-          allowed = allowed && licensed == 1 && now >= licensed_access_from_;
-          if (route.bridge != kNoBridge)
-            allowed = allowed && bridge_accepted;
-          else if (route.token_settled)
-            allowed = allowed && public_chain && !params.pool.ban_tokenized_access;
-          else
-            allowed = allowed && !public_chain;
-        }
-        route_table_.allowed(job_class(static_cast<Origin>(origin), licensed == 1), r) = allowed;
+    for (const Origin origin : {Origin::PublicChain, Origin::Sovereign}) {
+      for (const bool licensed : {false, true}) {
+        // Bridges carry on-chain jobs; the venue has its own rules.
+        const bool allowed = (!kind.bridged || origin == Origin::PublicChain) &&
+                             venue.admits(origin, licensed, kind, now);
+        route_table_.allowed(job_class(origin, licensed), r) = allowed;
       }
     }
   }
@@ -128,7 +114,7 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
       job.public_chain = demand.origin == Origin::PublicChain;
       job.state = JobState::Scheduled;
       if (segment.params->internal) {
-        job.venue = static_cast<uint32_t>(pool_reserved_);
+        job.venue = internal_venue_;
         job.route = kNoRoute;
         sim_.schedule_at(job.arrival, kVenueArrival, handler_, slot);
         continue;
@@ -162,7 +148,7 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
     Job& job = jobs_[slot];
     const int route = routing_.route(j);
     if (route < 0) {
-      interval_priced_out_[job.segment] += 1;
+      metrics_->on_priced_out(job.segment);
       ++totals_.jobs_priced_out;
       jobs_.release(slot);
       continue;
@@ -174,52 +160,30 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
 }
 
 // The job pays when it starts: the compute bill at the venue's price now, plus its
-// route's fees, proof and settlement costs. Internal work is not charged.
+// route's fees, proof and settlement costs, plus what its venue charges beside the bill.
+// Internal work is not charged.
 void MarketModel::Impl::charge(Job& job) {
   if (job.route == kNoRoute) return;
   const Route& route = routes_[job.route];
-  VenueRuntime& venue = venues_[job.venue];
-  const VenueParams& params = venue_params(venue);
-  const double work = job.work_pf_hours();
-  const double bill = venue.queue.price_usd_per_pf_hour() * work;
-  double platform_fee = 0, bridge_fee = 0, proof = 0, settlement = 0, compliance = 0;
-  if (venue.kind == VenueParams::Kind::Marketplace)
-    platform_fee = params.marketplace.platform_fee * bill;
-  if (route.token_settled) settlement += current_->routing.settlement_tx_usd;
-  if (venue.kind == VenueParams::Kind::Pool && route.token_settled) {
-    settlement += params.pool.settlement_spread * bill;
-  }
-  if (venue.kind == VenueParams::Kind::Pool && !address_licensed_[job.address]) {
-    address_licensed_[job.address] = true;
-    compliance = params.pool.licence_fee_usd;
-  }
+  VenueModel& venue = *venues_[job.venue];
+  JobPayment payment;
+  payment.venue = job.venue;
+  payment.public_chain = job.public_chain;
+  payment.licensed = job.licensed;
+  payment.work_pfh = job.work_pf_hours();
+  payment.bill_usd = venue.queue().price_usd_per_pf_hour() * payment.work_pfh;
+  const VenueCharges charges = venue.charge(job.address, route.token_settled, payment.bill_usd);
+  payment.platform_fee_usd = charges.platform_fee_usd;
+  payment.settlement_usd = route.token_settled ? current_->routing.settlement_tx_usd : 0.0;
+  payment.settlement_usd += charges.settlement_usd;
+  payment.licence_fee_usd = charges.licence_fee_usd;
   if (route.bridge != kNoBridge) {
     const BridgeParams& b = bridges_[route.bridge].params();
-    bridge_fee = b.fee_fixed_usd + b.fee_proportional * bill;
-    proof = b.proof_overhead * b.prover_price_usd_per_pf_hour * work;
-    interval_bridge_fees_usd_[route.bridge] += bridge_fee + proof;
+    payment.bridge = route.bridge;
+    payment.bridge_fee_usd = b.fee_fixed_usd + b.fee_proportional * payment.bill_usd;
+    payment.proof_usd = b.proof_overhead * b.prover_price_usd_per_pf_hour * payment.work_pfh;
   }
-  const double received = bill - platform_fee;
-  const double fees = platform_fee + bridge_fee + proof + settlement + compliance;
-  const double paid = received + fees;
-  ledger_.paid_usd += paid;
-  ledger_.received_usd += received;
-  ledger_.platform_fees_usd += platform_fee;
-  ledger_.bridge_fees_usd += bridge_fee;
-  ledger_.proof_costs_usd += proof;
-  ledger_.settlement_usd += settlement;
-  ledger_.compliance_fees_usd += compliance;
-  interval_payments_usd_[job.venue] += bill;
-  // The fee index is what running a job costs: a licence is a one-off cost of the
-  // address, not of the job that happens to be its first, so it stays out.
-  if (job.public_chain) {
-    interval_flow_.public_chain_paid_usd += paid - compliance;
-    interval_flow_.public_chain_work_pfh += work;
-    if (job.licensed) {
-      interval_flow_.licensed_paid_usd += paid - compliance;
-      interval_flow_.licensed_work_pfh += work;
-    }
-  }
+  metrics_->on_payment(payment);
 }
 
 }  // namespace gpumarket

@@ -10,17 +10,24 @@ namespace gpumarket {
 MarketModel::Impl::Impl(const Scenario& scenario)
     : scenario_(scenario),
       current_(&scenario_),
-      routing_rng_(make_stream(scenario.seed, "routing")),
-      activity_(0, 0) {
+      routing_rng_(make_stream(scenario.seed, "routing")) {
   handler_ = sim_.add_handler(*this);
-  build_venues();
-  build_segments_and_routes();
+  build_segments();
+  venues_ = make_venue_models(scenario_, {scenario_.seed, scenario_.start, address_count_});
+  for (uint32_t v = 0; v < venues_.size(); ++v) {
+    if (venues_[v]->reserved_for_internal_work()) {
+      internal_venue_ = v;
+      break;
+    }
+  }
+  hardware_index_ = scenario_.hardware.initial;
+  build_routes();
+  metrics_ = std::make_unique<MarketMetrics>(scenario_, venues_, bridges_, address_count_);
 }
 
 RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
-  recorder_ = &recorder;
   progress_ = &progress;
-  declare_series();
+  metrics_->declare_series(recorder);
   const SimTime horizon = SimTime::start() + scenario_.horizon;
   for (uint32_t step = 0; step < scenario_.timeline.size(); ++step) {
     sim_.schedule_at(scenario_.timeline[step].at, kTimelineChange, handler_, step);
@@ -31,8 +38,21 @@ RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
     sim_.schedule_at(SimTime::start() + scenario_.warmup, kWarmupEnd, handler_, 0);
   }
   sim_.run_until(horizon);
-  close_interval(horizon);
-  return finish_summary();
+  metrics_->close_interval(horizon, hardware_index_);
+  return finish();
+}
+
+void MarketModel::Impl::on_day_end(SimTime now) {
+  metrics_->close_day(now);
+  const SimTime next = now + Duration::days(1);
+  if (next <= SimTime::start() + scenario_.horizon) sim_.schedule_at(next, kDayEnd, handler_, 0);
+}
+
+RunTotals MarketModel::Impl::finish() {
+  totals_.jobs_in_transit = jobs_in_transit_;
+  totals_.events = sim_.events_processed();
+  metrics_->write_summary(totals_, hardware_index_);
+  return totals_;
 }
 
 void MarketModel::Impl::handle(Simulation& sim, const Event& event) {
@@ -59,7 +79,7 @@ void MarketModel::Impl::handle(Simulation& sim, const Event& event) {
       on_timeline_change(event.arg);
       break;
     case kWarmupEnd:
-      absorb(sim.now());
+      metrics_->absorb(sim.now());
       break;
     default:
       GPUMARKET_CHECK_MSG(false, "unknown event kind");
@@ -67,8 +87,9 @@ void MarketModel::Impl::handle(Simulation& sim, const Event& event) {
 }
 
 void MarketModel::Impl::on_tick(SimTime now) {
-  const double interval_hours = (now - interval_start_).in_hours();
-  if (now > SimTime::start()) close_interval(now);
+  const double interval_hours = (now - last_tick_).in_hours();
+  if (now > SimTime::start()) metrics_->close_interval(now, hardware_index_);
+  last_tick_ = now;
   if (*progress_) (*progress_)(now.in_hours() / scenario_.horizon.in_hours());
   update_supply(now, interval_hours);
   refresh_route_table(now);
@@ -79,6 +100,7 @@ void MarketModel::Impl::on_tick(SimTime now) {
 
 void MarketModel::Impl::on_timeline_change(uint32_t step) {
   current_ = scenario_.timeline[step].state.get();
+  for (auto& venue : venues_) venue->set_params(current_->venues[venue->params_index()]);
   for (size_t b = 0; b < bridges_.size(); ++b) {
     bridges_[b].set_params(current_->bridges[b]);
     bridges_[b].set_open_at(midnight_of(current_->bridges[b].open, scenario_.start));
@@ -98,8 +120,7 @@ void MarketModel::Impl::on_timeline_change(uint32_t step) {
 void MarketModel::Impl::on_arrival(uint32_t slot) {
   Job& job = jobs_[slot];
   const Route& route = routes_[job.route];
-  const VenueParams& venue = venue_params(venues_[job.venue]);
-  Duration delay = venue.latency;
+  Duration delay = venues_[job.venue]->params().latency;
   if (route.bridge != kNoBridge) {
     Bridge& bridge = bridges_[route.bridge];
     const double work = job.work_pf_hours();
@@ -107,7 +128,7 @@ void MarketModel::Impl::on_arrival(uint32_t slot) {
     const SimTime leaves = bridge.enter(sim_.now(), work);
     const double proof_h = p.proof_overhead * work / p.prover_pf;
     delay = (leaves - sim_.now()) + p.latency + Duration::hours(proof_h) + delay;
-    interval_bridge_volume_pfh_[route.bridge] += work;
+    metrics_->on_bridge_entry(route.bridge, work);
   }
   if (delay <= Duration()) {
     on_venue_arrival(slot);
@@ -124,12 +145,12 @@ void MarketModel::Impl::on_venue_arrival(uint32_t slot) {
   if (job.route != kNoRoute && routes_[job.route].bridge != kNoBridge) {
     bridges_[routes_[job.route].bridge].deliver(job.work_pf_hours());
   }
-  Venue& venue = venues_[job.venue].queue;
+  Venue& venue = venues_[job.venue]->queue();
   venue.advance(sim_.now());
   ++venue.counts().arrived;
   ++totals_.jobs_arrived;
   job.arrival = sim_.now();
-  activity_.mark(job.venue, job.address, sim_.now().count_micros() / Duration::kMicrosPerDay);
+  metrics_->on_venue_arrival(job.venue, job.address, sim_.now());
   if (venue.can_start_now(job.width_pf)) {
     start(slot);
     return;
@@ -144,7 +165,7 @@ void MarketModel::Impl::on_venue_arrival(uint32_t slot) {
 
 void MarketModel::Impl::start(uint32_t slot) {
   Job& job = jobs_[slot];
-  Venue& venue = venues_[job.venue].queue;
+  Venue& venue = venues_[job.venue]->queue();
   venue.start_service(job.width_pf);
   ++venue.counts().started;
   venue.counts().wait_hours += (sim_.now() - job.arrival).in_hours();
@@ -156,14 +177,14 @@ void MarketModel::Impl::start(uint32_t slot) {
 
 void MarketModel::Impl::on_completion(uint32_t slot) {
   Job& job = jobs_[slot];
-  Venue& venue = venues_[job.venue].queue;
+  Venue& venue = venues_[job.venue]->queue();
   venue.advance(sim_.now());
   venue.end_service(job.width_pf);
   const double work = job.work_pf_hours();
   ++venue.counts().completed;
   venue.counts().served_pf_hours += work;
   venue.counts().sojourn_hours += (sim_.now() - job.arrival).in_hours();
-  if (job.public_chain) interval_flow_.completed_public_chain_pfh += work;
+  metrics_->on_completion(job.public_chain, work);
   ++totals_.jobs_completed;
   const uint32_t v = job.venue;
   jobs_.release(slot);
@@ -173,7 +194,7 @@ void MarketModel::Impl::on_completion(uint32_t slot) {
 void MarketModel::Impl::on_abandonment(uint32_t slot) {
   Job& job = jobs_[slot];
   GPUMARKET_CHECK(job.state == JobState::Waiting);
-  Venue& venue = venues_[job.venue].queue;
+  Venue& venue = venues_[job.venue]->queue();
   venue.advance(sim_.now());
   venue.leave_line(job.width_pf, job.work_pf_hours());
   ++venue.counts().abandoned;
@@ -185,7 +206,7 @@ void MarketModel::Impl::on_abandonment(uint32_t slot) {
 // Starts jobs from the head of the line while they fit (strict FIFO: a job that does
 // not fit blocks those behind it).
 void MarketModel::Impl::start_waiting_jobs(uint32_t v) {
-  Venue& venue = venues_[v].queue;
+  Venue& venue = venues_[v]->queue();
   FifoRing& line = venue.line();
   while (!line.empty()) {
     const uint32_t slot = line.front();

@@ -1,6 +1,7 @@
 // The market model's state and event handlers, shared by the files that implement
-// its parts: job flow (market_model.cpp), supply (market_supply.cpp), demand and
-// routing (market_demand.cpp), and metrics (market_metrics.cpp).
+// its parts: job flow (market_model.cpp), the supply tick (market_supply.cpp), demand and
+// routing (market_demand.cpp). Venue kinds are VenueModels (venue_model.hpp) and what the
+// run reports is MarketMetrics (market_metrics.hpp).
 #pragma once
 
 #include <Eigen/Core>
@@ -20,6 +21,8 @@
 #include "gpumarket/market/routing.hpp"
 #include "gpumarket/market/supply_kernels.hpp"
 #include "gpumarket/market/venue.hpp"
+#include "market_metrics.hpp"
+#include "venue_model.hpp"
 
 namespace gpumarket {
 
@@ -37,19 +40,6 @@ inline constexpr Priority kWarmupEnd = 7;
 
 inline constexpr uint32_t kNoBridge = UINT32_MAX;
 inline constexpr uint32_t kNoRoute = UINT32_MAX;  // internal work: straight to the reserved pool
-
-/// A venue at run time: the queue plus what its kind needs each tick.
-struct VenueRuntime {
-  Venue queue;
-  VenueParams::Kind kind;
-  size_t params_index;    // into Scenario::venues
-  bool reserved = false;  // the pool's reserved share: internal work only
-  std::optional<MarketplaceState> marketplace;
-  RandomEngine supply_rng;  // providers' entry and attributes
-  RandomEngine token_rng;
-  double token_usd = 0;
-  MarketplaceTickResult last_tick;  // for the series
-};
 
 /// A way to reach a venue: directly or through a bridge; its settlement (token or
 /// sovereign currency) decides which job classes may take it.
@@ -72,49 +62,6 @@ struct SegmentRuntime {
   uint64_t address_offset;
 };
 
-/// Money, in USD at the time of payment: paid = received + fees, always.
-struct Ledger {
-  double paid_usd = 0;             // by jobs
-  double received_usd = 0;         // by venues (providers, pool, fixed venues)
-  double platform_fees_usd = 0;    // marketplaces' take
-  double bridge_fees_usd = 0;      // fixed + proportional
-  double proof_costs_usd = 0;      // zero-knowledge provers
-  double settlement_usd = 0;       // sovereign-settlement spreads and transaction costs
-  double compliance_fees_usd = 0;  // licence fees for the pool
-
-  double fees_usd() const {
-    return platform_fees_usd + bridge_fees_usd + proof_costs_usd + settlement_usd +
-           compliance_fees_usd;
-  }
-};
-
-/// Totals over one tick interval (series) or the measurement window (summary).
-struct FlowTotals {
-  double public_chain_paid_usd = 0;  // all-in payments of public-chain jobs
-  double public_chain_work_pfh = 0;  // their work
-  double licensed_paid_usd = 0;      // the same, for licensed public-chain jobs
-  double licensed_work_pfh = 0;
-  double priced_out = 0;
-  double completed_public_chain_pfh = 0;  // adoption: public-chain work served
-};
-
-/// Handles of the series the model writes (market_metrics.cpp declares them).
-struct ModelSeriesIds {
-  SeriesId time_h;
-  // Per venue.
-  SeriesId capacity_pf, capacity_gpu, utilisation, price, queue_length, jobs_waiting, mean_wait_h,
-      served_pfh, arrivals, completed, abandoned, revenue_usd, provider_count, mean_margin,
-      token_usd;
-  // Market-wide.
-  SeriesId hardware_index, fee_index, price_index, state_share, public_chain_served_pfh;
-  // Per bridge.
-  SeriesId bridge_volume_pfh, bridge_fees_usd, bridge_backlog_h, bridge_in_flight_pfh;
-  // Per segment.
-  SeriesId priced_out;
-  // Per day.
-  SeriesId day_time_h, daa;
-};
-
 class MarketModel::Impl final : public EventHandler {
  public:
   explicit Impl(const Scenario& scenario);
@@ -134,21 +81,16 @@ class MarketModel::Impl final : public EventHandler {
   void on_timeline_change(uint32_t step);
 
   // Supply (market_supply.cpp).
-  void build_venues();
   void update_supply(SimTime now, double interval_hours);
-  const VenueParams& venue_params(const VenueRuntime& venue) const;
 
   // Demand and routing (market_demand.cpp).
-  void build_segments_and_routes();
+  void build_segments();
+  void build_routes();
   void refresh_route_table(SimTime now);
   void generate_arrivals(SimTime t0, SimTime t1);
 
-  // Metrics (market_metrics.cpp).
-  void declare_series();
-  void absorb(SimTime now);
-  void close_interval(SimTime now);
   void on_day_end(SimTime now);
-  RunTotals finish_summary();
+  RunTotals finish();
 
   Scenario scenario_;        // a copy: callers may pass a temporary
   const Scenario* current_;  // parameters in force: scenario_ or a timeline state
@@ -156,10 +98,12 @@ class MarketModel::Impl final : public EventHandler {
   HandlerId handler_ = 0;
   JobPool jobs_;
 
-  std::vector<VenueRuntime> venues_;
+  std::vector<SegmentRuntime> segments_;
+  uint64_t address_count_ = 0;
+  std::vector<std::unique_ptr<VenueModel>> venues_;
+  uint32_t internal_venue_ = kNoRoute;  // where internal work goes: the pool's reserved share
   std::vector<Bridge> bridges_;
   std::vector<Route> routes_;
-  std::vector<SegmentRuntime> segments_;
   RouteTable route_table_;
   JobBatch batch_;
   RoutingResult routing_;
@@ -168,37 +112,11 @@ class MarketModel::Impl final : public EventHandler {
   std::vector<double> arrival_times_h_;
   RandomEngine routing_rng_;
   double hardware_index_ = 1.0;
-  int64_t pool_ = -1;                   // index of the pool's public venue, or -1
-  int64_t pool_reserved_ = -1;          // index of the pool's reserved venue, or -1
-  SimTime licensed_access_from_;        // licensed jobs may use the pool from then on
-  std::vector<bool> address_licensed_;  // addresses that paid the pool's licence fee
+  SimTime last_tick_;
 
-  // Metrics.
-  Recorder* recorder_ = nullptr;
   const Progress* progress_ = nullptr;
-  ModelSeriesIds ids_{};
-  DailyActivity activity_;
-  std::vector<double> row_;
-  std::vector<VenueAreas> interval_areas_, window_areas_;
-  std::vector<VenueCounts> interval_counts_, window_counts_;
-  std::vector<double> interval_payments_usd_;  // per venue: compute bills of jobs started
-  // Per venue, the demand of the last closed interval: time-average PF in use plus the
-  // width of the jobs waiting. The marketplaces clear on it.
-  std::vector<double> last_demand_pf_;
-  std::vector<double> interval_bridge_volume_pfh_, interval_bridge_fees_usd_;
-  std::vector<double> window_bridge_volume_before_pfh_, window_bridge_volume_after_pfh_;
-  std::vector<double> interval_priced_out_;  // per segment
-  FlowTotals interval_flow_, window_flow_;
-  std::vector<double> daa_before_sum_, daa_after_sum_;
-  double daa_before_days_ = 0, daa_after_days_ = 0;
-  double price_index_sum_ = 0, price_index_ticks_ = 0;
-  double served_state_pfh_ = 0, served_decentralized_pfh_ = 0, served_other_pfh_ = 0;
-  SimTime interval_start_;
-  SimTime last_absorb_;
-  double window_hours_ = 0;
-  double bridge_hours_before_ = 0, bridge_hours_after_ = 0;
+  std::unique_ptr<MarketMetrics> metrics_;
   uint64_t jobs_in_transit_ = 0;
-  Ledger ledger_;
   RunTotals totals_;
 };
 

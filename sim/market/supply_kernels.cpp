@@ -329,11 +329,9 @@ double token_price_step(double token_usd, const TokenParams& params, double dt_y
 }
 
 double hardware_index_step(double index, const HardwareIndexParams& params,
-                           double procurement_coupling, double purchase_pf_per_year,
-                           double dt_years) {
-  const double log_growth =
-      std::log1p(-params.decline_per_year) +
-      procurement_coupling * purchase_pf_per_year / params.reference_purchase_pf_per_year;
+                           double procurement_pf_per_year, double dt_years) {
+  const double log_growth = std::log1p(-params.decline_per_year) +
+                            procurement_pf_per_year / params.reference_purchase_pf_per_year;
   return index * std::exp(log_growth * dt_years);
 }
 

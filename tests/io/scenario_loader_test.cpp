@@ -144,12 +144,12 @@ TEST(ScenarioLoader, DecodesAValidScenarioAndAppliesDefaults) {
   ASSERT_EQ(s.venues.size(), 1u);
   const VenueParams& v = s.venues[0];
   EXPECT_EQ(v.name, "farm");
-  EXPECT_EQ(v.kind, VenueParams::Kind::Fixed);
+  ASSERT_NE(v.as<FixedVenueParams>(), nullptr);
   EXPECT_TRUE(v.direct_access);
   EXPECT_EQ(v.latency, Duration());
-  EXPECT_EQ(v.fixed.servers, 3);
-  EXPECT_DOUBLE_EQ(v.fixed.pf_per_server, 1.0);
-  EXPECT_DOUBLE_EQ(v.fixed.price_usd_per_pf_hour, 2.0);
+  EXPECT_EQ(v.as<FixedVenueParams>()->servers, 3);
+  EXPECT_DOUBLE_EQ(v.as<FixedVenueParams>()->pf_per_server, 1.0);
+  EXPECT_DOUBLE_EQ(v.as<FixedVenueParams>()->price_usd_per_pf_hour, 2.0);
   ASSERT_EQ(s.segments.size(), 1u);
   const Segment& g = s.segments[0];
   const SegmentDemandParams defaults;
@@ -196,7 +196,7 @@ TEST(ScenarioLoader, DefaultsTickAndWarmupAndReadsEndLognormalAndPatience) {
   EXPECT_EQ(s.horizon, Duration::days(59));
   EXPECT_EQ(s.tick, Duration::hours(1));
   EXPECT_EQ(s.warmup, Duration());
-  EXPECT_DOUBLE_EQ(s.venues[0].fixed.pf_per_server, 2.5);
+  EXPECT_DOUBLE_EQ(s.venues[0].as<FixedVenueParams>()->pf_per_server, 2.5);
   const Segment& g = s.segments[0];
   EXPECT_EQ(g.demand.width_pf.shape, SizeDistribution::Shape::Constant);
   EXPECT_DOUBLE_EQ(g.demand.width_pf.mean, 5.0);
@@ -223,8 +223,8 @@ TEST(ScenarioLoader, ExtendsMergesVenuesAndSegmentsByName) {
   const Scenario s = load_scenario(path).scenario;
   EXPECT_EQ(s.name, "child");
   ASSERT_EQ(s.venues.size(), 1u);
-  EXPECT_EQ(s.venues[0].fixed.servers, 5);
-  EXPECT_DOUBLE_EQ(s.venues[0].fixed.price_usd_per_pf_hour, 2.0);
+  EXPECT_EQ(s.venues[0].as<FixedVenueParams>()->servers, 5);
+  EXPECT_DOUBLE_EQ(s.venues[0].as<FixedVenueParams>()->price_usd_per_pf_hour, 2.0);
   ASSERT_EQ(s.segments.size(), 2u);
   EXPECT_EQ(s.segments[0].name, "jobs");
   EXPECT_EQ(s.segments[1].name, "batch");
@@ -237,7 +237,7 @@ TEST(ScenarioLoader, SetOverridesAValueAndTheResolvedYamlRecordsIt) {
   const LoadedScenario loaded =
       load_scenario(path, {"segments.jobs.arrival_rate_per_hour=3.5", "venues[0].servers=4"});
   EXPECT_DOUBLE_EQ(loaded.scenario.segments[0].demand.arrivals.base_rate_per_hour, 3.5);
-  EXPECT_EQ(loaded.scenario.venues[0].fixed.servers, 4);
+  EXPECT_EQ(loaded.scenario.venues[0].as<FixedVenueParams>()->servers, 4);
   EXPECT_EQ(loaded.text, kValid);
   EXPECT_NE(loaded.resolved_yaml.find("arrival_rate_per_hour: 3.5\n"), std::string::npos)
       << loaded.resolved_yaml;
@@ -247,7 +247,7 @@ TEST(ScenarioLoader, SetOverridesAValueAndTheResolvedYamlRecordsIt) {
   const std::string again_path = dir.write("resolved.yaml", loaded.resolved_yaml);
   const LoadedScenario again = load_scenario(again_path);
   EXPECT_DOUBLE_EQ(again.scenario.segments[0].demand.arrivals.base_rate_per_hour, 3.5);
-  EXPECT_EQ(again.scenario.venues[0].fixed.servers, 4);
+  EXPECT_EQ(again.scenario.venues[0].as<FixedVenueParams>()->servers, 4);
   EXPECT_EQ(again.resolved_yaml, loaded.resolved_yaml);
 }
 
@@ -263,10 +263,10 @@ TEST(ScenarioLoader, LoadsTheShippedMmcScenario) {
   EXPECT_EQ(s.horizon, Duration::hours(20000));
   EXPECT_EQ(s.warmup, Duration::hours(500));
   EXPECT_EQ(s.tick, Duration::hours(1));
-  EXPECT_EQ(v.kind, VenueParams::Kind::Fixed);
-  EXPECT_EQ(v.fixed.servers, 3);
-  EXPECT_DOUBLE_EQ(v.fixed.pf_per_server, 1.0);
-  EXPECT_DOUBLE_EQ(v.fixed.price_usd_per_pf_hour, 2.0);
+  ASSERT_NE(v.as<FixedVenueParams>(), nullptr);
+  EXPECT_EQ(v.as<FixedVenueParams>()->servers, 3);
+  EXPECT_DOUBLE_EQ(v.as<FixedVenueParams>()->pf_per_server, 1.0);
+  EXPECT_DOUBLE_EQ(v.as<FixedVenueParams>()->price_usd_per_pf_hour, 2.0);
   EXPECT_EQ(g.width_pf.shape, SizeDistribution::Shape::Constant);
   EXPECT_DOUBLE_EQ(g.width_pf.mean, 1.0);
   EXPECT_EQ(g.duration_h.shape, SizeDistribution::Shape::Exponential);
@@ -274,8 +274,8 @@ TEST(ScenarioLoader, LoadsTheShippedMmcScenario) {
   EXPECT_EQ(g.arrivals.weekly, SegmentDemandParams{}.arrivals.weekly);
   EXPECT_DOUBLE_EQ(g.arrivals.trend_per_year, 0.0);
   // Offered load per server: rho = lambda * E[S] / c.
-  const double rho =
-      g.arrivals.base_rate_per_hour * g.duration_h.mean / static_cast<double>(v.fixed.servers);
+  const double rho = g.arrivals.base_rate_per_hour * g.duration_h.mean /
+                     static_cast<double>(v.as<FixedVenueParams>()->servers);
   EXPECT_NEAR(rho, 0.8, 1e-12);
   EXPECT_TRUE(g.patience.is_infinite());
   EXPECT_TRUE(s.timeline.empty());
@@ -302,26 +302,27 @@ TEST(ScenarioLoader, DecodesEverySectionOfAFullScenario) {
 
   ASSERT_EQ(s.venues.size(), 4u);
   const VenueParams& pool = s.venues[1];
-  EXPECT_EQ(pool.kind, VenueParams::Kind::Pool);
-  EXPECT_EQ(pool.pool.capacity_source, AlliancePoolParams::CapacitySource::Ramp);
-  ASSERT_EQ(pool.pool.capacity_ramp.size(), 2u);
-  EXPECT_EQ(pool.pool.capacity_ramp[1].date.to_string(), "2027-12-31");
-  EXPECT_DOUBLE_EQ(pool.pool.capacity_ramp[1].capacity_pf, 150.0);
-  EXPECT_DOUBLE_EQ(pool.pool.subsidy_rate, 0.35);
-  EXPECT_EQ(pool.pool.licence_delay, Duration::days(30));
-  EXPECT_DOUBLE_EQ(pool.pool.reserved_share, AlliancePoolParams{}.reserved_share);
+  ASSERT_NE(pool.as<AlliancePoolParams>(), nullptr);
+  EXPECT_EQ(pool.as<AlliancePoolParams>()->capacity_source,
+            AlliancePoolParams::CapacitySource::Ramp);
+  ASSERT_EQ(pool.as<AlliancePoolParams>()->capacity_ramp.size(), 2u);
+  EXPECT_EQ(pool.as<AlliancePoolParams>()->capacity_ramp[1].date.to_string(), "2027-12-31");
+  EXPECT_DOUBLE_EQ(pool.as<AlliancePoolParams>()->capacity_ramp[1].capacity_pf, 150.0);
+  EXPECT_DOUBLE_EQ(pool.as<AlliancePoolParams>()->subsidy_rate, 0.35);
+  EXPECT_EQ(pool.as<AlliancePoolParams>()->licence_delay, Duration::days(30));
+  EXPECT_DOUBLE_EQ(pool.as<AlliancePoolParams>()->reserved_share,
+                   AlliancePoolParams{}.reserved_share);
 
   const VenueParams& golem = s.venues[2];
-  EXPECT_EQ(golem.kind, VenueParams::Kind::Marketplace);
-  EXPECT_EQ(golem.marketplace.name, "golem");
-  EXPECT_EQ(golem.marketplace.pricing, PricingMode::DynamicFee);
-  EXPECT_DOUBLE_EQ(golem.marketplace.dynamic_fee.adjustment, 0.125);
-  EXPECT_EQ(golem.marketplace.providers.initial_count, 40);
-  EXPECT_DOUBLE_EQ(golem.marketplace.token.initial_usd, 0.3);
-  EXPECT_DOUBLE_EQ(golem.marketplace.token.annual_volatility, 0.9);
-  EXPECT_DOUBLE_EQ(golem.marketplace.entry_exit.margin_window_hours, 720.0);
-  EXPECT_EQ(golem.marketplace.entry_exit.exit_after_ticks, 480);
-  EXPECT_DOUBLE_EQ(golem.marketplace.platform_fee, 0.1);
+  ASSERT_NE(golem.as<MarketplaceParams>(), nullptr);
+  EXPECT_EQ(golem.as<MarketplaceParams>()->pricing, PricingMode::DynamicFee);
+  EXPECT_DOUBLE_EQ(golem.as<MarketplaceParams>()->dynamic_fee.adjustment, 0.125);
+  EXPECT_EQ(golem.as<MarketplaceParams>()->providers.initial_count, 40);
+  EXPECT_DOUBLE_EQ(golem.as<MarketplaceParams>()->token.initial_usd, 0.3);
+  EXPECT_DOUBLE_EQ(golem.as<MarketplaceParams>()->token.annual_volatility, 0.9);
+  EXPECT_DOUBLE_EQ(golem.as<MarketplaceParams>()->entry_exit.margin_window_hours, 720.0);
+  EXPECT_EQ(golem.as<MarketplaceParams>()->entry_exit.exit_after_ticks, 480);
+  EXPECT_DOUBLE_EQ(golem.as<MarketplaceParams>()->platform_fee, 0.1);
 
   const VenueParams& farms = s.venues[3];
   EXPECT_FALSE(farms.direct_access);
@@ -379,17 +380,17 @@ TEST(ScenarioLoader, TimelineStepsAreSortedCumulativeSnapshots) {
   EXPECT_EQ(fee.label, "2026-09-01: venues.golem.platform_fee=0.2");
 
   // The base scenario is unchanged.
-  EXPECT_DOUBLE_EQ(s.venues[1].pool.subsidy_rate, 0.35);
+  EXPECT_DOUBLE_EQ(s.venues[1].as<AlliancePoolParams>()->subsidy_rate, 0.35);
   EXPECT_DOUBLE_EQ(s.segments[0].demand.licensed_share, 0.1);
-  EXPECT_DOUBLE_EQ(s.venues[2].marketplace.platform_fee, 0.1);
+  EXPECT_DOUBLE_EQ(s.venues[2].as<MarketplaceParams>()->platform_fee, 0.1);
 
-  EXPECT_DOUBLE_EQ(funding.state->venues[1].pool.subsidy_rate, 0.4);
+  EXPECT_DOUBLE_EQ(funding.state->venues[1].as<AlliancePoolParams>()->subsidy_rate, 0.4);
   EXPECT_DOUBLE_EQ(funding.state->segments[0].demand.licensed_share, 0.2);
-  EXPECT_DOUBLE_EQ(funding.state->venues[2].marketplace.platform_fee, 0.1);
+  EXPECT_DOUBLE_EQ(funding.state->venues[2].as<MarketplaceParams>()->platform_fee, 0.1);
   // Step 2 includes step 1's changes.
-  EXPECT_DOUBLE_EQ(fee.state->venues[1].pool.subsidy_rate, 0.4);
+  EXPECT_DOUBLE_EQ(fee.state->venues[1].as<AlliancePoolParams>()->subsidy_rate, 0.4);
   EXPECT_DOUBLE_EQ(fee.state->segments[0].demand.licensed_share, 0.2);
-  EXPECT_DOUBLE_EQ(fee.state->venues[2].marketplace.platform_fee, 0.2);
+  EXPECT_DOUBLE_EQ(fee.state->venues[2].as<MarketplaceParams>()->platform_fee, 0.2);
   EXPECT_TRUE(funding.state->timeline.empty());
   EXPECT_TRUE(fee.state->timeline.empty());
 }
@@ -400,10 +401,10 @@ TEST(ScenarioLoader, EqualTimelineDatesKeepTheirFileOrder) {
       kFull + "  - {date: 2026-06-15, set: {venues.alliance.subsidy_rate: 0.5}}\n";
   const Scenario s = load_scenario(dir.write("main.yaml", text)).scenario;
   ASSERT_EQ(s.timeline.size(), 3u);
-  EXPECT_DOUBLE_EQ(s.timeline[0].state->venues[1].pool.subsidy_rate, 0.4);
-  EXPECT_DOUBLE_EQ(s.timeline[1].state->venues[1].pool.subsidy_rate, 0.5);
+  EXPECT_DOUBLE_EQ(s.timeline[0].state->venues[1].as<AlliancePoolParams>()->subsidy_rate, 0.4);
+  EXPECT_DOUBLE_EQ(s.timeline[1].state->venues[1].as<AlliancePoolParams>()->subsidy_rate, 0.5);
   EXPECT_EQ(s.timeline[1].at, s.timeline[0].at);
-  EXPECT_DOUBLE_EQ(s.timeline[2].state->venues[1].pool.subsidy_rate, 0.5);
+  EXPECT_DOUBLE_EQ(s.timeline[2].state->venues[1].as<AlliancePoolParams>()->subsidy_rate, 0.5);
 }
 
 TEST(ScenarioLoader, PoolCapacityFromABudgetUsesTheDefaultRampShape) {
@@ -411,7 +412,7 @@ TEST(ScenarioLoader, PoolCapacityFromABudgetUsesTheDefaultRampShape) {
   const Scenario s =
       load_scenario(dir.write("main.yaml", kFull), {"venues.alliance.capacity={budget_usd: 1e9}"})
           .scenario;
-  const AlliancePoolParams& pool = s.venues[1].pool;
+  const AlliancePoolParams& pool = std::get<AlliancePoolParams>(s.venues[1].kind);
   EXPECT_EQ(pool.capacity_source, AlliancePoolParams::CapacitySource::Budget);
   EXPECT_DOUBLE_EQ(pool.budget_usd, 1e9);
   EXPECT_DOUBLE_EQ(pool.hardware_share, 0.4);

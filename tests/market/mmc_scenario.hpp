@@ -18,8 +18,7 @@ inline Scenario mmc_scenario(int64_t servers, double rho, double horizon_h, doub
   s.tick = Duration::hours(24);
   VenueParams farm;
   farm.name = "farm";
-  farm.kind = VenueParams::Kind::Fixed;
-  farm.fixed = FixedVenueParams{servers, 1.0, 2.0};
+  farm.kind = FixedVenueParams{servers, 1.0, 2.0};
   s.venues.push_back(farm);
   Segment jobs;
   jobs.name = "jobs";

@@ -58,7 +58,6 @@ Eigen::ArrayXd vector_asks(const ProviderPopulation& pop, double hardware_index)
 
 MarketplaceParams test_marketplace(PricingMode mode) {
   MarketplaceParams p;
-  p.name = "test";
   p.pricing = mode;
   p.providers.initial_count = 200;
   p.entry_exit.exit_after_ticks = 5;
@@ -527,11 +526,11 @@ TEST(TokenPrice, SameSeedGivesTheSamePath) {
 
 TEST(HardwareIndex, DeclinesSecularlyAndRisesWithProcurement) {
   HardwareIndexParams p;
-  EXPECT_NEAR(hardware_index_step(1.0, p, 1.0, 0.0, 1.0), 0.8, 1e-15);
-  EXPECT_NEAR(hardware_index_step(1.0, p, 1.0, 0.0, 0.5), std::sqrt(0.8), 1e-15);
+  EXPECT_NEAR(hardware_index_step(1.0, p, 0.0, 1.0), 0.8, 1e-15);
+  EXPECT_NEAR(hardware_index_step(1.0, p, 0.0, 0.5), std::sqrt(0.8), 1e-15);
   const double r = p.reference_purchase_pf_per_year;
-  EXPECT_NEAR(hardware_index_step(1.0, p, 0.5, r, 1.0), 0.8 * std::exp(0.5), 1e-14);
-  EXPECT_GT(hardware_index_step(1.0, p, 2.0, r, 1.0), hardware_index_step(1.0, p, 1.0, r, 1.0));
+  EXPECT_NEAR(hardware_index_step(1.0, p, 0.5 * r, 1.0), 0.8 * std::exp(0.5), 1e-14);
+  EXPECT_GT(hardware_index_step(1.0, p, 2.0 * r, 1.0), hardware_index_step(1.0, p, 1.0 * r, 1.0));
 }
 
 TEST(AlliancePool, PriceIsSubsidisedUnitCost) {
@@ -594,7 +593,6 @@ constexpr uint64_t kSeeds = 20;
 // than the competitor's price, so the ceiling is that price. Daily ticks.
 MarketplaceParams squeezed_marketplace() {
   MarketplaceParams p;
-  p.name = "squeezed";
   p.pricing = PricingMode::DynamicFee;
   p.providers.initial_count = 60;
   p.dynamic_fee.initial_price_usd_per_pf_hour = 1.6;
@@ -632,7 +630,7 @@ RunSummary run_squeezed(const MarketplaceParams& params, double coupling, double
     const double demand = 0.6 * 60 * 0.09;  // fixed, ~60 % of the initial capacity
     const MarketplaceTickResult r =
         marketplace_tick(state, params, demand, token, index, tick_hours, market_rng);
-    index = hardware_index_step(index, hw, coupling, purchase, tick_hours / kHoursPerYear);
+    index = hardware_index_step(index, hw, coupling * purchase, tick_hours / kHoursPerYear);
     token = token_price_step(token, params.token, tick_hours / kHoursPerYear, token_rng);
     if (t >= ticks / 2) {
       s.mean_capacity_pf += r.capacity_pf;
@@ -659,10 +657,10 @@ TEST(ComparativeStatics, StrongerProcurementCouplingRaisesCostsAndLowersProvider
   Eigen::ArrayXd cost_strong(3);
   HardwareIndexParams hw;
   marginal_cost(energy, capex,
-                hardware_index_step(1.0, hw, 0.0, hw.reference_purchase_pf_per_year, 1.0),
+                hardware_index_step(1.0, hw, 0.0 * hw.reference_purchase_pf_per_year, 1.0),
                 cost_weak);
   marginal_cost(energy, capex,
-                hardware_index_step(1.0, hw, 0.5, hw.reference_purchase_pf_per_year, 1.0),
+                hardware_index_step(1.0, hw, 0.5 * hw.reference_purchase_pf_per_year, 1.0),
                 cost_strong);
   EXPECT_TRUE((cost_strong > cost_weak).all());
   for (uint64_t seed = 1; seed <= kSeeds; ++seed) {

@@ -156,11 +156,11 @@ int64_t draw_entrants(const MarketplaceParams& params, Eigen::Index current_coun
 double token_price_step(double token_usd, const TokenParams& params, double dt_years,
                         RandomEngine& rng);
 
-/// I' = I · (1 − decline)^dt · exp(κ · purchase / R_ref · dt), dt in years, purchase in PF
-/// per year (the alliance's capacity purchase rate, see alliance_purchase_rate_pf_per_year).
+/// I' = I · (1 − decline)^dt · exp(P / R_ref · dt), dt in years, where P = Σ κ_v · R_v
+/// (PF per year) is the venues' procurement pressure: each buying venue's coupling κ_v times
+/// its capacity purchase rate R_v (see alliance_purchase_rate_pf_per_year).
 double hardware_index_step(double index, const HardwareIndexParams& params,
-                           double procurement_coupling, double purchase_pf_per_year,
-                           double dt_years);
+                           double procurement_pf_per_year, double dt_years);
 
 /// (capex / (life × 8760 h) × hardware_index + energy) × (1 − subsidy), USD per PF·h.
 /// The index applies to the amortisation (replacement cost); pass 1 for historical cost.

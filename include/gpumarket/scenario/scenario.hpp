@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "gpumarket/core/calendar.hpp"
@@ -23,19 +24,24 @@ struct FixedVenueParams {
   double price_usd_per_pf_hour = 0.0;
 };
 
-/// A place where jobs run. Exactly one of the kind-specific parameter blocks applies.
+/// What sort of venue it is, with that kind's parameters.
+using VenueKindParams = std::variant<FixedVenueParams, AlliancePoolParams, MarketplaceParams>;
+
+/// A place where jobs run: what every venue has, and its kind's parameters.
 struct VenueParams {
-  enum class Kind { Fixed, Pool, Marketplace };
   std::string name;
-  Kind kind = Kind::Fixed;
-  FixedVenueParams fixed;
-  AlliancePoolParams pool;
-  MarketplaceParams marketplace;
+  VenueKindParams kind;
   /// False: reachable only through a bridge that connects it (e.g. low-cost farms on
   /// another chain).
   bool direct_access = true;
   /// Delay between a job's decision and its arrival in the venue's line (provisioning).
   Duration latency;
+
+  /// The kind's parameters if the venue is of kind `Kind`, else nullptr.
+  template <class Kind>
+  const Kind* as() const {
+    return std::get_if<Kind>(&kind);
+  }
 };
 
 /// A stream of jobs.

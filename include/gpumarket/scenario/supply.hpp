@@ -165,7 +165,6 @@ struct EntryExitParams {
 
 /// One permissionless marketplace (MODEL.md §3.2), e.g. Golem or Render.
 struct MarketplaceParams {
-  std::string name;
   PricingMode pricing = PricingMode::Clearing;
   DynamicFeeParams dynamic_fee;
   ProviderDistribution providers;

@@ -1,0 +1,124 @@
+// The summary indicators a run writes: each name, unit and meaning defined once, here.
+// The model writes them (sim/market/market_metrics.cpp), the CLI's headline table, the
+// tests and the comparisons read them by these definitions rather than by retyped names.
+// docs/market.md explains each one.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace gpumarket {
+
+struct IndicatorDefinition {
+  std::string_view name;
+  std::string_view unit;
+  std::string_view description;
+};
+
+namespace indicator {
+
+// Job flow and conservation.
+inline constexpr IndicatorDefinition kJobsGenerated{"jobs_generated", "jobs",
+                                                    "jobs the demand segments generated"};
+inline constexpr IndicatorDefinition kJobsArrived{"jobs_arrived", "jobs",
+                                                  "jobs that joined a venue's line"};
+inline constexpr IndicatorDefinition kJobsCompleted{"jobs_completed", "jobs",
+                                                    "jobs that finished service"};
+inline constexpr IndicatorDefinition kJobsAbandoned{
+    "jobs_abandoned", "jobs", "jobs that left after waiting past their patience"};
+inline constexpr IndicatorDefinition kJobsPricedOut{
+    "jobs_priced_out", "jobs",
+    "jobs that did not submit because every option cost more than their value"};
+inline constexpr IndicatorDefinition kJobsWaitingAtEnd{"jobs_waiting_at_end", "jobs",
+                                                       "jobs waiting at the horizon"};
+inline constexpr IndicatorDefinition kJobsInServiceAtEnd{"jobs_in_service_at_end", "jobs",
+                                                         "jobs in service at the horizon"};
+inline constexpr IndicatorDefinition kJobsInTransitAtEnd{
+    "jobs_in_transit_at_end", "jobs",
+    "jobs on a bridge or travelling to their venue at the horizon"};
+
+// Queueing over the measurement window.
+inline constexpr IndicatorDefinition kMeasuredHours{
+    "measured_hours", "h", "length of the measurement window (horizon minus warm-up)"};
+inline constexpr IndicatorDefinition kArrivalRate{"arrival_rate_per_hour", "1/h",
+                                                  "arrivals at venues per hour in the window"};
+inline constexpr IndicatorDefinition kMeanWait{
+    "mean_wait_h", "h", "mean wait of jobs that started service in the window"};
+inline constexpr IndicatorDefinition kMeanSojourn{
+    "mean_sojourn_h", "h", "mean time in system of jobs that completed in the window"};
+inline constexpr IndicatorDefinition kMeanQueueLength{"mean_queue_length", "jobs",
+                                                      "time-average number of waiting jobs"};
+inline constexpr IndicatorDefinition kMeanInSystem{
+    "mean_in_system", "jobs", "time-average number of jobs waiting or in service"};
+inline constexpr IndicatorDefinition kUtilisation{"utilisation", "1",
+                                                  "PF*h in use / PF*h of capacity"};
+inline constexpr IndicatorDefinition kServed{"served_pfh", "PF*h",
+                                             "work of jobs completed in the window"};
+
+// The articles' indicators.
+inline constexpr IndicatorDefinition kPublicChainServed{
+    "public_chain_served_pfh", "PF*h",
+    "adoption: work of public-chain jobs completed in the window"};
+inline constexpr IndicatorDefinition kPricedOutShare{
+    "priced_out_share", "1", "priced-out jobs / (priced out + arrived) in the window"};
+inline constexpr IndicatorDefinition kFeeIndex{"fee_index_usd_per_pfh", "USD/(PF*h)",
+                                               "all-in cost per PF*h paid by public-chain jobs"};
+inline constexpr IndicatorDefinition kLicensedFeeIndex{
+    "licensed_fee_index_usd_per_pfh", "USD/(PF*h)",
+    "all-in cost per PF*h paid by licensed public-chain jobs"};
+inline constexpr IndicatorDefinition kDecentralizedPriceIndex{
+    "decentralized_price_index_usd_per_pfh", "USD/(PF*h)",
+    "mean over ticks of the capacity-weighted marketplace price"};
+inline constexpr IndicatorDefinition kStateShare{
+    "state_share", "1", "share of completed work served by the alliance pool"};
+inline constexpr IndicatorDefinition kDecentralizedShare{
+    "decentralized_share", "1", "share of completed work served by marketplaces"};
+// Daily active addresses of indicators.daa_venue: the name is "<venue>" + suffix.
+inline constexpr IndicatorDefinition kDaaBefore{
+    "_daa_before", "addresses",
+    "mean daily active addresses in the 'before' window (indicators.daa_before)"};
+inline constexpr IndicatorDefinition kDaaAfter{
+    "_daa_after", "addresses",
+    "mean daily active addresses in the 'after' window (indicators.daa_after)"};
+inline constexpr IndicatorDefinition kDaaChange{
+    "_daa_change", "1", "relative change of daily active addresses, after vs before"};
+inline constexpr IndicatorDefinition kBridgeVolumeBefore{
+    "bridge_volume_before_pfh_per_day", "PF*h/day",
+    "bridge volume per day before indicators.bridge_split"};
+inline constexpr IndicatorDefinition kBridgeVolumeAfter{
+    "bridge_volume_after_pfh_per_day", "PF*h/day",
+    "bridge volume per day from indicators.bridge_split on"};
+
+// Bridges and money: conservation totals.
+inline constexpr IndicatorDefinition kBridgeVolume{"bridge_volume_pfh", "PF*h",
+                                                   "work that entered any bridge"};
+inline constexpr IndicatorDefinition kBridgeDelivered{"bridge_delivered_pfh", "PF*h",
+                                                      "work bridges delivered to venues"};
+inline constexpr IndicatorDefinition kBridgeInFlight{"bridge_in_flight_pfh", "PF*h",
+                                                     "work on bridges at the horizon"};
+inline constexpr IndicatorDefinition kMoneyPaid{"money_paid_usd", "USD", "paid by jobs"};
+inline constexpr IndicatorDefinition kMoneyReceived{"money_received_usd", "USD",
+                                                    "received by venues"};
+inline constexpr IndicatorDefinition kMoneyFees{
+    "money_fees_usd", "USD", "platform and bridge fees, proofs, settlement, licences"};
+inline constexpr IndicatorDefinition kMoneyPlatformFees{"money_platform_fees_usd", "USD",
+                                                        "marketplaces' take"};
+inline constexpr IndicatorDefinition kMoneyBridgeFees{"money_bridge_fees_usd", "USD",
+                                                      "bridge fixed and proportional fees"};
+inline constexpr IndicatorDefinition kMoneyProofCosts{
+    "money_proof_costs_usd", "USD", "zero-knowledge proving paid by bridged jobs"};
+inline constexpr IndicatorDefinition kMoneySettlement{
+    "money_settlement_usd", "USD", "settlement transactions and sovereign-settlement spreads"};
+inline constexpr IndicatorDefinition kMoneyLicenceFees{
+    "money_licence_fees_usd", "USD", "pool licence fees, once per licensed address"};
+inline constexpr IndicatorDefinition kHardwareIndexEnd{"hardware_index_end", "1",
+                                                       "GPU hardware price index at the horizon"};
+inline constexpr IndicatorDefinition kEvents{"events", "events", "events the engine processed"};
+
+/// The name of a per-venue indicator such as kDaaBefore: "<venue><suffix>".
+inline std::string for_venue(std::string_view venue, const IndicatorDefinition& suffix) {
+  return std::string(venue) + std::string(suffix.name);
+}
+
+}  // namespace indicator
+}  // namespace gpumarket

@@ -1,0 +1,98 @@
+// The alliance's pool: installed capacity on a ramp (or bought from the budget), an
+// administered, subsidised price, licence-gated access and sovereign-currency settlement.
+// Its capacity is split into a public share, open to licensed users, and a reserved share
+// kept for the alliance's own work; they are two venues with two queues.
+#include <vector>
+
+#include "gpumarket/market/supply_kernels.hpp"
+#include "venue_model.hpp"
+
+namespace gpumarket {
+namespace {
+
+class PoolShare : public VenueModel {
+ public:
+  PoolShare(std::string name, const VenueParams& params, size_t params_index, Date start,
+            bool reserved)
+      : VenueModel(std::move(name), params, params_index), start_(start), reserved_(reserved) {}
+
+  Sector sector() const override { return Sector::State; }
+  bool reserved_for_internal_work() const override { return reserved_; }
+
+  void update_supply(const SupplyTick& tick, uint32_t /*self*/) override {
+    const AlliancePoolParams& p = pool();
+    const double installed = alliance_capacity_pf(p, start_, tick.now.in_hours());
+    const double share = reserved_ ? p.reserved_share : 1.0 - p.reserved_share;
+    queue().advance(tick.now);
+    queue().set_capacity_pf(installed * share);
+    queue().set_price(alliance_price_usd_per_pf_hour(p, tick.hardware_index));
+  }
+
+ protected:
+  const AlliancePoolParams& pool() const { return *params().as<AlliancePoolParams>(); }
+  Date start() const { return start_; }
+
+ private:
+  Date start_;
+  bool reserved_;
+};
+
+// The public share carries what belongs to the whole pool: its purchases of hardware, its
+// licences and its settlement rules.
+class PublicPoolShare final : public PoolShare {
+ public:
+  PublicPoolShare(const VenueParams& params, size_t params_index, const VenueBuildContext& context)
+      : PoolShare(params.name, params, params_index, context.start, false),
+        address_licensed_(context.address_count, false) {
+    const AlliancePoolParams& p = pool();
+    const Date opens = p.capacity_ramp.empty() ? context.start : p.capacity_ramp.front().date;
+    licensed_access_from_ = midnight_of(opens, context.start) + p.licence_delay;
+  }
+
+  bool has_sovereign_route() const override { return true; }
+
+  double procurement_pressure_pf_per_year(double hours) const override {
+    const AlliancePoolParams& p = pool();
+    return p.procurement_coupling * alliance_purchase_rate_pf_per_year(p, start(), hours);
+  }
+
+  // Licence-gated; public-chain jobs come in over a bridge the alliance accepts, or
+  // directly on the token route when tokenized access is not banned.
+  bool admits(Origin origin, bool licensed, const RouteKind& route, SimTime now) const override {
+    if (!licensed || now < licensed_access_from_) return false;
+    const bool public_chain = origin == Origin::PublicChain;
+    if (route.bridged) return route.bridge_alliance_accepts;
+    if (route.token_settled) return public_chain && !pool().ban_tokenized_access;
+    return !public_chain;
+  }
+
+  double settlement_spread(bool token_settled) const override {
+    return token_settled ? pool().settlement_spread : 0.0;
+  }
+
+  VenueCharges charge(uint32_t address, bool token_settled, double bill_usd) override {
+    VenueCharges charges;
+    if (token_settled) charges.settlement_usd = pool().settlement_spread * bill_usd;
+    if (!address_licensed_[address]) {
+      address_licensed_[address] = true;
+      charges.licence_fee_usd = pool().licence_fee_usd;
+    }
+    return charges;
+  }
+
+ private:
+  SimTime licensed_access_from_;        // licensed jobs may use the pool from then on
+  std::vector<bool> address_licensed_;  // addresses that paid the licence fee
+};
+
+}  // namespace
+
+void add_alliance_pool(const VenueParams& params, size_t params_index,
+                       const VenueBuildContext& context,
+                       std::vector<std::unique_ptr<VenueModel>>& venues) {
+  venues.push_back(std::make_unique<PublicPoolShare>(params, params_index, context));
+  venues.push_back(std::make_unique<PoolShare>(params.name + "_reserved", params, params_index,
+                                               context.start, true));
+}
+
+}  // namespace gpumarket

@@ -1,0 +1,158 @@
+// What a run reports: per-tick and per-day series and the summary indicators
+// (include/gpumarket/market/indicators.hpp), with the accumulators behind them. The job
+// flow tells it what happened through the on_* hooks; it reads venues and bridges when an
+// interval closes. A new indicator is added here and in indicators.hpp, nowhere else.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "gpumarket/core/recorder.hpp"
+#include "gpumarket/market/bridge.hpp"
+#include "gpumarket/market/daily_activity.hpp"
+#include "gpumarket/market/indicators.hpp"
+#include "gpumarket/market/market_model.hpp"
+#include "gpumarket/market/venue.hpp"
+#include "venue_model.hpp"
+
+namespace gpumarket {
+
+/// Money, in USD at the time of payment: paid = received + fees, always.
+struct Ledger {
+  double paid_usd = 0;             // by jobs
+  double received_usd = 0;         // by venues (providers, pool, fixed venues)
+  double platform_fees_usd = 0;    // marketplaces' take
+  double bridge_fees_usd = 0;      // fixed + proportional
+  double proof_costs_usd = 0;      // zero-knowledge provers
+  double settlement_usd = 0;       // sovereign-settlement spreads and transaction costs
+  double compliance_fees_usd = 0;  // licence fees for the pool
+
+  double fees_usd() const {
+    return platform_fees_usd + bridge_fees_usd + proof_costs_usd + settlement_usd +
+           compliance_fees_usd;
+  }
+};
+
+/// What one job paid when it started, USD, split by who receives it.
+struct JobPayment {
+  uint32_t venue = 0;
+  uint32_t bridge = UINT32_MAX;  // UINT32_MAX: no bridge
+  bool public_chain = false;
+  bool licensed = false;
+  double work_pfh = 0;
+  double bill_usd = 0;  // price × work, before the platform's take
+  double platform_fee_usd = 0;
+  double bridge_fee_usd = 0;
+  double proof_usd = 0;
+  double settlement_usd = 0;
+  double licence_fee_usd = 0;
+};
+
+class MarketMetrics {
+ public:
+  using Venues = std::vector<std::unique_ptr<VenueModel>>;
+
+  /// `venues` and `bridges` are read (and the venues' integrals taken) when intervals close.
+  MarketMetrics(const Scenario& scenario, Venues& venues, const std::vector<Bridge>& bridges,
+                uint64_t address_count);
+
+  /// Declares every series; call once, after recorder.begin().
+  void declare_series(Recorder& recorder);
+
+  // What happened, from the job flow.
+  void on_venue_arrival(uint32_t venue, uint32_t address, SimTime now) {
+    activity_.mark(venue, address, now.count_micros() / Duration::kMicrosPerDay);
+  }
+  void on_completion(bool public_chain, double work_pfh) {
+    if (public_chain) interval_flow_.completed_public_chain_pfh += work_pfh;
+  }
+  void on_priced_out(uint32_t segment) { interval_priced_out_[segment] += 1; }
+  void on_bridge_entry(uint32_t bridge, double work_pfh) {
+    interval_bridge_volume_pfh_[bridge] += work_pfh;
+  }
+  void on_payment(const JobPayment& payment);
+
+  /// Moves every venue's integrals and counts up to `now` into the current interval, and
+  /// into the window once the warm-up is over.
+  void absorb(SimTime now);
+  /// Records one row of every tick series for the interval that ends at `now`.
+  void close_interval(SimTime now, double hardware_index);
+  /// Records the day that ends at `now`.
+  void close_day(SimTime now);
+  /// Writes the summary; fills the parts of `totals` that metrics know.
+  void write_summary(RunTotals& totals, double hardware_index);
+
+  /// Per venue, the demand of the last closed interval (PF): time-average PF in use plus
+  /// the width of the jobs waiting. The marketplaces form their price on it.
+  const std::vector<double>& last_demand_pf() const { return last_demand_pf_; }
+
+ private:
+  /// Totals over one tick interval (series) or the measurement window (summary).
+  struct FlowTotals {
+    double public_chain_paid_usd = 0;  // all-in payments of public-chain jobs
+    double public_chain_work_pfh = 0;  // their work
+    double licensed_paid_usd = 0;      // the same, for licensed public-chain jobs
+    double licensed_work_pfh = 0;
+    double priced_out = 0;
+    double completed_public_chain_pfh = 0;  // adoption: public-chain work served
+  };
+
+  /// Handles of the series.
+  struct SeriesIds {
+    SeriesId time_h;
+    // Per venue.
+    SeriesId capacity_pf, capacity_gpu, utilisation, price, queue_length, jobs_waiting, mean_wait_h,
+        served_pfh, arrivals, completed, abandoned, revenue_usd, provider_count, mean_margin,
+        token_usd;
+    // Market-wide.
+    SeriesId hardware_index, fee_index, price_index, state_share, public_chain_served_pfh;
+    // Per bridge.
+    SeriesId bridge_volume_pfh, bridge_fees_usd, bridge_backlog_h, bridge_in_flight_pfh;
+    // Per segment.
+    SeriesId priced_out;
+    // Per day.
+    SeriesId day_time_h, daa;
+  };
+
+  /// Work served in an interval by sector, and the marketplaces' capacity-weighted price.
+  struct SectorTotals {
+    double state_pfh = 0, decentralized_pfh = 0, other_pfh = 0;
+    double weighted_price = 0, marketplace_capacity = 0;
+  };
+
+  void accumulate_window(const SectorTotals& sectors, double price_index, double hours);
+  void reset_interval(SimTime now, double hours);
+  void put(const IndicatorDefinition& indicator, double value);
+  void write_flow_summary(const RunTotals& totals, const VenueAreas& areas,
+                          const VenueCounts& counts);
+  void write_indicator_summary(const VenueCounts& counts);
+  void write_money_summary(const RunTotals& totals, double hardware_index);
+
+  const Scenario& scenario_;
+  Venues& venues_;
+  const std::vector<Bridge>& bridges_;
+  Recorder* recorder_ = nullptr;
+  SeriesIds ids_{};
+  DailyActivity activity_;
+  std::vector<double> row_;
+  std::vector<VenueAreas> interval_areas_, window_areas_;
+  std::vector<VenueCounts> interval_counts_, window_counts_;
+  std::vector<double> interval_payments_usd_;  // per venue: compute bills of jobs started
+  std::vector<double> last_demand_pf_;
+  std::vector<double> interval_bridge_volume_pfh_, interval_bridge_fees_usd_;
+  std::vector<double> window_bridge_volume_before_pfh_, window_bridge_volume_after_pfh_;
+  std::vector<double> interval_priced_out_;  // per segment
+  FlowTotals interval_flow_, window_flow_;
+  std::vector<double> daa_before_sum_, daa_after_sum_;
+  double daa_before_days_ = 0, daa_after_days_ = 0;
+  double price_index_sum_ = 0, price_index_ticks_ = 0;
+  double served_state_pfh_ = 0, served_decentralized_pfh_ = 0, served_other_pfh_ = 0;
+  SimTime interval_start_;
+  SimTime last_absorb_;
+  double window_hours_ = 0;
+  double bridge_hours_before_ = 0, bridge_hours_after_ = 0;
+  Ledger ledger_;
+};
+
+}  // namespace gpumarket

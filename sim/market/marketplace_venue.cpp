@@ -1,0 +1,67 @@
+// A permissionless marketplace: providers who enter and leave on their margins, a price
+// formed each tick by the marketplace's pricing rule, a token whose USD price moves, and
+// the platform's take of every bill.
+#include "gpumarket/core/random.hpp"
+#include "gpumarket/market/supply_kernels.hpp"
+#include "venue_model.hpp"
+
+namespace gpumarket {
+namespace {
+
+class MarketplaceVenue final : public VenueModel {
+ public:
+  MarketplaceVenue(const VenueParams& params, size_t params_index, uint64_t seed)
+      : VenueModel(params.name, params, params_index),
+        supply_rng_(make_stream(seed, "venue/" + params.name + "/providers")),
+        token_rng_(make_stream(seed, "venue/" + params.name + "/token")),
+        state_(make_marketplace(marketplace(), supply_rng_)),
+        token_usd_(marketplace().token.initial_usd) {
+    queue().set_capacity_pf(state_.providers.total_capacity_pf());
+  }
+
+  Sector sector() const override { return Sector::Decentralized; }
+
+  void update_supply(const SupplyTick& tick, uint32_t self) override {
+    const MarketplaceParams& p = marketplace();
+    if (tick.interval_hours > 0) {
+      // The price formation sees the interval just ended.
+      const double demand_pf = (*tick.demand_pf)[self];
+      token_usd_ =
+          token_price_step(token_usd_, p.token, tick.interval_hours / kHoursPerYear, token_rng_);
+      last_tick_ = marketplace_tick(state_, p, demand_pf, token_usd_, tick.hardware_index,
+                                    tick.interval_hours, supply_rng_);
+    }
+    queue().advance(tick.now);
+    queue().set_capacity_pf(state_.providers.total_capacity_pf());
+    queue().set_price(state_.posted_price_usd_per_pf_hour);
+  }
+
+  VenueCharges charge(uint32_t /*address*/, bool /*token_settled*/, double bill_usd) override {
+    VenueCharges charges;
+    charges.platform_fee_usd = marketplace().platform_fee * bill_usd;
+    return charges;
+  }
+
+  VenueSupplyState supply_state() const override {
+    return {static_cast<double>(state_.providers.size()), last_tick_.mean_margin_usd_per_pf_hour,
+            token_usd_};
+  }
+
+ private:
+  const MarketplaceParams& marketplace() const { return *params().as<MarketplaceParams>(); }
+
+  RandomEngine supply_rng_;  // providers' entry and attributes
+  RandomEngine token_rng_;
+  MarketplaceState state_;
+  double token_usd_;
+  MarketplaceTickResult last_tick_;  // for the series
+};
+
+}  // namespace
+
+std::unique_ptr<VenueModel> make_marketplace_venue(const VenueParams& params, size_t params_index,
+                                                   const VenueBuildContext& context) {
+  return std::make_unique<MarketplaceVenue>(params, params_index, context.seed);
+}
+
+}  // namespace gpumarket

@@ -1,0 +1,132 @@
+// A venue kind at run time: what the run loop needs of a venue each tick and per job.
+// Each kind lives in its own file (fixed_venue.cpp, alliance_pool.cpp,
+// marketplace_venue.cpp); make_venue_models() in venue_factory.cpp is the only place
+// that looks at which kind a venue is.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gpumarket/core/calendar.hpp"
+#include "gpumarket/core/time.hpp"
+#include "gpumarket/market/venue.hpp"
+#include "gpumarket/scenario/scenario.hpp"
+
+namespace gpumarket {
+
+/// Which share of the market a venue's served work counts for.
+enum class Sector { State, Decentralized, Other };
+
+/// What the market tick tells every venue, after the hardware index has moved.
+struct SupplyTick {
+  SimTime now;
+  double interval_hours = 0;  // since the previous tick; 0 at the first
+  double hardware_index = 1;
+  /// Per venue: the demand of the interval just closed, PF (time-average PF in use plus
+  /// the width of the jobs waiting), indexed like the venues.
+  const std::vector<double>* demand_pf = nullptr;
+};
+
+/// How a job reaches the venue: the route's kind, as far as access rules care.
+struct RouteKind {
+  bool bridged = false;
+  bool token_settled = true;
+  bool bridge_alliance_accepts = false;  // the bridge's settlement is accepted by the pool
+};
+
+/// What a job pays the venue's side beyond its compute bill, USD.
+struct VenueCharges {
+  double platform_fee_usd = 0;  // kept by the venue's platform, out of the bill
+  double settlement_usd = 0;    // currency conversion the venue requires
+  double licence_fee_usd = 0;   // access the venue requires, paid once per address
+};
+
+/// Values of the per-venue supply series; NaN where the kind has no such thing.
+struct VenueSupplyState {
+  double provider_count = std::numeric_limits<double>::quiet_NaN();
+  double mean_margin_usd_per_pf_hour = std::numeric_limits<double>::quiet_NaN();
+  double token_usd = std::numeric_limits<double>::quiet_NaN();
+};
+
+class VenueModel {
+ public:
+  virtual ~VenueModel() = default;
+  VenueModel(const VenueModel&) = delete;
+  VenueModel& operator=(const VenueModel&) = delete;
+
+  /// The queue: capacity, price, FIFO line and time integrals.
+  Venue& queue() { return queue_; }
+  const Venue& queue() const { return queue_; }
+  const std::string& name() const { return queue_.name(); }
+  /// Index of the venue's parameters in Scenario::venues.
+  size_t params_index() const { return params_index_; }
+  const VenueParams& params() const { return *params_; }
+
+  /// The parameters in force from now on (a timeline step): same venue, other values.
+  void set_params(const VenueParams& params) {
+    params_ = &params;
+    on_params_changed();
+  }
+
+  virtual Sector sector() const = 0;
+  /// True for capacity kept for the alliance's own work: no route leads here.
+  virtual bool reserved_for_internal_work() const { return false; }
+  /// True when a direct route settled in sovereign currency leads here, besides the token one.
+  virtual bool has_sovereign_route() const { return false; }
+
+  /// κ × the rate at which the venue buys hardware, PF per year: its pressure on the
+  /// hardware price index (see hardware_index_step). `hours` since the start.
+  virtual double procurement_pressure_pf_per_year(double /*hours*/) const { return 0.0; }
+
+  /// Sets capacity and price for the interval that starts at `tick.now`.
+  virtual void update_supply(const SupplyTick& tick, uint32_t self) = 0;
+
+  /// Whether a job of this origin and licence may take a route of this kind now.
+  virtual bool admits(Origin /*origin*/, bool /*licensed*/, const RouteKind& /*route*/,
+                      SimTime /*now*/) const {
+    return true;
+  }
+  /// Fraction of the compute bill a job on such a route pays to settle with the venue.
+  virtual double settlement_spread(bool /*token_settled*/) const { return 0.0; }
+  /// What a job from `address` on a route so settled pays beside its bill, when it starts.
+  virtual VenueCharges charge(uint32_t /*address*/, bool /*token_settled*/, double /*bill_usd*/) {
+    return {};
+  }
+
+  virtual VenueSupplyState supply_state() const { return {}; }
+
+ protected:
+  VenueModel(std::string name, const VenueParams& params, size_t params_index)
+      : queue_(std::move(name), 0.0, 0.0), params_(&params), params_index_(params_index) {}
+  virtual void on_params_changed() {}
+
+ private:
+  Venue queue_;
+  const VenueParams* params_;
+  size_t params_index_;
+};
+
+/// What building a venue needs beyond its parameters.
+struct VenueBuildContext {
+  uint64_t seed = 0;
+  Date start;                  // time 0
+  uint64_t address_count = 0;  // addresses of every segment: licences are per address
+};
+
+/// The run-time venues of the scenario's venues, in order. A pool gives two: its public
+/// share, then its reserved share (named "<name>_reserved").
+std::vector<std::unique_ptr<VenueModel>> make_venue_models(const Scenario& scenario,
+                                                           const VenueBuildContext& context);
+
+// One per kind, called by make_venue_models().
+std::unique_ptr<VenueModel> make_fixed_venue(const VenueParams& params, size_t params_index);
+void add_alliance_pool(const VenueParams& params, size_t params_index,
+                       const VenueBuildContext& context,
+                       std::vector<std::unique_ptr<VenueModel>>& venues);
+std::unique_ptr<VenueModel> make_marketplace_venue(const VenueParams& params, size_t params_index,
+                                                   const VenueBuildContext& context);
+
+}  // namespace gpumarket
