@@ -1,7 +1,9 @@
 // Demand parameters of one segment as plain structs: arrival rate and its calendar
 // modulation, job width and duration distributions, the address pool, and what a job
-// is worth. Sources are sections of notes/calibration.md ("§8") or marked ASSUMPTION;
-// docs/demand.md gives the equations that use them.
+// is worth. docs/demand.md gives the equations that use them.
+//
+// Sources: docs/sources.md. "calibration §n", or a bare "§n" next to one, is its
+// calibration section n; ASSUMPTION marks a value with no source.
 #pragma once
 
 #include <array>
@@ -97,10 +99,10 @@ struct AddressPoolParams {
 };
 
 /// Where a segment's jobs originate: it decides settlement spreads and which routes
-/// (bridges, licences) apply (MODEL.md §3.1, §3.3).
+/// (bridges, licences) apply (docs/market.md, "Routes and access").
 enum class Origin { PublicChain, Sovereign };
 
-/// One demand segment (MODEL.md §4).
+/// One demand segment (docs/demand.md).
 struct SegmentDemandParams {
   ArrivalParams arrivals;
   /// Job width in PF. ASSUMPTION fitted to Helios GPUs/job (mean 3.7, median 1; calibration
@@ -120,7 +122,7 @@ struct SegmentDemandParams {
   /// of jobs of different sizes comparable and lets one parameter cover a heavy-tailed size mix.
   /// ASSUMPTION: 0.04, i.e. a job loses about 1% of its value per hour of delay.
   double value_of_time_usd_per_pf_hour_per_hour = 0.04;
-  /// Maximum wait in a venue's queue before the job abandons (MODEL.md §4).
+  /// Maximum wait in a venue's queue before the job abandons (docs/market.md, "Time and events").
   Duration patience = Duration::infinite();
   /// Share of the segment's jobs that hold a licence for the alliance pool, in [0, 1].
   /// ASSUMPTION: 0 (crypto-native segments are unlicensed unless a scenario says otherwise).

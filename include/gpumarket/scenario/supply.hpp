@@ -3,9 +3,11 @@
 // hardware price index. Plain structs; the equations are in docs/model.md.
 //
 // Units: capacity in PF (sustained petaflop/s at the scenario's declared precision;
-// the defaults below assume FP16/BF16 dense, as notes/calibration.md §0 suggests),
-// work in PF·h, prices and costs in USD per PF·h. "calibration §n" refers to
-// /work/shared/notes/calibration.md; "article" to seeds/001_f9257b59c3824804.txt.
+// the defaults below assume FP16/BF16 dense, as calibration §0 suggests), work in PF·h,
+// prices and costs in USD per PF·h.
+//
+// Sources: docs/sources.md. "calibration §n" is its calibration section n, "article" its
+// article entry; ASSUMPTION marks a value with no source.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +25,7 @@ struct CapacityPoint {
   double capacity_pf = 0.0;  // PF
 };
 
-/// The alliance's state-controlled pool (MODEL.md §3.1).
+/// The alliance's state-controlled pool (docs/model.md, "Alliance pool").
 struct AlliancePoolParams {
   enum class CapacitySource {
     /// The ramp's capacities as given.
@@ -83,7 +85,7 @@ struct TokenParams {
   double initial_usd = 0.25;
   /// Annual expected-return drift μ (E[S_t] = S_0·e^{μt}); the log-price drifts at
   /// μ − σ²/2. Default 0.5 = calibration §11's baseline log drift 0 plus σ²/2 with σ = 1.
-  /// (Calibration quotes log drifts: bull +0.5, bear −0.9; add σ²/2 to use them here.)
+  /// (calibration §11 quotes log drifts: bull +0.5, bear −0.9; add σ²/2 to use them here.)
   double annual_drift = 0.5;
   /// Annual volatility σ of the diffusion. calibration §5/§11: GLM ASSUMPTION ≈ 1.00.
   double annual_volatility = 1.0;
@@ -163,7 +165,8 @@ struct EntryExitParams {
   int64_t max_providers = 1'000'000;
 };
 
-/// One permissionless marketplace (MODEL.md §3.2), e.g. Golem or Render.
+/// One permissionless marketplace (docs/model.md, "Permissionless marketplaces"), e.g. Golem
+/// or Render.
 struct MarketplaceParams {
   PricingMode pricing = PricingMode::Clearing;
   DynamicFeeParams dynamic_fee;
