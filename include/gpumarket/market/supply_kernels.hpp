@@ -11,82 +11,19 @@
 
 #include "gpumarket/core/calendar.hpp"
 #include "gpumarket/core/random.hpp"
+#include "gpumarket/market/pricing_rule.hpp"
 #include "gpumarket/market/provider_population.hpp"
 #include "gpumarket/scenario/supply.hpp"
 
 namespace gpumarket {
 
 // ---------------------------------------------------------------------------------------
-// Costs and asks
-
-/// cost_i = energy_i + capex_i × hardware_index (USD per PF·h). All arrays one length.
-void marginal_cost(const Eigen::Ref<const Eigen::ArrayXd>& energy_usd_per_pf_hour,
-                   const Eigen::Ref<const Eigen::ArrayXd>& capex_usd_per_pf_hour,
-                   double hardware_index, Eigen::Ref<Eigen::ArrayXd> cost_usd_per_pf_hour);
-
-/// ask_i = cost_i × (1 + markup_i), in USD per PF·h: asks are anchored to USD costs and do
-/// not depend on the token's price.
-void asks(const Eigen::Ref<const Eigen::ArrayXd>& cost_usd_per_pf_hour,
-          const Eigen::Ref<const Eigen::ArrayXd>& ask_markup,
-          Eigen::Ref<Eigen::ArrayXd> ask_usd_per_pf_hour);
-
-// ---------------------------------------------------------------------------------------
-// Price formation
-
-/// Scratch space reused from tick to tick so that a tick allocates nothing once the
-/// population's size is stable.
-struct SupplyWorkspace {
-  Eigen::ArrayXd ask_usd_per_pf_hour;
-  Eigen::ArrayXd used_pf;
-  Eigen::ArrayXd margin_usd_per_pf_hour;
-  ArrayXb exit_mask;
-  std::vector<std::pair<double, double>> ask_capacity;  // merit-order selection
-  std::vector<double> candidate_ask;                    // providers that may be marginal
-  std::vector<double> candidate_capacity;
-  std::vector<ProviderAttributes> entrants;
-
-  /// Sizes the per-provider arrays (a no-op when the size is unchanged).
-  void resize(Eigen::Index providers);
-};
-
-/// The outcome of one price formation.
-struct PriceFormation {
-  double price_usd_per_pf_hour = 0.0;
-  double served_pf = 0.0;    // Σ used_i
-  double unserved_pf = 0.0;  // demand the offered capacity could not serve
-  /// Capacity offered at the price: all of it under clearing, the providers whose ask is
-  /// at most the posted price under dynamic_fee.
-  double offered_capacity_pf = 0.0;
-};
+// Price formation (the rules themselves: pricing_rule.hpp)
 
 /// The smallest ask p such that the capacity with ask ≤ p reaches `demand_pf`, for
 /// 0 < demand < total capacity, over (ask, capacity) pairs, which it reorders. The
-/// selection step of clear_merit_order; the benchmark's scalar tick uses it too.
+/// selection step of the clearing rule; the benchmark's scalar tick uses it too.
 double marginal_ask(std::vector<std::pair<double, double>>& items, double demand_pf);
-
-/// Merit-order uniform price for `demand_pf` ≥ 0: with asks sorted ascending, the price is
-/// the ask of the marginal provider, the first whose cumulative capacity reaches demand.
-/// Providers with a lower ask serve their full capacity; those whose ask equals the price
-/// share the rest in proportion to capacity; the others serve nothing.
-/// - demand 0: the lowest ask, nothing served;
-/// - demand ≥ total capacity: the highest ask, every provider full, the excess returned as
-///   `unserved_pf` (merit order has no scarcity rent; use dynamic_fee for that);
-/// - no providers: price NaN, everything unserved.
-/// Expected O(n) (weighted quickselect), not a full sort. `used_pf` must have the
-/// population's size; 0 ≤ used_i ≤ capacity_i always.
-PriceFormation clear_merit_order(const Eigen::Ref<const Eigen::ArrayXd>& ask_usd_per_pf_hour,
-                                 const Eigen::Ref<const Eigen::ArrayXd>& capacity_pf,
-                                 double demand_pf, SupplyWorkspace& workspace,
-                                 Eigen::Ref<Eigen::ArrayXd> used_pf);
-
-/// At a posted price p, providers with ask_i ≤ p are eligible and share demand in
-/// proportion to capacity: used_i = capacity_i × min(1, demand / eligible capacity).
-/// (Chosen over filling in ask order: a posted-price venue does not rank its providers.)
-/// `utilisation` of the result's capacity is served / offered; see dynamic_fee_utilisation.
-PriceFormation allocate_at_posted_price(const Eigen::Ref<const Eigen::ArrayXd>& ask_usd_per_pf_hour,
-                                        const Eigen::Ref<const Eigen::ArrayXd>& capacity_pf,
-                                        double price_usd_per_pf_hour, double demand_pf,
-                                        Eigen::Ref<Eigen::ArrayXd> used_pf);
 
 /// The utilisation the fee controller sees: served / offered capacity, in [0, 1]; 1 when
 /// demand is positive and nothing is offered (the price is below every ask and must
@@ -102,27 +39,8 @@ double dynamic_fee_update(double price_usd_per_pf_hour, double utilisation,
 // ---------------------------------------------------------------------------------------
 // Margins, entry and exit
 
-/// Margin per PF of capacity per hour, in USD per PF·h:
-///   margin_i = (used_i / capacity_i) × (received − energy_i) − capex_i × hardware_index,
-/// where `received_usd_per_pf_hour` is what a provider receives per PF·h served (the same
-/// for all providers of a marketplace: price net of fee, token-converted, plus emissions).
-void provider_margins(const Eigen::Ref<const Eigen::ArrayXd>& used_pf,
-                      const Eigen::Ref<const Eigen::ArrayXd>& capacity_pf,
-                      const Eigen::Ref<const Eigen::ArrayXd>& energy_usd_per_pf_hour,
-                      const Eigen::Ref<const Eigen::ArrayXd>& capex_usd_per_pf_hour,
-                      double hardware_index, double received_usd_per_pf_hour,
-                      Eigen::Ref<Eigen::ArrayXd> margin_usd_per_pf_hour);
-
 /// Weight of the newest tick in the rolling margin: α = 1 − exp(−tick / window).
 double rolling_margin_weight(double tick_hours, double window_hours);
-
-/// rolling_i ← rolling_i + α (margin_i − rolling_i); then
-/// negative_ticks_i ← negative_ticks_i + 1 if rolling_i < threshold, else 0. Returns whether any
-/// provider has reached params.exit_after_ticks (see exit_mask).
-bool update_rolling_margins(const Eigen::Ref<const Eigen::ArrayXd>& margin_usd_per_pf_hour,
-                            double weight, const EntryExitParams& params,
-                            Eigen::Ref<Eigen::ArrayXd> rolling_margin_usd_per_pf_hour,
-                            Eigen::Ref<Eigen::ArrayXd> negative_margin_ticks);
 
 /// exit_i = negative_ticks_i ≥ params.exit_after_ticks.
 void exit_mask(const Eigen::Ref<const Eigen::ArrayXd>& negative_margin_ticks,

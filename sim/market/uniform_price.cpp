@@ -1,0 +1,232 @@
+#include "uniform_price.hpp"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <vector>
+
+#include "gpumarket/market/supply_kernels.hpp"
+
+namespace gpumarket::uniform_price {
+namespace {
+
+namespace ei = Eigen::internal;
+using Packet = ei::packet_traits<double>::type;
+constexpr Eigen::Index kLanes = ei::packet_traits<double>::size;
+
+// ask = (energy + capex × index) × (1 + markup), the scalar tail of every pass rounds alike.
+template <typename T>
+T ask_of(const T& energy, const T& capex, const T& markup, const T& index, const T& one) {
+  return ei::pmul(ei::padd(energy, ei::pmul(capex, index)), ei::padd(one, markup));
+}
+
+}  // namespace
+
+// marginal_ask() over the asks and capacities of the whole population, narrowed first by
+// vectorised passes: each takes kPivots asks from an evenly strided sample as pivots, sums
+// the capacity below every pivot in one pass, and keeps only the providers between the two
+// pivots that bracket the demand (branch-free compaction), until few are left for the
+// quickselect. The result is the same ask: each pass keeps exactly the providers that can
+// still be marginal and takes the capacity below them out of the demand.
+double marginal_ask_narrowed(const double* ask, const double* cap, Eigen::Index n, double demand_pf,
+                             SupplyWorkspace& ws) {
+  constexpr int kPivots = 8;
+  constexpr Eigen::Index kSample = 4 * kPivots;
+  constexpr Eigen::Index kSmall = 1024;
+  std::vector<double>& cand_ask = ws.candidate_ask;
+  std::vector<double>& cand_cap = ws.candidate_capacity;
+  cand_ask.resize(static_cast<size_t>(n));
+  cand_cap.resize(static_cast<size_t>(n));
+  const double* src_ask = ask;
+  const double* src_cap = cap;
+  Eigen::Index m = n;
+  double need = demand_pf;
+  while (m > kSmall) {
+    std::array<double, kSample> sample;
+    for (Eigen::Index k = 0; k < kSample; ++k) sample[k] = src_ask[k * (m / kSample)];
+    std::sort(sample.begin(), sample.end());
+    std::array<double, kPivots> pivot;
+    for (int k = 0; k < kPivots; ++k) pivot[k] = sample[2 + 4 * k];
+    Packet below[kPivots];
+    for (auto& b : below) b = ei::pset1<Packet>(0.0);
+    Eigen::Index i = 0;
+    for (; i + kLanes <= m; i += kLanes) {
+      const Packet a = ei::ploadu<Packet>(src_ask + i);
+      const Packet c = ei::ploadu<Packet>(src_cap + i);
+      for (int k = 0; k < kPivots; ++k) {
+        below[k] = ei::padd(below[k], ei::pand(ei::pcmp_lt(a, ei::pset1<Packet>(pivot[k])), c));
+      }
+    }
+    std::array<double, kPivots> below_sum;
+    for (int k = 0; k < kPivots; ++k) below_sum[k] = ei::predux(below[k]);
+    for (; i < m; ++i) {
+      for (int k = 0; k < kPivots; ++k) {
+        if (src_ask[i] < pivot[k]) below_sum[k] += src_cap[i];
+      }
+    }
+    int j = 0;
+    while (j < kPivots && below_sum[j] < need) ++j;
+    const double lo = j > 0 ? pivot[j - 1] : -std::numeric_limits<double>::infinity();
+    const double hi = j < kPivots ? pivot[j] : std::numeric_limits<double>::infinity();
+    Eigen::Index kept = 0;
+    for (Eigen::Index r = 0; r < m; ++r) {
+      const double a = src_ask[r];
+      cand_ask[kept] = a;
+      cand_cap[kept] = src_cap[r];
+      kept += (a >= lo) & (a < hi);
+    }
+    if (kept == m) break;  // ties: the pivots cannot split these asks
+    if (j > 0) need -= below_sum[j - 1];
+    m = kept;
+    src_ask = cand_ask.data();
+    src_cap = cand_cap.data();
+  }
+  auto& items = ws.ask_capacity;
+  items.resize(static_cast<size_t>(m));
+  for (Eigen::Index i = 0; i < m; ++i) items[static_cast<size_t>(i)] = {src_ask[i], src_cap[i]};
+  return marginal_ask(items, need);
+}
+
+// One pass over the costs: Σ capacity and Σ capacity over ask ≤ `limit`; stores the asks
+// when `asks_out` is not null (clearing selects over them; dynamic_fee recomputes them).
+AskPass ask_pass(const ProviderPopulation& pop, double hardware_index, double limit,
+                 double* asks_out) {
+  const Eigen::Index n = pop.size();
+  const double* cap = pop.capacity_pf.data();
+  const double* energy = pop.energy_usd_per_pf_hour.data();
+  const double* capex = pop.capex_usd_per_pf_hour.data();
+  const double* markup = pop.ask_markup.data();
+  const Packet index = ei::pset1<Packet>(hardware_index);
+  const Packet one = ei::pset1<Packet>(1.0);
+  const Packet bound = ei::pset1<Packet>(limit);
+  // Two sets of accumulators, so that consecutive packets do not wait on one add's latency.
+  Packet total[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
+  Packet offered[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
+  const auto step = [&](Eigen::Index i, int set) {
+    const Packet c = ei::ploadu<Packet>(cap + i);
+    const Packet ask = ask_of(ei::ploadu<Packet>(energy + i), ei::ploadu<Packet>(capex + i),
+                              ei::ploadu<Packet>(markup + i), index, one);
+    if (asks_out != nullptr) ei::pstoreu(asks_out + i, ask);
+    total[set] = ei::padd(total[set], c);
+    offered[set] = ei::padd(offered[set], ei::pand(ei::pcmp_le(ask, bound), c));
+  };
+  Eigen::Index i = 0;
+  for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
+    step(i, 0);
+    step(i + kLanes, 1);
+  }
+  if (i + kLanes <= n) {
+    step(i, 0);
+    i += kLanes;
+  }
+  AskPass out{ei::predux(ei::padd(total[0], total[1])),
+              ei::predux(ei::padd(offered[0], offered[1]))};
+  for (; i < n; ++i) {
+    const double ask = (energy[i] + capex[i] * hardware_index) * (1.0 + markup[i]);
+    if (asks_out != nullptr) asks_out[i] = ask;
+    out.total_capacity_pf += cap[i];
+    if (ask <= limit) out.offered_capacity_pf += cap[i];
+  }
+  return out;
+}
+
+// Σ capacity with ask < price, and with ask == price, in one pass.
+std::pair<double, double> capacity_below_and_at(const double* ask, const double* cap,
+                                                Eigen::Index n, double price) {
+  const Packet p = ei::pset1<Packet>(price);
+  Packet below = ei::pset1<Packet>(0.0);
+  Packet at = ei::pset1<Packet>(0.0);
+  Eigen::Index i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    const Packet a = ei::ploadu<Packet>(ask + i);
+    const Packet c = ei::ploadu<Packet>(cap + i);
+    below = ei::padd(below, ei::pand(ei::pcmp_lt(a, p), c));
+    at = ei::padd(at, ei::pand(ei::pcmp_eq(a, p), c));
+  }
+  double b = ei::predux(below);
+  double e = ei::predux(at);
+  for (; i < n; ++i) {
+    if (ask[i] < price) b += cap[i];
+    if (ask[i] == price) e += cap[i];
+  }
+  return {b, e};
+}
+
+// Margins, rolling margins and negative-tick counts in one pass, the formulas of
+// PricingRule::settle() with used / capacity = fraction.
+// Takes the asks from `asks` when given, else recomputes them from the costs (bit-identical).
+// Writes used = capacity × fraction when `used_out` is not null.
+SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double hardware_index,
+                         const UniformAllocation& fractions, double received_usd_per_pf_hour,
+                         double weight, const EntryExitParams& params, double* used_out) {
+  const Eigen::Index n = pop.size();
+  const double* cap = pop.capacity_pf.data();
+  const double* energy = pop.energy_usd_per_pf_hour.data();
+  const double* capex = pop.capex_usd_per_pf_hour.data();
+  const double* markup = pop.ask_markup.data();
+  double* rolling = pop.rolling_margin_usd_per_pf_hour.data();
+  double* ticks = pop.negative_margin_ticks.data();
+  const double threshold = params.exit_threshold_usd_per_pf_hour;
+  const Packet index = ei::pset1<Packet>(hardware_index);
+  const Packet one = ei::pset1<Packet>(1.0);
+  const Packet price = ei::pset1<Packet>(fractions.price_usd_per_pf_hour);
+  const Packet below = ei::pset1<Packet>(fractions.below);
+  const Packet at = ei::pset1<Packet>(fractions.at);
+  const Packet received = ei::pset1<Packet>(received_usd_per_pf_hour);
+  const Packet w = ei::pset1<Packet>(weight);
+  const Packet limit = ei::pset1<Packet>(threshold);
+  Packet weighted[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
+  Packet max_ticks[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
+  const auto step = [&](Eigen::Index i, int set) {
+    const Packet e = ei::ploadu<Packet>(energy + i);
+    const Packet k = ei::ploadu<Packet>(capex + i);
+    const Packet c = ei::ploadu<Packet>(cap + i);
+    const Packet a = asks != nullptr ? ei::ploadu<Packet>(asks + i)
+                                     : ask_of(e, k, ei::ploadu<Packet>(markup + i), index, one);
+    const Packet fraction =
+        ei::por(ei::pand(ei::pcmp_lt(a, price), below), ei::pand(ei::pcmp_eq(a, price), at));
+    if (used_out != nullptr) ei::pstoreu(used_out + i, ei::pmul(c, fraction));
+    const Packet margin = ei::psub(ei::pmul(fraction, ei::psub(received, e)), ei::pmul(k, index));
+    Packet r = ei::ploadu<Packet>(rolling + i);
+    r = ei::padd(r, ei::pmul(w, ei::psub(margin, r)));
+    ei::pstoreu(rolling + i, r);
+    const Packet t = ei::pand(ei::pcmp_lt(r, limit), ei::padd(ei::ploadu<Packet>(ticks + i), one));
+    ei::pstoreu(ticks + i, t);
+    max_ticks[set] = ei::pmax(max_ticks[set], t);
+    weighted[set] = ei::padd(weighted[set], ei::pmul(c, r));
+  };
+  Eigen::Index i = 0;
+  for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
+    step(i, 0);
+    step(i + kLanes, 1);
+  }
+  if (i + kLanes <= n) {
+    step(i, 0);
+    i += kLanes;
+  }
+  SettleResult out{ei::predux(ei::padd(weighted[0], weighted[1])), false};
+  double max_t = ei::predux_max(ei::pmax(max_ticks[0], max_ticks[1]));
+  for (; i < n; ++i) {
+    const double a =
+        asks != nullptr ? asks[i] : (energy[i] + capex[i] * hardware_index) * (1.0 + markup[i]);
+    const double p = fractions.price_usd_per_pf_hour;
+    const double fraction = a < p ? fractions.below : (a == p ? fractions.at : 0.0);
+    if (used_out != nullptr) used_out[i] = cap[i] * fraction;
+    const double margin =
+        fraction * (received_usd_per_pf_hour - energy[i]) - capex[i] * hardware_index;
+    rolling[i] += weight * (margin - rolling[i]);
+    ticks[i] = rolling[i] < threshold ? ticks[i] + 1.0 : 0.0;
+    max_t = std::max(max_t, ticks[i]);
+    out.capacity_weighted_margin += cap[i] * rolling[i];
+  }
+  out.any_exit = max_t >= static_cast<double>(params.exit_after_ticks);
+  return out;
+}
+
+double received_usd_per_pf_hour(const PriceFormation& formation, const Receipts& receipts) {
+  if (!(formation.served_pf > 0.0)) return 0.0;
+  return receipts.kept_share * formation.price_usd_per_pf_hour * receipts.token_ratio +
+         receipts.emission_usd_per_pf_hour;
+}
+
+}  // namespace gpumarket::uniform_price

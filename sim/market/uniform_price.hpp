@@ -1,0 +1,47 @@
+// The fused passes over a marketplace's providers that the rules with one price for all
+// (clearing, dynamic_fee) share. Each walks the provider columns once with Eigen's packet
+// primitives (two doubles per SSE2 register), carrying several sums at once, which array
+// expressions cannot do: an expression yields one column or one reduction per pass.
+// tests/market/scalar_supply_reference.hpp is their scalar reference.
+#pragma once
+
+#include <Eigen/Core>
+#include <utility>
+
+#include "gpumarket/market/pricing_rule.hpp"
+
+namespace gpumarket::uniform_price {
+
+struct AskPass {
+  double total_capacity_pf = 0.0;
+  double offered_capacity_pf = 0.0;  // ask ≤ limit
+};
+
+/// ask_i = (energy_i + capex_i × hardware_index) × (1 + markup_i), in USD per PF·h (asks
+/// are anchored to USD costs): Σ capacity and Σ capacity over ask ≤ `limit` in one pass;
+/// stores the asks when `asks_out` is not null.
+AskPass ask_pass(const ProviderPopulation& pop, double hardware_index, double limit,
+                 double* asks_out);
+
+/// The smallest ask p such that the capacity with ask ≤ p reaches `demand_pf`
+/// (0 < demand < total capacity): marginal_ask() after vectorised narrowing passes.
+double marginal_ask_narrowed(const double* ask, const double* cap, Eigen::Index n, double demand_pf,
+                             SupplyWorkspace& ws);
+
+/// Σ capacity with ask < price, and with ask == price, in one pass.
+std::pair<double, double> capacity_below_and_at(const double* ask, const double* cap,
+                                                Eigen::Index n, double price);
+
+/// PricingRule::settle() for one price: used_i / capacity_i is the allocation's fraction
+/// by ask, and every provider receives `received_usd_per_pf_hour` per PF·h served. Takes
+/// the asks from `asks` when given, else recomputes them from the costs (bit-identical).
+/// Writes used_i = capacity_i × fraction when `used_out` is not null.
+SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double hardware_index,
+                         const UniformAllocation& fractions, double received_usd_per_pf_hour,
+                         double weight, const EntryExitParams& params, double* used_out);
+
+/// What every provider receives per PF·h served under one price: the price net of the
+/// platform's fee, converted at the token's move, plus emissions; 0 when nothing is served.
+double received_usd_per_pf_hour(const PriceFormation& formation, const Receipts& receipts);
+
+}  // namespace gpumarket::uniform_price
