@@ -14,6 +14,7 @@
 #include "gpumarket/io/hdf5_reader.hpp"
 #include "gpumarket/io/hdf5_recorder.hpp"
 #include "gpumarket/io/scenario_loader.hpp"
+#include "gpumarket/market/indicators.hpp"
 #include "gpumarket/market/market_model.hpp"
 #include "progress_bar.hpp"
 
@@ -86,27 +87,31 @@ std::string validate_scenario_command(const std::string& scenario_path,
 
 void print_headline(const RunReport& report, std::FILE* out) {
   // The indicators the articles watch, then the queueing ones; the rest stay in the file.
-  static constexpr std::string_view kHeadline[] = {"decentralized_price_index_usd_per_pfh",
-                                                   "fee_index_usd_per_pfh",
-                                                   "licensed_fee_index_usd_per_pfh",
-                                                   "_daa_before",
-                                                   "_daa_after",
-                                                   "_daa_change",
-                                                   "bridge_volume_before_pfh_per_day",
-                                                   "bridge_volume_after_pfh_per_day",
-                                                   "state_share",
-                                                   "decentralized_share",
-                                                   "public_chain_served_pfh",
-                                                   "priced_out_share",
-                                                   "jobs_completed",
-                                                   "mean_wait_h",
-                                                   "mean_queue_length",
-                                                   "utilisation"};
+  using namespace indicator;
+  static constexpr const IndicatorDefinition* kHeadline[] = {
+      &kDecentralizedPriceIndex,
+      &kFeeIndex,
+      &kLicensedFeeIndex,
+      &kDaaBefore,
+      &kDaaAfter,
+      &kDaaChange,
+      &kBridgeVolumeBefore,
+      &kBridgeVolumeAfter,
+      &kStateShare,
+      &kDecentralizedShare,
+      &kPublicChainServed,
+      &kPricedOutShare,
+      &kJobsCompleted,
+      &kMeanWait,
+      &kMeanQueueLength,
+      &kUtilisation,
+  };
   std::vector<const SummaryValue*> rows;
-  for (std::string_view wanted : kHeadline) {
+  for (const IndicatorDefinition* indicator : kHeadline) {
+    const std::string_view wanted = indicator->name;
     for (const SummaryValue& v : report.summary) {
-      const bool suffix = wanted.front() == '_';
-      if (std::isnan(v.value)) continue;  // not applicable to this scenario
+      const bool suffix = wanted.front() == '_';  // per venue: "<venue>" + suffix
+      if (std::isnan(v.value)) continue;          // not applicable to this scenario
       if (suffix ? v.name.ends_with(wanted) : v.name == wanted) rows.push_back(&v);
     }
   }

@@ -18,6 +18,7 @@
 
 #include "gpumarket/core/memory_recorder.hpp"
 #include "gpumarket/io/scenario_loader.hpp"
+#include "gpumarket/market/indicators.hpp"
 #include "gpumarket/market/market_model.hpp"
 
 namespace gpumarket {
@@ -33,7 +34,7 @@ struct FinishedRun {
   RunTotals totals;
   MemoryRecorder recorder;
 
-  double summary(const std::string& name) const {
+  double summary(std::string_view name) const {
     const std::optional<double> value = recorder.summary_value(name);
     EXPECT_TRUE(value.has_value()) << "no summary value " << name;
     return value.value_or(std::nan(""));
@@ -160,9 +161,9 @@ TEST_P(ShippedScenarioConservation, JobsMoneyBridgeWorkAndCapacityAreConserved) 
   expect_relative_near(t.bridge_volume_pfh, t.bridge_delivered_pfh + t.bridge_in_flight_pfh, 1e-9,
                        "bridge work");
   // The recorded summary states the same totals.
-  EXPECT_EQ(run.summary("jobs_generated"), static_cast<double>(t.jobs_generated));
-  EXPECT_EQ(run.summary("money_paid_usd"), t.money_paid_usd);
-  EXPECT_EQ(run.summary("bridge_volume_pfh"), t.bridge_volume_pfh);
+  EXPECT_EQ(run.summary(indicator::kJobsGenerated.name), static_cast<double>(t.jobs_generated));
+  EXPECT_EQ(run.summary(indicator::kMoneyPaid.name), t.money_paid_usd);
+  EXPECT_EQ(run.summary(indicator::kBridgeVolume.name), t.bridge_volume_pfh);
   // The per-tick series add up to the totals: every tick is recorded once.
   auto series_total = [&](const char* name) {
     const MemoryRecorder::Series& s = run.series("tick", name);
@@ -193,7 +194,7 @@ TEST_P(ShippedScenarioConservation, JobsMoneyBridgeWorkAndCapacityAreConserved) 
     }
   }
   EXPECT_GT(defined, 0u);
-  EXPECT_LE(run.summary("utilisation"), 1.0 + 1e-12);
+  EXPECT_LE(run.summary(indicator::kUtilisation.name), 1.0 + 1e-12);
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedScenarioConservation,
@@ -210,12 +211,13 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedScenarioConservation,
 TEST(ArticleOutcomes, BearHasHigherPricesAndFeesAGolemDaaDipAndLessPublicChainWork) {
   const FinishedRun& bull = outcome_run("bull.yaml");
   const FinishedRun& bear = outcome_run("bear.yaml");
-  EXPECT_GT(bear.summary("decentralized_price_index_usd_per_pfh"),
-            bull.summary("decentralized_price_index_usd_per_pfh"));
-  EXPECT_GT(bear.summary("fee_index_usd_per_pfh"), bull.summary("fee_index_usd_per_pfh"));
+  EXPECT_GT(bear.summary(indicator::kDecentralizedPriceIndex.name),
+            bull.summary(indicator::kDecentralizedPriceIndex.name));
+  EXPECT_GT(bear.summary(indicator::kFeeIndex.name), bull.summary(indicator::kFeeIndex.name));
   // The article's signal: Golem DAA falls by at least 20 % from June to September 2026.
-  EXPECT_LE(bear.summary("golem_daa_change"), -0.20);
-  EXPECT_LT(bear.summary("public_chain_served_pfh"), bull.summary("public_chain_served_pfh"));
+  EXPECT_LE(bear.summary(indicator::for_venue("golem", indicator::kDaaChange)), -0.20);
+  EXPECT_LT(bear.summary(indicator::kPublicChainServed.name),
+            bull.summary(indicator::kPublicChainServed.name));
 }
 
 // Bull: licensed crypto projects reach the subsidised pool over ICB v2 and settle cheaply,
@@ -224,11 +226,11 @@ TEST(ArticleOutcomes, BullGivesLicensedJobsALowerAllInCostAndGrowsBridgeVolumeAf
   const FinishedRun& baseline = outcome_run("baseline.yaml");
   const FinishedRun& bull = outcome_run("bull.yaml");
   const FinishedRun& bear = outcome_run("bear.yaml");
-  const double licensed_bull = bull.summary("licensed_fee_index_usd_per_pfh");
-  EXPECT_LT(licensed_bull, bear.summary("licensed_fee_index_usd_per_pfh"));
-  EXPECT_LT(licensed_bull, baseline.summary("licensed_fee_index_usd_per_pfh"));
-  EXPECT_GT(bull.summary("bridge_volume_after_pfh_per_day"),
-            bull.summary("bridge_volume_before_pfh_per_day"));
+  const double licensed_bull = bull.summary(indicator::kLicensedFeeIndex.name);
+  EXPECT_LT(licensed_bull, bear.summary(indicator::kLicensedFeeIndex.name));
+  EXPECT_LT(licensed_bull, baseline.summary(indicator::kLicensedFeeIndex.name));
+  EXPECT_GT(bull.summary(indicator::kBridgeVolumeAfter.name),
+            bull.summary(indicator::kBridgeVolumeBefore.name));
 }
 
 // --- Comparative statics from baseline ---------------------------------------------------
@@ -258,7 +260,8 @@ TEST(ComparativeStatics, HigherAllianceSubsidyLowersItsPriceAndRaisesTheStateSha
                                   "timeline.funding.set={venues.alliance.subsidy_rate: 0.65}"}));
   EXPECT_LT(subsidised.column_mean("tick", "price", "alliance"),
             base.column_mean("tick", "price", "alliance"));
-  EXPECT_GT(subsidised.summary("state_share"), base.summary("state_share"));
+  EXPECT_GT(subsidised.summary(indicator::kStateShare.name),
+            base.summary(indicator::kStateShare.name));
 }
 
 // The hardware index grows at log(1 − decline) + coupling × pool purchases / world purchases
@@ -268,7 +271,8 @@ TEST(ComparativeStatics, StrongerProcurementCouplingRaisesTheHardwareIndex) {
   const FinishedRun& base = cached_run("baseline.yaml", kShort);
   const FinishedRun& coupled =
       cached_run("baseline.yaml", with(kShort, {"venues.alliance.procurement_coupling=4"}));
-  EXPECT_GT(coupled.summary("hardware_index_end"), base.summary("hardware_index_end"));
+  EXPECT_GT(coupled.summary(indicator::kHardwareIndexEnd.name),
+            base.summary(indicator::kHardwareIndexEnd.name));
 }
 
 // Every token-settled route pays the settlement transaction, a fixed cost per job: small
@@ -277,7 +281,8 @@ TEST(ComparativeStatics, DearerSettlementTransactionsPriceMoreJobsOut) {
   const FinishedRun& base = cached_run("baseline.yaml", kShort);
   const FinishedRun& dear =
       cached_run("baseline.yaml", with(kShort, {"routing.settlement_tx_usd=0.05"}));
-  EXPECT_GT(dear.summary("jobs_priced_out"), base.summary("jobs_priced_out"));
+  EXPECT_GT(dear.summary(indicator::kJobsPricedOut.name),
+            base.summary(indicator::kJobsPricedOut.name));
 }
 
 // A licensed public-chain job reaches the pool only over a bridge the alliance accepts (the
@@ -292,7 +297,8 @@ TEST(ComparativeStatics, AllianceAcceptingBridgedWorkRaisesBridgeVolume) {
   const FinishedRun& refused = cached_run("baseline.yaml", zk_bridge);
   const FinishedRun& accepted =
       cached_run("baseline.yaml", with(zk_bridge, {"bridges.icb_v2.alliance_accepts=true"}));
-  EXPECT_GT(accepted.summary("bridge_volume_pfh"), refused.summary("bridge_volume_pfh"));
+  EXPECT_GT(accepted.summary(indicator::kBridgeVolume.name),
+            refused.summary(indicator::kBridgeVolume.name));
 }
 
 // Providers are paid in tokens quoted at the previous tick's price, so a falling token cuts
@@ -317,8 +323,8 @@ TEST(ComparativeStatics,
   const FinishedRun& narrow = cached_run("baseline.yaml", tokenized);
   const FinishedRun& wide =
       cached_run("baseline.yaml", with(tokenized, {"venues.alliance.settlement_spread=0.15"}));
-  EXPECT_GT(wide.summary("licensed_fee_index_usd_per_pfh"),
-            narrow.summary("licensed_fee_index_usd_per_pfh"));
+  EXPECT_GT(wide.summary(indicator::kLicensedFeeIndex.name),
+            narrow.summary(indicator::kLicensedFeeIndex.name));
 }
 
 // --- Common random numbers and determinism ------------------------------------------------
