@@ -12,7 +12,7 @@
 namespace gpumarket {
 namespace {
 
-class MmcStation final : public EventHandler {
+class MmcStation {
  public:
   MmcStation(Simulation& sim, int servers, double arrival_rate_per_hour,
              double service_rate_per_hour)
@@ -21,30 +21,33 @@ class MmcStation final : public EventHandler {
         interarrival_(arrival_rate_per_hour),
         service_(service_rate_per_hour),
         rng_(make_stream(1, "bench/mmc")) {
-    id_ = sim_.add_handler(*this);
-    sim_.schedule_at(SimTime::start(), kArrival, id_, 0);
+    sim_.schedule_at(SimTime::start(), kArrival, arrival_.id(), 0);
   }
 
-  void handle(Simulation& sim, const Event& event) override {
-    if (event.priority() == kArrival) {
-      sim.schedule_after(Duration::hours(interarrival_(rng_)), kArrival, id_, 0);
-      if (busy_ < servers_) {
-        ++busy_;
-        sim.schedule_after(Duration::hours(service_(rng_)), kDeparture, id_, 0);
-      } else {
-        ++waiting_;
-      }
-    } else if (waiting_ > 0) {
+ private:
+  // At one time, departures run before arrivals.
+  static constexpr Priority kDeparture = 0;
+  static constexpr Priority kArrival = 1;
+
+  void on_arrival(uint32_t) {
+    sim_.schedule_after(Duration::hours(interarrival_(rng_)), kArrival, arrival_.id(), 0);
+    if (busy_ < servers_) {
+      ++busy_;
+      sim_.schedule_after(Duration::hours(service_(rng_)), kDeparture, departure_.id(), 0);
+    } else {
+      ++waiting_;
+    }
+  }
+
+  void on_departure(uint32_t) {
+    if (waiting_ > 0) {
       --waiting_;
-      sim.schedule_after(Duration::hours(service_(rng_)), kDeparture, id_, 0);
+      sim_.schedule_after(Duration::hours(service_(rng_)), kDeparture, departure_.id(), 0);
     } else {
       --busy_;
     }
   }
 
- private:
-  static constexpr Priority kDeparture = 0;
-  static constexpr Priority kArrival = 1;
   Simulation& sim_;
   int servers_;
   int busy_ = 0;
@@ -52,7 +55,8 @@ class MmcStation final : public EventHandler {
   boost::random::exponential_distribution<double> interarrival_;
   boost::random::exponential_distribution<double> service_;
   RandomEngine rng_;
-  HandlerId id_ = 0;
+  MethodHandler<MmcStation, &MmcStation::on_arrival> arrival_{sim_, *this};
+  MethodHandler<MmcStation, &MmcStation::on_departure> departure_{sim_, *this};
 };
 
 // Arguments: servers c, utilisation rho in percent.
@@ -76,7 +80,7 @@ BENCHMARK(BM_EngineMmc)->Args({1, 90})->Args({4, 90})->Args({16, 80})->Args({64,
 // starts service, and abandons the queue if the timer fires first. With patience much
 // longer than the typical wait, most timers are cancelled: the load exercises lazy
 // cancellation (the set of cancelled sequences and the skipping of dead heap entries).
-class ErlangAStation final : public EventHandler {
+class ErlangAStation {
  public:
   ErlangAStation(Simulation& sim, int servers, double arrival_rate_per_hour,
                  double service_rate_per_hour, double abandonment_rate_per_hour)
@@ -87,55 +91,53 @@ class ErlangAStation final : public EventHandler {
         patience_(abandonment_rate_per_hour),
         rng_(make_stream(1, "bench/erlang_a")),
         timers_(kMaxJobs) {
-    id_ = sim_.add_handler(*this);
-    sim_.schedule_at(SimTime::start(), kArrival, id_, 0);
-  }
-
-  void handle(Simulation& sim, const Event& event) override {
-    switch (event.priority()) {
-      case kArrival: {
-        sim.schedule_after(Duration::hours(interarrival_(rng_)), kArrival, id_, 0);
-        GPUMARKET_CHECK(next_job_ - head_ < kMaxJobs);
-        const uint32_t job = next_job_++;
-        timers_[job % kMaxJobs] =
-            sim.schedule_after(Duration::hours(patience_(rng_)), kAbandonment, id_, job % kMaxJobs);
-        if (busy_ < servers_) {
-          ++busy_;
-          start_service(sim, job);
-        }
-        break;
-      }
-      case kAbandonment:
-        // The waiting line keeps its FIFO order: the job is marked gone and
-        // skipped when it reaches the head.
-        timers_[event.arg].sequence = 0;
-        ++abandoned_;
-        break;
-      default:  // kDeparture
-        while (head_ != next_job_ && timers_[head_ % kMaxJobs].sequence == 0) ++head_;
-        if (head_ != next_job_) {
-          start_service(sim, head_++);
-        } else {
-          --busy_;
-        }
-    }
+    sim_.schedule_at(SimTime::start(), kArrival, arrival_.id(), 0);
   }
 
   uint64_t cancelled() const { return cancelled_; }
   uint64_t abandoned() const { return abandoned_; }
 
  private:
+  // At one time, departures run first, then abandonments, then arrivals.
   static constexpr Priority kDeparture = 0;
   static constexpr Priority kAbandonment = 1;
   static constexpr Priority kArrival = 2;
   static constexpr uint32_t kMaxJobs = 1u << 16;  // ring of job slots
 
-  void start_service(Simulation& sim, uint32_t job) {
+  void on_arrival(uint32_t) {
+    sim_.schedule_after(Duration::hours(interarrival_(rng_)), kArrival, arrival_.id(), 0);
+    GPUMARKET_CHECK(next_job_ - head_ < kMaxJobs);
+    const uint32_t job = next_job_++;
+    timers_[job % kMaxJobs] = sim_.schedule_after(Duration::hours(patience_(rng_)), kAbandonment,
+                                                  abandonment_.id(), job % kMaxJobs);
+    if (busy_ < servers_) {
+      ++busy_;
+      start_service(job);
+    }
+  }
+
+  // The waiting line keeps its FIFO order: the job is marked gone and skipped when it
+  // reaches the head.
+  void on_abandonment(uint32_t slot) {
+    timers_[slot].sequence = 0;
+    ++abandoned_;
+  }
+
+  void on_departure(uint32_t) {
+    while (head_ != next_job_ && timers_[head_ % kMaxJobs].sequence == 0) ++head_;
+    if (head_ != next_job_) {
+      start_service(head_++);
+    } else {
+      --busy_;
+    }
+  }
+
+  void start_service(uint32_t job) {
     EventHandle& timer = timers_[job % kMaxJobs];
-    sim.cancel(timer);
+    sim_.cancel(timer);
     timer.sequence = 0;
     ++cancelled_;
-    sim.schedule_after(Duration::hours(service_(rng_)), kDeparture, id_, 0);
+    sim_.schedule_after(Duration::hours(service_(rng_)), kDeparture, departure_.id(), 0);
   }
 
   Simulation& sim_;
@@ -152,7 +154,9 @@ class ErlangAStation final : public EventHandler {
   uint32_t head_ = 0;
   uint64_t cancelled_ = 0;
   uint64_t abandoned_ = 0;
-  HandlerId id_ = 0;
+  MethodHandler<ErlangAStation, &ErlangAStation::on_arrival> arrival_{sim_, *this};
+  MethodHandler<ErlangAStation, &ErlangAStation::on_abandonment> abandonment_{sim_, *this};
+  MethodHandler<ErlangAStation, &ErlangAStation::on_departure> departure_{sim_, *this};
 };
 
 // Arguments: servers c, utilisation rho in percent. Mean patience 20 times the mean service.

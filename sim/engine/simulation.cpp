@@ -11,10 +11,9 @@ HandlerId Simulation::add_handler(EventHandler& handler) {
 
 void Simulation::run_until(SimTime horizon) {
   GPUMARKET_CHECK(horizon >= now_);
-  const int64_t limit = horizon.count_micros();
   Event event;
-  while (queue_.pop_before(limit, event)) {
-    now_ = event.time();
+  while (queue_.pop_before(horizon, event)) {
+    now_ = event.time;
     ++events_processed_;
     handlers_[event.handler]->handle(*this, event);
   }

@@ -53,9 +53,9 @@ TEST(EventQueue, PopBeforeLeavesLaterEventsAndSkipsACancelledTop) {
   queue.push(SimTime::micros(2), 0, 0, 2);
   queue.cancel(first);
   Event event;
-  EXPECT_FALSE(queue.pop_before(2, event));
+  EXPECT_FALSE(queue.pop_before(SimTime::micros(2), event));
   EXPECT_EQ(queue.size(), 1u);
-  ASSERT_TRUE(queue.pop_before(3, event));
+  ASSERT_TRUE(queue.pop_before(SimTime::micros(3), event));
   EXPECT_EQ(event.arg, 2u);
 }
 
@@ -96,8 +96,8 @@ TEST(EventQueue, InterleavedPushAndPopKeepOrder) {
   Event event;
   for (int i = 0; i < 100000; ++i) {
     ASSERT_TRUE(queue.pop(event));
-    ASSERT_GE(event.time_us, now);
-    now = event.time_us;
+    ASSERT_GE(event.time.count_micros(), now);
+    now = event.time.count_micros();
     queue.push(SimTime::micros(now + static_cast<int64_t>(rng() % 100)), 0, 0, 0);
   }
 }
@@ -143,9 +143,9 @@ TEST(EventQueue, MatchesASortedReferenceUnderRandomPushesPopsAndCancels) {
       const auto expected = *reference.begin();
       reference.erase(reference.begin());
       ASSERT_EQ(event.arg, std::get<2>(expected));
-      ASSERT_EQ(event.time_us, std::get<0>(expected));
+      ASSERT_EQ(event.time.count_micros(), std::get<0>(expected));
       ASSERT_EQ(event.priority(), std::get<1>(expected));
-      now = event.time_us;
+      now = event.time.count_micros();
     } else if (!live.empty()) {
       const size_t pick = rng() % live.size();
       if (reference.erase(live[pick].second) == 1) queue.cancel(live[pick].first);

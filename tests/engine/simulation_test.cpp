@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
 #include <vector>
 
 namespace gpumarket {
@@ -63,6 +64,39 @@ TEST(Simulation, EventAtTheHorizonWaitsForTheNextRun) {
   EXPECT_TRUE(handler.seen.empty());
   sim.run_until(SimTime::micros(51));
   EXPECT_EQ(handler.seen.size(), 1u);
+}
+
+// Two kinds of event, each handled by its own member function.
+class TwoKinds {
+ public:
+  explicit TwoKinds(Simulation& sim) : sim_(sim) {}
+
+  using Call = std::tuple<char, int64_t, uint32_t>;  // (kind, time in µs, arg)
+  std::vector<Call> calls;
+
+ private:
+  void on_a(uint32_t arg) { calls.emplace_back('a', sim_.now().count_micros(), arg); }
+  void on_b(uint32_t arg) { calls.emplace_back('b', sim_.now().count_micros(), arg); }
+
+  Simulation& sim_;
+
+ public:
+  MethodHandler<TwoKinds, &TwoKinds::on_a> a{sim_, *this};
+  MethodHandler<TwoKinds, &TwoKinds::on_b> b{sim_, *this};
+};
+
+TEST(Simulation, EachKindRunsItsOwnMethodWithItsArgInPriorityOrder) {
+  Simulation sim;
+  TwoKinds model(sim);
+  EXPECT_NE(model.a.id(), model.b.id());
+  // All at one time: priority alone orders them, whatever their kind, then insertion.
+  sim.schedule_at(SimTime::micros(10), 2, model.a.id(), 1);
+  sim.schedule_at(SimTime::micros(10), 0, model.b.id(), 2);
+  sim.schedule_at(SimTime::micros(10), 1, model.b.id(), 3);
+  sim.schedule_at(SimTime::micros(10), 0, model.a.id(), 4);
+  sim.run_until(SimTime::micros(11));
+  EXPECT_EQ(model.calls,
+            (std::vector<TwoKinds::Call>{{'b', 10, 2}, {'a', 10, 4}, {'b', 10, 3}, {'a', 10, 1}}));
 }
 
 }  // namespace

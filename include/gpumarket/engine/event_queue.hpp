@@ -11,7 +11,9 @@
 
 namespace gpumarket {
 
-/// Kinds of event that share a time run in ascending priority (0 first).
+/// Order among events at the same time: ascending (0 first), then insertion order.
+/// A priority is not an event kind: a kind is a handler (see Simulation::add_handler),
+/// and events of different kinds may share a priority.
 using Priority = uint8_t;
 
 /// Identifies a scheduled event so that it can be cancelled.
@@ -21,14 +23,13 @@ struct EventHandle {
 
 /// An event as handed to its handler.
 struct Event {
-  int64_t time_us;
+  SimTime time;
   // Priority in the top 8 bits, insertion sequence in the low 56: one integer
   // comparison orders (priority, sequence), and the sequence makes the order total.
   uint64_t order;
-  uint32_t handler;  // index into the simulation's handler table
+  uint32_t handler;  // the event's kind: an index into the simulation's handler table
   uint32_t arg;      // handler-defined, e.g. a job slot
 
-  SimTime time() const { return SimTime::micros(time_us); }
   Priority priority() const { return static_cast<Priority>(order >> 56); }
   uint64_t sequence() const { return order & kSequenceMask; }
 
@@ -68,19 +69,19 @@ class EventQueue {
   void cancel(EventHandle handle);
 
   /// Removes the earliest live event into `out`; false when none is left.
-  bool pop(Event& out) { return pop_before(INT64_MAX, out); }
+  bool pop(Event& out) { return pop_before(SimTime::end_of_time(), out); }
 
-  /// Removes the earliest live event into `out` if its time is before `limit_us`.
-  bool pop_before(int64_t limit_us, Event& out) {
+  /// Removes the earliest live event into `out` if its time is before `limit`.
+  bool pop_before(SimTime limit, Event& out) {
     if (top_consumed_) {
       top_consumed_ = false;
       remove_top();
     }
-    const Key limit = make_key(limit_us, 0);
+    const Key limit_key = make_key(limit.count_micros(), 0);
     while (size_ != 0) [[likely]] {
         const Key top = keys_[0];
-        // Every pending key is at or after `limit` ⇔ the smallest is: one 128-bit compare.
-        if (top >= limit) return false;
+        // Every pending key is at or after `limit_key` ⇔ the smallest is: one 128-bit compare.
+        if (top >= limit_key) return false;
         const uint64_t order = static_cast<uint64_t>(top);
         if (cancelled_count_ != 0) [[unlikely]] {
           if (cancelled_take(order & Event::kSequenceMask)) {
@@ -89,7 +90,7 @@ class EventQueue {
           }
         }
         const uint64_t payload = payloads_[0];
-        out.time_us = time_of(top);
+        out.time = SimTime::micros(time_of(top));
         out.order = order;
         out.handler = static_cast<uint32_t>(payload >> 32);
         out.arg = static_cast<uint32_t>(payload);
