@@ -116,7 +116,7 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
       if (segment.params->internal) {
         job.venue = internal_venue_;
         job.route = kNoRoute;
-        sim_.schedule_at(job.arrival, kVenueArrival, handler_, slot);
+        sim_.schedule_at(job.arrival, kVenueArrival, venue_arrival_.id(), slot);
         continue;
       }
       // One uniform per job, drawn whatever the share, keeps the stream aligned across
@@ -155,7 +155,7 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
     }
     job.route = static_cast<uint32_t>(route);
     job.venue = routes_[route].venue;
-    sim_.schedule_at(job.arrival, kArrival, handler_, slot);
+    sim_.schedule_at(job.arrival, kArrival, arrival_.id(), slot);
   }
 }
 

@@ -11,7 +11,6 @@ MarketModel::Impl::Impl(const Scenario& scenario)
     : scenario_(scenario),
       current_(&scenario_),
       routing_rng_(make_stream(scenario.seed, "routing")) {
-  handler_ = sim_.add_handler(*this);
   build_segments();
   venues_ = make_venue_models(scenario_, {scenario_.seed, scenario_.start, address_count_});
   for (uint32_t v = 0; v < venues_.size(); ++v) {
@@ -30,22 +29,24 @@ RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
   metrics_->declare_series(recorder);
   const SimTime horizon = SimTime::start() + scenario_.horizon;
   for (uint32_t step = 0; step < scenario_.timeline.size(); ++step) {
-    sim_.schedule_at(scenario_.timeline[step].at, kTimelineChange, handler_, step);
+    sim_.schedule_at(scenario_.timeline[step].at, kTimelineChange, timeline_change_.id(), step);
   }
-  sim_.schedule_at(SimTime::start(), kTick, handler_, 0);
-  sim_.schedule_at(SimTime::start() + Duration::days(1), kDayEnd, handler_, 0);
+  sim_.schedule_at(SimTime::start(), kTick, tick_.id(), 0);
+  sim_.schedule_at(SimTime::start() + Duration::days(1), kDayEnd, day_end_.id(), 0);
   if (scenario_.warmup > Duration()) {
-    sim_.schedule_at(SimTime::start() + scenario_.warmup, kWarmupEnd, handler_, 0);
+    sim_.schedule_at(SimTime::start() + scenario_.warmup, kWarmupEnd, warmup_end_.id(), 0);
   }
   sim_.run_until(horizon);
   metrics_->close_interval(horizon, hardware_index_);
   return finish();
 }
 
-void MarketModel::Impl::on_day_end(SimTime now) {
+void MarketModel::Impl::on_day_end(uint32_t /*unused*/) {
+  const SimTime now = sim_.now();
   metrics_->close_day(now);
   const SimTime next = now + Duration::days(1);
-  if (next <= SimTime::start() + scenario_.horizon) sim_.schedule_at(next, kDayEnd, handler_, 0);
+  if (next <= SimTime::start() + scenario_.horizon)
+    sim_.schedule_at(next, kDayEnd, day_end_.id(), 0);
 }
 
 RunTotals MarketModel::Impl::finish() {
@@ -55,38 +56,10 @@ RunTotals MarketModel::Impl::finish() {
   return totals_;
 }
 
-void MarketModel::Impl::handle(Simulation& sim, const Event& event) {
-  switch (event.priority()) {
-    case kArrival:
-      on_arrival(event.arg);
-      break;
-    case kVenueArrival:
-      on_venue_arrival(event.arg);
-      break;
-    case kCompletion:
-      on_completion(event.arg);
-      break;
-    case kAbandonment:
-      on_abandonment(event.arg);
-      break;
-    case kTick:
-      on_tick(sim.now());
-      break;
-    case kDayEnd:
-      on_day_end(sim.now());
-      break;
-    case kTimelineChange:
-      on_timeline_change(event.arg);
-      break;
-    case kWarmupEnd:
-      metrics_->absorb(sim.now());
-      break;
-    default:
-      GPUMARKET_CHECK_MSG(false, "unknown event kind");
-  }
-}
+void MarketModel::Impl::on_warmup_end(uint32_t /*unused*/) { metrics_->absorb(sim_.now()); }
 
-void MarketModel::Impl::on_tick(SimTime now) {
+void MarketModel::Impl::on_tick(uint32_t /*unused*/) {
+  const SimTime now = sim_.now();
   const double interval_hours = (now - last_tick_).in_hours();
   if (now > SimTime::start()) metrics_->close_interval(now, hardware_index_);
   last_tick_ = now;
@@ -95,7 +68,7 @@ void MarketModel::Impl::on_tick(SimTime now) {
   refresh_route_table(now);
   const SimTime next = now + scenario_.tick;
   generate_arrivals(now, next);
-  if (next < SimTime::start() + scenario_.horizon) sim_.schedule_at(next, kTick, handler_, 0);
+  if (next < SimTime::start() + scenario_.horizon) sim_.schedule_at(next, kTick, tick_.id(), 0);
 }
 
 void MarketModel::Impl::on_timeline_change(uint32_t step) {
@@ -136,7 +109,7 @@ void MarketModel::Impl::on_arrival(uint32_t slot) {
   }
   job.state = JobState::InTransit;
   ++jobs_in_transit_;
-  sim_.schedule_after(delay, kVenueArrival, handler_, slot);
+  sim_.schedule_after(delay, kVenueArrival, venue_arrival_.id(), slot);
 }
 
 void MarketModel::Impl::on_venue_arrival(uint32_t slot) {
@@ -159,7 +132,7 @@ void MarketModel::Impl::on_venue_arrival(uint32_t slot) {
   venue.join_line(slot, job.width_pf, job.work_pf_hours());
   const Duration patience = segments_[job.segment].params->demand.patience;
   if (!patience.is_infinite()) {
-    job.abandonment = sim_.schedule_after(patience, kAbandonment, handler_, slot);
+    job.abandonment = sim_.schedule_after(patience, kAbandonment, abandonment_.id(), slot);
   }
 }
 
@@ -172,7 +145,7 @@ void MarketModel::Impl::start(uint32_t slot) {
   job.state = JobState::InService;
   job.start = sim_.now();
   charge(job);
-  sim_.schedule_after(job.service, kCompletion, handler_, slot);
+  sim_.schedule_after(job.service, kCompletion, completion_.id(), slot);
 }
 
 void MarketModel::Impl::on_completion(uint32_t slot) {

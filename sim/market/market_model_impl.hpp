@@ -26,9 +26,9 @@
 
 namespace gpumarket {
 
-// Kinds of event, in the order they run when they share a time: parameter changes
-// first, capacity freed before new work claims it, and the tick and the day boundary
-// see the state after all job events.
+// The order in which events that share a time run (each kind has its own handler below):
+// parameter changes first, capacity freed before new work claims it, and the tick and the
+// day boundary see the state after all job events.
 inline constexpr Priority kTimelineChange = 0;
 inline constexpr Priority kCompletion = 1;
 inline constexpr Priority kAbandonment = 2;
@@ -62,11 +62,10 @@ struct SegmentRuntime {
   uint64_t address_offset;
 };
 
-class MarketModel::Impl final : public EventHandler {
+class MarketModel::Impl final {
  public:
   explicit Impl(const Scenario& scenario);
   RunTotals run(Recorder& recorder, const Progress& progress);
-  void handle(Simulation& sim, const Event& event) override;
 
  private:
   // Job flow (market_model.cpp).
@@ -77,8 +76,9 @@ class MarketModel::Impl final : public EventHandler {
   void on_abandonment(uint32_t slot);
   void start_waiting_jobs(uint32_t venue);
   void charge(Job& job);
-  void on_tick(SimTime now);
+  void on_tick(uint32_t /*unused*/);
   void on_timeline_change(uint32_t step);
+  void on_warmup_end(uint32_t /*unused*/);
 
   // Supply (market_supply.cpp).
   void update_supply(SimTime now, double interval_hours);
@@ -89,13 +89,21 @@ class MarketModel::Impl final : public EventHandler {
   void refresh_route_table(SimTime now);
   void generate_arrivals(SimTime t0, SimTime t1);
 
-  void on_day_end(SimTime now);
+  void on_day_end(uint32_t /*unused*/);
   RunTotals finish();
 
   Scenario scenario_;        // a copy: callers may pass a temporary
   const Scenario* current_;  // parameters in force: scenario_ or a timeline state
   Simulation sim_;
-  HandlerId handler_ = 0;
+  // One handler per kind of event: the simulation's handler table dispatches them.
+  MethodHandler<Impl, &Impl::on_arrival> arrival_{sim_, *this};
+  MethodHandler<Impl, &Impl::on_venue_arrival> venue_arrival_{sim_, *this};
+  MethodHandler<Impl, &Impl::on_completion> completion_{sim_, *this};
+  MethodHandler<Impl, &Impl::on_abandonment> abandonment_{sim_, *this};
+  MethodHandler<Impl, &Impl::on_tick> tick_{sim_, *this};
+  MethodHandler<Impl, &Impl::on_day_end> day_end_{sim_, *this};
+  MethodHandler<Impl, &Impl::on_timeline_change> timeline_change_{sim_, *this};
+  MethodHandler<Impl, &Impl::on_warmup_end> warmup_end_{sim_, *this};
   JobPool jobs_;
 
   std::vector<SegmentRuntime> segments_;
