@@ -74,77 +74,90 @@ void MarketMetrics::on_payment(const JobPayment& payment) {
 }
 
 void MarketMetrics::declare_series(Recorder& recorder) {
+  // Every series the model writes, in the order of the file; bridge series exist only
+  // when the scenario has bridges. A new series is a row here and its value in
+  // close_interval() or close_day().
+  enum class Axis { None, PerVenue, PerBridge, PerSegment };
+  struct SeriesDefinition {
+    SeriesId SeriesIds::*id;
+    const char* group;
+    const char* name;
+    const char* unit;
+    const char* description;
+    Axis columns;
+  };
+  static constexpr SeriesDefinition kSeries[] = {
+      {&SeriesIds::time_h, "tick", "time_h", "h", "end of each tick interval, hours since start",
+       Axis::None},
+      {&SeriesIds::capacity_pf, "tick", "capacity_pf", "PF", "capacity at the end of the tick",
+       Axis::PerVenue},
+      {&SeriesIds::capacity_gpu, "tick", "capacity_gpu", "GPU",
+       "capacity in GPU-equivalents (units.pf_per_gpu)", Axis::PerVenue},
+      {&SeriesIds::utilisation, "tick", "utilisation", "1",
+       "time-average PF in use / PF of capacity", Axis::PerVenue},
+      {&SeriesIds::price, "tick", "price", "USD/(PF*h)", "price during the tick", Axis::PerVenue},
+      {&SeriesIds::queue_length, "tick", "queue_length", "jobs",
+       "time-average number of waiting jobs", Axis::PerVenue},
+      {&SeriesIds::jobs_waiting, "tick", "jobs_waiting", "jobs",
+       "jobs waiting at the end of the tick", Axis::PerVenue},
+      {&SeriesIds::mean_wait_h, "tick", "mean_wait_h", "h",
+       "mean wait of jobs that started during the tick", Axis::PerVenue},
+      {&SeriesIds::served_pfh, "tick", "served_pfh", "PF*h",
+       "work of jobs completed during the tick", Axis::PerVenue},
+      {&SeriesIds::arrivals, "tick", "arrivals", "jobs",
+       "jobs that joined the venue's line during the tick", Axis::PerVenue},
+      {&SeriesIds::completed, "tick", "completed", "jobs", "jobs that completed during the tick",
+       Axis::PerVenue},
+      {&SeriesIds::abandoned, "tick", "abandoned", "jobs", "jobs that abandoned during the tick",
+       Axis::PerVenue},
+      {&SeriesIds::revenue_usd, "tick", "revenue_usd", "USD",
+       "compute bills of jobs that started during the tick", Axis::PerVenue},
+      {&SeriesIds::provider_count, "tick", "provider_count", "providers",
+       "marketplace providers after entry and exit", Axis::PerVenue},
+      {&SeriesIds::mean_margin, "tick", "mean_margin", "USD/(PF*h)",
+       "capacity-weighted rolling provider margin", Axis::PerVenue},
+      {&SeriesIds::token_usd, "tick", "token_usd", "USD", "price of the marketplace's token",
+       Axis::PerVenue},
+      {&SeriesIds::hardware_index, "tick", "hardware_index", "1", "GPU hardware price index",
+       Axis::None},
+      {&SeriesIds::fee_index, "tick", "fee_index", "USD/(PF*h)",
+       "all-in cost per PF*h paid by public-chain jobs that started during the tick", Axis::None},
+      {&SeriesIds::price_index, "tick", "decentralized_price_index", "USD/(PF*h)",
+       "capacity-weighted mean marketplace price", Axis::None},
+      {&SeriesIds::state_share, "tick", "state_share", "1",
+       "share of the tick's completed work served by the alliance pool", Axis::None},
+      {&SeriesIds::public_chain_served_pfh, "tick", "public_chain_served_pfh", "PF*h",
+       "work of public-chain jobs completed during the tick", Axis::None},
+      {&SeriesIds::bridge_volume_pfh, "tick", "bridge_volume_pfh", "PF*h",
+       "work that entered the bridge during the tick", Axis::PerBridge},
+      {&SeriesIds::bridge_fees_usd, "tick", "bridge_fees_usd", "USD",
+       "bridge fees and proof costs paid during the tick", Axis::PerBridge},
+      {&SeriesIds::bridge_backlog_h, "tick", "bridge_backlog_h", "h",
+       "wait for the bridge's capacity at the end of the tick", Axis::PerBridge},
+      {&SeriesIds::bridge_in_flight_pfh, "tick", "bridge_in_flight_pfh", "PF*h",
+       "work in the bridge's queue or in transit", Axis::PerBridge},
+      {&SeriesIds::priced_out, "tick", "priced_out", "jobs",
+       "jobs that did not submit: every option cost more than their value", Axis::PerSegment},
+      {&SeriesIds::day_time_h, "day", "time_h", "h", "end of each day, hours since start",
+       Axis::None},
+      {&SeriesIds::daa, "day", "daa", "addresses",
+       "daily active addresses: distinct addresses whose jobs arrived", Axis::PerVenue},
+  };
   recorder_ = &recorder;
   std::vector<std::string> venue_names, bridge_names, segment_names;
   for (const auto& v : venues_) venue_names.push_back(v->name());
   for (const BridgeParams& b : scenario_.bridges) bridge_names.push_back(b.name);
   for (const Segment& s : scenario_.segments) segment_names.push_back(s.name);
-  SeriesIds& ids = ids_;
-  auto declare = [&](const char* group, const char* name, const char* unit, const char* what,
-                     const std::vector<std::string>& columns) {
-    return recorder_->declare_series({group, name, unit, what, columns});
-  };
-  const std::vector<std::string> scalar;
-  ids.time_h =
-      declare("tick", "time_h", "h", "end of each tick interval, hours since start", scalar);
-  ids.capacity_pf =
-      declare("tick", "capacity_pf", "PF", "capacity at the end of the tick", venue_names);
-  ids.capacity_gpu = declare("tick", "capacity_gpu", "GPU",
-                             "capacity in GPU-equivalents (units.pf_per_gpu)", venue_names);
-  ids.utilisation =
-      declare("tick", "utilisation", "1", "time-average PF in use / PF of capacity", venue_names);
-  ids.price = declare("tick", "price", "USD/(PF*h)", "price during the tick", venue_names);
-  ids.queue_length =
-      declare("tick", "queue_length", "jobs", "time-average number of waiting jobs", venue_names);
-  ids.jobs_waiting =
-      declare("tick", "jobs_waiting", "jobs", "jobs waiting at the end of the tick", venue_names);
-  ids.mean_wait_h = declare("tick", "mean_wait_h", "h",
-                            "mean wait of jobs that started during the tick", venue_names);
-  ids.served_pfh =
-      declare("tick", "served_pfh", "PF*h", "work of jobs completed during the tick", venue_names);
-  ids.arrivals = declare("tick", "arrivals", "jobs",
-                         "jobs that joined the venue's line during the tick", venue_names);
-  ids.completed =
-      declare("tick", "completed", "jobs", "jobs that completed during the tick", venue_names);
-  ids.abandoned =
-      declare("tick", "abandoned", "jobs", "jobs that abandoned during the tick", venue_names);
-  ids.revenue_usd = declare("tick", "revenue_usd", "USD",
-                            "compute bills of jobs that started during the tick", venue_names);
-  ids.provider_count = declare("tick", "provider_count", "providers",
-                               "marketplace providers after entry and exit", venue_names);
-  ids.mean_margin = declare("tick", "mean_margin", "USD/(PF*h)",
-                            "capacity-weighted rolling provider margin", venue_names);
-  ids.token_usd =
-      declare("tick", "token_usd", "USD", "price of the marketplace's token", venue_names);
-  ids.hardware_index = declare("tick", "hardware_index", "1", "GPU hardware price index", scalar);
-  ids.fee_index = declare(
-      "tick", "fee_index", "USD/(PF*h)",
-      "all-in cost per PF*h paid by public-chain jobs that started during the tick", scalar);
-  ids.price_index = declare("tick", "decentralized_price_index", "USD/(PF*h)",
-                            "capacity-weighted mean marketplace price", scalar);
-  ids.state_share =
-      declare("tick", "state_share", "1",
-              "share of the tick's completed work served by the alliance pool", scalar);
-  ids.public_chain_served_pfh =
-      declare("tick", "public_chain_served_pfh", "PF*h",
-              "work of public-chain jobs completed during the tick", scalar);
-  if (!bridges_.empty()) {
-    ids.bridge_volume_pfh = declare("tick", "bridge_volume_pfh", "PF*h",
-                                    "work that entered the bridge during the tick", bridge_names);
-    ids.bridge_fees_usd = declare("tick", "bridge_fees_usd", "USD",
-                                  "bridge fees and proof costs paid during the tick", bridge_names);
-    ids.bridge_backlog_h =
-        declare("tick", "bridge_backlog_h", "h",
-                "wait for the bridge's capacity at the end of the tick", bridge_names);
-    ids.bridge_in_flight_pfh = declare("tick", "bridge_in_flight_pfh", "PF*h",
-                                       "work in the bridge's queue or in transit", bridge_names);
+  const std::vector<std::string> none;
+  for (const SeriesDefinition& series : kSeries) {
+    const std::vector<std::string>& columns = series.columns == Axis::PerVenue     ? venue_names
+                                              : series.columns == Axis::PerBridge  ? bridge_names
+                                              : series.columns == Axis::PerSegment ? segment_names
+                                                                                   : none;
+    if (series.columns == Axis::PerBridge && bridge_names.empty()) continue;
+    ids_.*series.id = recorder_->declare_series(
+        {series.group, series.name, series.unit, series.description, columns});
   }
-  ids.priced_out =
-      declare("tick", "priced_out", "jobs",
-              "jobs that did not submit: every option cost more than their value", segment_names);
-  ids.day_time_h = declare("day", "time_h", "h", "end of each day, hours since start", scalar);
-  ids.daa = declare("day", "daa", "addresses",
-                    "daily active addresses: distinct addresses whose jobs arrived", venue_names);
 }
 
 // Moves every venue's integrals and counts up to `now` into the current interval, and

@@ -20,6 +20,23 @@ T ask_of(const T& energy, const T& capex, const T& markup, const T& index, const
   return ei::pmul(ei::padd(energy, ei::pmul(capex, index)), ei::padd(one, markup));
 }
 
+// Runs step(i, set) over the whole packets of [0, n), alternating two sets of accumulators
+// so that consecutive packets do not wait on one add's latency; returns where the scalar
+// tail starts.
+template <class Step>
+Eigen::Index for_each_packet(Eigen::Index n, const Step& step) {
+  Eigen::Index i = 0;
+  for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
+    step(i, 0);
+    step(i + kLanes, 1);
+  }
+  if (i + kLanes <= n) {
+    step(i, 0);
+    i += kLanes;
+  }
+  return i;
+}
+
 }  // namespace
 
 // marginal_ask() over the asks and capacities of the whole population, narrowed first by
@@ -99,7 +116,6 @@ AskPass ask_pass(const ProviderPopulation& pop, double hardware_index, double li
   const Packet index = ei::pset1<Packet>(hardware_index);
   const Packet one = ei::pset1<Packet>(1.0);
   const Packet bound = ei::pset1<Packet>(limit);
-  // Two sets of accumulators, so that consecutive packets do not wait on one add's latency.
   Packet total[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
   Packet offered[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
   const auto step = [&](Eigen::Index i, int set) {
@@ -110,15 +126,7 @@ AskPass ask_pass(const ProviderPopulation& pop, double hardware_index, double li
     total[set] = ei::padd(total[set], c);
     offered[set] = ei::padd(offered[set], ei::pand(ei::pcmp_le(ask, bound), c));
   };
-  Eigen::Index i = 0;
-  for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
-    step(i, 0);
-    step(i + kLanes, 1);
-  }
-  if (i + kLanes <= n) {
-    step(i, 0);
-    i += kLanes;
-  }
+  Eigen::Index i = for_each_packet(n, step);
   AskPass out{ei::predux(ei::padd(total[0], total[1])),
               ei::predux(ei::padd(offered[0], offered[1]))};
   for (; i < n; ++i) {
@@ -195,15 +203,7 @@ SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double har
     max_ticks[set] = ei::pmax(max_ticks[set], t);
     weighted[set] = ei::padd(weighted[set], ei::pmul(c, r));
   };
-  Eigen::Index i = 0;
-  for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
-    step(i, 0);
-    step(i + kLanes, 1);
-  }
-  if (i + kLanes <= n) {
-    step(i, 0);
-    i += kLanes;
-  }
+  Eigen::Index i = for_each_packet(n, step);
   SettleResult out{ei::predux(ei::padd(weighted[0], weighted[1])), false};
   double max_t = ei::predux_max(ei::pmax(max_ticks[0], max_ticks[1]));
   for (; i < n; ++i) {
