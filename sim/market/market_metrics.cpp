@@ -20,6 +20,77 @@ double ratio_or_nan(double numerator, double denominator) {
 
 bool in_window(Date day, Date from, Date to) { return day >= from && day < to; }
 
+// Every series the model writes, in the order of the file; bridge series exist only
+// when the scenario has bridges. A new series is a row here and its value in
+// close_interval() or close_day().
+enum class Axis { None, PerVenue, PerBridge, PerSegment };
+struct SeriesDefinition {
+  SeriesId MarketMetrics::SeriesIds::*id;
+  const char* group;
+  const char* name;
+  const char* unit;
+  const char* description;
+  Axis columns;
+};
+static constexpr SeriesDefinition kSeries[] = {
+    {&MarketMetrics::SeriesIds::time_h, "tick", "time_h", "h",
+     "end of each tick interval, hours since start", Axis::None},
+    {&MarketMetrics::SeriesIds::capacity_pf, "tick", "capacity_pf", "PF",
+     "capacity at the end of the tick", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::capacity_gpu, "tick", "capacity_gpu", "GPU",
+     "capacity in GPU-equivalents (units.pf_per_gpu)", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::utilisation, "tick", "utilisation", "1",
+     "time-average PF in use / PF of capacity", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::price, "tick", "price", "USD/(PF*h)", "price during the tick",
+     Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::queue_length, "tick", "queue_length", "jobs",
+     "time-average number of waiting jobs", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::jobs_waiting, "tick", "jobs_waiting", "jobs",
+     "jobs waiting at the end of the tick", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::mean_wait_h, "tick", "mean_wait_h", "h",
+     "mean wait of jobs that started during the tick", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::served_pfh, "tick", "served_pfh", "PF*h",
+     "work of jobs completed during the tick", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::arrivals, "tick", "arrivals", "jobs",
+     "jobs that joined the venue's line during the tick", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::completed, "tick", "completed", "jobs",
+     "jobs that completed during the tick", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::abandoned, "tick", "abandoned", "jobs",
+     "jobs that abandoned during the tick", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::revenue_usd, "tick", "revenue_usd", "USD",
+     "compute bills of jobs that started during the tick", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::provider_count, "tick", "provider_count", "providers",
+     "marketplace providers after entry and exit", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::mean_margin, "tick", "mean_margin", "USD/(PF*h)",
+     "capacity-weighted rolling provider margin", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::token_usd, "tick", "token_usd", "USD",
+     "price of the marketplace's token", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::hardware_index, "tick", "hardware_index", "1",
+     "GPU hardware price index", Axis::None},
+    {&MarketMetrics::SeriesIds::fee_index, "tick", "fee_index", "USD/(PF*h)",
+     "all-in cost per PF*h paid by public-chain jobs that started during the tick", Axis::None},
+    {&MarketMetrics::SeriesIds::price_index, "tick", "decentralized_price_index", "USD/(PF*h)",
+     "capacity-weighted mean marketplace price", Axis::None},
+    {&MarketMetrics::SeriesIds::state_share, "tick", "state_share", "1",
+     "share of the tick's completed work served by the alliance pool", Axis::None},
+    {&MarketMetrics::SeriesIds::public_chain_served_pfh, "tick", "public_chain_served_pfh", "PF*h",
+     "work of public-chain jobs completed during the tick", Axis::None},
+    {&MarketMetrics::SeriesIds::bridge_volume_pfh, "tick", "bridge_volume_pfh", "PF*h",
+     "work that entered the bridge during the tick", Axis::PerBridge},
+    {&MarketMetrics::SeriesIds::bridge_fees_usd, "tick", "bridge_fees_usd", "USD",
+     "bridge fees and proof costs paid during the tick", Axis::PerBridge},
+    {&MarketMetrics::SeriesIds::bridge_backlog_h, "tick", "bridge_backlog_h", "h",
+     "wait for the bridge's capacity at the end of the tick", Axis::PerBridge},
+    {&MarketMetrics::SeriesIds::bridge_in_flight_pfh, "tick", "bridge_in_flight_pfh", "PF*h",
+     "work in the bridge's queue or in transit", Axis::PerBridge},
+    {&MarketMetrics::SeriesIds::priced_out, "tick", "priced_out", "jobs",
+     "jobs that did not submit: every option cost more than their value", Axis::PerSegment},
+    {&MarketMetrics::SeriesIds::day_time_h, "day", "time_h", "h",
+     "end of each day, hours since start", Axis::None},
+    {&MarketMetrics::SeriesIds::daa, "day", "daa", "addresses",
+     "daily active addresses: distinct addresses whose jobs arrived", Axis::PerVenue},
+};
+
 }  // namespace
 
 MarketMetrics::MarketMetrics(const Scenario& scenario, Venues& venues,
@@ -74,75 +145,6 @@ void MarketMetrics::on_payment(const JobPayment& payment) {
 }
 
 void MarketMetrics::declare_series(Recorder& recorder) {
-  // Every series the model writes, in the order of the file; bridge series exist only
-  // when the scenario has bridges. A new series is a row here and its value in
-  // close_interval() or close_day().
-  enum class Axis { None, PerVenue, PerBridge, PerSegment };
-  struct SeriesDefinition {
-    SeriesId SeriesIds::*id;
-    const char* group;
-    const char* name;
-    const char* unit;
-    const char* description;
-    Axis columns;
-  };
-  static constexpr SeriesDefinition kSeries[] = {
-      {&SeriesIds::time_h, "tick", "time_h", "h", "end of each tick interval, hours since start",
-       Axis::None},
-      {&SeriesIds::capacity_pf, "tick", "capacity_pf", "PF", "capacity at the end of the tick",
-       Axis::PerVenue},
-      {&SeriesIds::capacity_gpu, "tick", "capacity_gpu", "GPU",
-       "capacity in GPU-equivalents (units.pf_per_gpu)", Axis::PerVenue},
-      {&SeriesIds::utilisation, "tick", "utilisation", "1",
-       "time-average PF in use / PF of capacity", Axis::PerVenue},
-      {&SeriesIds::price, "tick", "price", "USD/(PF*h)", "price during the tick", Axis::PerVenue},
-      {&SeriesIds::queue_length, "tick", "queue_length", "jobs",
-       "time-average number of waiting jobs", Axis::PerVenue},
-      {&SeriesIds::jobs_waiting, "tick", "jobs_waiting", "jobs",
-       "jobs waiting at the end of the tick", Axis::PerVenue},
-      {&SeriesIds::mean_wait_h, "tick", "mean_wait_h", "h",
-       "mean wait of jobs that started during the tick", Axis::PerVenue},
-      {&SeriesIds::served_pfh, "tick", "served_pfh", "PF*h",
-       "work of jobs completed during the tick", Axis::PerVenue},
-      {&SeriesIds::arrivals, "tick", "arrivals", "jobs",
-       "jobs that joined the venue's line during the tick", Axis::PerVenue},
-      {&SeriesIds::completed, "tick", "completed", "jobs", "jobs that completed during the tick",
-       Axis::PerVenue},
-      {&SeriesIds::abandoned, "tick", "abandoned", "jobs", "jobs that abandoned during the tick",
-       Axis::PerVenue},
-      {&SeriesIds::revenue_usd, "tick", "revenue_usd", "USD",
-       "compute bills of jobs that started during the tick", Axis::PerVenue},
-      {&SeriesIds::provider_count, "tick", "provider_count", "providers",
-       "marketplace providers after entry and exit", Axis::PerVenue},
-      {&SeriesIds::mean_margin, "tick", "mean_margin", "USD/(PF*h)",
-       "capacity-weighted rolling provider margin", Axis::PerVenue},
-      {&SeriesIds::token_usd, "tick", "token_usd", "USD", "price of the marketplace's token",
-       Axis::PerVenue},
-      {&SeriesIds::hardware_index, "tick", "hardware_index", "1", "GPU hardware price index",
-       Axis::None},
-      {&SeriesIds::fee_index, "tick", "fee_index", "USD/(PF*h)",
-       "all-in cost per PF*h paid by public-chain jobs that started during the tick", Axis::None},
-      {&SeriesIds::price_index, "tick", "decentralized_price_index", "USD/(PF*h)",
-       "capacity-weighted mean marketplace price", Axis::None},
-      {&SeriesIds::state_share, "tick", "state_share", "1",
-       "share of the tick's completed work served by the alliance pool", Axis::None},
-      {&SeriesIds::public_chain_served_pfh, "tick", "public_chain_served_pfh", "PF*h",
-       "work of public-chain jobs completed during the tick", Axis::None},
-      {&SeriesIds::bridge_volume_pfh, "tick", "bridge_volume_pfh", "PF*h",
-       "work that entered the bridge during the tick", Axis::PerBridge},
-      {&SeriesIds::bridge_fees_usd, "tick", "bridge_fees_usd", "USD",
-       "bridge fees and proof costs paid during the tick", Axis::PerBridge},
-      {&SeriesIds::bridge_backlog_h, "tick", "bridge_backlog_h", "h",
-       "wait for the bridge's capacity at the end of the tick", Axis::PerBridge},
-      {&SeriesIds::bridge_in_flight_pfh, "tick", "bridge_in_flight_pfh", "PF*h",
-       "work in the bridge's queue or in transit", Axis::PerBridge},
-      {&SeriesIds::priced_out, "tick", "priced_out", "jobs",
-       "jobs that did not submit: every option cost more than their value", Axis::PerSegment},
-      {&SeriesIds::day_time_h, "day", "time_h", "h", "end of each day, hours since start",
-       Axis::None},
-      {&SeriesIds::daa, "day", "daa", "addresses",
-       "daily active addresses: distinct addresses whose jobs arrived", Axis::PerVenue},
-  };
   recorder_ = &recorder;
   std::vector<std::string> venue_names, bridge_names, segment_names;
   for (const auto& v : venues_) venue_names.push_back(v->name());
@@ -180,22 +182,21 @@ void MarketMetrics::absorb(SimTime now) {
   last_absorb_ = now;
 }
 
-void MarketMetrics::close_interval(SimTime now, double hardware_index) {
-  const bool measuring = interval_start_ >= SimTime::start() + scenario_.warmup;
-  absorb(now);
-  const double hours = (now - interval_start_).in_hours();
+void MarketMetrics::scalar(SeriesId id, double value) {
+  recorder_->append(id, std::span<const double>(&value, 1));
+}
+
+template <class ValueOf>
+void MarketMetrics::per(SeriesId id, size_t count, const ValueOf& value_of) {
+  if (count == 0) return;  // e.g. no bridges: the series was not declared
+  row_.resize(count);
+  for (size_t i = 0; i < count; ++i) row_[i] = value_of(i);
+  recorder_->append(id, row_);
+}
+
+void MarketMetrics::write_venue_series(double hours) {
   const SeriesIds& ids = ids_;
-  auto scalar = [&](SeriesId id, double value) {
-    recorder_->append(id, std::span<const double>(&value, 1));
-  };
-  auto per = [&](SeriesId id, size_t count, auto value_of) {
-    if (count == 0) return;  // e.g. no bridges: the series was not declared
-    row_.resize(count);
-    for (size_t i = 0; i < count; ++i) row_[i] = value_of(i);
-    recorder_->append(id, row_);
-  };
   const size_t n = venues_.size();
-  scalar(ids.time_h, now.in_hours());
   per(ids.capacity_pf, n, [&](size_t v) { return venues_[v]->queue().capacity_pf(); });
   per(ids.capacity_gpu, n,
       [&](size_t v) { return venues_[v]->queue().capacity_pf() / scenario_.pf_per_gpu; });
@@ -222,6 +223,16 @@ void MarketMetrics::close_interval(SimTime now, double hardware_index) {
   per(ids.mean_margin, n,
       [&](size_t v) { return venues_[v]->supply_state().mean_margin_usd_per_pf_hour; });
   per(ids.token_usd, n, [&](size_t v) { return venues_[v]->supply_state().token_usd; });
+}
+
+void MarketMetrics::close_interval(SimTime now, double hardware_index) {
+  const bool measuring = interval_start_ >= SimTime::start() + scenario_.warmup;
+  absorb(now);
+  const double hours = (now - interval_start_).in_hours();
+  const SeriesIds& ids = ids_;
+  const size_t n = venues_.size();
+  scalar(ids.time_h, now.in_hours());
+  write_venue_series(hours);
 
   // Market-wide.
   SectorTotals sectors;

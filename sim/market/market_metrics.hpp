@@ -87,17 +87,6 @@ class MarketMetrics {
   /// the width of the jobs waiting. The marketplaces form their price on it.
   const std::vector<double>& last_demand_pf() const { return last_demand_pf_; }
 
- private:
-  /// Totals over one tick interval (series) or the measurement window (summary).
-  struct FlowTotals {
-    double public_chain_paid_usd = 0;  // all-in payments of public-chain jobs
-    double public_chain_work_pfh = 0;  // their work
-    double licensed_paid_usd = 0;      // the same, for licensed public-chain jobs
-    double licensed_work_pfh = 0;
-    double priced_out = 0;
-    double completed_public_chain_pfh = 0;  // adoption: public-chain work served
-  };
-
   /// Handles of the series.
   struct SeriesIds {
     SeriesId time_h;
@@ -115,12 +104,27 @@ class MarketMetrics {
     SeriesId day_time_h, daa;
   };
 
+ private:
+  /// Totals over one tick interval (series) or the measurement window (summary).
+  struct FlowTotals {
+    double public_chain_paid_usd = 0;  // all-in payments of public-chain jobs
+    double public_chain_work_pfh = 0;  // their work
+    double licensed_paid_usd = 0;      // the same, for licensed public-chain jobs
+    double licensed_work_pfh = 0;
+    double priced_out = 0;
+    double completed_public_chain_pfh = 0;  // adoption: public-chain work served
+  };
+
   /// Work served in an interval by sector, and the marketplaces' capacity-weighted price.
   struct SectorTotals {
     double state_pfh = 0, decentralized_pfh = 0, other_pfh = 0;
     double weighted_price = 0, marketplace_capacity = 0;
   };
 
+  void scalar(SeriesId id, double value);
+  template <class ValueOf>
+  void per(SeriesId id, size_t count, const ValueOf& value_of);
+  void write_venue_series(double hours);
   void accumulate_window(const SectorTotals& sectors, double price_index, double hours);
   void reset_interval(SimTime now, double hours);
   void put(const IndicatorDefinition& indicator, double value);
