@@ -1,13 +1,15 @@
 // Providers per second of one marketplace tick (costs, asks, price formation, revenue,
-// margins, rolling margins, exit test), vectorised kernels against the scalar reference.
+// margins, rolling margins, exit test), the model's pricing rules against the scalar reference.
 //
-// BM_MarketTickEigen runs gpumarket::marketplace_tick over the struct-of-arrays population.
+// BM_MarketTickEigen runs gpumarket::marketplace_tick over the struct-of-arrays population:
+// the rule of the pricing mode (pricing_rule.hpp), its form() and settle() being the fused
+// Eigen packet passes of sim/market/uniform_price.cpp.
 // BM_MarketTickScalar runs tests/market/scalar_supply_reference.hpp: one object per
 // provider (array of structs) and a loop per stage, the natural first implementation.
 // BM_MarketTickScalarSelect is that scalar tick under clearing with the sort replaced by the
-// plain weighted quickselect (expected O(n)), to compare clearing without the sort's
-// O(n log n). The kernel narrows the candidates with vectorised multi-pivot passes before
-// its quickselect, so part of its clearing gain over ScalarSelect is that SIMD-friendly
+// plain weighted quickselect (marginal_ask, expected O(n)), to compare clearing without the
+// sort's O(n log n). The clearing rule narrows the candidates with vectorised multi-pivot
+// passes before that quickselect, so part of its gain over ScalarSelect is that SIMD-friendly
 // selection. All are compiled with the project's default Release flags (no -march=native,
 // so SSE2 only). GCC at -O3 may auto-vectorise simple scalar loops too, but the per-object
 // layout (strided fields) mostly prevents it.
@@ -91,6 +93,7 @@ PriceFormation scalar_clear_by_selection(std::vector<scalar::Provider>& provider
     return scalar::clear(providers, demand_pf);  // no selection in these cases
   }
   PriceFormation f;
+  f.capacity_pf = total;
   f.offered_capacity_pf = total;
   items.clear();
   for (const scalar::Provider& p : providers) {
@@ -118,11 +121,12 @@ PriceFormation scalar_clear_by_selection(std::vector<scalar::Provider>& provider
   f.price_usd_per_pf_hour = price;
   f.served_pf = served;
   f.unserved_pf = std::max(0.0, demand_pf - served);
+  f.payments_usd_per_hour = price * served;
   return f;
 }
 
-// scalar::marketplace_tick under clearing with entry and exit off (as configured here),
-// the sort replaced by scalar_clear_by_selection.
+// scalar::marketplace_tick under clearing, token unchanged and entry off (as configured
+// here), the sort replaced by scalar_clear_by_selection; the exit test still runs.
 MarketplaceTickResult scalar_clearing_tick_by_selection(
     scalar::Marketplace& m, const MarketplaceParams& params, double demand_pf,
     double hardware_index, std::vector<std::pair<double, double>>& items) {
@@ -130,25 +134,31 @@ MarketplaceTickResult scalar_clearing_tick_by_selection(
   const PriceFormation f = scalar_clear_by_selection(m.providers, demand_pf, items);
   MarketplaceTickResult r;
   r.price_usd_per_pf_hour = f.price_usd_per_pf_hour;
-  for (const scalar::Provider& p : m.providers) r.capacity_pf += p.capacity_pf;
+  r.capacity_pf = f.capacity_pf;
   r.used_pf = f.served_pf;
   r.unserved_pf = f.unserved_pf;
   r.utilisation = r.capacity_pf > 0.0 ? r.used_pf / r.capacity_pf : 0.0;
-  double received = 0.0;
+  Receipts receipts;
   if (f.served_pf > 0.0) {
     const double emission_usd = params.emission_tokens_per_day / 24.0;  // token 1, tick 1 h
-    r.payments_usd = f.price_usd_per_pf_hour * f.served_pf;
+    r.payments_usd = f.payments_usd_per_hour;
     r.fees_usd = params.platform_fee * r.payments_usd;
     r.provider_revenue_usd = r.payments_usd - r.fees_usd + emission_usd;
-    received = (1.0 - params.platform_fee) * f.price_usd_per_pf_hour + emission_usd / f.served_pf;
+    receipts.kept_share = 1.0 - params.platform_fee;
+    receipts.emission_usd_per_pf_hour = emission_usd / f.served_pf;
   }
-  scalar::margins(m.providers, hardware_index, received);
+  scalar::margins(m.providers, hardware_index, scalar::received(f, receipts));
   const double weight = 1.0 - std::exp(-1.0 / params.entry_exit.margin_window_hours);
   scalar::roll(m.providers, weight, params.entry_exit.exit_threshold_usd_per_pf_hour);
+  const size_t before = m.providers.size();
+  std::erase_if(m.providers, [&](const scalar::Provider& p) {
+    return p.negative_margin_ticks >= params.entry_exit.exit_after_ticks;
+  });
+  r.exits = static_cast<int64_t>(before - m.providers.size());
   r.mean_margin_usd_per_pf_hour = scalar::mean_margin(m.providers);
   r.provider_count = static_cast<int64_t>(m.providers.size());
-  if (!std::isnan(f.price_usd_per_pf_hour))
-    m.posted_price_usd_per_pf_hour = f.price_usd_per_pf_hour;
+  m.posted_price_usd_per_pf_hour = scalar::next_posted_price(
+      params.pricing, m.posted_price_usd_per_pf_hour, f, demand_pf, params.dynamic_fee);
   return r;
 }
 

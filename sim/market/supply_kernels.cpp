@@ -122,7 +122,7 @@ int64_t draw_entrants(const MarketplaceParams& params, Eigen::Index current_coun
   const double rate = entry_rate_per_day(params.entry_exit, mean_margin_usd_per_pf_hour);
   // Capping the mean at `room` keeps Poisson sampling finite for an extreme margin; the
   // draw is capped at `room` anyway.
-  const double mean = std::min(rate * tick_hours / 24.0, static_cast<double>(room));
+  const double mean = std::min(rate * tick_hours / kHoursPerDay, static_cast<double>(room));
   if (!(mean > 0.0)) return 0;
   const int64_t drawn = boost::random::poisson_distribution<int64_t, double>(mean)(rng);
   const int64_t count = std::min(drawn, room);
@@ -175,7 +175,7 @@ double ramp_scale(const AlliancePoolParams& params) {
 }
 
 double point_hours(const CapacityPoint& point, Date start) {
-  return static_cast<double>(point.date.days_since_epoch() - start.days_since_epoch()) * 24.0;
+  return static_cast<double>(point.date.days_since_epoch() - start.days_since_epoch()) * kHoursPerDay;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// Scalar reference implementations of the supply kernels: one object per provider
-// (array of structs) and plain loops, written the way a first implementation would be.
-// Tests check the vectorised kernels against them; bench/market_bench.cpp times them.
+// Scalar reference implementations of the supply formulas: one object per provider
+// (array of structs) and plain loops, written the way a first implementation would be
+// (clearing by a full sort, margins from used / capacity). Tests check the pricing rules
+// (pricing_rule.hpp) and the marketplace tick against them; bench/market_bench.cpp times them.
 #pragma once
 
 #include <algorithm>
@@ -58,6 +59,7 @@ inline PriceFormation clear(std::vector<Provider>& providers, double demand_pf) 
   if (providers.empty()) {
     f.price_usd_per_pf_hour = std::numeric_limits<double>::quiet_NaN();
     f.unserved_pf = demand_pf;
+    f.payments_usd_per_hour = f.price_usd_per_pf_hour * f.served_pf;
     return f;
   }
   std::vector<size_t> order(providers.size());
@@ -67,6 +69,7 @@ inline PriceFormation clear(std::vector<Provider>& providers, double demand_pf) 
   });
   double total = 0.0;
   for (const Provider& p : providers) total += p.capacity_pf;
+  f.capacity_pf = total;
   f.offered_capacity_pf = total;
   double price = 0.0;
   if (demand_pf <= 0.0) {
@@ -114,6 +117,7 @@ inline PriceFormation clear(std::vector<Provider>& providers, double demand_pf) 
   for (const Provider& p : providers) served += p.used_pf;
   f.served_pf = served;
   f.unserved_pf = std::max(0.0, demand_pf - served);
+  f.payments_usd_per_hour = price * served;
   return f;
 }
 
@@ -123,6 +127,7 @@ inline PriceFormation allocate_posted(std::vector<Provider>& providers, double p
   f.price_usd_per_pf_hour = price;
   double offered = 0.0;
   for (const Provider& p : providers) {
+    f.capacity_pf += p.capacity_pf;
     if (p.ask_usd_per_pf_hour <= price) offered += p.capacity_pf;
   }
   const double fill = offered > 0.0 ? std::min(1.0, demand_pf / offered) : 0.0;
@@ -134,7 +139,16 @@ inline PriceFormation allocate_posted(std::vector<Provider>& providers, double p
   f.offered_capacity_pf = offered;
   f.served_pf = served;
   f.unserved_pf = std::max(0.0, demand_pf - served);
+  f.payments_usd_per_hour = price * served;
   return f;
+}
+
+/// What a provider receives per PF·h served: the price net of the platform's fee, converted
+/// at the token's move, plus emissions; nothing when nothing is served.
+inline double received(const PriceFormation& f, const Receipts& receipts) {
+  if (f.served_pf <= 0.0) return 0.0;
+  return receipts.kept_share * f.price_usd_per_pf_hour * receipts.token_ratio +
+         receipts.emission_usd_per_pf_hour;
 }
 
 inline double fee_update(double price, double utilisation, const DynamicFeeParams& params) {
@@ -165,6 +179,26 @@ inline void roll(std::vector<Provider>& providers, double weight, double thresho
       p.negative_margin_ticks = 0;
     }
   }
+}
+
+inline double capacity_weighted_margin(const std::vector<Provider>& providers) {
+  double weighted = 0.0;
+  for (const Provider& p : providers) weighted += p.capacity_pf * p.rolling_margin_usd_per_pf_hour;
+  return weighted;
+}
+
+/// The price posted for the next tick: under clearing the clearing price (kept when there is
+/// none), under dynamic_fee the controller's step at utilisation served / offered.
+inline double next_posted_price(PricingMode mode, double posted, const PriceFormation& f,
+                                double demand_pf, const DynamicFeeParams& params) {
+  if (mode == PricingMode::Clearing) {
+    return std::isnan(f.price_usd_per_pf_hour) ? posted : f.price_usd_per_pf_hour;
+  }
+  double u = 0.0;
+  if (demand_pf > 0.0) {
+    u = f.offered_capacity_pf > 0.0 ? std::min(1.0, f.served_pf / f.offered_capacity_pf) : 1.0;
+  }
+  return fee_update(posted, u, params);
 }
 
 inline double mean_margin(const std::vector<Provider>& providers) {
@@ -208,17 +242,18 @@ inline MarketplaceTickResult marketplace_tick(Marketplace& m, const MarketplaceP
   r.used_pf = f.served_pf;
   r.unserved_pf = f.unserved_pf;
   r.utilisation = r.capacity_pf > 0.0 ? r.used_pf / r.capacity_pf : 0.0;
-  double received = 0.0;
+  Receipts receipts;
   if (f.served_pf > 0.0) {
     const double ratio = token_usd / m.token_usd_at_quote;
     const double emission_usd = params.emission_tokens_per_day * tick_hours / 24.0 * token_usd;
     r.payments_usd = f.price_usd_per_pf_hour * f.served_pf * tick_hours;
     r.fees_usd = params.platform_fee * r.payments_usd;
     r.provider_revenue_usd = (r.payments_usd - r.fees_usd) * ratio + emission_usd;
-    received = (1.0 - params.platform_fee) * f.price_usd_per_pf_hour * ratio +
-               emission_usd / (f.served_pf * tick_hours);
+    receipts.kept_share = 1.0 - params.platform_fee;
+    receipts.token_ratio = ratio;
+    receipts.emission_usd_per_pf_hour = emission_usd / (f.served_pf * tick_hours);
   }
-  margins(m.providers, hardware_index, received);
+  margins(m.providers, hardware_index, received(f, receipts));
   const double weight = 1.0 - std::exp(-tick_hours / params.entry_exit.margin_window_hours);
   roll(m.providers, weight, params.entry_exit.exit_threshold_usd_per_pf_hour);
   const size_t before = m.providers.size();
@@ -241,16 +276,8 @@ inline MarketplaceTickResult marketplace_tick(Marketplace& m, const MarketplaceP
   }
   r.mean_margin_usd_per_pf_hour = mean;
   r.provider_count = static_cast<int64_t>(m.providers.size());
-  if (params.pricing == PricingMode::DynamicFee) {
-    double u = 0.0;
-    if (demand_pf > 0.0) {
-      u = f.offered_capacity_pf > 0.0 ? std::min(1.0, f.served_pf / f.offered_capacity_pf) : 1.0;
-    }
-    m.posted_price_usd_per_pf_hour =
-        fee_update(m.posted_price_usd_per_pf_hour, u, params.dynamic_fee);
-  } else if (!std::isnan(f.price_usd_per_pf_hour)) {
-    m.posted_price_usd_per_pf_hour = f.price_usd_per_pf_hour;
-  }
+  m.posted_price_usd_per_pf_hour = next_posted_price(params.pricing, m.posted_price_usd_per_pf_hour,
+                                                     f, demand_pf, params.dynamic_fee);
   m.token_usd_at_quote = token_usd;
   return r;
 }

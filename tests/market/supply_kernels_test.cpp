@@ -2,18 +2,24 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/random/uniform_01.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
+#include <limits>
 #include <vector>
 
+#include "gpumarket/market/pricing_rule.hpp"
 #include "scalar_supply_reference.hpp"
 
 namespace gpumarket {
 namespace {
 
-// Vectorised and scalar kernels evaluate the same formulas; only the order of summations
-// differs, so they agree to a few ulps. This is the stated tolerance.
+// The pricing rules and the scalar reference evaluate the same formulas; where only the
+// order of summations differs (or the rule uses a provider's fraction in use where the
+// reference divides used by capacity), they agree to a few ulps. This is the stated
+// tolerance. Where both do the very same operations (asks, hence prices), they must be
+// bit-identical.
 constexpr double kRelTol = 1e-12;
 
 double uniform(RandomEngine& rng, double lo, double hi) {
@@ -48,14 +54,6 @@ ProviderPopulation random_population(RandomEngine& rng, int n, bool discrete_ask
   return pop;
 }
 
-Eigen::ArrayXd vector_asks(const ProviderPopulation& pop, double hardware_index) {
-  Eigen::ArrayXd cost(pop.size());
-  Eigen::ArrayXd ask(pop.size());
-  marginal_cost(pop.energy_usd_per_pf_hour, pop.capex_usd_per_pf_hour, hardware_index, cost);
-  asks(cost, pop.ask_markup, ask);
-  return ask;
-}
-
 MarketplaceParams test_marketplace(PricingMode mode) {
   MarketplaceParams p;
   p.pricing = mode;
@@ -69,58 +67,142 @@ MarketplaceParams test_marketplace(PricingMode mode) {
   return p;
 }
 
+// One price formation by a rule, with the workspace it filled.
+struct Formed {
+  SupplyWorkspace workspace;
+  PriceFormation formation;
+};
+
+Formed form(PricingMode mode, const ProviderPopulation& pop, double posted_price,
+            double hardware_index, double demand_pf) {
+  Formed out;
+  out.workspace.resize(pop.size());
+  out.formation =
+      pricing_rule(mode).form(pop, posted_price, hardware_index, demand_pf, out.workspace);
+  return out;
+}
+
+// The asks of the model: the clearing rule's stored asks (dynamic_fee computes the same
+// ones in the same pass without storing them).
+Eigen::ArrayXd model_asks(const ProviderPopulation& pop, double hardware_index) {
+  return form(PricingMode::Clearing, pop, 0.0, hardware_index, 0.0).workspace.ask_usd_per_pf_hour;
+}
+
+// used_i = capacity_i × the allocation's fraction by ask against its price, as
+// UniformAllocation documents it.
+Eigen::ArrayXd used_by_fractions(const Eigen::ArrayXd& capacity, const Eigen::ArrayXd& ask,
+                                 const UniformAllocation& a) {
+  Eigen::ArrayXd used(capacity.size());
+  for (Eigen::Index i = 0; i < capacity.size(); ++i) {
+    double fraction = 0.0;
+    if (ask[i] < a.price_usd_per_pf_hour) fraction = a.below;
+    if (ask[i] == a.price_usd_per_pf_hour) fraction = a.at;
+    used[i] = capacity[i] * fraction;
+  }
+  return used;
+}
+
 // ---------------------------------------------------------------------------------------
 // Costs, asks, price formation against the scalar reference
 
 TEST(SupplyKernels, CostsAndAsksMatchTheScalarReference) {
   RandomEngine rng(1);
   for (int trial = 0; trial < 20; ++trial) {
-    const ProviderPopulation pop = random_population(rng, 1 + trial * 37);
+    ProviderPopulation pop = random_population(rng, 1 + trial * 37);
     const double index = uniform(rng, 0.3, 3.0);
-    Eigen::ArrayXd cost(pop.size());
-    marginal_cost(pop.energy_usd_per_pf_hour, pop.capex_usd_per_pf_hour, index, cost);
-    const Eigen::ArrayXd ask = vector_asks(pop, index);
+    const Formed c = form(PricingMode::Clearing, pop, 0.0, index, 0.5 * pop.total_capacity_pf());
+    const Eigen::ArrayXd& ask = c.workspace.ask_usd_per_pf_hour;
+    ASSERT_EQ(ask.size(), pop.size());
     std::vector<scalar::Provider> ref = scalar::from_population(pop);
     scalar::compute_asks(ref, index);
+    double capacity = 0.0;
     for (size_t i = 0; i < ref.size(); ++i) {
-      expect_close(ref[i].cost_usd_per_pf_hour, cost[static_cast<Eigen::Index>(i)], "cost");
-      expect_close(ref[i].ask_usd_per_pf_hour, ask[static_cast<Eigen::Index>(i)], "ask");
+      // (energy + capex × index) × (1 + markup) in the same order: bit-identical.
+      EXPECT_EQ(ref[i].ask_usd_per_pf_hour, ask[static_cast<Eigen::Index>(i)]) << i;
+      capacity += ref[i].capacity_pf;
+    }
+    expect_close(capacity, c.formation.capacity_pf, "capacity");
+    EXPECT_EQ(c.formation.offered_capacity_pf, c.formation.capacity_pf);  // clearing offers all
+    // Without a markup the ask is the marginal cost, energy + capex × index.
+    pop.ask_markup.setZero();
+    const Eigen::ArrayXd cost = model_asks(pop, index);
+    for (size_t i = 0; i < ref.size(); ++i) {
+      EXPECT_EQ(ref[i].cost_usd_per_pf_hour, cost[static_cast<Eigen::Index>(i)]) << i;
     }
   }
 }
 
-void expect_clearing_matches_brute_force(const ProviderPopulation& pop, double demand) {
-  const Eigen::ArrayXd ask = vector_asks(pop, 1.0);
+// Clearing by the rule against the reference's sort: price, totals, and every provider's
+// used capacity, both by the allocation's fractions and as settle() stores it.
+void expect_clearing_matches_brute_force(const ProviderPopulation& pop, double hardware_index,
+                                         double demand) {
+  const PricingRule& rule = pricing_rule(PricingMode::Clearing);
   SupplyWorkspace ws;
-  Eigen::ArrayXd used(pop.size());
-  const PriceFormation f = clear_merit_order(ask, pop.capacity_pf, demand, ws, used);
+  ws.resize(pop.size());
+  const PriceFormation f = rule.form(pop, 0.0, hardware_index, demand, ws);
   std::vector<scalar::Provider> ref = scalar::from_population(pop);
-  scalar::compute_asks(ref, 1.0);
+  scalar::compute_asks(ref, hardware_index);
   const PriceFormation g = scalar::clear(ref, demand);
   // The price is one provider's ask, so it must be the very same number.
   if (!pop.empty()) {
     EXPECT_EQ(f.price_usd_per_pf_hour, g.price_usd_per_pf_hour) << demand;
   }
-  expect_close(g.served_pf, f.served_pf, "served");
-  expect_close(g.unserved_pf, f.unserved_pf, "unserved");
+  EXPECT_EQ(ws.uniform.price_usd_per_pf_hour, f.price_usd_per_pf_hour);
+  expect_close(g.capacity_pf, f.capacity_pf, "capacity");
+  // Served, unserved and the marginal providers' share come from demand − Σ capacity below
+  // the price, a difference of sums over up to n providers taken in another order: they
+  // agree to the bound on such sums, (n − 1)·ε·Σ capacity, not relative to their own size.
+  const double sum_tol =
+      static_cast<double>(pop.size()) * std::numeric_limits<double>::epsilon() * g.capacity_pf;
+  const auto expect_near_sums = [&](double expected, double actual, const char* what) {
+    EXPECT_NEAR(actual, expected, kRelTol * std::max(1.0, std::abs(expected)) + sum_tol) << what;
+  };
+  expect_near_sums(g.served_pf, f.served_pf, "served");
+  expect_near_sums(g.unserved_pf, f.unserved_pf, "unserved");
+  EXPECT_NEAR(f.payments_usd_per_hour, g.payments_usd_per_hour,
+              kRelTol * std::max(1.0, g.payments_usd_per_hour) + g.price_usd_per_pf_hour * sum_tol)
+      << "payments";
+  const Eigen::ArrayXd by_fraction =
+      used_by_fractions(pop.capacity_pf, ws.ask_usd_per_pf_hour, ws.uniform);
+  ProviderPopulation settled = pop;
+  rule.settle(settled, f, hardware_index, Receipts{}, 0.5, EntryExitParams{}, ws);
+  ASSERT_EQ(ws.used_pf.size(), pop.size());
   for (size_t i = 0; i < ref.size(); ++i) {
     const auto k = static_cast<Eigen::Index>(i);
-    expect_close(ref[i].used_pf, used[k], "used");
-    EXPECT_LE(used[k], pop.capacity_pf[k]);
-    EXPECT_GE(used[k], 0.0);
+    expect_near_sums(ref[i].used_pf, by_fraction[k], "used");
+    EXPECT_EQ(by_fraction[k], ws.used_pf[k]);  // capacity × fraction either way
+    EXPECT_LE(ws.used_pf[k], pop.capacity_pf[k]);
+    EXPECT_GE(ws.used_pf[k], 0.0);
   }
+  expect_near_sums(f.served_pf, ws.used_pf.sum(), "served = sum of used");
 }
 
 TEST(SupplyKernels, MeritOrderClearingEqualsBruteForceOnRandomSupplyCurves) {
   RandomEngine rng(2);
   for (int trial = 0; trial < 200; ++trial) {
-    const int n = 1 + static_cast<int>(uniform(rng, 0, 400));
+    // Every 20th curve has more than a thousand providers, where the rule narrows the
+    // candidates before its quickselect.
+    const int n = trial % 20 == 0 ? 1025 + static_cast<int>(uniform(rng, 0, 4000))
+                                  : 1 + static_cast<int>(uniform(rng, 0, 400));
     const ProviderPopulation pop = random_population(rng, n, trial % 3 == 0);
+    const double index = uniform(rng, 0.5, 2.0);
     const double total = pop.total_capacity_pf();
     for (double fraction : {0.0, 0.01, uniform(rng, 0, 1), uniform(rng, 0, 1), 0.999, 1.0, 1.5}) {
-      expect_clearing_matches_brute_force(pop, fraction * total);
+      expect_clearing_matches_brute_force(pop, index, fraction * total);
     }
   }
+}
+
+// The rule's formation and each provider's used capacity (settle() stores it).
+PriceFormation clear_with_rule(const ProviderPopulation& pop, double demand, Eigen::ArrayXd& used) {
+  const PricingRule& rule = pricing_rule(PricingMode::Clearing);
+  SupplyWorkspace ws;
+  ws.resize(pop.size());
+  const PriceFormation f = rule.form(pop, 0.0, 1.0, demand, ws);
+  ProviderPopulation settled = pop;
+  rule.settle(settled, f, 1.0, Receipts{}, 0.5, EntryExitParams{}, ws);
+  used = ws.used_pf;
+  return f;
 }
 
 TEST(SupplyKernels, ClearingEdgeCasesAreDocumentedOnes) {
@@ -128,34 +210,42 @@ TEST(SupplyKernels, ClearingEdgeCasesAreDocumentedOnes) {
   pop.add({1.0, 1.0, 0.0, 0.0});
   pop.add({2.0, 3.0, 0.0, 0.0});
   pop.add({1.0, 2.0, 0.0, 0.0});
-  const Eigen::ArrayXd ask = vector_asks(pop, 1.0);
-  SupplyWorkspace ws;
-  Eigen::ArrayXd used(3);
+  Eigen::ArrayXd used;
 
-  PriceFormation f = clear_merit_order(ask, pop.capacity_pf, 0.0, ws, used);
+  PriceFormation f = clear_with_rule(pop, 0.0, used);
   EXPECT_EQ(f.price_usd_per_pf_hour, 1.0);  // no demand: the lowest ask
+  EXPECT_EQ(f.served_pf, 0.0);
+  EXPECT_EQ(f.unserved_pf, 0.0);
   EXPECT_EQ(used.sum(), 0.0);
 
-  f = clear_merit_order(ask, pop.capacity_pf, 1.5, ws, used);
+  f = clear_with_rule(pop, 1.5, used);
   EXPECT_EQ(f.price_usd_per_pf_hour, 2.0);  // the second-cheapest is marginal
   EXPECT_DOUBLE_EQ(used[0], 1.0);
   EXPECT_DOUBLE_EQ(used[2], 0.5);
   EXPECT_EQ(used[1], 0.0);
+  EXPECT_DOUBLE_EQ(f.served_pf, 1.5);
+  EXPECT_EQ(f.unserved_pf, 0.0);
 
-  f = clear_merit_order(ask, pop.capacity_pf, 2.0, ws, used);
+  f = clear_with_rule(pop, 2.0, used);
   EXPECT_EQ(f.price_usd_per_pf_hour, 2.0);  // exactly covered by the two cheapest
+  EXPECT_EQ(used[0], 1.0);
+  EXPECT_EQ(used[2], 1.0);
+  EXPECT_EQ(used[1], 0.0);
 
-  f = clear_merit_order(ask, pop.capacity_pf, 10.0, ws, used);
+  f = clear_with_rule(pop, 10.0, used);
   EXPECT_EQ(f.price_usd_per_pf_hour, 3.0);  // excess demand: the highest ask, all full
   EXPECT_DOUBLE_EQ(f.served_pf, 4.0);
   EXPECT_DOUBLE_EQ(f.unserved_pf, 6.0);
+  EXPECT_DOUBLE_EQ(f.payments_usd_per_hour, 12.0);
   EXPECT_TRUE((used == pop.capacity_pf).all());
 
-  ProviderPopulation none;
-  Eigen::ArrayXd empty(0);
-  f = clear_merit_order(empty, none.capacity_pf, 1.0, ws, empty);
+  const ProviderPopulation none;
+  f = clear_with_rule(none, 1.0, used);
   EXPECT_TRUE(std::isnan(f.price_usd_per_pf_hour));
+  EXPECT_EQ(f.served_pf, 0.0);
   EXPECT_EQ(f.unserved_pf, 1.0);
+  EXPECT_EQ(f.capacity_pf, 0.0);
+  EXPECT_EQ(used.size(), 0);
 }
 
 TEST(SupplyKernels, TiesAtTheMarginalAskShareInProportionToCapacity) {
@@ -163,29 +253,46 @@ TEST(SupplyKernels, TiesAtTheMarginalAskShareInProportionToCapacity) {
   pop.add({1.0, 1.0, 0.0, 0.0});
   pop.add({1.0, 2.0, 0.0, 0.0});
   pop.add({3.0, 2.0, 0.0, 0.0});
-  const Eigen::ArrayXd ask = vector_asks(pop, 1.0);
-  SupplyWorkspace ws;
-  Eigen::ArrayXd used(3);
-  const PriceFormation f = clear_merit_order(ask, pop.capacity_pf, 3.0, ws, used);
+  Eigen::ArrayXd used;
+  const PriceFormation f = clear_with_rule(pop, 3.0, used);
   EXPECT_EQ(f.price_usd_per_pf_hour, 2.0);
+  // Two PF left for four PF at the marginal ask: each of those serves half its capacity.
+  EXPECT_DOUBLE_EQ(used[0], 1.0);
   EXPECT_DOUBLE_EQ(used[1], 0.5);
   EXPECT_DOUBLE_EQ(used[2], 1.5);
 }
 
 TEST(SupplyKernels, PostedPriceAllocationMatchesTheScalarReference) {
   RandomEngine rng(3);
+  int none_offered = 0;
+  int partly_filled = 0;
+  int all_filled = 0;
   for (int trial = 0; trial < 100; ++trial) {
     const ProviderPopulation pop = random_population(rng, 1 + trial * 5);
-    const Eigen::ArrayXd ask = vector_asks(pop, 1.0);
-    const double price = uniform(rng, 0.2, 3.5);
+    const double index = uniform(rng, 0.5, 2.0);
+    // Down to 0, below every ask, so that the case with nothing offered occurs.
+    const double price = trial % 10 == 0 ? 0.0 : uniform(rng, 0.2, 3.5);
     const double demand = uniform(rng, 0.0, 1.2) * pop.total_capacity_pf();
-    Eigen::ArrayXd used(pop.size());
-    const PriceFormation f = allocate_at_posted_price(ask, pop.capacity_pf, price, demand, used);
+    const Formed d = form(PricingMode::DynamicFee, pop, price, index, demand);
+    const PriceFormation& f = d.formation;
     std::vector<scalar::Provider> ref = scalar::from_population(pop);
-    scalar::compute_asks(ref, 1.0);
+    scalar::compute_asks(ref, index);
     const PriceFormation g = scalar::allocate_posted(ref, price, demand);
+    EXPECT_EQ(f.price_usd_per_pf_hour, price);  // the posted price is the price
+    expect_close(g.capacity_pf, f.capacity_pf, "capacity");
     expect_close(g.offered_capacity_pf, f.offered_capacity_pf, "offered");
     expect_close(g.served_pf, f.served_pf, "served");
+    expect_close(g.unserved_pf, f.unserved_pf, "unserved");
+    expect_close(g.payments_usd_per_hour, f.payments_usd_per_hour, "payments");
+    // Every eligible provider (ask ≤ price) fills the same fraction of its capacity.
+    const UniformAllocation& a = d.workspace.uniform;
+    EXPECT_EQ(a.price_usd_per_pf_hour, price);
+    EXPECT_EQ(a.below, a.at);
+    const double fill =
+        g.offered_capacity_pf > 0.0 ? std::min(1.0, demand / g.offered_capacity_pf) : 0.0;
+    expect_close(fill, a.below, "fill");
+    const Eigen::ArrayXd ask = model_asks(pop, index);
+    const Eigen::ArrayXd used = used_by_fractions(pop.capacity_pf, ask, a);
     for (size_t i = 0; i < ref.size(); ++i) {
       const auto k = static_cast<Eigen::Index>(i);
       expect_close(ref[i].used_pf, used[k], "used");
@@ -194,7 +301,85 @@ TEST(SupplyKernels, PostedPriceAllocationMatchesTheScalarReference) {
         EXPECT_EQ(used[k], 0.0);
       }
     }
+    none_offered += f.offered_capacity_pf == 0.0;
+    partly_filled += a.below > 0.0 && a.below < 1.0;
+    all_filled += a.below == 1.0;
   }
+  // The cases the rule distinguishes all occurred.
+  EXPECT_GT(none_offered, 0);
+  EXPECT_GT(partly_filled, 0);
+  EXPECT_GT(all_filled, 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// The posted price for the next tick
+
+TEST(PricingRule, ClearingPostsItsClearingPriceAndKeepsThePostedOneWithoutProviders) {
+  const MarketplaceParams params = test_marketplace(PricingMode::Clearing);
+  const PricingRule& rule = pricing_rule(PricingMode::Clearing);
+  RandomEngine rng(31);
+  for (int trial = 0; trial < 50; ++trial) {
+    const ProviderPopulation pop = random_population(rng, 1 + trial * 7, trial % 2 == 0);
+    const double demand = uniform(rng, 0.0, 1.3) * pop.total_capacity_pf();
+    const double posted = uniform(rng, 0.1, 5.0);
+    const Formed c = form(PricingMode::Clearing, pop, posted, 1.0, demand);
+    std::vector<scalar::Provider> ref = scalar::from_population(pop);
+    scalar::compute_asks(ref, 1.0);
+    const PriceFormation g = scalar::clear(ref, demand);
+    const double next = rule.next_posted_price(posted, c.formation, demand, params);
+    EXPECT_EQ(next, c.formation.price_usd_per_pf_hour);
+    EXPECT_EQ(next, scalar::next_posted_price(PricingMode::Clearing, posted, g, demand,
+                                              params.dynamic_fee));
+  }
+  const Formed empty = form(PricingMode::Clearing, ProviderPopulation{}, 1.7, 1.0, 2.0);
+  ASSERT_TRUE(std::isnan(empty.formation.price_usd_per_pf_hour));
+  EXPECT_EQ(rule.next_posted_price(1.7, empty.formation, 2.0, params), 1.7);
+}
+
+TEST(PricingRule, DynamicFeePostsTheControllersStepAtServedOverOffered) {
+  MarketplaceParams params = test_marketplace(PricingMode::DynamicFee);
+  const DynamicFeeParams& fee = params.dynamic_fee;
+  const PricingRule& rule = pricing_rule(PricingMode::DynamicFee);
+  RandomEngine rng(32);
+  for (int trial = 0; trial < 200; ++trial) {
+    const ProviderPopulation pop = random_population(rng, 1 + trial * 3);
+    const double index = uniform(rng, 0.5, 2.0);
+    const double posted = uniform(rng, 0.3, 4.0);
+    const double demand = uniform(rng, 0.0, 1.2) * pop.total_capacity_pf();
+    const Formed d = form(PricingMode::DynamicFee, pop, posted, index, demand);
+    std::vector<scalar::Provider> ref = scalar::from_population(pop);
+    scalar::compute_asks(ref, index);
+    const PriceFormation g = scalar::allocate_posted(ref, posted, demand);
+    const double next = rule.next_posted_price(posted, d.formation, demand, params);
+    expect_close(scalar::next_posted_price(PricingMode::DynamicFee, posted, g, demand, fee), next,
+                 "next posted price");
+    double u = 0.0;
+    if (demand > 0.0) {
+      u = g.offered_capacity_pf > 0.0 ? std::min(1.0, g.served_pf / g.offered_capacity_pf) : 1.0;
+    }
+    expect_close(u, dynamic_fee_utilisation(d.formation, demand), "utilisation");
+  }
+  // No demand: utilisation 0, the price falls by d (u* = 0.7 ≥ 1/2, no clamp).
+  ProviderPopulation pop;
+  pop.add({1.0, 1.0, 0.0, 0.0});
+  pop.add({1.0, 2.0, 0.0, 0.0});
+  Formed d = form(PricingMode::DynamicFee, pop, 1.5, 1.0, 0.0);
+  EXPECT_EQ(dynamic_fee_utilisation(d.formation, 0.0), 0.0);
+  EXPECT_DOUBLE_EQ(rule.next_posted_price(1.5, d.formation, 0.0, params),
+                   1.5 * (1.0 - fee.adjustment));
+  // Posted below every ask with demand: nothing offered, utilisation 1, the price rises.
+  d = form(PricingMode::DynamicFee, pop, 0.5, 1.0, 1.0);
+  EXPECT_EQ(d.formation.offered_capacity_pf, 0.0);
+  EXPECT_EQ(d.formation.served_pf, 0.0);
+  EXPECT_EQ(d.formation.unserved_pf, 1.0);
+  EXPECT_EQ(dynamic_fee_utilisation(d.formation, 1.0), 1.0);
+  const double rise = fee.adjustment * (1.0 - fee.target_utilisation) / fee.target_utilisation;
+  EXPECT_DOUBLE_EQ(rule.next_posted_price(0.5, d.formation, 1.0, params), 0.5 * (1.0 + rise));
+  // Half the offered capacity in use (the cheaper provider alone is eligible at 1.5).
+  d = form(PricingMode::DynamicFee, pop, 1.5, 1.0, 0.5);
+  EXPECT_DOUBLE_EQ(dynamic_fee_utilisation(d.formation, 0.5), 0.5);
+  const double step = fee.adjustment * (0.5 - fee.target_utilisation) / fee.target_utilisation;
+  EXPECT_DOUBLE_EQ(rule.next_posted_price(1.5, d.formation, 0.5, params), 1.5 * (1.0 + step));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -253,38 +438,122 @@ TEST(DynamicFee, SustainedExcessDemandRaisesThePriceByAtMostTheBoundPerTick) {
 // ---------------------------------------------------------------------------------------
 // Margins, entry and exit
 
-TEST(SupplyKernels, MarginsAndRollingUpdateMatchTheScalarReference) {
-  RandomEngine rng(6);
+// Ticks of form() and settle() by the rule against the reference's allocation, margins
+// (from used / capacity) and rolling update, with receipts that vary from tick to tick.
+void expect_settle_matches_the_scalar_reference(PricingMode mode, uint64_t seed) {
+  const PricingRule& rule = pricing_rule(mode);
+  RandomEngine rng(seed);
   EntryExitParams ee;
   ee.exit_after_ticks = 3;
+  int exiting = 0;
+  int staying = 0;
   for (int trial = 0; trial < 50; ++trial) {
-    ProviderPopulation pop = random_population(rng, 1 + trial * 11);
-    const double index = uniform(rng, 0.5, 2.0);
-    const double received = uniform(rng, 0.0, 4.0);
-    Eigen::ArrayXd used = pop.capacity_pf * uniform(rng, 0.0, 1.0);
+    ProviderPopulation pop = random_population(rng, 1 + trial * 11, trial % 3 == 0);
     std::vector<scalar::Provider> ref = scalar::from_population(pop);
-    for (size_t i = 0; i < ref.size(); ++i) ref[i].used_pf = used[static_cast<Eigen::Index>(i)];
-    Eigen::ArrayXd margin(pop.size());
-    ArrayXb exit(pop.size());
+    const double index = uniform(rng, 0.5, 2.0);
     const double w = rolling_margin_weight(1.0, 24.0);
+    SupplyWorkspace ws;
+    ArrayXb exit(pop.size());
     for (int step = 0; step < 4; ++step) {
-      provider_margins(used, pop.capacity_pf, pop.energy_usd_per_pf_hour, pop.capex_usd_per_pf_hour,
-                       index, received, margin);
-      const bool any = update_rolling_margins(margin, w, ee, pop.rolling_margin_usd_per_pf_hour,
-                                              pop.negative_margin_ticks);
+      const double demand = uniform(rng, 0.0, 1.2) * pop.total_capacity_pf();
+      const double posted = uniform(rng, 0.5, 3.0);
+      Receipts receipts;
+      receipts.kept_share = uniform(rng, 0.7, 1.0);
+      receipts.token_ratio = uniform(rng, 0.8, 1.25);
+      receipts.emission_usd_per_pf_hour = uniform(rng, 0.0, 0.5);
+      ws.resize(pop.size());
+      const PriceFormation f = rule.form(pop, posted, index, demand, ws);
+      const SettleResult s = rule.settle(pop, f, index, receipts, w, ee, ws);
       exit_mask(pop.negative_margin_ticks, ee, exit);
-      EXPECT_EQ(any, exit.any());
-      scalar::margins(ref, index, received);
+      EXPECT_EQ(s.any_exit, exit.any());
+
+      scalar::compute_asks(ref, index);
+      const PriceFormation g = mode == PricingMode::Clearing
+                                   ? scalar::clear(ref, demand)
+                                   : scalar::allocate_posted(ref, posted, demand);
+      scalar::margins(ref, index, scalar::received(g, receipts));
       scalar::roll(ref, w, ee.exit_threshold_usd_per_pf_hour);
+
+      for (size_t i = 0; i < ref.size(); ++i) {
+        const auto k = static_cast<Eigen::Index>(i);
+        expect_close(ref[i].rolling_margin_usd_per_pf_hour, pop.rolling_margin_usd_per_pf_hour[k],
+                     "rolling");
+        ASSERT_EQ(ref[i].negative_margin_ticks, pop.negative_margin_ticks[k]) << trial << " " << i;
+        EXPECT_EQ(ref[i].negative_margin_ticks >= 3, exit[k]);
+      }
+      // A sum of n terms in another order: n ulps of the terms' magnitude.
+      double magnitude = 0.0;
+      for (const scalar::Provider& p : ref) {
+        magnitude += std::abs(p.capacity_pf * p.rolling_margin_usd_per_pf_hour);
+      }
+      EXPECT_NEAR(s.capacity_weighted_margin, scalar::capacity_weighted_margin(ref),
+                  kRelTol * std::max(1.0, magnitude));
     }
-    for (size_t i = 0; i < ref.size(); ++i) {
-      const auto k = static_cast<Eigen::Index>(i);
-      expect_close(ref[i].margin_usd_per_pf_hour, margin[k], "margin");
-      expect_close(ref[i].rolling_margin_usd_per_pf_hour, pop.rolling_margin_usd_per_pf_hour[k],
-                   "rolling");
-      EXPECT_EQ(ref[i].negative_margin_ticks, pop.negative_margin_ticks[k]);
-      EXPECT_EQ(ref[i].negative_margin_ticks >= 3, exit[k]);
-    }
+    exiting += static_cast<int>(exit.count());
+    staying += static_cast<int>(pop.size() - exit.count());
+  }
+  // The comparison of counts is only meaningful if both outcomes occurred.
+  EXPECT_GT(exiting, 0);
+  EXPECT_GT(staying, 0);
+}
+
+TEST(SupplyKernels, ClearingMarginsAndRollingUpdateMatchTheScalarReference) {
+  expect_settle_matches_the_scalar_reference(PricingMode::Clearing, 6);
+}
+
+TEST(SupplyKernels, DynamicFeeMarginsAndRollingUpdateMatchTheScalarReference) {
+  expect_settle_matches_the_scalar_reference(PricingMode::DynamicFee, 16);
+}
+
+// Against closed forms: a provider serving nothing earns nothing and pays its capacity
+// cost; a full one receives the price net of the fee, converted at the token's move, plus
+// emissions, and pays its energy on top.
+TEST(SupplyKernels, SettleCreditsReceiptsForWorkServedOnly) {
+  ProviderPopulation pop;
+  pop.add({1.0, 0.4, 0.3, 0.0}, 0.2);  // ask 0.4 + 0.3 × 1.5 = 0.85
+  pop.add({2.0, 1.0, 0.2, 0.0}, 0.0);  // ask 1.0 + 0.2 × 1.5 = 1.3
+  const double index = 1.5;
+  Receipts receipts;
+  receipts.kept_share = 0.9;
+  receipts.token_ratio = 1.1;
+  receipts.emission_usd_per_pf_hour = 0.25;
+  EntryExitParams ee;
+  ee.exit_after_ticks = 1;
+  const double w = 0.25;
+  for (PricingMode mode : {PricingMode::Clearing, PricingMode::DynamicFee}) {
+    const PricingRule& rule = pricing_rule(mode);
+    // Demand 0.5 PF: the cheaper provider alone serves (clearing at its ask, 0.85; posted
+    // 1.0, where only it is eligible), half of its capacity.
+    ProviderPopulation p = pop;
+    SupplyWorkspace ws;
+    ws.resize(p.size());
+    const PriceFormation f = rule.form(p, 1.0, index, 0.5, ws);
+    const double price = mode == PricingMode::Clearing ? 0.85 : 1.0;
+    EXPECT_DOUBLE_EQ(f.price_usd_per_pf_hour, price);
+    EXPECT_DOUBLE_EQ(f.served_pf, 0.5);
+    const SettleResult s = rule.settle(p, f, index, receipts, w, ee, ws);
+    const double received = 0.9 * price * 1.1 + 0.25;
+    const double margin0 = 0.5 * (received - 0.4) - 0.3 * index;
+    const double margin1 = -0.2 * index;  // nothing served, capacity cost only
+    const double rolling0 = 0.2 + w * (margin0 - 0.2);
+    const double rolling1 = 0.0 + w * (margin1 - 0.0);
+    EXPECT_NEAR(p.rolling_margin_usd_per_pf_hour[0], rolling0, 1e-15);
+    EXPECT_NEAR(p.rolling_margin_usd_per_pf_hour[1], rolling1, 1e-15);
+    EXPECT_NEAR(s.capacity_weighted_margin, 1.0 * rolling0 + 2.0 * rolling1, 1e-14);
+    ASSERT_GT(rolling0, 0.0);
+    ASSERT_LT(rolling1, 0.0);
+    EXPECT_EQ(p.negative_margin_ticks[0], 0.0);
+    EXPECT_EQ(p.negative_margin_ticks[1], 1.0);
+    EXPECT_TRUE(s.any_exit);
+
+    // No demand: nobody is paid, whatever the receipts; every provider pays its capacity cost.
+    p = pop;
+    ws.resize(p.size());
+    const PriceFormation idle = rule.form(p, 1.0, index, 0.0, ws);
+    EXPECT_EQ(idle.served_pf, 0.0);
+    rule.settle(p, idle, index, receipts, w, ee, ws);
+    EXPECT_NEAR(p.rolling_margin_usd_per_pf_hour[0], 0.2 + w * (-0.3 * index - 0.2), 1e-15);
+    EXPECT_NEAR(p.rolling_margin_usd_per_pf_hour[1], w * (-0.2 * index), 1e-15);
   }
 }
 
@@ -650,18 +919,15 @@ RunSummary run_squeezed(const MarketplaceParams& params, double coupling, double
 
 TEST(ComparativeStatics, StrongerProcurementCouplingRaisesCostsAndLowersProviderCount) {
   const MarketplaceParams params = squeezed_marketplace();
-  // Same providers at time 0, different index after: the coupled market pays more.
-  const Eigen::ArrayXd energy = Eigen::ArrayXd::Constant(3, 0.5);
-  const Eigen::ArrayXd capex = Eigen::ArrayXd::Constant(3, 0.4);
-  Eigen::ArrayXd cost_weak(3);
-  Eigen::ArrayXd cost_strong(3);
+  // Same providers at time 0, different index after: the coupled market pays more. Without
+  // a markup the asks the clearing rule stores are the marginal costs.
+  ProviderPopulation pop;
+  for (int i = 0; i < 3; ++i) pop.add({1.0, 0.5, 0.4, 0.0});
   HardwareIndexParams hw;
-  marginal_cost(energy, capex,
-                hardware_index_step(1.0, hw, 0.0 * hw.reference_purchase_pf_per_year, 1.0),
-                cost_weak);
-  marginal_cost(energy, capex,
-                hardware_index_step(1.0, hw, 0.5 * hw.reference_purchase_pf_per_year, 1.0),
-                cost_strong);
+  const Eigen::ArrayXd cost_weak =
+      model_asks(pop, hardware_index_step(1.0, hw, 0.0 * hw.reference_purchase_pf_per_year, 1.0));
+  const Eigen::ArrayXd cost_strong =
+      model_asks(pop, hardware_index_step(1.0, hw, 0.5 * hw.reference_purchase_pf_per_year, 1.0));
   EXPECT_TRUE((cost_strong > cost_weak).all());
   for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
     const RunSummary weak = run_squeezed(params, 0.0, 3.0, seed);
