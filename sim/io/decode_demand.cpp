@@ -3,7 +3,7 @@
 #include <string>
 #include <utility>
 
-#include "gpumarket/market/demand_sampling.hpp"
+#include "gpumarket/scenario/demand_validation.hpp"
 #include "scenario_decode.hpp"
 
 namespace gpumarket::scenario_decode {

@@ -14,12 +14,13 @@
 #include <vector>
 
 #include "gpumarket/core/check.hpp"
-#include "hdf5_handle.hpp"
+#include "hdf5_objects.hpp"
 
 namespace gpumarket {
 namespace {
 
 namespace fs = std::filesystem;
+using hdf5::in_quotes;
 
 // A chunk of 32 KiB sits in the middle of the 16-64 KiB range where HDF5 chunked
 // I/O is efficient, and bounds the memory of each series' row buffer.
@@ -27,15 +28,6 @@ constexpr size_t kChunkBytes = 32 * 1024;
 constexpr std::string_view kWriteFailure = "cannot write the output file";
 // Groups the recorder writes itself; series may not use them.
 constexpr std::array<std::string_view, 2> kReservedGroups = {"provenance", "summary"};
-
-std::string in_quotes(std::string_view text) {
-  std::string quoted;
-  quoted.reserve(text.size() + 2);
-  quoted += '\'';
-  quoted += text;
-  quoted += '\'';
-  return quoted;
-}
 
 std::string errno_text(int error) { return std::strerror(error); }
 
@@ -67,77 +59,6 @@ void check_output_location(const fs::path& path, const hdf5::Context& context) {
   if (fs::is_directory(fs::status(path, error))) {
     context.fail("a directory of that name exists");
   }
-}
-
-// Data are flushed to disk before the rename, so that after a crash of the
-// machine the final name never refers to a file whose blocks were not written.
-void sync_to_disk(const fs::path& path, int open_flags, const hdf5::Context& context) {
-  const int fd = ::open(path.c_str(), open_flags | O_CLOEXEC);
-  if (fd < 0) {
-    const int error = errno;
-    context.fail("cannot open " + in_quotes(path.string()) + ": " + errno_text(error));
-  }
-  const int status = ::fsync(fd);
-  const int error = errno;
-  ::close(fd);
-  if (status != 0) {
-    context.fail("cannot flush " + in_quotes(path.string()) + " to disk: " + errno_text(error));
-  }
-}
-
-hdf5::Datatype string_type(const hdf5::Context& context) {
-  auto type = hdf5::make<hdf5::Datatype>(H5Tcopy(H5T_C_S1), context, "HDF5 failed to copy a type");
-  hdf5::check(H5Tset_size(type.get(), H5T_VARIABLE), context, "HDF5 failed to set a string type");
-  hdf5::check(H5Tset_cset(type.get(), H5T_CSET_UTF8), context, "HDF5 failed to set a string type");
-  return type;
-}
-
-hdf5::Dataspace scalar_space(const hdf5::Context& context) {
-  return hdf5::make<hdf5::Dataspace>(H5Screate(H5S_SCALAR), context,
-                                     "HDF5 failed to create a dataspace");
-}
-
-void write_string_attribute(hid_t object, const std::string& object_name, const char* name,
-                            const std::string& value, const hdf5::Context& context) {
-  const std::string what = "attribute " + in_quotes(name) + " of " + in_quotes(object_name);
-  const hdf5::Datatype type = string_type(context);
-  const hdf5::Dataspace space = scalar_space(context);
-  const auto attribute = hdf5::make<hdf5::Attribute>(
-      H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), context,
-      "HDF5 failed to create " + what);
-  const char* data = value.c_str();
-  hdf5::check(H5Awrite(attribute.get(), type.get(), &data), context,
-              "HDF5 failed to write " + what);
-}
-
-void write_strings_attribute(hid_t object, const std::string& object_name, const char* name,
-                             const std::vector<std::string>& values, const hdf5::Context& context) {
-  const std::string what = "attribute " + in_quotes(name) + " of " + in_quotes(object_name);
-  const hdf5::Datatype type = string_type(context);
-  const hsize_t size = values.size();
-  const auto space = hdf5::make<hdf5::Dataspace>(H5Screate_simple(1, &size, nullptr), context,
-                                                 "HDF5 failed to create a dataspace");
-  const auto attribute = hdf5::make<hdf5::Attribute>(
-      H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), context,
-      "HDF5 failed to create " + what);
-  std::vector<const char*> data;
-  data.reserve(values.size());
-  for (const std::string& value : values) data.push_back(value.c_str());
-  hdf5::check(H5Awrite(attribute.get(), type.get(), data.data()), context,
-              "HDF5 failed to write " + what);
-}
-
-template <class T>
-void write_number_attribute(hid_t object, const std::string& object_name, const char* name,
-                            hid_t file_type, hid_t memory_type, T value,
-                            const hdf5::Context& context) {
-  const std::string what = "attribute " + in_quotes(name) + " of " + in_quotes(object_name);
-  const hdf5::Dataspace space = scalar_space(context);
-  const auto attribute = hdf5::make<hdf5::Attribute>(
-      H5Acreate2(object, name, file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), context,
-      "HDF5 failed to create " + what);
-  hdf5::check(H5Awrite(attribute.get(), memory_type, &value), context,
-              "HDF5 failed to write " + what);
 }
 
 // One declared series and the rows not yet written. The dataset is created at the
@@ -178,26 +99,13 @@ struct Hdf5Recorder::State {
   }
 
   void ensure_group(const std::string& path) {
-    const hdf5::Context& c = context;
-    const htri_t exists = H5Lexists(file.get(), path.c_str(), H5P_DEFAULT);
-    hdf5::check(exists, c, "HDF5 failed to look up " + in_quotes(path));
-    if (exists > 0) return;
-    hdf5::make<hdf5::Group>(
-        H5Gcreate2(file.get(), path.c_str(), H5P_DEFAULT, group_creation.get(), H5P_DEFAULT), c,
-        "HDF5 failed to create group " + in_quotes(path));
+    if (!hdf5::has_link(file.get(), path, context)) {
+      hdf5::create_group(file.get(), path, group_creation.get(), context);
+    }
   }
 
   void write_string_dataset(const std::string& path, const std::string& value) {
-    const hdf5::Datatype type = string_type(context);
-    const hdf5::Dataspace space = scalar_space(context);
-    const hdf5::PropertyList creation = dataset_creation();
-    const auto dataset =
-        hdf5::make<hdf5::Dataset>(H5Dcreate2(file.get(), path.c_str(), type.get(), space.get(),
-                                             H5P_DEFAULT, creation.get(), H5P_DEFAULT),
-                                  context, "HDF5 failed to create dataset " + in_quotes(path));
-    const char* data = value.c_str();
-    hdf5::check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &data), context,
-                "HDF5 failed to write dataset " + in_quotes(path));
+    hdf5::write_string_dataset(file.get(), path, value, dataset_creation().get(), context);
   }
 
   void create_dataset(SeriesState& s, size_t chunk_rows) {
@@ -221,14 +129,13 @@ struct Hdf5Recorder::State {
       hdf5::check(H5Pset_deflate(creation.get(), static_cast<unsigned>(options.deflate_level)),
                   context, setup);
     }
-    s.dataset =
-        hdf5::make<hdf5::Dataset>(H5Dcreate2(file.get(), s.path.c_str(), H5T_IEEE_F64LE,
-                                             space.get(), H5P_DEFAULT, creation.get(), H5P_DEFAULT),
-                                  context, "HDF5 failed to create dataset " + in_quotes(s.path));
-    write_string_attribute(s.dataset.get(), s.path, "units", s.spec.unit, context);
-    write_string_attribute(s.dataset.get(), s.path, "description", s.spec.description, context);
+    s.dataset = hdf5::create_dataset(file.get(), s.path, H5T_IEEE_F64LE, space.get(),
+                                     creation.get(), context);
+    hdf5::write_string_attribute(s.dataset.get(), s.path, "units", s.spec.unit, context);
+    hdf5::write_string_attribute(s.dataset.get(), s.path, "description", s.spec.description,
+                                 context);
     if (rank == 2) {
-      write_strings_attribute(s.dataset.get(), s.path, "columns", s.spec.columns, context);
+      hdf5::write_strings_attribute(s.dataset.get(), s.path, "columns", s.spec.columns, context);
     }
   }
 
@@ -258,19 +165,15 @@ struct Hdf5Recorder::State {
 
   void write_summary() {
     ensure_group("/summary");
-    const hdf5::Dataspace space = scalar_space(context);
+    const hdf5::Dataspace space = hdf5::scalar_space(context);
     const hdf5::PropertyList creation = dataset_creation();
     for (const SummaryValue& value : summary) {
       const std::string path = "/summary/" + value.name;
-      const auto dataset = hdf5::make<hdf5::Dataset>(
-          H5Dcreate2(file.get(), path.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
-                     creation.get(), H5P_DEFAULT),
-          context, "HDF5 failed to create dataset " + in_quotes(path));
-      hdf5::check(
-          H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value.value),
-          context, "HDF5 failed to write dataset " + in_quotes(path));
-      write_string_attribute(dataset.get(), path, "units", value.unit, context);
-      write_string_attribute(dataset.get(), path, "description", value.description, context);
+      const hdf5::Dataset dataset =
+          hdf5::write_dataset(file.get(), path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, space.get(),
+                              &value.value, creation.get(), context);
+      hdf5::write_string_attribute(dataset.get(), path, "units", value.unit, context);
+      hdf5::write_string_attribute(dataset.get(), path, "description", value.description, context);
     }
   }
 };
@@ -337,11 +240,10 @@ void Hdf5Recorder::begin(const RunInfo& info) {
   GPUMARKET_CHECK_MSG(!st.begun && !st.finished, "begin() called twice or after finish()");
   st.begun = true;
   const hid_t root = st.file.get();
-  write_string_attribute(root, "/", "program_version", info.program_version, st.context);
-  write_number_attribute(root, "/", "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, info.seed,
-                         st.context);
-  write_string_attribute(root, "/", "start_date", info.start_date, st.context);
-  write_string_attribute(root, "/", "scenario_file", info.scenario_file, st.context);
+  hdf5::write_string_attribute(root, "/", "program_version", info.program_version, st.context);
+  hdf5::write_uint64_attribute(root, "/", "seed", info.seed, st.context);
+  hdf5::write_string_attribute(root, "/", "start_date", info.start_date, st.context);
+  hdf5::write_string_attribute(root, "/", "scenario_file", info.scenario_file, st.context);
   st.ensure_group("/provenance");
   st.write_string_dataset("/provenance/scenario_text", info.scenario_text);
   st.write_string_dataset("/provenance/resolved_scenario", info.resolved_scenario);
@@ -419,7 +321,7 @@ void Hdf5Recorder::finish() {
   const hdf5::Context& context = st.context;
   for (SeriesState& s : st.series) st.flush(s);
   st.write_summary();
-  write_number_attribute(st.file.get(), "/", "complete", H5T_STD_I32LE, H5T_NATIVE_INT, 1, context);
+  hdf5::write_int_attribute(st.file.get(), "/", "complete", 1, context);
   for (SeriesState& s : st.series) {
     if (!s.dataset.close()) context.fail("HDF5 failed to close dataset " + in_quotes(s.path));
   }
@@ -427,7 +329,7 @@ void Hdf5Recorder::finish() {
   if (!st.file.close()) {
     context.fail("HDF5 failed to close " + in_quotes(st.partial_path.string()));
   }
-  sync_to_disk(st.partial_path, O_RDONLY, context);
+  hdf5::sync_to_disk(st.partial_path, O_RDONLY, context);
   std::error_code error;
   fs::rename(st.partial_path, path_, error);
   if (error) {
@@ -436,7 +338,7 @@ void Hdf5Recorder::finish() {
   }
   st.finished = true;
   const fs::path directory = path_.has_parent_path() ? path_.parent_path() : fs::path(".");
-  sync_to_disk(directory, O_RDONLY | O_DIRECTORY, context);
+  hdf5::sync_to_disk(directory, O_RDONLY | O_DIRECTORY, context);
 }
 
 }  // namespace gpumarket

@@ -1,12 +1,11 @@
 // Samplers of a demand segment: job sizes (lognormal with a spliced Pareto tail,
 // exponential or constant), submitting addresses (Zipf, alias method) and arrival times
-// (non-homogeneous Poisson with diurnal, weekly and trend modulation).
+// (non-homogeneous Poisson with diurnal, weekly and trend modulation). Each requires
+// parameters for which validation_error (scenario/demand_validation.hpp) is empty.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <optional>
-#include <string>
 #include <vector>
 
 #include "gpumarket/core/calendar.hpp"
@@ -20,13 +19,6 @@ constexpr Weekday weekday_of(Date date) {
   const int64_t days = date.days_since_epoch() + 3;  // + 3: Thursday is index 3
   return static_cast<Weekday>(((days % 7) + 7) % 7);
 }
-
-/// The first problem with the parameters as a full sentence, or nullopt when they are valid.
-/// The scenario loader prefixes the location; the samplers below require valid parameters.
-std::optional<std::string> validation_error(const ArrivalParams& params);
-std::optional<std::string> validation_error(const SizeDistribution& distribution);
-std::optional<std::string> validation_error(const AddressPoolParams& params);
-std::optional<std::string> validation_error(const SegmentDemandParams& params);
 
 /// Draws from a SizeDistribution by inversion: each draw consumes exactly one uniform
 /// and is a monotone function of it, so two runs that differ only in size parameters keep

@@ -1,0 +1,289 @@
+#include "hdf5_objects.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace gpumarket::hdf5 {
+namespace {
+
+std::string attribute_text(const std::string& name, const std::string& object_name) {
+  return "attribute " + in_quotes(name) + " of " + in_quotes(object_name);
+}
+
+Attribute create_attribute(hid_t object, const std::string& object_name, const std::string& name,
+                           hid_t type, hid_t space, const Context& context) {
+  return make<Attribute>(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                         context, "HDF5 failed to create " + attribute_text(name, object_name));
+}
+
+Attribute open_attribute(hid_t object, const std::string& object_name, const std::string& name,
+                         const Context& context) {
+  if (!has_attribute(object, object_name, name, context)) {
+    context.fail("it has no " + attribute_text(name, object_name));
+  }
+  return make<Attribute>(H5Aopen(object, name.c_str(), H5P_DEFAULT), context,
+                         "HDF5 failed to open " + attribute_text(name, object_name));
+}
+
+size_t element_count(hid_t space, const Context& context, const std::string& what) {
+  const hssize_t count = H5Sget_simple_extent_npoints(space);
+  if (count < 0) context.fail("HDF5 failed to read the shape of " + what);
+  return static_cast<size_t>(count);
+}
+
+// Reads `count` strings stored with a variable- or fixed-length string type;
+// `read(memory_type, buffer)` is H5Aread or H5Dread on the object.
+template <class Read>
+std::vector<std::string> read_string_values(hid_t file_type, size_t count, Read read,
+                                            const Context& context, const std::string& what) {
+  if (H5Tget_class(file_type) != H5T_STRING) context.fail(what + " does not hold text");
+  const htri_t variable = H5Tis_variable_str(file_type);
+  check(variable, context, "HDF5 failed to inspect the type of " + what);
+  const auto memory_type =
+      make<Datatype>(H5Tcopy(file_type), context, "HDF5 failed to copy the type of " + what);
+  const std::string failure = "HDF5 failed to read " + what;
+  std::vector<std::string> values;
+  values.reserve(count);
+  if (count == 0) return values;
+  if (variable > 0) {
+    std::vector<char*> data(count, nullptr);
+    const herr_t status = read(memory_type.get(), data.data());
+    for (char* text : data) {
+      values.emplace_back(text != nullptr ? text : "");
+      H5free_memory(text);
+    }
+    check(status, context, failure);
+  } else {
+    const size_t size = H5Tget_size(file_type);
+    if (size == 0) context.fail(failure);
+    std::vector<char> data(count * size);
+    check(read(memory_type.get(), data.data()), context, failure);
+    for (size_t i = 0; i < count; ++i) {
+      const std::string_view padded(data.data() + i * size, size);
+      values.emplace_back(padded.substr(0, padded.find('\0')));
+    }
+  }
+  return values;
+}
+
+}  // namespace
+
+std::string in_quotes(std::string_view text) {
+  std::string quoted;
+  quoted.reserve(text.size() + 2);
+  quoted += '\'';
+  quoted += text;
+  quoted += '\'';
+  return quoted;
+}
+
+Datatype string_type(const Context& context) {
+  auto type = make<Datatype>(H5Tcopy(H5T_C_S1), context, "HDF5 failed to copy a type");
+  check(H5Tset_size(type.get(), H5T_VARIABLE), context, "HDF5 failed to set a string type");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), context, "HDF5 failed to set a string type");
+  return type;
+}
+
+Dataspace scalar_space(const Context& context) {
+  return make<Dataspace>(H5Screate(H5S_SCALAR), context, "HDF5 failed to create a dataspace");
+}
+
+Dataspace vector_space(hsize_t size, const Context& context) {
+  return make<Dataspace>(H5Screate_simple(1, &size, nullptr), context,
+                         "HDF5 failed to create a dataspace");
+}
+
+bool has_link(hid_t parent, const std::string& path, const Context& context) {
+  const htri_t exists = H5Lexists(parent, path.c_str(), H5P_DEFAULT);
+  check(exists, context, "HDF5 failed to look up " + in_quotes(path));
+  return exists > 0;
+}
+
+Group create_group(hid_t parent, const std::string& path, hid_t creation, const Context& context) {
+  return make<Group>(H5Gcreate2(parent, path.c_str(), H5P_DEFAULT, creation, H5P_DEFAULT), context,
+                     "HDF5 failed to create group " + in_quotes(path));
+}
+
+Group open_group(hid_t parent, const std::string& path, const Context& context) {
+  return make<Group>(H5Gopen2(parent, path.c_str(), H5P_DEFAULT), context,
+                     "it has no group " + in_quotes(path));
+}
+
+std::vector<std::string> link_names(hid_t group, const std::string& path, const Context& context) {
+  const std::string failure = "HDF5 failed to list group " + in_quotes(path);
+  H5G_info_t info;
+  check(H5Gget_info(group, &info), context, failure);
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    // The name index lists links sorted by name, whatever order they were written in.
+    const ssize_t length =
+        H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (length < 0) context.fail(failure);
+    std::string name(static_cast<size_t>(length) + 1, '\0');
+    if (H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
+                           H5P_DEFAULT) < 0) {
+      context.fail(failure);
+    }
+    name.resize(static_cast<size_t>(length));
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+Dataset create_dataset(hid_t parent, const std::string& path, hid_t file_type, hid_t space,
+                       hid_t creation, const Context& context) {
+  return make<Dataset>(
+      H5Dcreate2(parent, path.c_str(), file_type, space, H5P_DEFAULT, creation, H5P_DEFAULT),
+      context, "HDF5 failed to create dataset " + in_quotes(path));
+}
+
+Dataset write_dataset(hid_t parent, const std::string& path, hid_t file_type, hid_t memory_type,
+                      hid_t space, const void* data, hid_t creation, const Context& context) {
+  Dataset dataset = create_dataset(parent, path, file_type, space, creation, context);
+  if (element_count(space, context, "dataset " + in_quotes(path)) > 0) {
+    check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), context,
+          "HDF5 failed to write dataset " + in_quotes(path));
+  }
+  return dataset;
+}
+
+void write_string_dataset(hid_t parent, const std::string& path, const std::string& value,
+                          hid_t creation, const Context& context) {
+  const Datatype type = string_type(context);
+  const Dataspace space = scalar_space(context);
+  const char* data = value.c_str();
+  write_dataset(parent, path, type.get(), type.get(), space.get(), &data, creation, context);
+}
+
+Dataset open_dataset(hid_t parent, const std::string& path, const Context& context) {
+  return make<Dataset>(H5Dopen2(parent, path.c_str(), H5P_DEFAULT), context,
+                       "it has no dataset " + in_quotes(path));
+}
+
+std::vector<std::string> read_strings(hid_t dataset, const std::string& path,
+                                      const Context& context) {
+  const std::string what = "dataset " + in_quotes(path);
+  const auto type =
+      make<Datatype>(H5Dget_type(dataset), context, "HDF5 failed to read the type of " + what);
+  const auto space =
+      make<Dataspace>(H5Dget_space(dataset), context, "HDF5 failed to read the shape of " + what);
+  return read_string_values(
+      type.get(), element_count(space.get(), context, what),
+      [&](hid_t memory_type, void* buffer) {
+        return H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+      },
+      context, what);
+}
+
+std::string read_string_dataset(hid_t parent, const std::string& path, const Context& context) {
+  const Dataset dataset = open_dataset(parent, path, context);
+  std::vector<std::string> values = read_strings(dataset.get(), path, context);
+  if (values.size() != 1) context.fail("dataset " + in_quotes(path) + " is not a single string");
+  return std::move(values.front());
+}
+
+void write_string_attribute(hid_t object, const std::string& object_name, const std::string& name,
+                            const std::string& value, const Context& context) {
+  const Datatype type = string_type(context);
+  const Dataspace space = scalar_space(context);
+  const Attribute attribute =
+      create_attribute(object, object_name, name, type.get(), space.get(), context);
+  const char* data = value.c_str();
+  check(H5Awrite(attribute.get(), type.get(), &data), context,
+        "HDF5 failed to write " + attribute_text(name, object_name));
+}
+
+void write_strings_attribute(hid_t object, const std::string& object_name, const std::string& name,
+                             const std::vector<std::string>& values, const Context& context) {
+  const Datatype type = string_type(context);
+  const Dataspace space = vector_space(values.size(), context);
+  const Attribute attribute =
+      create_attribute(object, object_name, name, type.get(), space.get(), context);
+  std::vector<const char*> data;
+  data.reserve(values.size());
+  for (const std::string& value : values) data.push_back(value.c_str());
+  check(H5Awrite(attribute.get(), type.get(), data.data()), context,
+        "HDF5 failed to write " + attribute_text(name, object_name));
+}
+
+void write_uint64_attribute(hid_t object, const std::string& object_name, const std::string& name,
+                            uint64_t value, const Context& context) {
+  const Dataspace space = scalar_space(context);
+  const Attribute attribute =
+      create_attribute(object, object_name, name, H5T_STD_U64LE, space.get(), context);
+  check(H5Awrite(attribute.get(), H5T_NATIVE_UINT64, &value), context,
+        "HDF5 failed to write " + attribute_text(name, object_name));
+}
+
+void write_int_attribute(hid_t object, const std::string& object_name, const std::string& name,
+                         int value, const Context& context) {
+  const Dataspace space = scalar_space(context);
+  const Attribute attribute =
+      create_attribute(object, object_name, name, H5T_STD_I32LE, space.get(), context);
+  check(H5Awrite(attribute.get(), H5T_NATIVE_INT, &value), context,
+        "HDF5 failed to write " + attribute_text(name, object_name));
+}
+
+bool has_attribute(hid_t object, const std::string& object_name, const std::string& name,
+                   const Context& context) {
+  const htri_t exists = H5Aexists(object, name.c_str());
+  check(exists, context, "HDF5 failed to look up " + attribute_text(name, object_name));
+  return exists > 0;
+}
+
+std::vector<std::string> read_strings_attribute(hid_t object, const std::string& object_name,
+                                                const std::string& name, const Context& context) {
+  const Attribute attribute = open_attribute(object, object_name, name, context);
+  const std::string what = attribute_text(name, object_name);
+  const auto type = make<Datatype>(H5Aget_type(attribute.get()), context,
+                                   "HDF5 failed to read the type of " + what);
+  const auto space = make<Dataspace>(H5Aget_space(attribute.get()), context,
+                                     "HDF5 failed to read the shape of " + what);
+  return read_string_values(
+      type.get(), element_count(space.get(), context, what),
+      [&](hid_t memory_type, void* buffer) {
+        return H5Aread(attribute.get(), memory_type, buffer);
+      },
+      context, what);
+}
+
+std::string read_string_attribute(hid_t object, const std::string& object_name,
+                                  const std::string& name, const Context& context) {
+  std::vector<std::string> values = read_strings_attribute(object, object_name, name, context);
+  if (values.size() != 1) {
+    context.fail(attribute_text(name, object_name) + " is not a single string");
+  }
+  return std::move(values.front());
+}
+
+uint64_t read_uint64_attribute(hid_t object, const std::string& object_name,
+                               const std::string& name, const Context& context) {
+  const Attribute attribute = open_attribute(object, object_name, name, context);
+  const std::string what = attribute_text(name, object_name);
+  const auto type = make<Datatype>(H5Aget_type(attribute.get()), context,
+                                   "HDF5 failed to read the type of " + what);
+  if (H5Tget_class(type.get()) != H5T_INTEGER) context.fail(what + " is not an integer");
+  uint64_t value = 0;
+  check(H5Aread(attribute.get(), H5T_NATIVE_UINT64, &value), context,
+        "HDF5 failed to read " + what);
+  return value;
+}
+
+void sync_to_disk(const std::filesystem::path& path, int open_flags, const Context& context) {
+  const int fd = ::open(path.c_str(), open_flags | O_CLOEXEC);
+  if (fd < 0) {
+    const int error = errno;
+    context.fail("cannot open " + in_quotes(path.string()) + ": " + std::strerror(error));
+  }
+  const int status = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (status != 0) {
+    context.fail("cannot flush " + in_quotes(path.string()) + " to disk: " + std::strerror(error));
+  }
+}
+
+}  // namespace gpumarket::hdf5
