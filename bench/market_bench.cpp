@@ -148,7 +148,7 @@ MarketplaceTickResult scalar_clearing_tick_by_selection(
     receipts.emission_usd_per_pf_hour = emission_usd / f.served_pf;
   }
   scalar::margins(m.providers, hardware_index, scalar::received(f, receipts));
-  const double weight = 1.0 - std::exp(-1.0 / params.entry_exit.margin_window_hours);
+  const double weight = 1.0 - std::exp(-1.0 / params.entry_exit.margin_window_h);
   scalar::roll(m.providers, weight, params.entry_exit.exit_threshold_usd_per_pf_hour);
   const size_t before = m.providers.size();
   std::erase_if(m.providers, [&](const scalar::Provider& p) {

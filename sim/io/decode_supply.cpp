@@ -128,8 +128,8 @@ void decode_token(MapReader r, TokenParams& t) {
 }
 
 void decode_entry_exit(MapReader r, EntryExitParams& e, int64_t initial_count) {
-  e.margin_window_hours =
-      r.optional_duration("margin_window", Duration::hours(e.margin_window_hours)).in_hours();
+  e.margin_window_h =
+      r.optional_duration("margin_window", Duration::hours(e.margin_window_h)).in_hours();
   e.exit_threshold_usd_per_pf_hour =
       r.optional_number("exit_threshold_usd_per_pf_hour", e.exit_threshold_usd_per_pf_hour);
   e.exit_after_ticks = r.optional_integer("exit_after_ticks", e.exit_after_ticks, Check::Positive);

@@ -62,7 +62,7 @@ void MarketModel::Impl::refresh_route_table(SimTime now) {
     route_table_.settlement_spread(r) = venue.settlement_spread(route.token_settled);
     route_table_.proof_cost_usd_per_pf_hour(r) = 0.0;
     route_table_.proof_hours_per_pf_hour(r) = 0.0;
-    route_table_.expected_wait_h(r) = queue.expected_wait_hours();
+    route_table_.expected_wait_h(r) = queue.expected_wait_h();
     route_table_.latency_h(r) = venue.params().latency.in_hours();
     route_table_.max_width_pf(r) = queue.capacity_pf();
     route_table_.open(r) = queue.capacity_pf() > 0;
@@ -75,7 +75,7 @@ void MarketModel::Impl::refresh_route_table(SimTime now) {
       route_table_.proof_cost_usd_per_pf_hour(r) =
           b.proof_overhead * b.prover_price_usd_per_pf_hour;
       route_table_.proof_hours_per_pf_hour(r) = b.proof_overhead / b.prover_pf;
-      route_table_.expected_wait_h(r) += bridge.backlog_hours(now);
+      route_table_.expected_wait_h(r) += bridge.backlog_h(now);
       route_table_.latency_h(r) += b.latency.in_hours();
       route_table_.open(r) = route_table_.open(r) && bridge.is_open(now);
       kind.bridge_alliance_accepts = b.alliance_accepts;
@@ -134,7 +134,7 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
   for (Eigen::Index j = 0; j < n; ++j) {
     const Job& job = jobs_[batch_slots_[j]];
     const SegmentDemandParams& demand = segments_[job.segment].params->demand;
-    batch_.work_pfh(j) = job.work_pf_hours();
+    batch_.work_pfh(j) = job.work_pfh();
     batch_.width_pf(j) = job.width_pf;
     batch_.value_usd_per_pf_hour(j) = demand.value_usd_per_pf_hour;
     batch_.value_of_time_usd_per_pf_hour_per_hour(j) =
@@ -170,7 +170,7 @@ void MarketModel::Impl::charge(Job& job) {
   payment.venue = job.venue;
   payment.public_chain = job.public_chain;
   payment.licensed = job.licensed;
-  payment.work_pfh = job.work_pf_hours();
+  payment.work_pfh = job.work_pfh();
   payment.bill_usd = venue.queue().price_usd_per_pf_hour() * payment.work_pfh;
   const VenueCharges charges = venue.charge(job.address, route.token_settled, payment.bill_usd);
   payment.platform_fee_usd = charges.platform_fee_usd;

@@ -178,7 +178,7 @@ void MarketMetrics::absorb(SimTime now) {
       window_counts_[v].add(counts);
     }
   }
-  if (measuring) window_hours_ += (now - last_absorb_).in_hours();
+  if (measuring) window_h_ += (now - last_absorb_).in_hours();
   last_absorb_ = now;
 }
 
@@ -201,18 +201,18 @@ void MarketMetrics::write_venue_series(double hours) {
   per(ids.capacity_gpu, n,
       [&](size_t v) { return venues_[v]->queue().capacity_pf() / scenario_.pf_per_gpu; });
   per(ids.utilisation, n, [&](size_t v) {
-    return ratio_or_nan(interval_areas_[v].in_use_pf_hours, interval_areas_[v].capacity_pf_hours);
+    return ratio_or_nan(interval_areas_[v].in_use_pfh, interval_areas_[v].capacity_pfh);
   });
   per(ids.price, n, [&](size_t v) { return venues_[v]->queue().price_usd_per_pf_hour(); });
   per(ids.queue_length, n,
-      [&](size_t v) { return ratio_or_nan(interval_areas_[v].waiting_job_hours, hours); });
+      [&](size_t v) { return ratio_or_nan(interval_areas_[v].waiting_job_h, hours); });
   per(ids.jobs_waiting, n,
       [&](size_t v) { return static_cast<double>(venues_[v]->queue().waiting()); });
   per(ids.mean_wait_h, n, [&](size_t v) {
-    return ratio_or_nan(interval_counts_[v].wait_hours,
+    return ratio_or_nan(interval_counts_[v].wait_h,
                         static_cast<double>(interval_counts_[v].started));
   });
-  per(ids.served_pfh, n, [&](size_t v) { return interval_counts_[v].served_pf_hours; });
+  per(ids.served_pfh, n, [&](size_t v) { return interval_counts_[v].served_pfh; });
   per(ids.arrivals, n, [&](size_t v) { return static_cast<double>(interval_counts_[v].arrived); });
   per(ids.completed, n,
       [&](size_t v) { return static_cast<double>(interval_counts_[v].completed); });
@@ -238,7 +238,7 @@ void MarketMetrics::close_interval(SimTime now, double hardware_index) {
   SectorTotals sectors;
   for (size_t v = 0; v < n; ++v) {
     const Venue& queue = venues_[v]->queue();
-    const double served = interval_counts_[v].served_pf_hours;
+    const double served = interval_counts_[v].served_pfh;
     switch (venues_[v]->sector()) {
       case Sector::State:
         sectors.state_pfh += served;
@@ -264,10 +264,9 @@ void MarketMetrics::close_interval(SimTime now, double hardware_index) {
   per(ids.bridge_volume_pfh, bridges_.size(),
       [&](size_t b) { return interval_bridge_volume_pfh_[b]; });
   per(ids.bridge_fees_usd, bridges_.size(), [&](size_t b) { return interval_bridge_fees_usd_[b]; });
-  per(ids.bridge_backlog_h, bridges_.size(),
-      [&](size_t b) { return bridges_[b].backlog_hours(now); });
+  per(ids.bridge_backlog_h, bridges_.size(), [&](size_t b) { return bridges_[b].backlog_h(now); });
   per(ids.bridge_in_flight_pfh, bridges_.size(),
-      [&](size_t b) { return bridges_[b].in_flight_pf_hours(); });
+      [&](size_t b) { return bridges_[b].in_flight_pfh(); });
   per(ids.priced_out, scenario_.segments.size(), [&](size_t s) { return interval_priced_out_[s]; });
 
   if (measuring) accumulate_window(sectors, price_index, hours);
@@ -302,9 +301,7 @@ void MarketMetrics::reset_interval(SimTime now, double hours) {
   const size_t n = venues_.size();
   for (size_t v = 0; v < n; ++v) {
     last_demand_pf_[v] =
-        hours > 0
-            ? (interval_areas_[v].in_use_pf_hours + interval_areas_[v].waiting_pf_hours) / hours
-            : 0.0;
+        hours > 0 ? (interval_areas_[v].in_use_pfh + interval_areas_[v].waiting_pfh) / hours : 0.0;
   }
   interval_areas_.assign(n, {});
   interval_counts_.assign(n, {});
@@ -347,9 +344,9 @@ void MarketMetrics::write_summary(RunTotals& totals, double hardware_index) {
   totals.money_received_usd = ledger_.received_usd;
   totals.money_fees_usd = ledger_.fees_usd();
   for (const Bridge& b : bridges_) {
-    totals.bridge_volume_pfh += b.volume_pf_hours();
-    totals.bridge_delivered_pfh += b.delivered_pf_hours();
-    totals.bridge_in_flight_pfh += b.in_flight_pf_hours();
+    totals.bridge_volume_pfh += b.volume_pfh();
+    totals.bridge_delivered_pfh += b.delivered_pfh();
+    totals.bridge_in_flight_pfh += b.in_flight_pfh();
   }
   write_flow_summary(totals, areas, counts);
   write_indicator_summary(counts);
@@ -364,7 +361,7 @@ void MarketMetrics::put(const IndicatorDefinition& indicator, double value) {
 void MarketMetrics::write_flow_summary(const RunTotals& totals, const VenueAreas& areas,
                                        const VenueCounts& counts) {
   using namespace indicator;
-  const double hours = window_hours_;
+  const double hours = window_h_;
   put(kJobsGenerated, static_cast<double>(totals.jobs_generated));
   put(kJobsArrived, static_cast<double>(totals.jobs_arrived));
   put(kJobsCompleted, static_cast<double>(totals.jobs_completed));
@@ -375,12 +372,12 @@ void MarketMetrics::write_flow_summary(const RunTotals& totals, const VenueAreas
   put(kJobsInTransitAtEnd, static_cast<double>(totals.jobs_in_transit));
   put(kMeasuredHours, hours);
   put(kArrivalRate, static_cast<double>(counts.arrived) / hours);
-  put(kMeanWait, ratio_or_nan(counts.wait_hours, static_cast<double>(counts.started)));
-  put(kMeanSojourn, ratio_or_nan(counts.sojourn_hours, static_cast<double>(counts.completed)));
-  put(kMeanQueueLength, areas.waiting_job_hours / hours);
-  put(kMeanInSystem, areas.in_system_job_hours / hours);
-  put(kUtilisation, ratio_or_nan(areas.in_use_pf_hours, areas.capacity_pf_hours));
-  put(kServed, counts.served_pf_hours);
+  put(kMeanWait, ratio_or_nan(counts.wait_h, static_cast<double>(counts.started)));
+  put(kMeanSojourn, ratio_or_nan(counts.sojourn_h, static_cast<double>(counts.completed)));
+  put(kMeanQueueLength, areas.waiting_job_h / hours);
+  put(kMeanInSystem, areas.in_system_job_h / hours);
+  put(kUtilisation, ratio_or_nan(areas.in_use_pfh, areas.capacity_pfh));
+  put(kServed, counts.served_pfh);
 }
 
 void MarketMetrics::write_indicator_summary(const VenueCounts& counts) {

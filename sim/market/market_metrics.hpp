@@ -154,7 +154,7 @@ class MarketMetrics {
   double served_state_pfh_ = 0, served_decentralized_pfh_ = 0, served_other_pfh_ = 0;
   SimTime interval_start_;
   SimTime last_absorb_;
-  double window_hours_ = 0;
+  double window_h_ = 0;
   double bridge_hours_before_ = 0, bridge_hours_after_ = 0;
   Ledger ledger_;
 };

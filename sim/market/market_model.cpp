@@ -60,11 +60,11 @@ void MarketModel::Impl::on_warmup_end(uint32_t /*unused*/) { metrics_->absorb(si
 
 void MarketModel::Impl::on_tick(uint32_t /*unused*/) {
   const SimTime now = sim_.now();
-  const double interval_hours = (now - last_tick_).in_hours();
+  const double interval_h = (now - last_tick_).in_hours();
   if (now > SimTime::start()) metrics_->close_interval(now, hardware_index_);
   last_tick_ = now;
   if (*progress_) (*progress_)(now.in_hours() / scenario_.horizon.in_hours());
-  update_supply(now, interval_hours);
+  update_supply(now, interval_h);
   refresh_route_table(now);
   const SimTime next = now + scenario_.tick;
   generate_arrivals(now, next);
@@ -96,7 +96,7 @@ void MarketModel::Impl::on_arrival(uint32_t slot) {
   Duration delay = venues_[job.venue]->params().latency;
   if (route.bridge != kNoBridge) {
     Bridge& bridge = bridges_[route.bridge];
-    const double work = job.work_pf_hours();
+    const double work = job.work_pfh();
     const BridgeParams& p = bridge.params();
     const SimTime leaves = bridge.enter(sim_.now(), work);
     const double proof_h = p.proof_overhead * work / p.prover_pf;
@@ -116,7 +116,7 @@ void MarketModel::Impl::on_venue_arrival(uint32_t slot) {
   Job& job = jobs_[slot];
   if (job.state == JobState::InTransit) --jobs_in_transit_;
   if (job.route != kNoRoute && routes_[job.route].bridge != kNoBridge) {
-    bridges_[routes_[job.route].bridge].deliver(job.work_pf_hours());
+    bridges_[routes_[job.route].bridge].deliver(job.work_pfh());
   }
   Venue& venue = venues_[job.venue]->queue();
   venue.advance(sim_.now());
@@ -129,7 +129,7 @@ void MarketModel::Impl::on_venue_arrival(uint32_t slot) {
     return;
   }
   job.state = JobState::Waiting;
-  venue.join_line(slot, job.width_pf, job.work_pf_hours());
+  venue.join_line(slot, job.width_pf, job.work_pfh());
   const Duration patience = segments_[job.segment].params->demand.patience;
   if (!patience.is_infinite()) {
     job.abandonment = sim_.schedule_after(patience, kAbandonment, abandonment_.id(), slot);
@@ -141,7 +141,7 @@ void MarketModel::Impl::start(uint32_t slot) {
   Venue& venue = venues_[job.venue]->queue();
   venue.start_service(job.width_pf);
   ++venue.counts().started;
-  venue.counts().wait_hours += (sim_.now() - job.arrival).in_hours();
+  venue.counts().wait_h += (sim_.now() - job.arrival).in_hours();
   job.state = JobState::InService;
   job.start = sim_.now();
   charge(job);
@@ -153,10 +153,10 @@ void MarketModel::Impl::on_completion(uint32_t slot) {
   Venue& venue = venues_[job.venue]->queue();
   venue.advance(sim_.now());
   venue.end_service(job.width_pf);
-  const double work = job.work_pf_hours();
+  const double work = job.work_pfh();
   ++venue.counts().completed;
-  venue.counts().served_pf_hours += work;
-  venue.counts().sojourn_hours += (sim_.now() - job.arrival).in_hours();
+  venue.counts().served_pfh += work;
+  venue.counts().sojourn_h += (sim_.now() - job.arrival).in_hours();
   metrics_->on_completion(job.public_chain, work);
   ++totals_.jobs_completed;
   const uint32_t v = job.venue;
@@ -169,7 +169,7 @@ void MarketModel::Impl::on_abandonment(uint32_t slot) {
   GPUMARKET_CHECK(job.state == JobState::Waiting);
   Venue& venue = venues_[job.venue]->queue();
   venue.advance(sim_.now());
-  venue.leave_line(job.width_pf, job.work_pf_hours());
+  venue.leave_line(job.width_pf, job.work_pfh());
   ++venue.counts().abandoned;
   ++totals_.jobs_abandoned;
   job.state = JobState::Abandoned;  // its slot is freed when it reaches the head of the line
@@ -191,7 +191,7 @@ void MarketModel::Impl::start_waiting_jobs(uint32_t v) {
     }
     if (!venue.fits(job.width_pf)) break;
     line.pop_front();
-    venue.leave_line(job.width_pf, job.work_pf_hours());
+    venue.leave_line(job.width_pf, job.work_pfh());
     if (job.abandonment.sequence != 0) sim_.cancel(job.abandonment);
     start(slot);
   }

@@ -81,7 +81,7 @@ class MarketModel::Impl final {
   void on_warmup_end(uint32_t /*unused*/);
 
   // Supply (market_supply.cpp).
-  void update_supply(SimTime now, double interval_hours);
+  void update_supply(SimTime now, double interval_h);
 
   // Demand and routing (market_demand.cpp).
   void build_segments();

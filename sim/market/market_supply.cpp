@@ -5,9 +5,9 @@
 
 namespace gpumarket {
 
-// Runs at each tick, after the interval [now - interval_hours, now) was recorded.
-void MarketModel::Impl::update_supply(SimTime now, double interval_hours) {
-  const double dt_years = interval_hours / kHoursPerYear;
+// Runs at each tick, after the interval [now - interval_h, now) was recorded.
+void MarketModel::Impl::update_supply(SimTime now, double interval_h) {
+  const double dt_years = interval_h / kHoursPerYear;
   if (dt_years > 0) {
     double procurement_pf_per_year = 0.0;
     for (const auto& venue : venues_) {
@@ -16,7 +16,7 @@ void MarketModel::Impl::update_supply(SimTime now, double interval_hours) {
     hardware_index_ =
         hardware_index_step(hardware_index_, current_->hardware, procurement_pf_per_year, dt_years);
   }
-  const SupplyTick tick{now, interval_hours, hardware_index_, &metrics_->last_demand_pf()};
+  const SupplyTick tick{now, interval_h, hardware_index_, &metrics_->last_demand_pf()};
   for (uint32_t v = 0; v < venues_.size(); ++v) venues_[v]->update_supply(tick, v);
   for (uint32_t v = 0; v < venues_.size(); ++v) start_waiting_jobs(v);
 }

@@ -23,13 +23,13 @@ class MarketplaceVenue final : public VenueModel {
 
   void update_supply(const SupplyTick& tick, uint32_t self) override {
     const MarketplaceParams& p = marketplace();
-    if (tick.interval_hours > 0) {
+    if (tick.interval_h > 0) {
       // The price formation sees the interval just ended.
       const double demand_pf = (*tick.demand_pf)[self];
       token_usd_ =
-          token_price_step(token_usd_, p.token, tick.interval_hours / kHoursPerYear, token_rng_);
+          token_price_step(token_usd_, p.token, tick.interval_h / kHoursPerYear, token_rng_);
       last_tick_ = marketplace_tick(state_, p, demand_pf, token_usd_, tick.hardware_index,
-                                    tick.interval_hours, supply_rng_);
+                                    tick.interval_h, supply_rng_);
     }
     queue().advance(tick.now);
     queue().set_capacity_pf(state_.providers.total_capacity_pf());

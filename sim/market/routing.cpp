@@ -50,7 +50,7 @@ void route_costs(const RouteTable& routes, const JobBatch& jobs, Eigen::ArrayXXd
                               jobs.job_class.maxCoeff() < routes.allowed.rows()));
 
   // Per-route coefficients of the terms linear in W_j, in θ_j·W_j and in θ_j·W_j².
-  const Eigen::ArrayXd usd_per_pfh =
+  const Eigen::ArrayXd usd_per_pf_hour =
       routes.price_usd_per_pf_hour * (1.0 + routes.proportional_fee + routes.settlement_spread) +
       routes.proof_cost_usd_per_pf_hour;
   const Eigen::ArrayXd delay_h = routes.expected_wait_h + routes.latency_h;
@@ -66,7 +66,7 @@ void route_costs(const RouteTable& routes, const JobBatch& jobs, Eigen::ArrayXXd
           routes.open.transpose().colwise().replicate(nj) &&
           (jobs.width_pf.rowwise().replicate(nr) <=
            routes.max_width_pf.transpose().colwise().replicate(nj)))
-             .select(jobs.work_pfh.rowwise().replicate(nr).rowwise() * usd_per_pfh.transpose() +
+             .select(jobs.work_pfh.rowwise().replicate(nr).rowwise() * usd_per_pf_hour.transpose() +
                          routes.fixed_fee_usd.transpose().colwise().replicate(nj) +
                          delay_usd_per_h.rowwise().replicate(nr).rowwise() * delay_h.transpose() +
                          (delay_usd_per_h * jobs.work_pfh).rowwise().replicate(nr).rowwise() *

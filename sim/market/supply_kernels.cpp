@@ -78,8 +78,8 @@ double dynamic_fee_update(double price_usd_per_pf_hour, double utilisation,
                     params.ceiling_usd_per_pf_hour);
 }
 
-double rolling_margin_weight(double tick_hours, double window_hours) {
-  return -std::expm1(-tick_hours / window_hours);
+double rolling_margin_weight(double tick_h, double window_h) {
+  return -std::expm1(-tick_h / window_h);
 }
 
 void exit_mask(const Eigen::Ref<const Eigen::ArrayXd>& negative_margin_ticks,
@@ -115,14 +115,14 @@ ProviderAttributes draw_provider(const ProviderDistribution& distribution, Rando
 }
 
 int64_t draw_entrants(const MarketplaceParams& params, Eigen::Index current_count,
-                      double mean_margin_usd_per_pf_hour, double tick_hours, RandomEngine& rng,
+                      double mean_margin_usd_per_pf_hour, double tick_h, RandomEngine& rng,
                       std::vector<ProviderAttributes>& entrants) {
   entrants.clear();
   const int64_t room = std::max<int64_t>(0, params.entry_exit.max_providers - current_count);
   const double rate = entry_rate_per_day(params.entry_exit, mean_margin_usd_per_pf_hour);
   // Capping the mean at `room` keeps Poisson sampling finite for an extreme margin; the
   // draw is capped at `room` anyway.
-  const double mean = std::min(rate * tick_hours / kHoursPerDay, static_cast<double>(room));
+  const double mean = std::min(rate * tick_h / kHoursPerDay, static_cast<double>(room));
   if (!(mean > 0.0)) return 0;
   const int64_t drawn = boost::random::poisson_distribution<int64_t, double>(mean)(rng);
   const int64_t count = std::min(drawn, room);
@@ -174,20 +174,21 @@ double ramp_scale(const AlliancePoolParams& params) {
   return params.budget_usd * params.hardware_share / params.capex_usd_per_pf / last;
 }
 
-double point_hours(const CapacityPoint& point, Date start) {
-  return static_cast<double>(point.date.days_since_epoch() - start.days_since_epoch()) * kHoursPerDay;
+double point_h(const CapacityPoint& point, Date start) {
+  return static_cast<double>(point.date.days_since_epoch() - start.days_since_epoch()) *
+         kHoursPerDay;
 }
 
 }  // namespace
 
 double alliance_capacity_pf(const AlliancePoolParams& params, Date start, double hours) {
   const auto& ramp = params.capacity_ramp;
-  if (ramp.empty() || hours < point_hours(ramp.front(), start)) return 0.0;
+  if (ramp.empty() || hours < point_h(ramp.front(), start)) return 0.0;
   const double scale = ramp_scale(params);
   for (size_t i = 1; i < ramp.size(); ++i) {
-    const double h1 = point_hours(ramp[i], start);
+    const double h1 = point_h(ramp[i], start);
     if (hours < h1) {
-      const double h0 = point_hours(ramp[i - 1], start);
+      const double h0 = point_h(ramp[i - 1], start);
       GPUMARKET_CHECK(h1 > h0);
       const double w = (hours - h0) / (h1 - h0);
       return scale *
@@ -201,8 +202,8 @@ double alliance_purchase_rate_pf_per_year(const AlliancePoolParams& params, Date
                                           double hours) {
   const auto& ramp = params.capacity_ramp;
   for (size_t i = 1; i < ramp.size(); ++i) {
-    const double h0 = point_hours(ramp[i - 1], start);
-    const double h1 = point_hours(ramp[i], start);
+    const double h0 = point_h(ramp[i - 1], start);
+    const double h1 = point_h(ramp[i], start);
     if (hours >= h0 && hours < h1) {
       const double slope_pf_per_hour = (ramp[i].capacity_pf - ramp[i - 1].capacity_pf) / (h1 - h0);
       // A falling ramp retires hardware; it buys nothing.
@@ -227,7 +228,7 @@ MarketplaceState make_marketplace(const MarketplaceParams& params, RandomEngine&
 
 MarketplaceTickResult marketplace_tick(MarketplaceState& state, const MarketplaceParams& params,
                                        double demand_pf, double token_usd, double hardware_index,
-                                       double tick_hours, RandomEngine& rng) {
+                                       double tick_h, RandomEngine& rng) {
   GPUMARKET_CHECK(demand_pf >= 0.0);
   ProviderPopulation& pop = state.providers;
   SupplyWorkspace& ws = state.workspace;
@@ -250,16 +251,15 @@ MarketplaceTickResult marketplace_tick(MarketplaceState& state, const Marketplac
   if (formation.served_pf > 0.0) {
     receipts.kept_share = 1.0 - params.platform_fee;
     receipts.token_ratio = token_usd / state.token_usd_at_quote;
-    const double emission_usd =
-        params.emission_tokens_per_day * tick_hours / kHoursPerDay * token_usd;
-    receipts.emission_usd_per_pf_hour = emission_usd / (formation.served_pf * tick_hours);
-    result.payments_usd = formation.payments_usd_per_hour * tick_hours;
+    const double emission_usd = params.emission_tokens_per_day * tick_h / kHoursPerDay * token_usd;
+    receipts.emission_usd_per_pf_hour = emission_usd / (formation.served_pf * tick_h);
+    result.payments_usd = formation.payments_usd_per_hour * tick_h;
     result.fees_usd = params.platform_fee * result.payments_usd;
     result.provider_revenue_usd =
         (result.payments_usd - result.fees_usd) * receipts.token_ratio + emission_usd;
   }
 
-  const double weight = rolling_margin_weight(tick_hours, params.entry_exit.margin_window_hours);
+  const double weight = rolling_margin_weight(tick_h, params.entry_exit.margin_window_h);
   const SettleResult settled =
       rule.settle(pop, formation, hardware_index, receipts, weight, params.entry_exit, ws);
   if (settled.any_exit) {
@@ -271,7 +271,7 @@ MarketplaceTickResult marketplace_tick(MarketplaceState& state, const Marketplac
   const double mean_margin = result.exits > 0 || pop.empty()
                                  ? mean_rolling_margin(pop)
                                  : settled.capacity_weighted_margin / result.capacity_pf;
-  result.entrants = draw_entrants(params, pop.size(), mean_margin, tick_hours, rng, ws.entrants);
+  result.entrants = draw_entrants(params, pop.size(), mean_margin, tick_h, rng, ws.entrants);
   // Entrants start at the mean rolling margin they entered on, so entry leaves the mean as is.
   pop.add(ws.entrants, mean_margin);
   result.mean_margin_usd_per_pf_hour = mean_margin;

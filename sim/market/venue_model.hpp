@@ -23,7 +23,7 @@ enum class Sector { State, Decentralized, Other };
 /// What the market tick tells every venue, after the hardware index has moved.
 struct SupplyTick {
   SimTime now;
-  double interval_hours = 0;  // since the previous tick; 0 at the first
+  double interval_h = 0;  // since the previous tick; 0 at the first
   double hardware_index = 1;
   /// Per venue: the demand of the interval just closed, PF (time-average PF in use plus
   /// the width of the jobs waiting), indexed like the venues.

@@ -320,7 +320,7 @@ TEST(ScenarioLoader, DecodesEverySectionOfAFullScenario) {
   EXPECT_EQ(golem.as<MarketplaceParams>()->providers.initial_count, 40);
   EXPECT_DOUBLE_EQ(golem.as<MarketplaceParams>()->token.initial_usd, 0.3);
   EXPECT_DOUBLE_EQ(golem.as<MarketplaceParams>()->token.annual_volatility, 0.9);
-  EXPECT_DOUBLE_EQ(golem.as<MarketplaceParams>()->entry_exit.margin_window_hours, 720.0);
+  EXPECT_DOUBLE_EQ(golem.as<MarketplaceParams>()->entry_exit.margin_window_h, 720.0);
   EXPECT_EQ(golem.as<MarketplaceParams>()->entry_exit.exit_after_ticks, 480);
   EXPECT_DOUBLE_EQ(golem.as<MarketplaceParams>()->platform_fee, 0.1);
 

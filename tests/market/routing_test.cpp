@@ -243,11 +243,11 @@ TEST(ChooseRoutes, InfiniteBetaIsTheArgminWithLowestIndexTies) {
 }
 
 // A batch of `n` copies of one job, so that choice shares estimate its probabilities.
-JobBatch copies(Eigen::Index n, double work, double value_per_pfh, int job_class_index) {
+JobBatch copies(Eigen::Index n, double work, double value_usd_per_pf_hour, int job_class_index) {
   JobBatch jobs(n);
   jobs.work_pfh.setConstant(work);
   jobs.width_pf.setConstant(1.0);
-  jobs.value_usd_per_pf_hour.setConstant(value_per_pfh);
+  jobs.value_usd_per_pf_hour.setConstant(value_usd_per_pf_hour);
   jobs.value_of_time_usd_per_pf_hour_per_hour.setConstant(0.05);
   jobs.job_class.setConstant(job_class_index);
   return jobs;

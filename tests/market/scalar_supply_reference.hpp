@@ -228,7 +228,7 @@ inline Marketplace from_state(const MarketplaceState& state) {
 /// (entry) go through the library's draw_entrants so that both consume the stream alike.
 inline MarketplaceTickResult marketplace_tick(Marketplace& m, const MarketplaceParams& params,
                                               double demand_pf, double token_usd,
-                                              double hardware_index, double tick_hours,
+                                              double hardware_index, double tick_h,
                                               RandomEngine& rng) {
   if (m.token_usd_at_quote <= 0.0) m.token_usd_at_quote = token_usd;
   compute_asks(m.providers, hardware_index);
@@ -245,16 +245,16 @@ inline MarketplaceTickResult marketplace_tick(Marketplace& m, const MarketplaceP
   Receipts receipts;
   if (f.served_pf > 0.0) {
     const double ratio = token_usd / m.token_usd_at_quote;
-    const double emission_usd = params.emission_tokens_per_day * tick_hours / 24.0 * token_usd;
-    r.payments_usd = f.price_usd_per_pf_hour * f.served_pf * tick_hours;
+    const double emission_usd = params.emission_tokens_per_day * tick_h / 24.0 * token_usd;
+    r.payments_usd = f.price_usd_per_pf_hour * f.served_pf * tick_h;
     r.fees_usd = params.platform_fee * r.payments_usd;
     r.provider_revenue_usd = (r.payments_usd - r.fees_usd) * ratio + emission_usd;
     receipts.kept_share = 1.0 - params.platform_fee;
     receipts.token_ratio = ratio;
-    receipts.emission_usd_per_pf_hour = emission_usd / (f.served_pf * tick_hours);
+    receipts.emission_usd_per_pf_hour = emission_usd / (f.served_pf * tick_h);
   }
   margins(m.providers, hardware_index, received(f, receipts));
-  const double weight = 1.0 - std::exp(-tick_hours / params.entry_exit.margin_window_hours);
+  const double weight = 1.0 - std::exp(-tick_h / params.entry_exit.margin_window_h);
   roll(m.providers, weight, params.entry_exit.exit_threshold_usd_per_pf_hour);
   const size_t before = m.providers.size();
   std::erase_if(m.providers, [&](const Provider& p) {
@@ -263,8 +263,8 @@ inline MarketplaceTickResult marketplace_tick(Marketplace& m, const MarketplaceP
   r.exits = static_cast<int64_t>(before - m.providers.size());
   const double mean = mean_margin(m.providers);
   std::vector<ProviderAttributes> entrants;
-  r.entrants = draw_entrants(params, static_cast<Eigen::Index>(m.providers.size()), mean,
-                             tick_hours, rng, entrants);
+  r.entrants = draw_entrants(params, static_cast<Eigen::Index>(m.providers.size()), mean, tick_h,
+                             rng, entrants);
   for (const ProviderAttributes& e : entrants) {
     Provider p;
     p.capacity_pf = e.capacity_pf;

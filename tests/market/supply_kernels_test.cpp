@@ -59,7 +59,7 @@ MarketplaceParams test_marketplace(PricingMode mode) {
   p.pricing = mode;
   p.providers.initial_count = 200;
   p.entry_exit.exit_after_ticks = 5;
-  p.entry_exit.margin_window_hours = 12.0;
+  p.entry_exit.margin_window_h = 12.0;
   p.entry_exit.base_entry_rate_per_day = 20.0;
   p.entry_exit.max_providers = 1000;  // keeps the tests fast when margins are high
   p.platform_fee = 0.1;
@@ -866,7 +866,7 @@ MarketplaceParams squeezed_marketplace() {
   p.providers.initial_count = 60;
   p.dynamic_fee.initial_price_usd_per_pf_hour = 1.6;
   p.dynamic_fee.ceiling_usd_per_pf_hour = 1.8;
-  p.entry_exit.margin_window_hours = 24.0 * 30;
+  p.entry_exit.margin_window_h = 24.0 * 30;
   p.entry_exit.exit_after_ticks = 30;
   p.entry_exit.base_entry_rate_per_day = 1.0;
   p.emission_tokens_per_day = 40.0;  // USD-valued through the token: the drift matters
@@ -885,7 +885,7 @@ RunSummary run_squeezed(const MarketplaceParams& params, double coupling, double
   const double purchase = hw.reference_purchase_pf_per_year;  // the alliance buys at R_ref
   double index = hw.initial;
   double token = params.token.initial_usd;
-  const double tick_hours = 24.0;
+  const double tick_h = 24.0;
   const int ticks = static_cast<int>(years * 365);
   RunSummary s;
   auto mean_cost = [&]() {
@@ -898,9 +898,9 @@ RunSummary run_squeezed(const MarketplaceParams& params, double coupling, double
   for (int t = 0; t < ticks; ++t) {
     const double demand = 0.6 * 60 * 0.09;  // fixed, ~60 % of the initial capacity
     const MarketplaceTickResult r =
-        marketplace_tick(state, params, demand, token, index, tick_hours, market_rng);
-    index = hardware_index_step(index, hw, coupling * purchase, tick_hours / kHoursPerYear);
-    token = token_price_step(token, params.token, tick_hours / kHoursPerYear, token_rng);
+        marketplace_tick(state, params, demand, token, index, tick_h, market_rng);
+    index = hardware_index_step(index, hw, coupling * purchase, tick_h / kHoursPerYear);
+    token = token_price_step(token, params.token, tick_h / kHoursPerYear, token_rng);
     if (t >= ticks / 2) {
       s.mean_capacity_pf += r.capacity_pf;
       s.mean_margin += r.mean_margin_usd_per_pf_hour;

@@ -22,40 +22,38 @@ class Bridge {
   void set_open_at(SimTime open_at) { open_at_ = open_at; }
 
   /// Hours a job arriving now waits for the bridge's capacity.
-  double backlog_hours(SimTime now) const {
-    return free_at_ > now ? (free_at_ - now).in_hours() : 0.0;
-  }
+  double backlog_h(SimTime now) const { return free_at_ > now ? (free_at_ - now).in_hours() : 0.0; }
 
-  /// A job of `work_pf_hours` enters now; returns when it leaves the bridge's server.
-  SimTime enter(SimTime now, double work_pf_hours) {
+  /// A job of `work_pfh` enters now; returns when it leaves the bridge's server.
+  SimTime enter(SimTime now, double work_pfh) {
     const SimTime start = std::max(now, free_at_);
     free_at_ = start + Duration::hours(1.0 / params_->capacity_jobs_per_hour);
-    volume_pf_hours_ += work_pf_hours;
-    in_flight_pf_hours_ += work_pf_hours;
+    volume_pfh_ += work_pfh;
+    in_flight_pfh_ += work_pfh;
     ++jobs_in_flight_;
     return free_at_;
   }
 
   /// The job reached its venue.
-  void deliver(double work_pf_hours) {
-    delivered_pf_hours_ += work_pf_hours;
-    in_flight_pf_hours_ -= work_pf_hours;
+  void deliver(double work_pfh) {
+    delivered_pfh_ += work_pfh;
+    in_flight_pfh_ -= work_pfh;
     --jobs_in_flight_;
-    if (jobs_in_flight_ == 0) in_flight_pf_hours_ = 0;  // no drift from float sums
+    if (jobs_in_flight_ == 0) in_flight_pfh_ = 0;  // no drift from float sums
   }
 
-  double volume_pf_hours() const { return volume_pf_hours_; }
-  double delivered_pf_hours() const { return delivered_pf_hours_; }
-  double in_flight_pf_hours() const { return in_flight_pf_hours_; }
+  double volume_pfh() const { return volume_pfh_; }
+  double delivered_pfh() const { return delivered_pfh_; }
+  double in_flight_pfh() const { return in_flight_pfh_; }
   int64_t jobs_in_flight() const { return jobs_in_flight_; }
 
  private:
   const BridgeParams* params_;
   SimTime open_at_;
   SimTime free_at_;
-  double volume_pf_hours_ = 0;
-  double delivered_pf_hours_ = 0;
-  double in_flight_pf_hours_ = 0;
+  double volume_pfh_ = 0;
+  double delivered_pfh_ = 0;
+  double in_flight_pfh_ = 0;
   int64_t jobs_in_flight_ = 0;
 };
 

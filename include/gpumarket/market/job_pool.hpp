@@ -27,7 +27,7 @@ struct Job {
   bool licensed = false;    // holds a licence for the alliance pool
   EventHandle abandonment;  // valid while Waiting with finite patience
 
-  double work_pf_hours() const { return width_pf * service.in_hours(); }
+  double work_pfh() const { return width_pf * service.in_hours(); }
 };
 
 class JobPool {

@@ -40,7 +40,7 @@ double dynamic_fee_update(double price_usd_per_pf_hour, double utilisation,
 // Margins, entry and exit
 
 /// Weight of the newest tick in the rolling margin: α = 1 − exp(−tick / window).
-double rolling_margin_weight(double tick_hours, double window_hours);
+double rolling_margin_weight(double tick_h, double window_h);
 
 /// exit_i = negative_ticks_i ≥ params.exit_after_ticks.
 void exit_mask(const Eigen::Ref<const Eigen::ArrayXd>& negative_margin_ticks,
@@ -56,11 +56,11 @@ double entry_rate_per_day(const EntryExitParams& params, double mean_margin_usd_
 /// energy, capex (each lognormal), markup (uniform).
 ProviderAttributes draw_provider(const ProviderDistribution& distribution, RandomEngine& rng);
 
-/// Entrants over a tick: N ~ Poisson(min(rate × tick_hours / 24, room)), room =
+/// Entrants over a tick: N ~ Poisson(min(rate × tick_h / 24, room)), room =
 /// max_providers − current count, then min(N, room) providers drawn with draw_provider.
 /// Appends them to `entrants` (cleared first) and returns their number.
 int64_t draw_entrants(const MarketplaceParams& params, Eigen::Index current_count,
-                      double mean_margin_usd_per_pf_hour, double tick_hours, RandomEngine& rng,
+                      double mean_margin_usd_per_pf_hour, double tick_h, RandomEngine& rng,
                       std::vector<ProviderAttributes>& entrants);
 
 // ---------------------------------------------------------------------------------------
@@ -127,13 +127,13 @@ struct MarketplaceTickResult {
   int64_t exits = 0;
 };
 
-/// Runs one tick of `tick_hours` for demand `demand_pf` (PF wanted over the tick), the token's
+/// Runs one tick of `tick_h` for demand `demand_pf` (PF wanted over the tick), the token's
 /// USD price now and the hardware index now:
 /// costs and asks → price and allocation (params.pricing) → revenue → margins → exit →
 /// entry → next posted price. Users pay the price in tokens quoted at the previous tick's
 /// token price; providers value them at `token_usd`.
 MarketplaceTickResult marketplace_tick(MarketplaceState& state, const MarketplaceParams& params,
                                        double demand_pf, double token_usd, double hardware_index,
-                                       double tick_hours, RandomEngine& rng);
+                                       double tick_h, RandomEngine& rng);
 
 }  // namespace gpumarket

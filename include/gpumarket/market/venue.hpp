@@ -16,39 +16,39 @@ namespace gpumarket {
 /// Integrals over time of a venue's piecewise-constant levels. Divide by the
 /// elapsed time to get time averages (L_q, L, mean PF in use).
 struct VenueAreas {
-  double waiting_job_hours = 0;
-  double in_system_job_hours = 0;
-  double in_use_pf_hours = 0;
-  double waiting_pf_hours = 0;  // width of waiting jobs: the unmet part of demand
-  double capacity_pf_hours = 0;
+  double waiting_job_h = 0;
+  double in_system_job_h = 0;
+  double in_use_pfh = 0;
+  double waiting_pfh = 0;  // width of waiting jobs: the unmet part of demand
+  double capacity_pfh = 0;
 
   void add(const VenueAreas& o) {
-    waiting_job_hours += o.waiting_job_hours;
-    in_system_job_hours += o.in_system_job_hours;
-    in_use_pf_hours += o.in_use_pf_hours;
-    waiting_pf_hours += o.waiting_pf_hours;
-    capacity_pf_hours += o.capacity_pf_hours;
+    waiting_job_h += o.waiting_job_h;
+    in_system_job_h += o.in_system_job_h;
+    in_use_pfh += o.in_use_pfh;
+    waiting_pfh += o.waiting_pfh;
+    capacity_pfh += o.capacity_pfh;
   }
 };
 
-/// Job counts. "Started" jobs began service; their waits are summed in wait_hours.
+/// Job counts. "Started" jobs began service; their waits are summed in wait_h.
 struct VenueCounts {
   uint64_t arrived = 0;
   uint64_t started = 0;
   uint64_t completed = 0;
   uint64_t abandoned = 0;
-  double wait_hours = 0;       // sum over started jobs of their wait
-  double sojourn_hours = 0;    // sum over completed jobs of completion - arrival
-  double served_pf_hours = 0;  // work of completed jobs
+  double wait_h = 0;      // sum over started jobs of their wait
+  double sojourn_h = 0;   // sum over completed jobs of completion - arrival
+  double served_pfh = 0;  // work of completed jobs
 
   void add(const VenueCounts& o) {
     arrived += o.arrived;
     started += o.started;
     completed += o.completed;
     abandoned += o.abandoned;
-    wait_hours += o.wait_hours;
-    sojourn_hours += o.sojourn_hours;
-    served_pf_hours += o.served_pf_hours;
+    wait_h += o.wait_h;
+    sojourn_h += o.sojourn_h;
+    served_pfh += o.served_pfh;
   }
 };
 
@@ -66,10 +66,10 @@ class Venue {
   double price_usd_per_pf_hour() const { return price_; }
   int64_t waiting() const { return waiting_; }
   /// Work (PF·h) of the jobs waiting in line.
-  double waiting_work_pf_hours() const { return waiting_work_pfh_; }
+  double waiting_work_pfh() const { return waiting_work_pfh_; }
   /// A fluid estimate of the wait a newcomer faces: the work ahead of it spread over
   /// the whole capacity. Infinite without capacity.
-  double expected_wait_hours() const {
+  double expected_wait_h() const {
     if (waiting_ == 0) return 0.0;
     return capacity_pf_ > 0 ? waiting_work_pfh_ / capacity_pf_ : kInfinity;
   }
@@ -79,11 +79,11 @@ class Venue {
   /// Brings the time integrals up to `now`. Call before any level changes.
   void advance(SimTime now) {
     const double dt_h = (now - last_).in_hours();
-    areas_.waiting_job_hours += dt_h * static_cast<double>(waiting_);
-    areas_.in_system_job_hours += dt_h * static_cast<double>(waiting_ + in_service_);
-    areas_.in_use_pf_hours += dt_h * in_use_pf_;
-    areas_.waiting_pf_hours += dt_h * waiting_pf_;
-    areas_.capacity_pf_hours += dt_h * capacity_pf_;
+    areas_.waiting_job_h += dt_h * static_cast<double>(waiting_);
+    areas_.in_system_job_h += dt_h * static_cast<double>(waiting_ + in_service_);
+    areas_.in_use_pfh += dt_h * in_use_pf_;
+    areas_.waiting_pfh += dt_h * waiting_pf_;
+    areas_.capacity_pfh += dt_h * capacity_pf_;
     last_ = now;
   }
 
@@ -92,19 +92,19 @@ class Venue {
   bool can_start_now(double width_pf) const { return waiting_ == 0 && fits(width_pf); }
   bool fits(double width_pf) const { return in_use_pf_ + width_pf <= capacity_pf_; }
 
-  void join_line(uint32_t job, double width_pf, double work_pf_hours) {
+  void join_line(uint32_t job, double width_pf, double work_pfh) {
     line_.push_back(job);
     ++waiting_;
     waiting_pf_ += width_pf;
-    waiting_work_pfh_ += work_pf_hours;
+    waiting_work_pfh_ += work_pfh;
   }
   /// A waiting job left the line (started or abandoned); its slot may still sit in the
   /// ring and is skipped when it reaches the head.
-  void leave_line(double width_pf, double work_pf_hours) {
+  void leave_line(double width_pf, double work_pfh) {
     GPUMARKET_CHECK(waiting_ > 0);
     --waiting_;
     waiting_pf_ -= width_pf;
-    waiting_work_pfh_ -= work_pf_hours;
+    waiting_work_pfh_ -= work_pfh;
     if (waiting_ == 0) waiting_pf_ = waiting_work_pfh_ = 0;  // no drift from float sums
   }
   void start_service(double width_pf) {

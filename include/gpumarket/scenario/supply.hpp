@@ -149,7 +149,7 @@ struct ProviderDistribution {
 struct EntryExitParams {
   /// Time constant of the exponentially weighted rolling margin, hours.
   /// calibration §11: churn when revenue stays below the floor "for 30 days".
-  double margin_window_hours = 720.0;
+  double margin_window_h = 720.0;
   /// A provider's tick counts as negative when its rolling margin is below this,
   /// USD per PF·h of capacity.
   double exit_threshold_usd_per_pf_hour = 0.0;
