@@ -1,6 +1,6 @@
 // Routing of a batch of arriving jobs over the routes open to them: the all-in cost
 // matrix (jobs × routes), multinomial-logit choice probabilities, and the draw.
-// A route is a venue reached directly or through a bridge (MODEL.md §4).
+// A route is a venue reached directly or through a bridge (docs/demand.md §4).
 //
 // Cost of route r for job j, USD (docs/demand.md §4):
 //
