@@ -148,8 +148,10 @@ void decode_entry_exit(MapReader r, EntryExitParams& e, int64_t initial_count) {
 
 void decode_marketplace(MapReader& r, MarketplaceParams& m) {
   const std::string pricing =
-      r.optional_enumeration("pricing", "clearing", {"clearing", "dynamic_fee"});
-  m.pricing = pricing == "dynamic_fee" ? PricingMode::DynamicFee : PricingMode::Clearing;
+      r.optional_enumeration("pricing", "clearing", {"clearing", "dynamic_fee", "pay_as_bid"});
+  m.pricing = pricing == "dynamic_fee"  ? PricingMode::DynamicFee
+              : pricing == "pay_as_bid" ? PricingMode::PayAsBid
+                                        : PricingMode::Clearing;
   if (auto d = r.optional_map("dynamic_fee")) decode_dynamic_fee(std::move(*d), m.dynamic_fee);
   if (auto p = r.optional_map("providers")) decode_providers(std::move(*p), m.providers);
   if (auto t = r.optional_map("token")) decode_token(std::move(*t), m.token);

@@ -407,6 +407,18 @@ TEST(ScenarioLoader, EqualTimelineDatesKeepTheirFileOrder) {
   EXPECT_DOUBLE_EQ(s.timeline[2].state->venues[1].as<AlliancePoolParams>()->subsidy_rate, 0.5);
 }
 
+TEST(ScenarioLoader, ReadsEveryPricingRule) {
+  TempDir dir;
+  const std::string path = dir.write("main.yaml", kFull);
+  const std::pair<const char*, PricingMode> rules[] = {{"clearing", PricingMode::Clearing},
+                                                       {"dynamic_fee", PricingMode::DynamicFee},
+                                                       {"pay_as_bid", PricingMode::PayAsBid}};
+  for (const auto& [name, mode] : rules) {
+    const Scenario s = load_scenario(path, {std::string("venues.golem.pricing=") + name}).scenario;
+    EXPECT_EQ(s.venues[2].as<MarketplaceParams>()->pricing, mode) << name;
+  }
+}
+
 TEST(ScenarioLoader, PoolCapacityFromABudgetUsesTheDefaultRampShape) {
   TempDir dir;
   const Scenario s =

@@ -102,6 +102,9 @@ enum class PricingMode {
   Clearing,
   /// A posted price updated towards a target utilisation (EIP-1559 continuous form).
   DynamicFee,
+  /// Merit-order allocation, each provider paid its own ask (a reverse auction, as Akash's:
+  /// calibration §3).
+  PayAsBid,
 };
 
 /// The EIP-1559-style posted-price controller.
