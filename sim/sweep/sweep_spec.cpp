@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "gpumarket/core/check.hpp"
+#include "gpumarket/core/hash.hpp"
 #include "gpumarket/core/random.hpp"
 #include "gpumarket/io/config_reader.hpp"
 #include "gpumarket/sweep/constraint.hpp"
@@ -306,12 +307,7 @@ std::string SweepSpec::fingerprint() const {
                        common_random_numbers, keep_series);
   for (const std::string& name : indicators) canon += fmt::format("indicator {}\n", name);
   for (uint64_t p = 0; p < points.size(); ++p) canon += point_key(p) + "\n";
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : canon) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return fmt::format("{:016x}", h);
+  return fmt::format("{:016x}", fnv1a(canon));
 }
 
 uint64_t sweep_row_seed(uint64_t sweep_seed, const std::string& point_key, uint64_t replication,
