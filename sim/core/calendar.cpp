@@ -7,6 +7,8 @@
 namespace gpumarket {
 namespace {
 
+constexpr double kSecondsPerHour = 3600;
+
 // Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar.
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
@@ -76,13 +78,13 @@ std::optional<Duration> parse_duration(std::string_view text) {
   else if (unit == "min")
     seconds_per_unit = 60;
   else if (unit == "h")
-    seconds_per_unit = 3600;
+    seconds_per_unit = kSecondsPerHour;
   else if (unit == "d")
-    seconds_per_unit = 86400;
+    seconds_per_unit = kHoursPerDay * kSecondsPerHour;
   else if (unit == "w")
-    seconds_per_unit = 7 * 86400;
+    seconds_per_unit = kDaysPerWeek * kHoursPerDay * kSecondsPerHour;
   else if (unit == "y")
-    seconds_per_unit = 365 * 86400;
+    seconds_per_unit = kHoursPerYear * kSecondsPerHour;
   else
     return std::nullopt;
   const double seconds = value * seconds_per_unit;

@@ -1,16 +1,9 @@
 #include "gpumarket/core/random.hpp"
 
+#include "gpumarket/core/hash.hpp"
+
 namespace gpumarket {
 namespace {
-
-uint64_t fnv1a(std::string_view text) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
 
 uint64_t splitmix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 #include "gpumarket/core/check.hpp"
@@ -103,6 +104,15 @@ const std::string* nearest(std::string_view word, const std::vector<std::string>
     }
   }
   return best;
+}
+
+// The value of a key as `read` reads it at the key's path, or `absent` when the key is not
+// there (a required key's placeholder, or an optional key's fallback).
+template <typename T, typename... Extra>
+T read_or(const MapReader& r, const ConfigNode* value, std::string_view key,
+          std::type_identity_t<T> absent, T (*read)(const ConfigNode&, std::string_view, Extra...),
+          std::type_identity_t<Extra>... extra) {
+  return value == nullptr ? absent : read(*value, r.key_path(key), extra...);
 }
 
 }  // namespace
@@ -319,93 +329,75 @@ void MapReader::allow(std::initializer_list<std::string_view> keys) {
 const ConfigNode* MapReader::find(std::string_view key) { return lookup(key); }
 
 double MapReader::number(std::string_view key, Check check) {
-  const ConfigNode* value = required(key);
-  return value == nullptr ? 1.0 : read_number(*value, key_path(key), check);
+  return read_or(*this, required(key), key, 1.0, read_number, check);
 }
 
 double MapReader::optional_number(std::string_view key, double fallback, Check check) {
-  const ConfigNode* value = lookup(key);
-  return value == nullptr ? fallback : read_number(*value, key_path(key), check);
+  return read_or(*this, lookup(key), key, fallback, read_number, check);
 }
 
 int64_t MapReader::integer(std::string_view key, Check check) {
-  const ConfigNode* value = required(key);
-  return value == nullptr ? 1 : read_integer(*value, key_path(key), check);
+  return read_or(*this, required(key), key, 1, read_integer, check);
 }
 
 int64_t MapReader::optional_integer(std::string_view key, int64_t fallback, Check check) {
-  const ConfigNode* value = lookup(key);
-  return value == nullptr ? fallback : read_integer(*value, key_path(key), check);
+  return read_or(*this, lookup(key), key, fallback, read_integer, check);
 }
 
 uint64_t MapReader::optional_unsigned(std::string_view key, uint64_t fallback) {
-  const ConfigNode* value = lookup(key);
-  return value == nullptr ? fallback : read_unsigned(*value, key_path(key));
+  return read_or(*this, lookup(key), key, fallback, read_unsigned);
 }
 
 double MapReader::fraction(std::string_view key) {
-  const ConfigNode* value = required(key);
-  return value == nullptr ? 0.0 : read_fraction(*value, key_path(key));
+  return read_or(*this, required(key), key, 0.0, read_fraction);
 }
 
 double MapReader::optional_fraction(std::string_view key, double fallback) {
-  const ConfigNode* value = lookup(key);
-  return value == nullptr ? fallback : read_fraction(*value, key_path(key));
+  return read_or(*this, lookup(key), key, fallback, read_fraction);
 }
 
 bool MapReader::boolean(std::string_view key) {
-  const ConfigNode* value = required(key);
-  return value == nullptr ? false : read_boolean(*value, key_path(key));
+  return read_or(*this, required(key), key, false, read_boolean);
 }
 
 bool MapReader::optional_boolean(std::string_view key, bool fallback) {
-  const ConfigNode* value = lookup(key);
-  return value == nullptr ? fallback : read_boolean(*value, key_path(key));
+  return read_or(*this, lookup(key), key, fallback, read_boolean);
 }
 
 std::string MapReader::string(std::string_view key) {
-  const ConfigNode* value = required(key);
-  return value == nullptr ? std::string() : read_string(*value, key_path(key));
+  return read_or(*this, required(key), key, std::string(), read_string);
 }
 
 std::string MapReader::optional_string(std::string_view key, std::string fallback) {
-  const ConfigNode* value = lookup(key);
-  return value == nullptr ? fallback : read_string(*value, key_path(key));
+  return read_or(*this, lookup(key), key, std::move(fallback), read_string);
 }
 
 std::string MapReader::name(std::string_view key) {
-  const ConfigNode* value = required(key);
-  return value == nullptr ? std::string() : read_name(*value, key_path(key));
+  return read_or(*this, required(key), key, std::string(), read_name);
 }
 
 Duration MapReader::duration(std::string_view key, Check check, Infinity infinity) {
-  const ConfigNode* value = required(key);
-  return value == nullptr ? Duration::hours(1)
-                          : read_duration(*value, key_path(key), check, infinity);
+  return read_or(*this, required(key), key, Duration::hours(1), read_duration, check, infinity);
 }
 
 Duration MapReader::optional_duration(std::string_view key, Duration fallback, Check check,
                                       Infinity infinity) {
-  const ConfigNode* value = lookup(key);
-  return value == nullptr ? fallback : read_duration(*value, key_path(key), check, infinity);
+  return read_or(*this, lookup(key), key, fallback, read_duration, check, infinity);
 }
 
 Date MapReader::date(std::string_view key) {
-  const ConfigNode* value = required(key);
-  return value == nullptr ? Date() : read_date(*value, key_path(key));
+  return read_or(*this, required(key), key, Date(), read_date);
 }
 
 std::string MapReader::enumeration(std::string_view key,
                                    std::initializer_list<std::string_view> choices) {
-  const ConfigNode* value = required(key);
-  return value == nullptr ? std::string(*choices.begin())
-                          : read_enumeration(*value, key_path(key), choices);
+  return read_or(*this, required(key), key, std::string(*choices.begin()), read_enumeration,
+                 choices);
 }
 
 std::string MapReader::optional_enumeration(std::string_view key, std::string fallback,
                                             std::initializer_list<std::string_view> choices) {
-  const ConfigNode* value = lookup(key);
-  return value == nullptr ? fallback : read_enumeration(*value, key_path(key), choices);
+  return read_or(*this, lookup(key), key, std::move(fallback), read_enumeration, choices);
 }
 
 MapReader MapReader::map(std::string_view key) {

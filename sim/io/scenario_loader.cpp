@@ -456,90 +456,111 @@ struct RawStep {
   std::string set_path;  // "timeline[i].set"
 };
 
+// Throws Error at the step's `date` when it falls outside the run.
+void check_step_date(const MapReader& r, const RawStep& step, const Scenario& base) {
+  const SimTime end = SimTime::start() + base.horizon;
+  const int64_t days = step.date.days_since_epoch() - base.start.days_since_epoch();
+  const SimTime at = SimTime::start() + Duration::days(days);
+  if (days < 0 || at >= end) {
+    const int64_t last_day =
+        (base.horizon.count_micros() + Duration::kMicrosPerDay - 1) / Duration::kMicrosPerDay - 1;
+    r.fail("date", step.date.to_string() +
+                       " is outside the horizon: expected a date from the start (" +
+                       base.start.to_string() + ") to " +
+                       Date::from_days(base.start.days_since_epoch() + last_day).to_string() +
+                       " (the run lasts " + hours_text(base.horizon) + ")");
+  }
+}
+
+// Throws Error at the first path of the step's `set` that names a key fixed for the run, or a
+// name or kind.
+void check_step_paths(const RawStep& step) {
+  for (const ConfigEntry& e : step.set->entries) {
+    const std::string first = e.key.substr(0, e.key.find_first_of(".["));
+    if (std::find(std::begin(kFixedKeys), std::end(kFixedKeys), first) != std::end(kFixedKeys)) {
+      throw Error(e.key_location, step.set_path + ": a timeline step may not set '" + e.key +
+                                      "': seed, start, horizon, end, tick and warmup define the "
+                                      "run and stay fixed");
+    }
+    const size_t dot = e.key.rfind('.');
+    const std::string last = dot == std::string::npos ? e.key : e.key.substr(dot + 1);
+    if (dot != std::string::npos && (last == "name" || last == "kind")) {
+      throw Error(e.key_location, step.set_path + ": a timeline step may not set '" + e.key +
+                                      "': names and kinds stay fixed");
+    }
+  }
+}
+
+// One item of `timeline`, checked on its own: its keys, its date and the paths it sets.
+RawStep decode_step(MapReader r, const Scenario& base) {
+  RawStep step;
+  step.date = r.date("date");
+  if (r.has("name")) step.name = r.name("name");
+  step.set = r.find("set");
+  step.set_path = r.key_path("set");
+  r.finish();
+  if (step.set == nullptr) {
+    throw Error(r.node().location, r.path() + ": missing required key 'set'");
+  }
+  if (!step.set->is_map() || step.set->entries.empty()) {
+    throw Error(step.set->location, step.set_path +
+                                        ": expected a non-empty mapping of path: value, got " +
+                                        std::string(step.set->kind_description()));
+  }
+  step.set_location = step.set->location;
+  check_step_date(r, step, base);
+  check_step_paths(step);
+  return step;
+}
+
+// The scenario `state` describes once `step` is applied to it.
+Scenario decode_step_state(const ConfigNode& state, const RawStep& step) {
+  try {
+    return decode_snapshot(state);
+  } catch (const Error& e) {
+    // An error at a value the step wrote is already located in the step; any other (a check
+    // across fields) is reported at the step, with the original location inside.
+    std::set<std::string> own;
+    collect_locations(*step.set, own);
+    const std::string message = e.what();
+    for (const std::string& prefix : own) {
+      if (message.rfind(prefix, 0) == 0) throw;
+    }
+    throw Error(step.set_location,
+                step.set_path + ": after this step the scenario is invalid: " + message);
+  }
+}
+
+// Applies `step` to `state` (the scenario tree so far) and returns the step as the run sees
+// it: when, a label, and the whole scenario from then on.
+TimelineStep apply_step(ConfigNode& state, const RawStep& step, const Scenario& base) {
+  std::string label = step.date.to_string() + (step.name.empty() ? "" : " " + step.name) + ":";
+  for (const ConfigEntry& e : step.set->entries) {
+    set_located(state, e, step.set_path);
+    label += (&e == &step.set->entries.front() ? " " : ", ") + e.key + "=" + flow_text(e.value);
+  }
+  Scenario snapshot = decode_step_state(state, step);
+  check_same_frame(base, snapshot, step.set_location, step.set_path);
+  TimelineStep t;
+  t.at = midnight_of(step.date, base.start);
+  t.label = std::move(label);
+  t.state = std::make_shared<const Scenario>(std::move(snapshot));
+  return t;
+}
+
 std::vector<TimelineStep> decode_timeline(const ConfigNode& root, const Scenario& base) {
   const ConfigNode* node = root.find("timeline");
   if (node == nullptr || node->is_null()) return {};
   const SequenceReader list(*node, "timeline");
-  const SimTime end = SimTime::start() + base.horizon;
   std::vector<RawStep> raw;
-  for (size_t i = 0; i < list.size(); ++i) {
-    MapReader r = list.map(i);
-    RawStep step;
-    step.date = r.date("date");
-    if (r.has("name")) step.name = r.name("name");
-    step.set = r.find("set");
-    step.set_path = r.key_path("set");
-    r.finish();
-    if (step.set == nullptr) {
-      throw Error(r.node().location, r.path() + ": missing required key 'set'");
-    }
-    if (!step.set->is_map() || step.set->entries.empty()) {
-      throw Error(step.set->location, step.set_path +
-                                          ": expected a non-empty mapping of path: value, got " +
-                                          std::string(step.set->kind_description()));
-    }
-    step.set_location = step.set->location;
-    const int64_t days = step.date.days_since_epoch() - base.start.days_since_epoch();
-    const SimTime at = SimTime::start() + Duration::days(days);
-    if (days < 0 || at >= end) {
-      const int64_t last_day =
-          (base.horizon.count_micros() + Duration::kMicrosPerDay - 1) / Duration::kMicrosPerDay - 1;
-      r.fail("date", step.date.to_string() +
-                         " is outside the horizon: expected a date from the start (" +
-                         base.start.to_string() + ") to " +
-                         Date::from_days(base.start.days_since_epoch() + last_day).to_string() +
-                         " (the run lasts " + hours_text(base.horizon) + ")");
-    }
-    for (const ConfigEntry& e : step.set->entries) {
-      const std::string first = e.key.substr(0, e.key.find_first_of(".["));
-      if (std::find(std::begin(kFixedKeys), std::end(kFixedKeys), first) != std::end(kFixedKeys)) {
-        throw Error(e.key_location, step.set_path + ": a timeline step may not set '" + e.key +
-                                        "': seed, start, horizon, end, tick and warmup define the "
-                                        "run and stay fixed");
-      }
-      const size_t dot = e.key.rfind('.');
-      const std::string last = dot == std::string::npos ? e.key : e.key.substr(dot + 1);
-      if (dot != std::string::npos && (last == "name" || last == "kind")) {
-        throw Error(e.key_location, step.set_path + ": a timeline step may not set '" + e.key +
-                                        "': names and kinds stay fixed");
-      }
-    }
-    raw.push_back(std::move(step));
-  }
+  for (size_t i = 0; i < list.size(); ++i) raw.push_back(decode_step(list.map(i), base));
   std::stable_sort(raw.begin(), raw.end(),
                    [](const RawStep& a, const RawStep& b) { return a.date < b.date; });
 
   std::vector<TimelineStep> timeline;
   ConfigNode state = root;
   state.remove("timeline");
-  for (const RawStep& step : raw) {
-    std::string label = step.date.to_string() + (step.name.empty() ? "" : " " + step.name) + ":";
-    for (const ConfigEntry& e : step.set->entries) {
-      set_located(state, e, step.set_path);
-      label += (&e == &step.set->entries.front() ? " " : ", ") + e.key + "=" + flow_text(e.value);
-    }
-    Scenario snapshot;
-    try {
-      snapshot = decode_snapshot(state);
-    } catch (const Error& e) {
-      // An error at a value the step wrote is already located in the step; any other (a check
-      // across fields) is reported at the step, with the original location inside.
-      std::set<std::string> own;
-      collect_locations(*step.set, own);
-      const std::string message = e.what();
-      for (const std::string& prefix : own) {
-        if (message.rfind(prefix, 0) == 0) throw;
-      }
-      throw Error(step.set_location,
-                  step.set_path + ": after this step the scenario is invalid: " + message);
-    }
-    check_same_frame(base, snapshot, step.set_location, step.set_path);
-    TimelineStep t;
-    t.at = midnight_of(step.date, base.start);
-    t.label = std::move(label);
-    t.state = std::make_shared<const Scenario>(std::move(snapshot));
-    timeline.push_back(std::move(t));
-  }
+  for (const RawStep& step : raw) timeline.push_back(apply_step(state, step, base));
   return timeline;
 }
 

@@ -99,36 +99,32 @@ class Parser {
     return node;
   }
 
-  std::unique_ptr<Node> sum() {
-    auto left = product();
+  struct BinaryOperator {
+    char symbol;
+    Node::Kind kind;
+  };
+
+  // operand (op operand)*, grouped from the left, with op one of `first` and `second`.
+  std::unique_ptr<Node> left_associative(std::unique_ptr<Node> (Parser::*operand)(),
+                                         BinaryOperator first, BinaryOperator second) {
+    auto left = (this->*operand)();
     for (;;) {
       skip_space();
-      if (peek('+')) {
-        ++pos_;
-        left = binary(Node::Kind::Add, std::move(left), product());
-      } else if (peek('-')) {
-        ++pos_;
-        left = binary(Node::Kind::Subtract, std::move(left), product());
-      } else {
-        return left;
-      }
+      const BinaryOperator* op = peek(first.symbol)    ? &first
+                                 : peek(second.symbol) ? &second
+                                                       : nullptr;
+      if (op == nullptr) return left;
+      ++pos_;
+      left = binary(op->kind, std::move(left), (this->*operand)());
     }
   }
 
+  std::unique_ptr<Node> sum() {
+    return left_associative(&Parser::product, {'+', Node::Kind::Add}, {'-', Node::Kind::Subtract});
+  }
+
   std::unique_ptr<Node> product() {
-    auto left = unary();
-    for (;;) {
-      skip_space();
-      if (peek('*')) {
-        ++pos_;
-        left = binary(Node::Kind::Multiply, std::move(left), unary());
-      } else if (peek('/')) {
-        ++pos_;
-        left = binary(Node::Kind::Divide, std::move(left), unary());
-      } else {
-        return left;
-      }
-    }
+    return left_associative(&Parser::unary, {'*', Node::Kind::Multiply}, {'/', Node::Kind::Divide});
   }
 
   std::unique_ptr<Node> unary() {

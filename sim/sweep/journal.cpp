@@ -12,20 +12,12 @@
 #include <sstream>
 
 #include "gpumarket/core/error.hpp"
+#include "gpumarket/core/hash.hpp"
 
 namespace gpumarket {
 namespace {
 
 constexpr const char* kMagic = "gpumarket-sweep-journal 1";
-
-uint64_t fnv1a(std::string_view text) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
 
 std::string header_line(const std::string& fingerprint, const std::vector<std::string>& names) {
   std::string line = fmt::format("{} {} {}", kMagic, fingerprint, names.size());

@@ -73,6 +73,135 @@ std::filesystem::path series_path(const std::filesystem::path& journal_dir, uint
   return journal_dir / "series" / fmt::format("row-{}.h5", row);
 }
 
+void check_shard(const SweepOptions& options) {
+  if (options.shard_count == 0 || options.shard_index >= options.shard_count) {
+    throw Error(fmt::format("--shard {}/{}: expected i/N with 0 <= i < N.", options.shard_index,
+                            options.shard_count));
+  }
+}
+
+// The file this invocation writes: the sweep's result, or with shards this shard's. Throws
+// Error when its directory does not exist.
+std::filesystem::path result_path(const SweepOptions& options) {
+  const std::filesystem::path output =
+      options.shard_count > 1
+          ? shard_output_path(options.output, options.shard_index, options.shard_count)
+          : options.output;
+  if (!output.parent_path().empty() && !std::filesystem::is_directory(output.parent_path())) {
+    throw Error(fmt::format("{}: cannot write the sweep result: the directory {} does not exist.",
+                            output.string(), output.parent_path().string()));
+  }
+  return output;
+}
+
+// The rows of this shard that the journal does not hold, and with retry_failed those it holds
+// as failed; counts the shard's rows and the skipped ones into `report`.
+std::vector<uint64_t> pending_rows(const SweepSpec& spec, const SweepOptions& options,
+                                   const std::map<uint64_t, JournalEntry>& journal,
+                                   SweepReport& report) {
+  std::vector<uint64_t> pending;
+  for (uint64_t i = options.shard_index; i < spec.row_count(); i += options.shard_count) {
+    ++report.rows;
+    const auto it = journal.find(i);
+    if (it == journal.end() || (options.retry_failed && !it->second.done)) {
+      pending.push_back(i);
+    } else {
+      ++report.skipped;
+    }
+  }
+  return pending;
+}
+
+// As many threads as asked, or the usable cores shared among the ranks of this node; at least
+// one and no more than there are rows to run.
+unsigned threads_per_rank(const SweepOptions& options, const ProcessGroup& group, size_t pending) {
+  unsigned threads = options.threads;
+  if (threads == 0)
+    threads = std::max(1u, usable_cores() / static_cast<unsigned>(group.local_size()));
+  return static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(threads, pending)));
+}
+
+void log_plan(const SweepSpec& spec, const SweepOptions& options, const ProcessGroup& group,
+              const SweepReport& report, size_t pending) {
+  if (!options.log || group.rank() != 0) return;
+  options.log(
+      fmt::format("sweep {}: {} rows ({} points x {} replications){}; {} already "
+                  "finished, {} to run on {} rank(s) x {} thread(s)",
+                  spec.path, spec.row_count(), spec.points.size(), spec.replications,
+                  options.shard_count > 1 ? fmt::format(", shard {}/{} has {}", options.shard_index,
+                                                        options.shard_count, report.rows)
+                                          : "",
+                  report.skipped, pending, group.size(), report.threads));
+}
+
+// The name of this process's journal part.
+std::string journal_part(const SweepOptions& options, const ProcessGroup& group) {
+  return options.shard_count > 1 || group.size() > 1
+             ? fmt::format("rank-{}-of-{}", group.rank(), group.size())
+             : std::string("rank-0-of-1");
+}
+
+// Every thread of every rank takes the next pending row from one shared counter: a rank
+// on a busier core simply takes fewer rows. Which rank runs a row never changes its result.
+// The first failure to journal a row stops this rank's threads and is rethrown.
+void run_pending_rows(const SweepSpec& spec, const SweepOptions& options, ProcessGroup& group,
+                      const std::vector<std::string>& indicators,
+                      const std::filesystem::path& journal_dir,
+                      const std::vector<uint64_t>& pending, unsigned threads,
+                      JournalWriter& journal) {
+  std::mutex mutex;
+  std::atomic<bool> stop{false};
+  std::exception_ptr failure;
+  size_t finished = 0;
+  auto last_log = Clock::now();
+  auto work = [&] {
+    for (;;) {
+      const uint64_t k = group.take();
+      if (k >= pending.size() || stop.load()) return;
+      const SweepRow row = spec.row(pending[k]);
+      const JournalEntry entry = run_sweep_row(
+          spec, row, indicators,
+          spec.keep_series ? series_path(journal_dir, row.row) : std::filesystem::path());
+      std::lock_guard lock(mutex);
+      try {
+        journal.append(entry);
+      } catch (...) {
+        if (!failure) failure = std::current_exception();
+        stop = true;
+        return;
+      }
+      ++finished;
+      if (options.log && group.rank() == 0 && seconds_since(last_log) >= 2.0) {
+        last_log = Clock::now();
+        options.log(fmt::format("  rank 0 has run {} rows", finished));
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+// The pending rows that the journal now holds, run by any rank, and their run time.
+void count_rows_run(const std::map<uint64_t, JournalEntry>& journal,
+                    const std::vector<uint64_t>& pending, SweepReport& report) {
+  for (uint64_t i : pending) {
+    const auto it = journal.find(i);
+    if (it == journal.end()) continue;
+    ++report.ran;
+    report.run_seconds += it->second.run_seconds;
+  }
+}
+
+void count_statuses(const SweepResult& result, SweepReport& report) {
+  for (const std::string& status : result.status) {
+    report.done += status == "done" ? 1 : 0;
+    report.failed += status == "failed" ? 1 : 0;
+  }
+}
+
 }  // namespace
 
 std::filesystem::path shard_output_path(const std::filesystem::path& output, uint64_t index,
@@ -227,20 +356,10 @@ SweepResult build_sweep_result(const SweepSpec& spec, const std::vector<std::str
 
 SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, ProcessGroup& group) {
   const auto started = Clock::now();
-  if (options.shard_count == 0 || options.shard_index >= options.shard_count) {
-    throw Error(fmt::format("--shard {}/{}: expected i/N with 0 <= i < N.", options.shard_index,
-                            options.shard_count));
-  }
+  check_shard(options);
   SweepReport report;
   report.ranks = group.size();
-  const std::filesystem::path output =
-      options.shard_count > 1
-          ? shard_output_path(options.output, options.shard_index, options.shard_count)
-          : options.output;
-  if (!output.parent_path().empty() && !std::filesystem::is_directory(output.parent_path())) {
-    throw Error(fmt::format("{}: cannot write the sweep result: the directory {} does not exist.",
-                            output.string(), output.parent_path().string()));
-  }
+  const std::filesystem::path output = result_path(options);
   const std::filesystem::path journal_dir = journal_directory(output);
   const std::vector<std::string> indicators = sweep_indicators(spec);
   const std::string fingerprint = spec.fingerprint();
@@ -250,93 +369,27 @@ SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, Proces
   const std::map<uint64_t, JournalEntry> before =
       read_journal(journal_dir, fingerprint, indicators, &duplicates);
   group.barrier();
-  std::vector<uint64_t> pending;
-  for (uint64_t i = options.shard_index; i < spec.row_count(); i += options.shard_count) {
-    ++report.rows;
-    const auto it = before.find(i);
-    if (it == before.end() || (options.retry_failed && !it->second.done)) {
-      pending.push_back(i);
-    } else {
-      ++report.skipped;
-    }
-  }
-  // Every thread of every rank takes the next pending row from one shared counter: a rank
-  // on a busier core simply takes fewer rows. Which rank runs a row never changes its result.
-  unsigned threads = options.threads;
-  if (threads == 0)
-    threads = std::max(1u, usable_cores() / static_cast<unsigned>(group.local_size()));
-  threads = static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(threads, pending.size())));
-  report.threads = threads;
-  if (options.log && group.rank() == 0) {
-    options.log(fmt::format(
-        "sweep {}: {} rows ({} points x {} replications){}; {} already "
-        "finished, {} to run on {} rank(s) x {} thread(s)",
-        spec.path, spec.row_count(), spec.points.size(), spec.replications,
-        options.shard_count > 1 ? fmt::format(", shard {}/{} has {}", options.shard_index,
-                                              options.shard_count, report.rows)
-                                : "",
-        report.skipped, pending.size(), group.size(), threads));
-  }
+  const std::vector<uint64_t> pending = pending_rows(spec, options, before, report);
+  report.threads = threads_per_rank(options, group, pending.size());
+  log_plan(spec, options, group, report, pending.size());
 
   group.start_counter();
   if (options.log && group.size() > 1 && !group.counter_is_shared()) {
     options.log("  (MPI offers no one-sided operations here: rank k runs rows k, k + ranks, ...)");
   }
   if (!pending.empty()) {
-    const std::string part = options.shard_count > 1 || group.size() > 1
-                                 ? fmt::format("rank-{}-of-{}", group.rank(), group.size())
-                                 : std::string("rank-0-of-1");
-    JournalWriter journal(journal_dir, part, fingerprint, indicators);
-    std::mutex mutex;
-    std::atomic<bool> stop{false};
-    std::exception_ptr failure;
-    size_t finished = 0;
-    auto last_log = Clock::now();
-    auto work = [&] {
-      for (;;) {
-        const uint64_t k = group.take();
-        if (k >= pending.size() || stop.load()) return;
-        const SweepRow row = spec.row(pending[k]);
-        const JournalEntry entry = run_sweep_row(
-            spec, row, indicators,
-            spec.keep_series ? series_path(journal_dir, row.row) : std::filesystem::path());
-        std::lock_guard lock(mutex);
-        try {
-          journal.append(entry);
-        } catch (...) {
-          if (!failure) failure = std::current_exception();
-          stop = true;
-          return;
-        }
-        ++finished;
-        if (options.log && group.rank() == 0 && seconds_since(last_log) >= 2.0) {
-          last_log = Clock::now();
-          options.log(fmt::format("  rank 0 has run {} rows", finished));
-        }
-      }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (std::thread& t : pool) t.join();
-    if (failure) std::rethrow_exception(failure);
+    JournalWriter journal(journal_dir, journal_part(options, group), fingerprint, indicators);
+    run_pending_rows(spec, options, group, indicators, journal_dir, pending, report.threads,
+                     journal);
   }
   group.stop_counter();
   group.barrier();
   if (group.rank() != 0) return report;
   const std::map<uint64_t, JournalEntry> after = read_journal(journal_dir, fingerprint, indicators);
-  for (uint64_t i : pending) {
-    const auto it = after.find(i);
-    if (it == after.end()) continue;
-    ++report.ran;
-    report.run_seconds += it->second.run_seconds;
-  }
+  count_rows_run(after, pending, report);
   const SweepResult result = build_sweep_result(spec, indicators, after, options.shard_index,
                                                 options.shard_count, journal_dir);
-  for (const std::string& status : result.status) {
-    report.done += status == "done" ? 1 : 0;
-    report.failed += status == "failed" ? 1 : 0;
-  }
+  count_statuses(result, report);
   write_sweep_result(output, result);
   report.output = output;
   report.wall_seconds = seconds_since(started);

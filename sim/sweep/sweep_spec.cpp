@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "gpumarket/core/check.hpp"
+#include "gpumarket/core/hash.hpp"
 #include "gpumarket/core/random.hpp"
 #include "gpumarket/io/config_reader.hpp"
 #include "gpumarket/sweep/constraint.hpp"
@@ -259,6 +260,107 @@ ConfigNode decode_base(MapReader& r, const std::string& sweep_path) {
          fmt::format("expected a scenario file or a mapping, got {}", node->kind_description()));
 }
 
+// The axes of all blocks in order, each numeric when every one of its values reads as a
+// number. Throws Error at the first axis whose name an earlier axis has.
+std::vector<SweepAxis> collect_axes(const std::vector<Block>& blocks) {
+  std::vector<SweepAxis> axes;
+  for (const Block& block : blocks) {
+    for (size_t a = 0; a < block.axes.size(); ++a) {
+      SweepAxis axis = block.axes[a];
+      const auto same_name = [&](const SweepAxis& other) { return other.name == axis.name; };
+      if (std::any_of(axes.begin(), axes.end(), same_name)) {
+        throw Error(axis.where,
+                    fmt::format("axes: two axes are named '{}'; give one a `name`", axis.name));
+      }
+      axis.numeric = std::all_of(block.rows.begin(), block.rows.end(),
+                                 [&](const auto& row) { return !std::isnan(row[a].number); });
+      axes.push_back(std::move(axis));
+    }
+  }
+  return axes;
+}
+
+// The `constraints` of the sweep file, over the names of `axes`.
+std::vector<Constraint> decode_constraints(const SequenceReader& items,
+                                           const std::vector<SweepAxis>& axes) {
+  std::vector<std::string> names;
+  std::vector<bool> numeric;
+  for (const SweepAxis& axis : axes) {
+    names.push_back(axis.name);
+    numeric.push_back(axis.numeric);
+  }
+  std::vector<Constraint> constraints;
+  for (size_t i = 0; i < items.size(); ++i) {
+    constraints.emplace_back(read_string(items.item(i), items.item_path(i)), names, numeric,
+                             items.item(i).location);
+  }
+  return constraints;
+}
+
+// The number of points of the grid: the product of the blocks' row counts. Throws Error at
+// `axes` when it is above a hundred million.
+double grid_size(const std::vector<Block>& blocks, const SequenceReader& axes) {
+  double total = 1;
+  for (const Block& block : blocks) total *= static_cast<double>(block.rows.size());
+  if (total > 1e8) {
+    throw Error(axes.location(), fmt::format("axes: the grid has {:.0f} points; more than a "
+                                             "hundred million is surely a mistake",
+                                             total));
+  }
+  return total;
+}
+
+// Appends to `points` the points of the grid of `total` points (the last block varying
+// fastest) at which every constraint holds. Returns, per constraint, how many points of the
+// grid it holds at.
+std::vector<uint64_t> expand_grid(const std::vector<Block>& blocks,
+                                  const std::vector<Constraint>& constraints, double total,
+                                  size_t axis_count, std::vector<SweepPoint>& points) {
+  std::vector<size_t> index(blocks.size(), 0);
+  std::vector<double> numbers(axis_count);
+  std::vector<uint64_t> kept_by(constraints.size(), 0);
+  for (uint64_t n = 0; n < static_cast<uint64_t>(total); ++n) {
+    SweepPoint point;
+    for (size_t b = 0; b < blocks.size(); ++b) {
+      for (const AxisValue& v : blocks[b].rows[index[b]]) point.values.push_back(v);
+    }
+    for (size_t a = 0; a < point.values.size(); ++a) numbers[a] = point.values[a].number;
+    bool keep = true;
+    for (size_t c = 0; c < constraints.size(); ++c) {
+      if (constraints[c].holds(numbers)) {
+        ++kept_by[c];
+      } else {
+        keep = false;
+      }
+    }
+    if (keep) points.push_back(std::move(point));
+    for (size_t b = blocks.size(); b-- > 0;) {
+      if (++index[b] < blocks[b].rows.size()) break;
+      index[b] = 0;
+    }
+  }
+  return kept_by;
+}
+
+// For a grid of which no point is kept: names the first constraint that holds nowhere, or
+// else says that the constraints exclude each other.
+[[noreturn]] void throw_unsatisfiable(const std::vector<Constraint>& constraints,
+                                      const std::vector<uint64_t>& kept_by, double total,
+                                      const SourceLocation& constraints_where) {
+  for (size_t c = 0; c < constraints.size(); ++c) {
+    if (kept_by[c] == 0) {
+      throw Error(constraints[c].location(),
+                  fmt::format("constraints: '{}' holds at none of the {:.0f} points of the "
+                              "grid: the constraints are unsatisfiable",
+                              constraints[c].text(), total));
+    }
+  }
+  throw Error(constraints_where, fmt::format("constraints: no point of the {:.0f}-point grid "
+                                             "satisfies all constraints together: they are "
+                                             "unsatisfiable",
+                                             total));
+}
+
 }  // namespace
 
 SweepRow SweepSpec::row(uint64_t index) const {
@@ -306,12 +408,7 @@ std::string SweepSpec::fingerprint() const {
                        common_random_numbers, keep_series);
   for (const std::string& name : indicators) canon += fmt::format("indicator {}\n", name);
   for (uint64_t p = 0; p < points.size(); ++p) canon += point_key(p) + "\n";
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : canon) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return fmt::format("{:016x}", h);
+  return fmt::format("{:016x}", fnv1a(canon));
 }
 
 uint64_t sweep_row_seed(uint64_t sweep_seed, const std::string& point_key, uint64_t replication,
@@ -348,72 +445,12 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
   for (size_t b = 0; b < axes.size(); ++b) {
     blocks.push_back(decode_block(axes.map(b), spec.base, paths, spec.seed, b));
   }
-  std::vector<std::string> names;
-  std::vector<bool> numeric;
-  for (Block& block : blocks) {
-    for (size_t a = 0; a < block.axes.size(); ++a) {
-      SweepAxis& axis = block.axes[a];
-      if (std::find(names.begin(), names.end(), axis.name) != names.end()) {
-        throw Error(axis.where,
-                    fmt::format("axes: two axes are named '{}'; give one a `name`", axis.name));
-      }
-      axis.numeric = std::all_of(block.rows.begin(), block.rows.end(),
-                                 [&](const auto& row) { return !std::isnan(row[a].number); });
-      names.push_back(axis.name);
-      numeric.push_back(axis.numeric);
-      spec.axes.push_back(axis);
-    }
-  }
-  std::vector<Constraint> constraints;
-  for (size_t i = 0; i < constraint_items.size(); ++i) {
-    constraints.emplace_back(read_string(constraint_items.item(i), constraint_items.item_path(i)),
-                             names, numeric, constraint_items.item(i).location);
-  }
-
-  double total = 1;
-  for (const Block& block : blocks) total *= static_cast<double>(block.rows.size());
-  if (total > 1e8) {
-    throw Error(axes.location(), fmt::format("axes: the grid has {:.0f} points; more than a "
-                                             "hundred million is surely a mistake",
-                                             total));
-  }
-  std::vector<size_t> index(blocks.size(), 0);
-  std::vector<double> numbers(names.size());
-  std::vector<uint64_t> kept_by(constraints.size(), 0);
-  for (uint64_t n = 0; n < static_cast<uint64_t>(total); ++n) {
-    SweepPoint point;
-    for (size_t b = 0; b < blocks.size(); ++b) {
-      for (const AxisValue& v : blocks[b].rows[index[b]]) point.values.push_back(v);
-    }
-    for (size_t a = 0; a < point.values.size(); ++a) numbers[a] = point.values[a].number;
-    bool keep = true;
-    for (size_t c = 0; c < constraints.size(); ++c) {
-      if (constraints[c].holds(numbers)) {
-        ++kept_by[c];
-      } else {
-        keep = false;
-      }
-    }
-    if (keep) spec.points.push_back(std::move(point));
-    for (size_t b = blocks.size(); b-- > 0;) {
-      if (++index[b] < blocks[b].rows.size()) break;
-      index[b] = 0;
-    }
-  }
-  if (spec.points.empty()) {
-    for (size_t c = 0; c < constraints.size(); ++c) {
-      if (kept_by[c] == 0) {
-        throw Error(constraints[c].location(),
-                    fmt::format("constraints: '{}' holds at none of the {:.0f} points of the "
-                                "grid: the constraints are unsatisfiable",
-                                constraints[c].text(), total));
-      }
-    }
-    throw Error(constraints_where, fmt::format("constraints: no point of the {:.0f}-point grid "
-                                               "satisfies all constraints together: they are "
-                                               "unsatisfiable",
-                                               total));
-  }
+  spec.axes = collect_axes(blocks);
+  const std::vector<Constraint> constraints = decode_constraints(constraint_items, spec.axes);
+  const double total = grid_size(blocks, axes);
+  const std::vector<uint64_t> kept_by =
+      expand_grid(blocks, constraints, total, spec.axes.size(), spec.points);
+  if (spec.points.empty()) throw_unsatisfiable(constraints, kept_by, total, constraints_where);
   return spec;
 }
 

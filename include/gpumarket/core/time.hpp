@@ -10,6 +10,7 @@ namespace gpumarket {
 /// Calendar years in rates (drifts, trends, volatilities) have 365 days.
 inline constexpr double kHoursPerYear = 8760.0;
 inline constexpr double kHoursPerDay = 24.0;
+inline constexpr double kDaysPerWeek = 7.0;
 
 /// A span of simulated time, stored as whole microseconds.
 class Duration {
