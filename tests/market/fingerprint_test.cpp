@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "gpumarket/core/hash.hpp"
 #include "gpumarket/core/memory_recorder.hpp"
 #include "gpumarket/io/scenario_loader.hpp"
 #include "gpumarket/market/market_model.hpp"
@@ -47,27 +48,17 @@ fs::path fingerprint_path(const FingerprintRun& run) {
   return source_dir() / "tests" / "fingerprints" / fs::path(run.file).replace_extension(".txt");
 }
 
-// FNV-1a, 64 bits: a stable digest that needs no library.
-class Fnv1a {
- public:
-  void add_bytes(const void* data, size_t size) {
-    const auto* bytes = static_cast<const unsigned char*>(data);
-    for (size_t i = 0; i < size; ++i) {
-      hash_ ^= bytes[i];
-      hash_ *= 0x100000001b3ULL;
-    }
-  }
-  void add(double value) {
-    // Every NaN is one value: its payload and sign are not results.
+// The digest of a series: FNV-1a over its values' bits, every NaN as one value (its payload
+// and sign are not results).
+uint64_t digest(const std::vector<double>& values) {
+  uint64_t hash = kFnv1aOffsetBasis;
+  for (double value : values) {
     const uint64_t bits =
         std::isnan(value) ? 0x7ff8000000000000ULL : std::bit_cast<uint64_t>(value);
-    add_bytes(&bits, sizeof bits);
+    hash = fnv1a(std::string_view(reinterpret_cast<const char*>(&bits), sizeof bits), hash);
   }
-  uint64_t value() const { return hash_; }
-
- private:
-  uint64_t hash_ = 0xcbf29ce484222325ULL;
-};
+  return hash;
+}
 
 std::string exact(double value) {
   std::ostringstream out;
@@ -104,10 +95,8 @@ std::vector<std::string> fingerprint(const FingerprintRun& run) {
     lines.push_back("summary " + s.name + " [" + s.unit + "] = " + exact(s.value));
   }
   for (const MemoryRecorder::Series& s : recorder.series()) {
-    Fnv1a digest;
-    for (double v : s.values) digest.add(v);
     char hex[24];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(digest.value()));
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(digest(s.values)));
     lines.push_back("series " + s.spec.group + "/" + s.spec.name + " [" + s.spec.unit +
                     "] columns=" + join(s.spec.columns) + " rows=" + std::to_string(s.rows()) +
                     " fnv1a64=" + hex);
