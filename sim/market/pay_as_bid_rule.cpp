@@ -6,8 +6,6 @@
 //   ρ_i = (1 − fee) · ask_i · S/S_q + emissions per PF·h served.
 // The tick's price is the mean paid per PF·h served (the lowest ask when nothing is
 // served), and it is posted for the next tick: it is what the next jobs are billed.
-#include <cmath>
-
 #include "gpumarket/market/pricing_rule.hpp"
 
 namespace gpumarket {
@@ -61,11 +59,11 @@ class PayAsBidRule final : public PricingRule {
     return result;
   }
 
-  double next_posted_price(double posted_price, const PriceFormation& formation,
-                           double /*demand_pf*/,
-                           const MarketplaceParams& /*params*/) const override {
-    return std::isnan(formation.price_usd_per_pf_hour) ? posted_price
-                                                       : formation.price_usd_per_pf_hour;
+  // As clearing: the tick's price, or the one posted before when there was none.
+  double next_posted_price(double posted_price, const PriceFormation& formation, double demand_pf,
+                           const MarketplaceParams& params) const override {
+    return pricing_rule(PricingMode::Clearing)
+        .next_posted_price(posted_price, formation, demand_pf, params);
   }
 };
 
