@@ -5,7 +5,15 @@
 namespace gpumarket {
 
 HandlerId Simulation::add_handler(EventHandler& handler) {
-  handlers_.push_back(&handler);
+  return add_handler(
+      [](void* target, Simulation& sim, const Event& event) {
+        static_cast<EventHandler*>(target)->handle(sim, event);
+      },
+      &handler);
+}
+
+HandlerId Simulation::add_handler(HandlerFunction function, void* target) {
+  handlers_.push_back(Handler{function, target});
   return static_cast<HandlerId>(handlers_.size() - 1);
 }
 
@@ -15,7 +23,8 @@ void Simulation::run_until(SimTime horizon) {
   while (queue_.pop_before(horizon, event)) {
     now_ = event.time;
     ++events_processed_;
-    handlers_[event.handler]->handle(*this, event);
+    const Handler& handler = handlers_[event.handler];
+    handler.function(handler.target, *this, event);
   }
   now_ = horizon;
 }

@@ -31,6 +31,11 @@ class Simulation {
   /// event kind that schedule_at takes.
   HandlerId add_handler(EventHandler& handler);
 
+  /// The same for a plain function called as `function(target, sim, event)`: what
+  /// MethodHandler registers, one indirect call per event with no virtual dispatch.
+  using HandlerFunction = void (*)(void* target, Simulation& sim, const Event& event);
+  HandlerId add_handler(HandlerFunction function, void* target);
+
   /// Schedules an event of kind `handler` at `time`, which must not lie in the past.
   EventHandle schedule_at(SimTime time, Priority priority, HandlerId handler, uint32_t arg) {
     GPUMARKET_CHECK_MSG(time >= now_, "event scheduled in the past");
@@ -53,7 +58,11 @@ class Simulation {
 
  private:
   EventQueue queue_;
-  std::vector<EventHandler*> handlers_;
+  struct Handler {
+    HandlerFunction function;
+    void* target;
+  };
+  std::vector<Handler> handlers_;
   SimTime now_;
   uint64_t events_processed_ = 0;
 };
@@ -78,23 +87,22 @@ class Simulation {
 ///     MethodHandler<Station, &Station::on_departure> departure_{sim_, *this};
 ///   };
 ///
-/// It lives inside the model, so registering allocates only the table's slot, and
-/// dispatch is one virtual call like any EventHandler. The simulation keeps its
-/// address: it can be neither copied nor moved.
+/// Registering allocates only the table's slot; the table keeps the model's address (the
+/// model must not move), and dispatch is one indirect call to a function that calls the
+/// method directly, with no virtual call between.
 template <class Model, void (Model::*Method)(uint32_t arg)>
-class MethodHandler final : public EventHandler {
+class MethodHandler {
  public:
-  MethodHandler(Simulation& sim, Model& model) : model_(model), id_(sim.add_handler(*this)) {}
-  MethodHandler(const MethodHandler&) = delete;
-  MethodHandler& operator=(const MethodHandler&) = delete;
+  MethodHandler(Simulation& sim, Model& model) : id_(sim.add_handler(&call, &model)) {}
 
   /// The event kind to schedule for this method.
   HandlerId id() const { return id_; }
 
-  void handle(Simulation&, const Event& event) override { (model_.*Method)(event.arg); }
-
  private:
-  Model& model_;
+  static void call(void* model, Simulation& /*sim*/, const Event& event) {
+    (static_cast<Model*>(model)->*Method)(event.arg);
+  }
+
   HandlerId id_;
 };
 
