@@ -20,8 +20,8 @@ class MmcStation final : public EventHandler {
         servers_(servers),
         interarrival_(arrival_rate_per_hour),
         service_(service_rate_per_hour),
-        rng_(make_stream(1, "bench/mmc")) {
-    id_ = sim_.add_handler(*this);
+        rng_(make_stream(1, "bench/mmc")),
+        id_(sim_.add_handler(*this)) {
     sim_.schedule_at(SimTime::start(), kArrival, id_, 0);
   }
 
@@ -86,8 +86,8 @@ class ErlangAStation final : public EventHandler {
         service_(service_rate_per_hour),
         patience_(abandonment_rate_per_hour),
         rng_(make_stream(1, "bench/erlang_a")),
-        timers_(kMaxJobs) {
-    id_ = sim_.add_handler(*this);
+        timers_(kMaxJobs),
+        id_(sim_.add_handler(*this)) {
     sim_.schedule_at(SimTime::start(), kArrival, id_, 0);
   }
 
