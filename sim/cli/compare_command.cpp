@@ -27,6 +27,7 @@ constexpr size_t kMaxSuggestions = 5;
 // paths as given.
 std::vector<std::string> run_labels(const std::vector<std::string>& paths) {
   std::vector<std::string> stems;
+  stems.reserve(paths.size());
   for (const std::string& path : paths)
     stems.push_back(std::filesystem::path(path).stem().string());
   const std::set<std::string> distinct(stems.begin(), stems.end());
@@ -88,6 +89,7 @@ std::string unknown_names_message(const std::vector<std::string>& unknown,
   }
   if (list_all) {
     std::vector<std::string> all;
+    all.reserve(rows.size());
     for (const auto& [candidate, row] : rows) all.push_back(candidate);
     sentences.push_back(fmt::format("The files have: {}.", fmt::join(all, ", ")));
   }

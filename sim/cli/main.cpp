@@ -11,7 +11,9 @@
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/version.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
   using namespace gpumarket;
   CLI::App app{"gpumarket: a discrete-event simulator of GPU compute markets"};
   app.set_version_flag("--version", std::string("gpumarket ") + program_version());
@@ -70,4 +72,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // What escapes run_main (say, a failed allocation while the options are declared)
+  // still ends with one message and a non-zero exit rather than std::terminate.
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "gpumarket: error: %s\n", error.what());
+  } catch (...) {
+    std::fputs("gpumarket: error: unknown exception\n", stderr);
+  }
+  return 1;
 }

@@ -28,7 +28,7 @@ class ProgressBar {
   }
 
  private:
-  void draw(double fraction) const {
+  static void draw(double fraction) {
     constexpr int kWidth = 40;
     const int filled = static_cast<int>(fraction * kWidth);
     fmt::print(stderr, "\r[{:#<{}}{:.<{}}] {:5.1f}%", "", filled, "", kWidth - filled,

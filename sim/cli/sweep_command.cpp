@@ -71,7 +71,7 @@ SweepReport sweep_command(const SweepCommand& command) {
     if (!command.quiet && group.rank() == 0) {
       options.log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
     }
-    const SweepReport report = run_sweep(spec, options, group);
+    SweepReport report = run_sweep(spec, options, group);
     if (!command.quiet && group.rank() == 0) {
       const double workers = static_cast<double>(report.ranks) * report.threads;
       fmt::print(stderr,

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
@@ -66,7 +67,8 @@ std::string location_of(const std::string& file, const std::string& text, const 
                         bool any_column) {
   const size_t at = text.find(anchor);
   if (at == std::string::npos) return file + ":<anchor '" + anchor + "' not found>";
-  const size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + at, '\n'));
+  const auto anchor_at = text.begin() + static_cast<std::ptrdiff_t>(at);
+  const size_t line = 1 + static_cast<size_t>(std::count(text.begin(), anchor_at, '\n'));
   const size_t line_start =
       text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
   const std::string prefix = file + ":" + std::to_string(line) + ":";

@@ -45,6 +45,7 @@ inline ProcessResult run_gpumarket(const std::vector<std::string>& args,
   std::vector<std::string> argv_storage{GPUMARKET_BINARY};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
+  argv.reserve(argv_storage.size() + 1);
   for (std::string& arg : argv_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
 

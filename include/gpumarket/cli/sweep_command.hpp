@@ -60,6 +60,10 @@ class SweepSubcommands {
  public:
   explicit SweepSubcommands(CLI::App& app);
   ~SweepSubcommands();
+  SweepSubcommands(const SweepSubcommands&) = delete;
+  SweepSubcommands& operator=(const SweepSubcommands&) = delete;
+  SweepSubcommands(SweepSubcommands&&) = delete;
+  SweepSubcommands& operator=(SweepSubcommands&&) = delete;
   /// Whether the command line named one of them.
   bool selected() const;
   /// Runs it. Throws Error on bad input.

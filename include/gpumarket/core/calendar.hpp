@@ -22,6 +22,7 @@ class Date {
   /// "YYYY-MM-DD".
   std::string to_string() const;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   constexpr auto operator<=>(const Date&) const = default;
 
  private:

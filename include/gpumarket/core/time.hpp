@@ -36,6 +36,7 @@ class Duration {
   constexpr double in_hours() const { return static_cast<double>(us_) / kMicrosPerHour; }
   constexpr bool is_infinite() const { return us_ == std::numeric_limits<int64_t>::max(); }
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   constexpr auto operator<=>(const Duration&) const = default;
   constexpr Duration operator+(Duration o) const { return Duration(us_ + o.us_); }
   constexpr Duration operator-(Duration o) const { return Duration(us_ - o.us_); }
@@ -60,6 +61,7 @@ class SimTime {
   constexpr int64_t count_micros() const { return us_; }
   constexpr double in_hours() const { return static_cast<double>(us_) / Duration::kMicrosPerHour; }
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   constexpr auto operator<=>(const SimTime&) const = default;
   constexpr SimTime operator+(Duration d) const { return SimTime(us_ + d.count_micros()); }
   constexpr Duration operator-(SimTime o) const { return Duration::micros(us_ - o.us_); }
