@@ -32,7 +32,7 @@ struct SeriesDefinition {
   const char* description;
   Axis columns;
 };
-static constexpr SeriesDefinition kSeries[] = {
+constexpr SeriesDefinition kSeries[] = {
     {&MarketMetrics::SeriesIds::time_h, "tick", "time_h", "h",
      "end of each tick interval, hours since start", Axis::None},
     {&MarketMetrics::SeriesIds::capacity_pf, "tick", "capacity_pf", "PF",
