@@ -13,7 +13,6 @@ for case in bull bear; do
   "$gpumarket" run "scenarios/$case.yaml"
   echo
 done
-"$gpumarket" compare results/bull.h5 results/bear.h5 --only \
-  decentralized_price_index_usd_per_pfh,fee_index_usd_per_pfh,licensed_fee_index_usd_per_pfh,golem_daa_change,bridge_volume_before_pfh_per_day,bridge_volume_after_pfh_per_day,public_chain_served_pfh
+"$gpumarket" compare results/bull.h5 results/bear.h5 --headline
 /usr/bin/python3 scripts/dashboard.py results/bull_vs_bear.png results/bull.h5 results/bear.h5
 echo "dashboard: results/bull_vs_bear.png"

@@ -88,31 +88,14 @@ std::string validate_scenario_command(const std::string& scenario_path,
 void print_headline(const RunReport& report, std::FILE* out) {
   // The indicators the articles watch, then the queueing ones; the rest stay in the file.
   using namespace indicator;
-  static constexpr const IndicatorDefinition* kHeadline[] = {
-      &kDecentralizedPriceIndex,
-      &kFeeIndex,
-      &kLicensedFeeIndex,
-      &kDaaBefore,
-      &kDaaAfter,
-      &kDaaChange,
-      &kBridgeVolumeBefore,
-      &kBridgeVolumeAfter,
-      &kStateShare,
-      &kDecentralizedShare,
-      &kPublicChainServed,
-      &kPricedOutShare,
-      &kJobsCompleted,
-      &kMeanWait,
-      &kMeanQueueLength,
-      &kUtilisation,
-  };
+  std::vector<const IndicatorDefinition*> headline(std::begin(kArticleIndicators),
+                                                   std::end(kArticleIndicators));
+  headline.insert(headline.end(), {&kJobsCompleted, &kMeanWait, &kMeanQueueLength, &kUtilisation});
   std::vector<const SummaryValue*> rows;
-  for (const IndicatorDefinition* indicator : kHeadline) {
-    const std::string_view wanted = indicator->name;
+  for (const IndicatorDefinition* wanted : headline) {
     for (const SummaryValue& v : report.summary) {
-      const bool suffix = wanted.front() == '_';  // per venue: "<venue>" + suffix
-      if (std::isnan(v.value)) continue;          // not applicable to this scenario
-      if (suffix ? v.name.ends_with(wanted) : v.name == wanted) rows.push_back(&v);
+      if (std::isnan(v.value)) continue;  // not applicable to this scenario
+      if (names(*wanted, v.name)) rows.push_back(&v);
     }
   }
   size_t width = 0;

@@ -16,6 +16,7 @@
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/recorder.hpp"
 #include "gpumarket/io/hdf5_reader.hpp"
+#include "gpumarket/market/indicators.hpp"
 
 namespace gpumarket {
 namespace {
@@ -208,8 +209,20 @@ std::string format_compare_csv(const CompareTable& table) {
   return text;
 }
 
+CompareTable headline_rows(CompareTable table) {
+  std::vector<CompareTable::Row> rows;
+  for (const IndicatorDefinition* indicator : indicator::kArticleIndicators) {
+    for (const CompareTable::Row& row : table.rows) {
+      if (indicator::names(*indicator, row.name)) rows.push_back(row);
+    }
+  }
+  table.rows = std::move(rows);
+  return table;
+}
+
 std::string compare_command(const CompareCommand& command) {
-  const CompareTable table = compare_runs(command.paths, command.only);
+  CompareTable table = compare_runs(command.paths, command.only);
+  if (command.headline) table = headline_rows(std::move(table));
   return command.csv ? format_compare_csv(table) : format_compare_text(table);
 }
 

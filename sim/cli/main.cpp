@@ -42,9 +42,14 @@ int run_main(int argc, char** argv) {
       app.add_subcommand("compare", "Print the summary indicators of several runs side by side");
   compare_app->add_option("files", compare.paths, "Results files (HDF5) written by run")
       ->required();
-  compare_app->add_option("--only", compare.only, "Indicators to show: name1,name2,...")
-      ->delimiter(',')
-      ->allow_extra_args(false);
+  CLI::Option* only =
+      compare_app->add_option("--only", compare.only, "Indicators to show: name1,name2,...")
+          ->delimiter(',')
+          ->allow_extra_args(false);
+  compare_app
+      ->add_flag("--headline", compare.headline,
+                 "Only the articles' indicators (prices, fees, DAA, bridge volumes, shares)")
+      ->excludes(only);
   compare_app->add_flag("--csv", compare.csv, "Print CSV instead of a text table");
 
   const SweepSubcommands sweep(app);

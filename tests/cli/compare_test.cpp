@@ -13,6 +13,7 @@
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/recorder.hpp"
 #include "gpumarket/io/hdf5_recorder.hpp"
+#include "gpumarket/market/indicators.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpumarket {
@@ -115,6 +116,21 @@ TEST(CompareRuns, KeepsOnlyTheNamedIndicatorsInTheOrderGiven) {
   ASSERT_EQ(table.rows.size(), 2u);
   EXPECT_EQ(table.rows[0].name, "golem_daa_change");
   EXPECT_EQ(table.rows[1].name, "fee_index");
+}
+
+TEST(CompareRuns, HeadlineKeepsTheArticlesIndicatorsInTheirOrder) {
+  TempDir dir;
+  const std::string path = dir / "run.h5";
+  using namespace indicator;
+  write_run(path, {{std::string(kJobsCompleted.name), 10.0, "jobs", ""},
+                   {"golem_daa_change", -0.05, "1", ""},
+                   {std::string(kFeeIndex.name), 2.5, "USD/(PF*h)", ""},
+                   {"render_daa_change", 0.1, "1", ""}});
+  const CompareTable table = headline_rows(compare_runs({path}));
+  ASSERT_EQ(table.rows.size(), 3u);
+  EXPECT_EQ(table.rows[0].name, kFeeIndex.name);  // the fee index comes before the DAA
+  EXPECT_EQ(table.rows[1].name, "golem_daa_change");
+  EXPECT_EQ(table.rows[2].name, "render_daa_change");
 }
 
 TEST(CompareRuns, RejectsAnUnknownIndicatorListingCloseMatches) {

@@ -12,6 +12,7 @@ namespace gpumarket {
 struct CompareCommand {
   std::vector<std::string> paths;  // results files written by `gpumarket run`
   std::vector<std::string> only;   // indicator names to show, in this order; empty: all
+  bool headline = false;           // only the articles' indicators (indicators.hpp)
   bool csv = false;                // CSV instead of an aligned text table
 };
 
@@ -50,7 +51,11 @@ std::string format_compare_text(const CompareTable& table);
 /// is an empty field (read as NaN by pandas and numpy).
 std::string format_compare_csv(const CompareTable& table);
 
-/// compare_runs() and then the text or CSV formatter, as `command.csv` says.
+/// The rows of the articles' indicators (indicator::kArticleIndicators), in that order.
+CompareTable headline_rows(CompareTable table);
+
+/// compare_runs() (and headline_rows() with `command.headline`), then the text or CSV
+/// formatter, as `command.csv` says.
 std::string compare_command(const CompareCommand& command);
 
 }  // namespace gpumarket

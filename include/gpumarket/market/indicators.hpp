@@ -120,5 +120,28 @@ inline std::string for_venue(std::string_view venue, const IndicatorDefinition& 
   return std::string(venue) + std::string(suffix.name);
 }
 
+/// Whether a summary value's name is this indicator's: the same, or for a per-venue
+/// indicator (whose name is a suffix, "_..."), "<venue>" followed by it.
+constexpr bool names(const IndicatorDefinition& indicator, std::string_view name) {
+  return indicator.name.starts_with('_') ? name.ends_with(indicator.name) : name == indicator.name;
+}
+
+/// The indicators the articles watch, in the order headline tables show them (the CLI's
+/// table after a run, `gpumarket compare --headline`).
+inline constexpr const IndicatorDefinition* kArticleIndicators[] = {
+    &kDecentralizedPriceIndex,
+    &kFeeIndex,
+    &kLicensedFeeIndex,
+    &kDaaBefore,
+    &kDaaAfter,
+    &kDaaChange,
+    &kBridgeVolumeBefore,
+    &kBridgeVolumeAfter,
+    &kStateShare,
+    &kDecentralizedShare,
+    &kPublicChainServed,
+    &kPricedOutShare,
+};
+
 }  // namespace indicator
 }  // namespace gpumarket
