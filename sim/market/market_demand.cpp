@@ -32,15 +32,15 @@ void MarketModel::Impl::build_routes() {
     const VenueModel& venue = *venues_[v];
     if (venue.reserved_for_internal_work() || !venue.params().direct_access) continue;
     if (venue.has_sovereign_route()) {
-      routes_.push_back(Route{v, kNoBridge, false, venue.name() + "/sovereign"});
+      routes_.push_back(Route{v, kNoBridge, false});
     }
-    routes_.push_back(Route{v, kNoBridge, true, venue.name()});
+    routes_.push_back(Route{v, kNoBridge, true});
   }
   for (uint32_t b = 0; b < scenario_.bridges.size(); ++b) {
     for (const std::string& target : scenario_.bridges[b].connects) {
       for (uint32_t v = 0; v < venues_.size(); ++v) {
         if (!venues_[v]->reserved_for_internal_work() && venues_[v]->name() == target) {
-          routes_.push_back(Route{v, b, true, target + "/" + scenario_.bridges[b].name});
+          routes_.push_back(Route{v, b, true});
         }
       }
     }

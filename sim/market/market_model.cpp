@@ -143,7 +143,6 @@ void MarketModel::Impl::start(uint32_t slot) {
   ++venue.counts().started;
   venue.counts().wait_h += (sim_.now() - job.arrival).in_hours();
   job.state = JobState::InService;
-  job.start = sim_.now();
   charge(job);
   sim_.schedule_after(job.service, kCompletion, completion_.id(), slot);
 }

@@ -47,7 +47,6 @@ struct Route {
   uint32_t venue;
   uint32_t bridge = kNoBridge;
   bool token_settled = true;
-  std::string label;
 };
 
 struct SegmentRuntime {

@@ -15,7 +15,6 @@ enum class JobState : uint8_t { Free, Scheduled, InTransit, Waiting, InService, 
 
 struct Job {
   SimTime arrival;  // joined the venue's line (waits count from here)
-  SimTime start;
   Duration service;
   double width_pf = 0;
   uint32_t segment = 0;
