@@ -432,6 +432,7 @@ const ConfigEntry* ConfigNode::find_entry(std::string_view key) const {
 }
 
 ConfigEntry* ConfigNode::find_entry(std::string_view key) {
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): const overload; *this is mutable
   return const_cast<ConfigEntry*>(std::as_const(*this).find_entry(key));
 }
 

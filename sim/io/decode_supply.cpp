@@ -13,7 +13,7 @@ void decode_fixed(MapReader& r, FixedVenueParams& v) {
   v.price_usd_per_pf_hour = r.number("price_usd_per_pf_hour", Check::NonNegative);
 }
 
-std::vector<CapacityPoint> decode_ramp(SequenceReader points) {
+std::vector<CapacityPoint> decode_ramp(const SequenceReader& points) {
   std::vector<CapacityPoint> ramp;
   std::vector<MapReader> readers = points.maps();
   for (MapReader& p : readers) {

@@ -24,7 +24,7 @@ using hdf5::in_quotes;
 
 // A chunk of 32 KiB sits in the middle of the 16-64 KiB range where HDF5 chunked
 // I/O is efficient, and bounds the memory of each series' row buffer.
-constexpr size_t kChunkBytes = 32 * 1024;
+constexpr size_t kChunkBytes = size_t{32} * 1024;
 constexpr std::string_view kWriteFailure = "cannot write the output file";
 // Groups the recorder writes itself; series may not use them.
 constexpr std::array<std::string_view, 2> kReservedGroups = {"provenance", "summary"};
@@ -93,7 +93,7 @@ struct Hdf5Recorder::State {
   hdf5::PropertyList dataset_creation() const {
     auto list = hdf5::make<hdf5::PropertyList>(H5Pcreate(H5P_DATASET_CREATE), context,
                                                "HDF5 failed to create a property list");
-    hdf5::check(H5Pset_obj_track_times(list.get(), 0), context,
+    hdf5::check(H5Pset_obj_track_times(list.get(), false), context,
                 "HDF5 failed to turn off timestamps");
     return list;
   }
@@ -198,13 +198,13 @@ Hdf5Recorder::Hdf5Recorder(const fs::path& path, const Options& options)
   const std::string setup = "HDF5 failed to set up file properties";
   auto creation = hdf5::make<hdf5::PropertyList>(H5Pcreate(H5P_FILE_CREATE), context, setup);
   // The file creation list also creates the root group: no timestamps there either.
-  hdf5::check(H5Pset_obj_track_times(creation.get(), 0), context, setup);
+  hdf5::check(H5Pset_obj_track_times(creation.get(), false), context, setup);
   auto access = hdf5::make<hdf5::PropertyList>(H5Pcreate(H5P_FILE_ACCESS), context, setup);
   // A fixed format version, so that the bytes written do not depend on the HDF5
   // release's defaults; the 1.8 format is readable by every current tool.
   hdf5::check(H5Pset_libver_bounds(access.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), context, setup);
   st.group_creation = hdf5::make<hdf5::PropertyList>(H5Pcreate(H5P_GROUP_CREATE), context, setup);
-  hdf5::check(H5Pset_obj_track_times(st.group_creation.get(), 0), context, setup);
+  hdf5::check(H5Pset_obj_track_times(st.group_creation.get(), false), context, setup);
 
   // Creating the file with open() first gives the system's reason when that fails,
   // which HDF5 does not report.

@@ -382,23 +382,26 @@ void collect_locations(const ConfigNode& node, std::set<std::string>& out) {
   for (const ConfigNode& item : node.items) collect_locations(item, out);
 }
 
+// find_path for a tree the caller may modify: find_path only offers a const view.
+ConfigNode* find_mutable_path(ConfigNode& root, std::string_view path) {
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): the node is part of mutable `root`
+  return const_cast<ConfigNode*>(find_path(root, path));
+}
+
 // Replaces the value at `path` (apply_override's syntax) with `value`, keeping `value`'s
 // locations and locating the key at `key_location`, so that later errors point into the step.
 void set_located(ConfigNode& root, const ConfigEntry& entry, const std::string& set_path) {
   const std::string& path = entry.key;
   const std::string assignment = path + "=~";
   // Found before the assignment: a step may replace the very `name` by which it was found.
-  // The tree is ours and mutable; find_path only offers a const view.
   const bool ends_with_key = !path.empty() && path.back() != ']';
   const size_t dot = path.rfind('.');
   ConfigNode* target = nullptr;
   ConfigNode* parent = nullptr;
   try {
-    target = const_cast<ConfigNode*>(find_path(root, path));
+    target = find_mutable_path(root, path);
     if (ends_with_key) {
-      parent = dot == std::string::npos
-                   ? &root
-                   : const_cast<ConfigNode*>(find_path(root, path.substr(0, dot)));
+      parent = dot == std::string::npos ? &root : find_mutable_path(root, path.substr(0, dot));
     }
     apply_override(root, assignment);
   } catch (const Error& e) {
@@ -407,7 +410,7 @@ void set_located(ConfigNode& root, const ConfigEntry& entry, const std::string& 
     if (why.rfind(prefix, 0) == 0) why.erase(0, prefix.size());
     throw Error(entry.key_location, set_path + ": cannot set '" + path + "': " + why);
   }
-  if (target == nullptr) target = const_cast<ConfigNode*>(find_path(root, path));  // a new key
+  if (target == nullptr) target = find_mutable_path(root, path);  // a new key
   GPUMARKET_CHECK(target != nullptr);
   *target = entry.value;
   if (parent != nullptr && parent->is_map()) {
@@ -426,6 +429,7 @@ void check_same_frame(const Scenario& base, const Scenario& state, const SourceL
   };
   auto names = [](const auto& items) {
     std::vector<std::string> out;
+    out.reserve(items.size());
     for (const auto& item : items) out.push_back(item.name);
     return out;
   };
@@ -558,6 +562,7 @@ std::vector<TimelineStep> decode_timeline(const ConfigNode& root, const Scenario
                    [](const RawStep& a, const RawStep& b) { return a.date < b.date; });
 
   std::vector<TimelineStep> timeline;
+  timeline.reserve(raw.size());
   ConfigNode state = root;
   state.remove("timeline");
   for (const RawStep& step : raw) timeline.push_back(apply_step(state, step, base));

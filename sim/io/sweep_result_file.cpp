@@ -87,7 +87,9 @@ std::vector<std::string> ordered_names(hid_t file, const std::string& group, con
   const hdf5::Group g = hdf5::open_group(file, group, c);
   std::vector<std::pair<uint64_t, std::string>> ordered;
   for (std::string& name : hdf5::link_names(g.get(), group, c)) {
-    const std::string path = group + "/" + name;
+    std::string path = group;
+    path += '/';
+    path += name;
     const hdf5::Dataset dataset = hdf5::open_dataset(file, path, c);
     const uint64_t order = hdf5::has_attribute(dataset.get(), path, "order", c)
                                ? hdf5::read_uint64_attribute(dataset.get(), path, "order", c)

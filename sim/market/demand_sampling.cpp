@@ -93,7 +93,6 @@ double SizeSampler::mean() const {
 
 ZipfSampler::ZipfSampler(const AddressPoolParams& params)
     : exponent_(params.zipf_exponent),
-      normaliser_(0.0),
       acceptance_(static_cast<size_t>(params.count)),
       alias_(static_cast<size_t>(params.count)) {
   GPUMARKET_CHECK_MSG(!validation_error(params), "address pool not validated");

@@ -44,13 +44,13 @@ inline constexpr uint32_t kNoRoute = UINT32_MAX;  // internal work: straight to 
 /// A way to reach a venue: directly or through a bridge; its settlement (token or
 /// sovereign currency) decides which job classes may take it.
 struct Route {
-  uint32_t venue;
+  uint32_t venue = 0;
   uint32_t bridge = kNoBridge;
   bool token_settled = true;
 };
 
 struct SegmentRuntime {
-  const Segment* params;
+  const Segment* params = nullptr;
   ArrivalSampler arrivals;
   SizeSampler width;
   SizeSampler duration;
@@ -58,7 +58,7 @@ struct SegmentRuntime {
   RandomEngine arrival_rng;
   RandomEngine size_rng;
   RandomEngine class_rng;
-  uint64_t address_offset;
+  uint64_t address_offset = 0;
 };
 
 class MarketModel::Impl final {

@@ -48,7 +48,7 @@ Eigen::Index for_each_packet(Eigen::Index n, const Step& step) {
 double marginal_ask_narrowed(const double* ask, const double* cap, Eigen::Index n, double demand_pf,
                              SupplyWorkspace& ws) {
   constexpr int kPivots = 8;
-  constexpr Eigen::Index kSample = 4 * kPivots;
+  constexpr Eigen::Index kSample = Eigen::Index{4} * kPivots;
   constexpr Eigen::Index kSmall = 1024;
   std::vector<double>& cand_ask = ws.candidate_ask;
   std::vector<double>& cand_cap = ws.candidate_capacity;
@@ -59,10 +59,10 @@ double marginal_ask_narrowed(const double* ask, const double* cap, Eigen::Index 
   Eigen::Index m = n;
   double need = demand_pf;
   while (m > kSmall) {
-    std::array<double, kSample> sample;
+    std::array<double, kSample> sample{};
     for (Eigen::Index k = 0; k < kSample; ++k) sample[k] = src_ask[k * (m / kSample)];
     std::sort(sample.begin(), sample.end());
-    std::array<double, kPivots> pivot;
+    std::array<double, kPivots> pivot{};
     for (int k = 0; k < kPivots; ++k) pivot[k] = sample[2 + 4 * k];
     Packet below[kPivots];
     for (auto& b : below) b = ei::pset1<Packet>(0.0);
@@ -74,7 +74,7 @@ double marginal_ask_narrowed(const double* ask, const double* cap, Eigen::Index 
         below[k] = ei::padd(below[k], ei::pand(ei::pcmp_lt(a, ei::pset1<Packet>(pivot[k])), c));
       }
     }
-    std::array<double, kPivots> below_sum;
+    std::array<double, kPivots> below_sum{};
     for (int k = 0; k < kPivots; ++k) below_sum[k] = ei::predux(below[k]);
     for (; i < m; ++i) {
       for (int k = 0; k < kPivots; ++k) {

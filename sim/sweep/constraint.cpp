@@ -62,8 +62,8 @@ using Node = Constraint::Node;
 class Parser {
  public:
   Parser(std::string_view text, const std::vector<std::string>& names,
-         const std::vector<bool>& numeric, const SourceLocation& where)
-      : text_(text), names_(names), numeric_(numeric), where_(where) {}
+         const std::vector<bool>& numeric, SourceLocation where)
+      : text_(text), names_(names), numeric_(numeric), where_(std::move(where)) {}
 
   std::unique_ptr<Node> constraint() {
     auto left = sum();
@@ -90,8 +90,8 @@ class Parser {
   }
 
  private:
-  std::unique_ptr<Node> binary(Node::Kind kind, std::unique_ptr<Node> left,
-                               std::unique_ptr<Node> right) {
+  static std::unique_ptr<Node> binary(Node::Kind kind, std::unique_ptr<Node> left,
+                                      std::unique_ptr<Node> right) {
     auto node = std::make_unique<Node>();
     node->kind = kind;
     node->left = std::move(left);

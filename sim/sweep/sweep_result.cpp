@@ -36,7 +36,7 @@ SweepResult merge_sweep_results(const std::vector<SweepResult>& shards,
   if (where.size() != first.rows_total) {
     std::string absent;
     for (uint64_t k = 0; k < first.shard_count; ++k) {
-      if (shard_indices.count(k) == 0) absent += fmt::format(" {}/{}", k, first.shard_count);
+      if (!shard_indices.contains(k)) absent += fmt::format(" {}/{}", k, first.shard_count);
     }
     throw Error(
         fmt::format("sweep-merge: the shards hold {} of the sweep's {} rows; missing "

@@ -83,7 +83,7 @@ void check_shard(const SweepOptions& options) {
 // The file this invocation writes: the sweep's result, or with shards this shard's. Throws
 // Error when its directory does not exist.
 std::filesystem::path result_path(const SweepOptions& options) {
-  const std::filesystem::path output =
+  std::filesystem::path output =
       options.shard_count > 1
           ? shard_output_path(options.output, options.shard_index, options.shard_count)
           : options.output;

@@ -233,6 +233,7 @@ Block decode_block(MapReader r, const ConfigNode& base, std::vector<std::string>
     }
     for (size_t i = 0; i < columns.front().size(); ++i) {
       std::vector<AxisValue> row;
+      row.reserve(columns.size());
       for (const auto& column : columns) row.push_back(column[i]);
       block.rows.push_back(std::move(row));
     }
@@ -387,6 +388,7 @@ ConfigNode SweepSpec::scenario_tree(const SweepRow& row) const {
   const SweepPoint& p = points.at(row.point);
   for (size_t a = 0; a < axes.size(); ++a) {
     // find_path is const; the tree is our own copy, so writing through it is sound.
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): `tree` is a mutable local
     auto* node = const_cast<ConfigNode*>(find_path(tree, axes[a].path));
     GPUMARKET_CHECK(node != nullptr);
     // Located in the sweep file, so that a value the scenario rejects is reported there.

@@ -199,7 +199,8 @@ TEST(CompareRuns, RejectsAnIncompleteFileNamingIt) {
 
 TEST(CompareCommand, PrintsCsvWhenAsked) {
   const TwoRuns runs;
-  const std::string csv = compare_command({{runs.bull, runs.bear}, {"fee_index"}, true});
+  const std::string csv =
+      compare_command({.paths = {runs.bull, runs.bear}, .only = {"fee_index"}, .csv = true});
   EXPECT_EQ(csv, "indicator,unit,bull,bear\nfee_index,USD/(PF*h),2.5,3.25\n");
 }
 

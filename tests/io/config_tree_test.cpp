@@ -12,8 +12,6 @@
 namespace gpumarket {
 namespace {
 
-namespace fs = std::filesystem;
-
 using testing::TempDir;
 
 // The message of the Error thrown by `f`, or "" when nothing is thrown.

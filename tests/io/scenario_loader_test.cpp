@@ -15,8 +15,6 @@
 namespace gpumarket {
 namespace {
 
-namespace fs = std::filesystem;
-
 using testing::TempDir;
 
 // A valid scenario; the bad-input cases below edit it and refer to its line numbers.
@@ -288,7 +286,7 @@ TEST(ScenarioLoader, LoadsTheShippedMmcScenario) {
 TEST(ScenarioLoader, DecodesEverySectionOfAFullScenario) {
   TempDir dir;
   const Scenario s = load_scenario(dir.write("main.yaml", kFull)).scenario;
-  EXPECT_EQ(s.horizon, Duration::days(3 * 365));
+  EXPECT_EQ(s.horizon, Duration::days(int64_t{3} * 365));
   EXPECT_EQ(s.precision, "fp8_dense");
   EXPECT_DOUBLE_EQ(s.pf_per_gpu, 1.979);
   EXPECT_DOUBLE_EQ(s.hardware.decline_per_year, 0.3);

@@ -291,7 +291,7 @@ TEST(ArrivalSampler, CountsPerHourOfDayAndWeekdayMatchTheIntegratedRate) {
   const ArrivalParams params = modulated_params();
   const Weekday start = Weekday::Wednesday;
   const ArrivalSampler sampler(params, start);
-  const int64_t hours = 24 * 7 * 16;
+  const int64_t hours = int64_t{24} * 7 * 16;
   // Windows of 0.7 h do not line up with hours, so carrying across hour boundaries and
   // across windows is exercised.
   const std::vector<double> times = sample_windows(sampler, static_cast<double>(hours), 0.7, 3);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -55,7 +56,8 @@ uint64_t digest(const std::vector<double>& values) {
   for (double value : values) {
     const uint64_t bits =
         std::isnan(value) ? 0x7ff8000000000000ULL : std::bit_cast<uint64_t>(value);
-    hash = fnv1a(std::string_view(reinterpret_cast<const char*>(&bits), sizeof bits), hash);
+    const auto bytes = std::bit_cast<std::array<char, sizeof bits>>(bits);
+    hash = fnv1a(std::string_view(bytes.data(), bytes.size()), hash);
   }
   return hash;
 }

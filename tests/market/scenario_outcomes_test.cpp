@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -369,7 +370,8 @@ TEST(Determinism, SameSeedGivesBitwiseIdenticalSeriesAndSummary) {
   ASSERT_EQ(sa.size(), sb.size());
   for (size_t i = 0; i < sa.size(); ++i) {
     EXPECT_EQ(sa[i].name, sb[i].name);
-    EXPECT_EQ(0, std::memcmp(&sa[i].value, &sb[i].value, sizeof(double))) << sa[i].name;
+    EXPECT_EQ(std::bit_cast<uint64_t>(sa[i].value), std::bit_cast<uint64_t>(sb[i].value))
+        << sa[i].name;
   }
 }
 

@@ -31,7 +31,7 @@ class TempDir {
   /// Writes `text` byte for byte to the file `name` (subdirectories created) and returns
   /// its path.
   std::filesystem::path write(const std::string& name, const std::string& text) const {
-    const std::filesystem::path file = path_ / name;
+    std::filesystem::path file = path_ / name;
     std::filesystem::create_directories(file.parent_path());
     std::ofstream(file, std::ios::binary) << text;
     return file;

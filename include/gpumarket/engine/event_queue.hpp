@@ -26,9 +26,9 @@ struct Event {
   SimTime time;
   // Priority in the top 8 bits, insertion sequence in the low 56: one integer
   // comparison orders (priority, sequence), and the sequence makes the order total.
-  uint64_t order;
-  uint32_t handler;  // the event's kind: an index into the simulation's handler table
-  uint32_t arg;      // handler-defined, e.g. a job slot
+  uint64_t order = 0;
+  uint32_t handler = 0;  // the event's kind: an index into the simulation's handler table
+  uint32_t arg = 0;      // handler-defined, e.g. a job slot
 
   Priority priority() const { return static_cast<Priority>(order >> 56); }
   uint64_t sequence() const { return order & kSequenceMask; }
@@ -111,7 +111,7 @@ class EventQueue {
   // (time, priority, sequence) as one unsigned 128-bit integer: time with its sign bit
   // flipped in the high half, so that unsigned order is signed time order, and the
   // order word in the low half. A comparison is then cmp+sbb, with no branch.
-  __extension__ typedef unsigned __int128 Key;
+  __extension__ using Key = unsigned __int128;
 
   static constexpr size_t kArity = 4;
   // Slot i of the heap lives at storage index i + kPad. The children of i, 4i+1..4i+4,
@@ -146,14 +146,13 @@ class EventQueue {
   size_t descend(size_t hole, size_t n) {
     while (true) {
       const size_t first = hole * kArity + 1;
-      size_t best;
+      size_t best = first;
       if (first + kArity <= n) [[likely]] {
         // A full family: a branch-free tournament of four.
         const size_t a = keys_[first + 1] < keys_[first] ? first + 1 : first;
         const size_t b = keys_[first + 3] < keys_[first + 2] ? first + 3 : first + 2;
         best = keys_[b] < keys_[a] ? b : a;
       } else if (first < n) {
-        best = first;
         for (size_t child = first + 1; child < n; ++child) {
           if (keys_[child] < keys_[best]) best = child;
         }

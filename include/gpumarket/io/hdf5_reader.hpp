@@ -29,6 +29,8 @@ class Hdf5Reader {
   /// is not marked complete.
   explicit Hdf5Reader(const std::filesystem::path& path);
   ~Hdf5Reader();
+  Hdf5Reader(const Hdf5Reader&) = delete;
+  Hdf5Reader& operator=(const Hdf5Reader&) = delete;
   Hdf5Reader(Hdf5Reader&& other) noexcept;
   Hdf5Reader& operator=(Hdf5Reader&& other) noexcept;
 

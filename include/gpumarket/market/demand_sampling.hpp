@@ -64,7 +64,7 @@ class ZipfSampler {
 
  private:
   double exponent_;
-  double normaliser_;               // Σ_i (i + 1)^(−s)
+  double normaliser_ = 0.0;         // Σ_i (i + 1)^(−s)
   std::vector<double> acceptance_;  // per column: keep the column's own address when below
   std::vector<int64_t> alias_;      // per column: the other address
 };
@@ -101,8 +101,8 @@ class ArrivalSampler {
   double factor(double hour_index) const;
 
   double base_rate_per_hour_;
-  double trend_per_hour_;                // k = g / 8760
-  std::array<double, 168> week_factor_;  // c on hour h of the week, h = 0 at day 0's midnight
+  double trend_per_hour_;                  // k = g / 8760
+  std::array<double, 168> week_factor_{};  // c on hour h of the week, h = 0 at day 0's midnight
   bool constant_;
 };
 

@@ -25,6 +25,8 @@ class Constraint {
   Constraint(std::string_view text, const std::vector<std::string>& axis_names,
              const std::vector<bool>& numeric, const SourceLocation& where);
   ~Constraint();
+  Constraint(const Constraint&) = delete;
+  Constraint& operator=(const Constraint&) = delete;
   Constraint(Constraint&&) noexcept;
   Constraint& operator=(Constraint&&) noexcept;
 
