@@ -19,7 +19,7 @@ class PoolShare : public VenueModel {
   Sector sector() const override { return Sector::State; }
   bool reserved_for_internal_work() const override { return reserved_; }
 
-  void update_supply(const SupplyTick& tick, uint32_t /*self*/) override {
+  void update_supply(const SupplyTick& tick, double /*demand_pf*/) override {
     const AlliancePoolParams& p = pool();
     const double installed = alliance_capacity_pf(p, start_, tick.now.in_hours());
     const double share = reserved_ ? p.reserved_share : 1.0 - p.reserved_share;

@@ -15,7 +15,7 @@ class FixedVenue final : public VenueModel {
 
   Sector sector() const override { return Sector::Other; }
 
-  void update_supply(const SupplyTick& /*tick*/, uint32_t /*self*/) override {
+  void update_supply(const SupplyTick& /*tick*/, double /*demand_pf*/) override {
     queue().set_price(fixed().price_usd_per_pf_hour);
   }
 

@@ -129,7 +129,7 @@ void MarketMetrics::on_payment(const JobPayment& payment) {
   ledger_.settlement_usd += payment.settlement_usd;
   ledger_.compliance_fees_usd += payment.licence_fee_usd;
   interval_payments_usd_[payment.venue] += payment.bill_usd;
-  if (payment.bridge != UINT32_MAX) {
+  if (payment.bridge != kNoBridge) {
     interval_bridge_fees_usd_[payment.bridge] += payment.bridge_fee_usd + payment.proof_usd;
   }
   // The fee index is what running a job costs: a licence is a one-off cost of the

@@ -37,7 +37,7 @@ struct Ledger {
 /// What one job paid when it started, USD, split by who receives it.
 struct JobPayment {
   uint32_t venue = 0;
-  uint32_t bridge = UINT32_MAX;  // UINT32_MAX: no bridge
+  uint32_t bridge = kNoBridge;
   bool public_chain = false;
   bool licensed = false;
   double work_pfh = 0;

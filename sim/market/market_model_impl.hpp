@@ -6,7 +6,6 @@
 
 #include <Eigen/Core>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +13,6 @@
 #include "gpumarket/core/recorder.hpp"
 #include "gpumarket/engine/simulation.hpp"
 #include "gpumarket/market/bridge.hpp"
-#include "gpumarket/market/daily_activity.hpp"
 #include "gpumarket/market/demand_sampling.hpp"
 #include "gpumarket/market/job_pool.hpp"
 #include "gpumarket/market/market_model.hpp"
@@ -38,7 +36,6 @@ inline constexpr Priority kTick = 5;
 inline constexpr Priority kDayEnd = 6;
 inline constexpr Priority kWarmupEnd = 7;
 
-inline constexpr uint32_t kNoBridge = UINT32_MAX;
 inline constexpr uint32_t kNoRoute = UINT32_MAX;  // internal work: straight to the reserved pool
 
 /// A way to reach a venue: directly or through a bridge; its settlement (token or

@@ -16,8 +16,9 @@ void MarketModel::Impl::update_supply(SimTime now, double interval_h) {
     hardware_index_ =
         hardware_index_step(hardware_index_, current_->hardware, procurement_pf_per_year, dt_years);
   }
-  const SupplyTick tick{now, interval_h, hardware_index_, &metrics_->last_demand_pf()};
-  for (uint32_t v = 0; v < venues_.size(); ++v) venues_[v]->update_supply(tick, v);
+  const SupplyTick tick{now, interval_h, hardware_index_};
+  const std::vector<double>& demand_pf = metrics_->last_demand_pf();
+  for (uint32_t v = 0; v < venues_.size(); ++v) venues_[v]->update_supply(tick, demand_pf[v]);
   for (uint32_t v = 0; v < venues_.size(); ++v) start_waiting_jobs(v);
 }
 

@@ -21,11 +21,10 @@ class MarketplaceVenue final : public VenueModel {
 
   Sector sector() const override { return Sector::Decentralized; }
 
-  void update_supply(const SupplyTick& tick, uint32_t self) override {
+  void update_supply(const SupplyTick& tick, double demand_pf) override {
     const MarketplaceParams& p = marketplace();
     if (tick.interval_h > 0) {
       // The price formation sees the interval just ended.
-      const double demand_pf = (*tick.demand_pf)[self];
       token_usd_ =
           token_price_step(token_usd_, p.token, tick.interval_h / kHoursPerYear, token_rng_);
       last_tick_ = marketplace_tick(state_, p, demand_pf, token_usd_, tick.hardware_index,

@@ -25,9 +25,6 @@ struct SupplyTick {
   SimTime now;
   double interval_h = 0;  // since the previous tick; 0 at the first
   double hardware_index = 1;
-  /// Per venue: the demand of the interval just closed, PF (time-average PF in use plus
-  /// the width of the jobs waiting), indexed like the venues.
-  const std::vector<double>* demand_pf = nullptr;
 };
 
 /// How a job reaches the venue: the route's kind, as far as access rules care.
@@ -66,10 +63,7 @@ class VenueModel {
   const VenueParams& params() const { return *params_; }
 
   /// The parameters in force from now on (a timeline step): same venue, other values.
-  void set_params(const VenueParams& params) {
-    params_ = &params;
-    on_params_changed();
-  }
+  void set_params(const VenueParams& params) { params_ = &params; }
 
   virtual Sector sector() const = 0;
   /// True for capacity kept for the alliance's own work: no route leads here.
@@ -81,8 +75,10 @@ class VenueModel {
   /// hardware price index (see hardware_index_step). `hours` since the start.
   virtual double procurement_pressure_pf_per_year(double /*hours*/) const { return 0.0; }
 
-  /// Sets capacity and price for the interval that starts at `tick.now`.
-  virtual void update_supply(const SupplyTick& tick, uint32_t self) = 0;
+  /// Sets capacity and price for the interval that starts at `tick.now`. `demand_pf` is the
+  /// venue's demand in the interval just closed (time-average PF in use plus the width of
+  /// the jobs waiting).
+  virtual void update_supply(const SupplyTick& tick, double demand_pf) = 0;
 
   /// Whether a job of this origin and licence may take a route of this kind now.
   virtual bool admits(Origin /*origin*/, bool /*licensed*/, const RouteKind& /*route*/,
@@ -101,7 +97,6 @@ class VenueModel {
  protected:
   VenueModel(std::string name, const VenueParams& params, size_t params_index)
       : queue_(std::move(name), 0.0, 0.0), params_(&params), params_index_(params_index) {}
-  virtual void on_params_changed() {}
 
  private:
   Venue queue_;

@@ -4,11 +4,15 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 
 #include "gpumarket/core/time.hpp"
 #include "gpumarket/scenario/scenario.hpp"
 
 namespace gpumarket {
+
+/// A bridge index meaning "no bridge": the job or payment went directly to its venue.
+inline constexpr uint32_t kNoBridge = UINT32_MAX;
 
 class Bridge {
  public:
