@@ -11,11 +11,6 @@
 namespace gpumarket {
 namespace {
 
-// The fraction of its capacity a provider with this ask has in use under the merit order.
-double fraction_in_use(double ask, const UniformAllocation& a) {
-  return ask < a.price_usd_per_pf_hour ? a.below : (ask == a.price_usd_per_pf_hour ? a.at : 0.0);
-}
-
 class PayAsBidRule final : public PricingRule {
  public:
   PriceFormation form(const ProviderPopulation& pop, double posted_price, double hardware_index,
@@ -27,7 +22,7 @@ class PayAsBidRule final : public PricingRule {
     double payments = 0.0;
     for (Eigen::Index i = 0; i < pop.size(); ++i) {
       const double ask = ws.ask_usd_per_pf_hour[i];
-      payments += ask * pop.capacity_pf[i] * fraction_in_use(ask, ws.uniform);
+      payments += ask * pop.capacity_pf[i] * ws.uniform.fraction_in_use(ask);
     }
     formation.payments_usd_per_hour = payments;
     formation.price_usd_per_pf_hour = payments / formation.served_pf;
@@ -42,7 +37,7 @@ class PayAsBidRule final : public PricingRule {
     SettleResult result;
     for (Eigen::Index i = 0; i < pop.size(); ++i) {
       const double ask = ws.ask_usd_per_pf_hour[i];
-      const double fraction = fraction_in_use(ask, ws.uniform);
+      const double fraction = ws.uniform.fraction_in_use(ask);
       ws.used_pf[i] = pop.capacity_pf[i] * fraction;
       const double received = served ? receipts.kept_share * ask * receipts.token_ratio +
                                            receipts.emission_usd_per_pf_hour

@@ -209,8 +209,7 @@ SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double har
   for (; i < n; ++i) {
     const double a =
         asks != nullptr ? asks[i] : (energy[i] + capex[i] * hardware_index) * (1.0 + markup[i]);
-    const double p = fractions.price_usd_per_pf_hour;
-    const double fraction = a < p ? fractions.below : (a == p ? fractions.at : 0.0);
+    const double fraction = fractions.fraction_in_use(a);
     if (used_out != nullptr) used_out[i] = cap[i] * fraction;
     const double margin =
         fraction * (received_usd_per_pf_hour - energy[i]) - capex[i] * hardware_index;

@@ -20,6 +20,11 @@ struct UniformAllocation {
   double price_usd_per_pf_hour = 0.0;
   double below = 0.0;
   double at = 0.0;
+
+  /// The fraction of its capacity a provider with this ask has in use.
+  double fraction_in_use(double ask) const {
+    return ask < price_usd_per_pf_hour ? below : (ask == price_usd_per_pf_hour ? at : 0.0);
+  }
 };
 
 /// Scratch space reused from tick to tick so that a tick allocates nothing once the
