@@ -518,6 +518,11 @@ void check_step_paths(const RawStep& step) {
       throw Error(e.key_location, step.set_path + ": a timeline step may not set '" + e.key +
                                       "': names and kinds stay fixed");
     }
+    // The outage process is drawn for the whole run from the scenario as written.
+    if (first == "bridges" && e.key.find(".outages") != std::string::npos) {
+      throw Error(e.key_location, step.set_path + ": a timeline step may not set '" + e.key +
+                                      "': a bridge's outages stay fixed for the run");
+    }
   }
 }
 

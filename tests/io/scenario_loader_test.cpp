@@ -827,6 +827,14 @@ std::vector<BadScenario> bad_scenarios() {
        "main.yaml:60:34",
        "bridges[0].outages.pauses[0].to: expected a date after 'from' (2026-10-01), got "
        "2026-09-01"},
+      {"timeline step setting a bridge's outages",
+       edited("      segments.defi.licensed_share: 0.2\n",
+              "      bridges.icb_v2.outages.rate_per_year: 1\n", kFull),
+       {},
+       {},
+       "main.yaml:65:7",
+       "timeline[1].set: a timeline step may not set 'bridges.icb_v2.outages.rate_per_year': a "
+       "bridge's outages stay fixed for the run"},
       {"wrong number of weekly factors",
        edited("[1, 1, 1, 1, 1, 0.5, 0.5]", "[1, 1, 1]", kFull),
        {},
