@@ -115,7 +115,8 @@ MarketMetrics::MarketMetrics(const Scenario& scenario, Venues& venues,
     : scenario_(scenario),
       venues_(venues),
       bridges_(bridges),
-      activity_(venues.size(), address_count) {
+      activity_(venues.size(), address_count),
+      bridge_detail_(scenario.reports_bridge_detail()) {
   const size_t n = venues_.size();
   interval_areas_.assign(n, {});
   interval_counts_.assign(n, {});
@@ -131,7 +132,6 @@ MarketMetrics::MarketMetrics(const Scenario& scenario, Venues& venues,
   daa_before_sum_.assign(n, 0.0);
   daa_after_sum_.assign(n, 0.0);
   row_.reserve(std::max({n, bridges_.size(), scenario_.segments.size(), size_t{1}}));
-  bridge_detail_ = scenario_.reports_bridge_detail();
   bridge_marks_.assign(bridges_.size(), {});
 }
 
