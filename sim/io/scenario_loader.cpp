@@ -93,6 +93,29 @@ IndicatorParams decode_indicators(MapReader& r, bool& daa_venue_given) {
   decode_window(r, "daa_before", p.daa_before_from, p.daa_before_to);
   decode_window(r, "daa_after", p.daa_after_from, p.daa_after_to);
   if (r.has("bridge_split")) p.bridge_split = r.date("bridge_split");
+  p.bridge_detail = r.optional_boolean("bridge_detail", p.bridge_detail);
+  r.finish();
+  return p;
+}
+
+// `outages: {rate_per_year, mean_duration, on_outage, pauses: [{from, to}, ...]}`.
+BridgeOutageParams decode_outages(MapReader r) {
+  BridgeOutageParams p;
+  p.rate_per_year = r.optional_number("rate_per_year", p.rate_per_year, Check::NonNegative);
+  p.mean_duration = r.optional_duration("mean_duration", p.mean_duration, Check::Positive);
+  if (r.optional_enumeration("on_outage", "strand", {"strand", "reroute"}) == "reroute") {
+    p.on_outage = BridgeOutageParams::Policy::Reroute;
+  }
+  SequenceReader pauses = r.optional_sequence("pauses");
+  for (MapReader& w : pauses.maps()) {
+    BridgePause pause{w.date("from"), w.date("to")};
+    w.finish();
+    if (!(pause.from < pause.to)) {
+      w.fail("to", "expected a date after 'from' (" + pause.from.to_string() + "), got " +
+                       pause.to.to_string());
+    }
+    p.pauses.push_back(pause);
+  }
   r.finish();
   return p;
 }
@@ -111,6 +134,9 @@ BridgeParams decode_bridge(MapReader& r, SequenceReader& connects) {
       "prover_price_usd_per_pf_hour", b.prover_price_usd_per_pf_hour, Check::NonNegative);
   b.prover_pf = r.optional_number("prover_pf", b.prover_pf, Check::Positive);
   b.alliance_accepts = r.optional_boolean("alliance_accepts", b.alliance_accepts);
+  if (std::optional<MapReader> outages = r.optional_map("outages")) {
+    b.outages = decode_outages(std::move(*outages));
+  }
   const ConfigNode* list = r.find("connects");
   if (list != nullptr) {
     connects = SequenceReader(*list, r.key_path("connects"));
@@ -491,6 +517,11 @@ void check_step_paths(const RawStep& step) {
     if (dot != std::string::npos && (last == "name" || last == "kind")) {
       throw Error(e.key_location, step.set_path + ": a timeline step may not set '" + e.key +
                                       "': names and kinds stay fixed");
+    }
+    // The outage process is drawn for the whole run from the scenario as written.
+    if (first == "bridges" && e.key.find(".outages") != std::string::npos) {
+      throw Error(e.key_location, step.set_path + ": a timeline step may not set '" + e.key +
+                                      "': a bridge's outages stay fixed for the run");
     }
   }
 }

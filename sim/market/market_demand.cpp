@@ -89,12 +89,14 @@ void MarketModel::Impl::refresh_route_table(SimTime now) {
       }
     }
   }
+  if (bridge_detail_) update_bridge_reach();
 }
 
 // Generates the arrivals of [t0, t1), clipped to the horizon, and routes them.
 void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
   t1 = std::min(t1, SimTime::start() + scenario_.horizon);
   batch_slots_.clear();
+  take_returned_jobs(t0);
   for (uint32_t s = 0; s < segments_.size(); ++s) {
     SegmentRuntime& segment = segments_[s];
     const SegmentDemandParams& demand = segment.params->demand;

@@ -91,6 +91,23 @@ constexpr SeriesDefinition kSeries[] = {
      "daily active addresses: distinct addresses whose jobs arrived", Axis::PerVenue},
 };
 
+// The per-bridge series of Scenario::reports_bridge_detail(), after those of kSeries.
+constexpr SeriesDefinition kBridgeDetailSeries[] = {
+    {&MarketMetrics::SeriesIds::bridge_added_capacity_pf, "tick", "bridge_added_capacity_pf", "PF",
+     "capacity public-chain jobs reach only over this bridge, at the tick's routing",
+     Axis::PerBridge},
+    {&MarketMetrics::SeriesIds::bridge_down, "tick", "bridge_down", "1",
+     "fraction of the tick the bridge was down", Axis::PerBridge},
+    {&MarketMetrics::SeriesIds::bridge_jobs_stranded, "tick", "bridge_jobs_stranded", "jobs",
+     "jobs stranded on the bridge by an outage during the tick", Axis::PerBridge},
+    {&MarketMetrics::SeriesIds::bridge_jobs_rerouted, "tick", "bridge_jobs_rerouted", "jobs",
+     "jobs an outage sent back to their origin during the tick", Axis::PerBridge},
+    {&MarketMetrics::SeriesIds::bridge_stranded_job_h, "tick", "bridge_stranded_job_h", "job*h",
+     "job-hours spent stranded on the bridge during the tick", Axis::PerBridge},
+    {&MarketMetrics::SeriesIds::bridge_mean_transit_h, "tick", "bridge_mean_transit_h", "h",
+     "mean origin-to-venue time of the jobs the bridge delivered during the tick", Axis::PerBridge},
+};
+
 }  // namespace
 
 MarketMetrics::MarketMetrics(const Scenario& scenario, Venues& venues,
@@ -98,7 +115,8 @@ MarketMetrics::MarketMetrics(const Scenario& scenario, Venues& venues,
     : scenario_(scenario),
       venues_(venues),
       bridges_(bridges),
-      activity_(venues.size(), address_count) {
+      activity_(venues.size(), address_count),
+      bridge_detail_(scenario.reports_bridge_detail()) {
   const size_t n = venues_.size();
   interval_areas_.assign(n, {});
   interval_counts_.assign(n, {});
@@ -114,6 +132,7 @@ MarketMetrics::MarketMetrics(const Scenario& scenario, Venues& venues,
   daa_before_sum_.assign(n, 0.0);
   daa_after_sum_.assign(n, 0.0);
   row_.reserve(std::max({n, bridges_.size(), scenario_.segments.size(), size_t{1}}));
+  bridge_marks_.assign(bridges_.size(), {});
 }
 
 void MarketMetrics::on_payment(const JobPayment& payment) {
@@ -151,14 +170,18 @@ void MarketMetrics::declare_series(Recorder& recorder) {
   for (const BridgeParams& b : scenario_.bridges) bridge_names.push_back(b.name);
   for (const Segment& s : scenario_.segments) segment_names.push_back(s.name);
   const std::vector<std::string> none;
-  for (const SeriesDefinition& series : kSeries) {
+  auto declare = [&](const SeriesDefinition& series) {
     const std::vector<std::string>& columns = series.columns == Axis::PerVenue     ? venue_names
                                               : series.columns == Axis::PerBridge  ? bridge_names
                                               : series.columns == Axis::PerSegment ? segment_names
                                                                                    : none;
-    if (series.columns == Axis::PerBridge && bridge_names.empty()) continue;
+    if (series.columns == Axis::PerBridge && bridge_names.empty()) return;
     ids_.*series.id = recorder_->declare_series(
         {series.group, series.name, series.unit, series.description, columns});
+  };
+  for (const SeriesDefinition& series : kSeries) declare(series);
+  if (bridge_detail_) {
+    for (const SeriesDefinition& series : kBridgeDetailSeries) declare(series);
   }
 }
 
@@ -268,6 +291,7 @@ void MarketMetrics::close_interval(SimTime now, double hardware_index) {
   per(ids.bridge_in_flight_pfh, bridges_.size(),
       [&](size_t b) { return bridges_[b].in_flight_pfh(); });
   per(ids.priced_out, scenario_.segments.size(), [&](size_t s) { return interval_priced_out_[s]; });
+  if (bridge_detail_) write_bridge_detail(now, hours);
 
   if (measuring) accumulate_window(sectors, price_index, hours);
   reset_interval(now, hours);
@@ -351,6 +375,7 @@ void MarketMetrics::write_summary(RunTotals& totals, double hardware_index) {
   write_flow_summary(totals, areas, counts);
   write_indicator_summary(counts);
   write_money_summary(totals, hardware_index);
+  if (bridge_detail_) write_bridge_detail_summary();
 }
 
 void MarketMetrics::put(const IndicatorDefinition& indicator, double value) {
@@ -427,6 +452,57 @@ void MarketMetrics::write_money_summary(const RunTotals& totals, double hardware
   put(kMoneyLicenceFees, ledger_.compliance_fees_usd);
   put(kHardwareIndexEnd, hardware_index);
   put(kEvents, static_cast<double>(totals.events));
+}
+
+// Each series is the change over the interval of a bridge's cumulative count or integral.
+void MarketMetrics::write_bridge_detail(SimTime now, double hours) {
+  const SeriesIds& ids = ids_;
+  const size_t nb = bridges_.size();
+  per(ids.bridge_added_capacity_pf, nb, [&](size_t b) { return bridges_[b].added_capacity_pf(); });
+  per(ids.bridge_down, nb, [&](size_t b) {
+    return ratio_or_nan(bridges_[b].downtime_h(now) - bridge_marks_[b].downtime_h, hours);
+  });
+  per(ids.bridge_jobs_stranded, nb, [&](size_t b) {
+    return static_cast<double>(bridges_[b].jobs_stranded() - bridge_marks_[b].stranded);
+  });
+  per(ids.bridge_jobs_rerouted, nb, [&](size_t b) {
+    return static_cast<double>(bridges_[b].jobs_rerouted() - bridge_marks_[b].rerouted);
+  });
+  per(ids.bridge_stranded_job_h, nb,
+      [&](size_t b) { return bridges_[b].stranded_job_h(now) - bridge_marks_[b].stranded_job_h; });
+  per(ids.bridge_mean_transit_h, nb, [&](size_t b) {
+    return ratio_or_nan(
+        bridges_[b].transit_h() - bridge_marks_[b].transit_h,
+        static_cast<double>(bridges_[b].jobs_delivered() - bridge_marks_[b].delivered));
+  });
+  for (size_t b = 0; b < nb; ++b) {
+    const Bridge& bridge = bridges_[b];
+    bridge_marks_[b] = {bridge.downtime_h(now), bridge.stranded_job_h(now),
+                        bridge.transit_h(),     bridge.jobs_stranded(),
+                        bridge.jobs_rerouted(), bridge.jobs_delivered()};
+  }
+}
+
+void MarketMetrics::write_bridge_detail_summary() {
+  using namespace indicator;
+  const SimTime horizon = SimTime::start() + scenario_.horizon;
+  double returned = 0, downtime = 0, stranded_job_h = 0, transit_h = 0;
+  double stranded = 0, rerouted = 0, delivered = 0;
+  for (const Bridge& b : bridges_) {
+    returned += b.returned_pfh();
+    downtime += b.downtime_h(horizon);
+    stranded_job_h += b.stranded_job_h(horizon);
+    transit_h += b.transit_h();
+    stranded += static_cast<double>(b.jobs_stranded());
+    rerouted += static_cast<double>(b.jobs_rerouted());
+    delivered += static_cast<double>(b.jobs_delivered());
+  }
+  put(kBridgeReturned, returned);
+  put(kBridgeDowntime, downtime);
+  put(kBridgeJobsStranded, stranded);
+  put(kBridgeStrandedJobHours, stranded_job_h);
+  put(kBridgeJobsRerouted, rerouted);
+  put(kBridgeMeanTransit, ratio_or_nan(transit_h, delivered));
 }
 
 }  // namespace gpumarket

@@ -98,6 +98,9 @@ class MarketMetrics {
     SeriesId hardware_index, fee_index, price_index, state_share, public_chain_served_pfh;
     // Per bridge.
     SeriesId bridge_volume_pfh, bridge_fees_usd, bridge_backlog_h, bridge_in_flight_pfh;
+    // Per bridge, with Scenario::reports_bridge_detail().
+    SeriesId bridge_added_capacity_pf, bridge_down, bridge_jobs_stranded, bridge_jobs_rerouted,
+        bridge_stranded_job_h, bridge_mean_transit_h;
     // Per segment.
     SeriesId priced_out;
     // Per day.
@@ -132,6 +135,8 @@ class MarketMetrics {
                           const VenueCounts& counts);
   void write_indicator_summary(const VenueCounts& counts);
   void write_money_summary(const RunTotals& totals, double hardware_index);
+  void write_bridge_detail(SimTime now, double hours);
+  void write_bridge_detail_summary();
 
   const Scenario& scenario_;
   Venues& venues_;
@@ -157,6 +162,14 @@ class MarketMetrics {
   double window_h_ = 0;
   double bridge_hours_before_ = 0, bridge_hours_after_ = 0;
   Ledger ledger_;
+
+  /// A bridge's cumulative counts at the last closed interval: the series are differences.
+  struct BridgeMarks {
+    double downtime_h = 0, stranded_job_h = 0, transit_h = 0;
+    int64_t stranded = 0, rerouted = 0, delivered = 0;
+  };
+  bool bridge_detail_ = false;
+  std::vector<BridgeMarks> bridge_marks_;
 };
 
 }  // namespace gpumarket

@@ -21,6 +21,14 @@ MarketModel::Impl::Impl(const Scenario& scenario)
   }
   hardware_index_ = scenario_.hardware.initial;
   build_routes();
+  bridge_jobs_.resize(bridges_.size());
+  for (const Route& route : routes_) {
+    route_venue_.push_back(route.venue);
+    route_bridge_.push_back(route.bridge);
+  }
+  venue_capacity_pf_.assign(venues_.size(), 0.0);
+  bridge_added_pf_.assign(bridges_.size(), 0.0);
+  bridge_detail_ = scenario_.reports_bridge_detail();
   metrics_ = std::make_unique<MarketMetrics>(scenario_, venues_, bridges_, address_count_);
 }
 
@@ -36,6 +44,7 @@ RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
   if (scenario_.warmup > Duration()) {
     sim_.schedule_at(SimTime::start() + scenario_.warmup, kWarmupEnd, warmup_end_.id(), 0);
   }
+  schedule_outages();
   sim_.run_until(horizon);
   metrics_->close_interval(horizon, hardware_index_);
   return finish();
@@ -94,30 +103,45 @@ void MarketModel::Impl::on_arrival(uint32_t slot) {
   Job& job = jobs_[slot];
   const Route& route = routes_[job.route];
   Duration delay = venues_[job.venue]->params().latency;
+  bool stranded = false;
   if (route.bridge != kNoBridge) {
     Bridge& bridge = bridges_[route.bridge];
+    if (bridge.is_down() && reroutes(route.bridge)) {
+      return_to_origin(slot);
+      return;
+    }
     const double work = job.work_pfh();
     const BridgeParams& p = bridge.params();
+    // While the bridge is down its clock stands at the outage's start (Bridge::enter).
+    stranded = bridge.is_down();
+    const SimTime clock = stranded ? bridge.down_since() : sim_.now();
     const SimTime leaves = bridge.enter(sim_.now(), work);
     const double proof_h = p.proof_overhead * work / p.prover_pf;
-    delay = (leaves - sim_.now()) + p.latency + Duration::hours(proof_h) + delay;
+    delay = (leaves - clock) + p.latency + Duration::hours(proof_h) + delay;
     metrics_->on_bridge_entry(route.bridge, work);
   }
-  if (delay <= Duration()) {
+  if (delay <= Duration() && !stranded) {
     on_venue_arrival(slot);
     return;
   }
   job.state = JobState::InTransit;
   ++jobs_in_transit_;
+  if (route.bridge != kNoBridge) {
+    board_bridge(slot, route.bridge, delay);
+    return;
+  }
   sim_.schedule_after(delay, kVenueArrival, venue_arrival_.id(), slot);
 }
 
 void MarketModel::Impl::on_venue_arrival(uint32_t slot) {
   Job& job = jobs_[slot];
-  if (job.state == JobState::InTransit) --jobs_in_transit_;
   if (job.route != kNoRoute && routes_[job.route].bridge != kNoBridge) {
-    bridges_[routes_[job.route].bridge].deliver(job.work_pfh());
+    const uint32_t b = routes_[job.route].bridge;
+    if (job.state == JobState::InTransit) leave_bridge(slot, b);
+    bridges_[b].deliver(job.work_pfh());
+    bridges_[b].count_transit((sim_.now() - job.arrival).in_hours());
   }
+  if (job.state == JobState::InTransit) --jobs_in_transit_;
   Venue& venue = venues_[job.venue]->queue();
   venue.advance(sim_.now());
   ++venue.counts().arrived;

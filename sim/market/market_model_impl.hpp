@@ -35,6 +35,8 @@ inline constexpr Priority kArrival = 4;
 inline constexpr Priority kTick = 5;
 inline constexpr Priority kDayEnd = 6;
 inline constexpr Priority kWarmupEnd = 7;
+// A bridge going down or up changes what is open, like a parameter change: first.
+inline constexpr Priority kBridgeState = 0;
 
 inline constexpr uint32_t kNoRoute = UINT32_MAX;  // internal work: straight to the reserved pool
 
@@ -88,6 +90,21 @@ class MarketModel::Impl final {
   void on_day_end(uint32_t /*unused*/);
   RunTotals finish();
 
+  // Bridge outages and the jobs in flight on bridges (bridge_outages.cpp). The argument of
+  // the bridge events is the bridge's index, with kPauseBit set for a scheduled pause.
+  static constexpr uint32_t kPauseBit = uint32_t{1} << 31;
+  void schedule_outages();
+  void on_bridge_down(uint32_t arg);
+  void on_bridge_up(uint32_t arg);
+  void board_bridge(uint32_t slot, uint32_t bridge, Duration transit);
+  void leave_bridge(uint32_t slot, uint32_t bridge);
+  void return_to_origin(uint32_t slot);
+  void take_returned_jobs(SimTime now);
+  bool reroutes(uint32_t bridge) const {
+    return scenario_.bridges[bridge].outages.on_outage == BridgeOutageParams::Policy::Reroute;
+  }
+  void update_bridge_reach();
+
   Scenario scenario_;        // a copy: callers may pass a temporary
   const Scenario* current_;  // parameters in force: scenario_ or a timeline state
   Simulation sim_;
@@ -100,6 +117,8 @@ class MarketModel::Impl final {
   MethodHandler<Impl, &Impl::on_day_end> day_end_{sim_, *this};
   MethodHandler<Impl, &Impl::on_timeline_change> timeline_change_{sim_, *this};
   MethodHandler<Impl, &Impl::on_warmup_end> warmup_end_{sim_, *this};
+  MethodHandler<Impl, &Impl::on_bridge_down> bridge_down_{sim_, *this};
+  MethodHandler<Impl, &Impl::on_bridge_up> bridge_up_{sim_, *this};
   JobPool jobs_;
 
   std::vector<SegmentRuntime> segments_;
@@ -122,6 +141,17 @@ class MarketModel::Impl final {
   std::unique_ptr<MarketMetrics> metrics_;
   uint64_t jobs_in_transit_ = 0;
   RunTotals totals_;
+
+  // Per bridge: the slots of the jobs in its queue or in transit (a job knows its index),
+  // and the outage stream. Jobs an outage sent back wait in returned_jobs_ for the next tick.
+  std::vector<std::vector<uint32_t>> bridge_jobs_;
+  std::vector<RandomEngine> outage_rngs_;
+  std::vector<uint32_t> returned_jobs_;
+  // Each route's venue and bridge, each venue's capacity and each bridge's added capacity:
+  // the contiguous inputs and output of bridge_added_capacity.
+  std::vector<uint32_t> route_venue_, route_bridge_;
+  std::vector<double> venue_capacity_pf_, bridge_added_pf_;
+  bool bridge_detail_ = false;  // Scenario::reports_bridge_detail
 };
 
 }  // namespace gpumarket

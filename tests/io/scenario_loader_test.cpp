@@ -359,6 +359,40 @@ TEST(ScenarioLoader, DecodesEverySectionOfAFullScenario) {
   EXPECT_EQ(b.latency, Duration::seconds(90));  // default
 }
 
+TEST(ScenarioLoader, ReadsBridgeOutagesAndDefaultsToNone) {
+  TempDir dir;
+  const Scenario plain = load_scenario(dir.write("plain.yaml", kFull)).scenario;
+  EXPECT_FALSE(plain.bridges[0].outages.enabled());
+  EXPECT_FALSE(plain.reports_bridge_detail());
+  const Scenario s =
+      load_scenario(
+          dir.write("main.yaml", edited("    alliance_accepts: true\n",
+                                        "    alliance_accepts: true\n"
+                                        "    outages:\n"
+                                        "      rate_per_year: 0.01\n"
+                                        "      mean_duration: 3d\n"
+                                        "      on_outage: reroute\n"
+                                        "      pauses: [{from: 2026-10-01, to: 2026-10-03}]\n",
+                                        kFull)))
+          .scenario;
+  const BridgeOutageParams& o = s.bridges[0].outages;
+  EXPECT_DOUBLE_EQ(o.rate_per_year, 0.01);
+  EXPECT_EQ(o.mean_duration, Duration::days(3));
+  EXPECT_EQ(o.on_outage, BridgeOutageParams::Policy::Reroute);
+  ASSERT_EQ(o.pauses.size(), 1u);
+  EXPECT_EQ(o.pauses[0].from.to_string(), "2026-10-01");
+  EXPECT_EQ(o.pauses[0].to.to_string(), "2026-10-03");
+  EXPECT_TRUE(s.reports_bridge_detail());
+  const Scenario detail =
+      load_scenario(dir.write("detail.yaml", edited("  bridge_split: 2026-09-15\n",
+                                                    "  bridge_split: 2026-09-15\n"
+                                                    "  bridge_detail: true\n",
+                                                    kFull)))
+          .scenario;
+  EXPECT_TRUE(detail.indicators.bridge_detail);
+  EXPECT_TRUE(detail.reports_bridge_detail());
+}
+
 TEST(ScenarioLoader, TimelineStepsAreSortedCumulativeSnapshots) {
   TempDir dir;
   const Scenario s = load_scenario(dir.write("main.yaml", kFull)).scenario;
@@ -752,6 +786,55 @@ std::vector<BadScenario> bad_scenarios() {
        {},
        "main.yaml:54:29",
        "bridges[0].capacity_jobs_per_hour: expected a positive number, got 0"},
+      {"negative outage rate",
+       edited("    alliance_accepts: true\n",
+              "    alliance_accepts: true\n    outages: {rate_per_year: -1}\n", kFull),
+       {},
+       {},
+       "main.yaml:58:30",
+       "bridges[0].outages.rate_per_year: expected a non-negative number, got -1"},
+      {"zero outage duration",
+       edited("    alliance_accepts: true\n",
+              "    alliance_accepts: true\n    outages: {rate_per_year: 1, mean_duration: 0h}\n",
+              kFull),
+       {},
+       {},
+       "main.yaml:58:48",
+       "bridges[0].outages.mean_duration: expected a positive duration, got '0h'"},
+      {"negative outage duration",
+       edited("    alliance_accepts: true\n",
+              "    alliance_accepts: true\n    outages: {mean_duration: -2d}\n", kFull),
+       {},
+       {},
+       "main.yaml:58:30",
+       "bridges[0].outages.mean_duration: expected a duration such as 15min, 6h or 30d, got "
+       "'-2d'"},
+      {"unknown outage policy",
+       edited("    alliance_accepts: true\n",
+              "    alliance_accepts: true\n    outages: {on_outage: reroot}\n", kFull),
+       {},
+       {},
+       "main.yaml:58:26",
+       "bridges[0].outages.on_outage: expected one of strand, reroute, got 'reroot'; did you "
+       "mean 'reroute'?"},
+      {"pause that ends before it starts",
+       edited("    alliance_accepts: true\n",
+              "    alliance_accepts: true\n    outages:\n      pauses:\n"
+              "        - {from: 2026-10-01, to: 2026-09-01}\n",
+              kFull),
+       {},
+       {},
+       "main.yaml:60:34",
+       "bridges[0].outages.pauses[0].to: expected a date after 'from' (2026-10-01), got "
+       "2026-09-01"},
+      {"timeline step setting a bridge's outages",
+       edited("      segments.defi.licensed_share: 0.2\n",
+              "      bridges.icb_v2.outages.rate_per_year: 1\n", kFull),
+       {},
+       {},
+       "main.yaml:65:7",
+       "timeline[1].set: a timeline step may not set 'bridges.icb_v2.outages.rate_per_year': a "
+       "bridge's outages stay fixed for the run"},
       {"wrong number of weekly factors",
        edited("[1, 1, 1, 1, 1, 0.5, 0.5]", "[1, 1, 1]", kFull),
        {},

@@ -111,6 +111,21 @@ inline constexpr IndicatorDefinition kMoneySettlement{
     "money_settlement_usd", "USD", "settlement transactions and sovereign-settlement spreads"};
 inline constexpr IndicatorDefinition kMoneyLicenceFees{
     "money_licence_fees_usd", "USD", "pool licence fees, once per licensed address"};
+// Bridge reach and outages: written only when Scenario::reports_bridge_detail() (a bridge
+// has outages, or indicators.bridge_detail), totals over the run and all bridges.
+inline constexpr IndicatorDefinition kBridgeReturned{
+    "bridge_returned_pfh", "PF*h", "work that outages sent back from bridges to its origin"};
+inline constexpr IndicatorDefinition kBridgeDowntime{
+    "bridge_downtime_h", "h", "hours bridges were down, summed over bridges"};
+inline constexpr IndicatorDefinition kBridgeJobsStranded{
+    "bridge_jobs_stranded", "jobs", "jobs that waited on a bridge for it to resume"};
+inline constexpr IndicatorDefinition kBridgeStrandedJobHours{"bridge_stranded_job_h", "job*h",
+                                                             "job-hours spent stranded on bridges"};
+inline constexpr IndicatorDefinition kBridgeJobsRerouted{
+    "bridge_jobs_rerouted", "jobs", "jobs an outage sent back to their origin to be routed again"};
+inline constexpr IndicatorDefinition kBridgeMeanTransit{
+    "bridge_mean_transit_h", "h",
+    "mean time from origin to venue of the jobs bridges delivered (queue, transit, strandings)"};
 inline constexpr IndicatorDefinition kHardwareIndexEnd{"hardware_index_end", "1",
                                                        "GPU hardware price index at the horizon"};
 inline constexpr IndicatorDefinition kEvents{"events", "events", "events the engine processed"};

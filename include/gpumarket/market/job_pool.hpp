@@ -25,6 +25,12 @@ struct Job {
   bool public_chain = false;
   bool licensed = false;    // holds a licence for the alliance pool
   EventHandle abandonment;  // valid while Waiting with finite patience
+  // On a bridge: the pending venue arrival (none while stranded), when it is due (moved on
+  // by the downtime when a stranded job resumes) and the job's index in its bridge's list of
+  // jobs in flight.
+  EventHandle transit;
+  SimTime reaches_venue;
+  uint32_t in_flight_index = 0;
 
   double work_pfh() const { return width_pf * service.in_hours(); }
 };

@@ -53,6 +53,35 @@ struct Segment {
   bool internal = false;
 };
 
+/// A scheduled pause of a bridge: closed from `from`'s midnight to `to`'s midnight.
+struct BridgePause {
+  Date from;
+  Date to;
+};
+
+/// Random failures and scheduled pauses of a bridge (docs/model.md, "Bridge outages").
+/// While down the bridge is closed to routing; what happens to the jobs on it is `on_outage`.
+struct BridgeOutageParams {
+  enum class Policy {
+    /// Jobs in the bridge's queue or in transit wait: their arrival is delayed by the downtime.
+    Strand,
+    /// Jobs in the bridge's queue or in transit return to their origin and are routed again
+    /// at the next tick over the routes then open (or are priced out).
+    Reroute,
+  };
+  /// Outage starts per year of up time (a Poisson process while the bridge is up); 0: none.
+  /// calibration §9/§10 put a catastrophic exploit of a given bridge at 0.5–3 %/yr
+  /// (ASSUMPTION there); the default is no outages, so that scenarios opt in.
+  double rate_per_year = 0.0;
+  /// Mean of the exponential outage duration. ASSUMPTION: 7 days, a bridge halted after an
+  /// exploit until it is patched (no sourced figure).
+  Duration mean_duration = Duration::days(7);
+  Policy on_outage = Policy::Strand;
+  std::vector<BridgePause> pauses;  // in addition to the random outages; may overlap them
+
+  bool enabled() const { return rate_per_year > 0.0 || !pauses.empty(); }
+};
+
 /// A cross-chain bridge that carries public-chain jobs to the venues it connects.
 struct BridgeParams {
   std::string name;
@@ -70,6 +99,7 @@ struct BridgeParams {
   /// Whether the alliance pool accepts work through this bridge (settled in sovereign
   /// currency by the bridge, so the tokenized-access ban does not apply).
   bool alliance_accepts = false;
+  BridgeOutageParams outages;
 };
 
 struct RoutingParams {
@@ -87,6 +117,10 @@ struct IndicatorParams {
   Date daa_after_from = Date::from_ymd(2026, 9, 1);
   Date daa_after_to = Date::from_ymd(2026, 10, 1);
   Date bridge_split = Date::from_ymd(2026, 9, 1);  // ICB v2 opens in Q3 2026
+  /// Write the per-bridge reach and outage series and totals (docs/market.md) even when no
+  /// bridge has outages; off by default so that the outputs of existing scenarios stay as
+  /// they are.
+  bool bridge_detail = false;
 };
 
 struct Scenario;
@@ -116,6 +150,15 @@ struct Scenario {
   HardwareIndexParams hardware;
   IndicatorParams indicators;
   std::vector<TimelineStep> timeline;  // in time order
+
+  /// Whether the run writes the per-bridge reach and outage outputs.
+  bool reports_bridge_detail() const {
+    if (indicators.bridge_detail) return true;
+    for (const BridgeParams& b : bridges) {
+      if (b.outages.enabled()) return true;
+    }
+    return false;
+  }
 };
 
 }  // namespace gpumarket
