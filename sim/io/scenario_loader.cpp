@@ -57,7 +57,8 @@ using namespace scenario_decode;
 // ---------------------------------------------------------------------------------------------
 // Small sections.
 
-RoutingParams decode_routing(MapReader r) {
+// Finishes `r`, which the caller keeps for located messages about the chain it names.
+RoutingParams decode_routing(MapReader& r) {
   RoutingParams p;
   if (const ConfigNode* scale = r.find("logit_scale")) {
     if (scale->is_scalar() && (scale->scalar == "inf" || scale->scalar == ".inf")) {
@@ -68,6 +69,7 @@ RoutingParams decode_routing(MapReader r) {
   }
   p.settlement_tx_usd =
       r.optional_number("settlement_tx_usd", p.settlement_tx_usd, Check::NonNegative);
+  if (r.has("settlement_chain")) p.settlement_chain = r.name("settlement_chain");
   r.finish();
   return p;
 }
@@ -111,6 +113,7 @@ BridgeParams decode_bridge(MapReader& r, SequenceReader& connects) {
       "prover_price_usd_per_pf_hour", b.prover_price_usd_per_pf_hour, Check::NonNegative);
   b.prover_pf = r.optional_number("prover_pf", b.prover_pf, Check::Positive);
   b.alliance_accepts = r.optional_boolean("alliance_accepts", b.alliance_accepts);
+  if (r.has("chain")) b.chain = r.name("chain");
   const ConfigNode* list = r.find("connects");
   if (list != nullptr) {
     connects = SequenceReader(*list, r.key_path("connects"));
@@ -189,7 +192,33 @@ struct SectionReaders {
   std::vector<SequenceReader> connects;  // per bridge
   std::optional<MapReader> indicators;
   bool daa_venue_given = false;
+  std::optional<MapReader> routing;
+  std::vector<MapReader> chains;
 };
+
+// Chains have unique names, and every chain that routing or a bridge names exists.
+void check_chain_references(const Scenario& s, SectionReaders& readers) {
+  std::vector<std::string> chain_names;
+  for (const ChainParams& c : s.chains) chain_names.push_back(c.name);
+  check_unique_names(readers.chains, chain_names, "chain");
+  auto known = [&](const std::string& name) {
+    return std::find(chain_names.begin(), chain_names.end(), name) != chain_names.end();
+  };
+  const std::string listed = chain_names.empty() ? "none" : joined(chain_names);
+  if (!s.routing.settlement_chain.empty() && !known(s.routing.settlement_chain)) {
+    readers.routing->fail(
+        "settlement_chain",
+        "there is no chain named '" + s.routing.settlement_chain + "' (chains: " + listed + ")");
+  }
+  for (size_t b = 0; b < s.bridges.size(); ++b) {
+    const std::string& chain = s.bridges[b].chain;
+    if (!chain.empty() && !known(chain)) {
+      readers.bridges[b].fail("chain", "bridge '" + s.bridges[b].name +
+                                           "' names no chain: there is no chain named '" + chain +
+                                           "' (chains: " + listed + ")");
+    }
+  }
+}
 
 void check_references(Scenario& s, SectionReaders& readers) {
   std::vector<std::string> venue_names;
@@ -259,6 +288,7 @@ void check_references(Scenario& s, SectionReaders& readers) {
     s.indicators.daa_venue.clear();  // the default names no venue: no DAA indicator
   }
   check_widths_fit(s, readers.segments);
+  check_chain_references(s, readers);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,7 +324,8 @@ Scenario decode_snapshot(const ConfigNode& root) {
   }
   if (auto hardware = r.optional_map("hardware"))
     s.hardware = decode_hardware(std::move(*hardware));
-  if (auto routing = r.optional_map("routing")) s.routing = decode_routing(std::move(*routing));
+  readers.routing = r.optional_map("routing");
+  if (readers.routing) s.routing = decode_routing(*readers.routing);
   readers.indicators = r.optional_map("indicators");
   if (readers.indicators) {
     s.indicators = decode_indicators(*readers.indicators, readers.daa_venue_given);
@@ -314,6 +345,9 @@ Scenario decode_snapshot(const ConfigNode& root) {
   for (size_t i = 0; i < readers.bridges.size(); ++i) {
     s.bridges.push_back(decode_bridge(readers.bridges[i], readers.connects[i]));
   }
+  SequenceReader chains = r.optional_sequence("chains");
+  readers.chains = chains.maps();
+  for (MapReader& chain : readers.chains) s.chains.push_back(decode_chain(chain));
   r.finish();
 
   if (!has_horizon && !has_end) {
@@ -449,6 +483,10 @@ void check_same_frame(const Scenario& base, const Scenario& state, const SourceL
   if (names(base.bridges) != names(state.bridges)) {
     fail("the list of bridges (" + joined(names(base.bridges)) + " became " +
          joined(names(state.bridges)) + ")");
+  }
+  if (names(base.chains) != names(state.chains)) {
+    fail("the list of chains (" + joined(names(base.chains)) + " became " +
+         joined(names(state.chains)) + ")");
   }
 }
 

@@ -22,6 +22,8 @@ MarketModel::Impl::Impl(const Scenario& scenario)
   hardware_index_ = scenario_.hardware.initial;
   build_routes();
   metrics_ = std::make_unique<MarketMetrics>(scenario_, venues_, bridges_, address_count_);
+  build_chains();
+  metrics_->attach_chains(chains_);
 }
 
 RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
@@ -37,6 +39,7 @@ RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
     sim_.schedule_at(SimTime::start() + scenario_.warmup, kWarmupEnd, warmup_end_.id(), 0);
   }
   sim_.run_until(horizon);
+  advance_chains(horizon);
   metrics_->close_interval(horizon, hardware_index_);
   return finish();
 }
@@ -61,6 +64,7 @@ void MarketModel::Impl::on_warmup_end(uint32_t /*unused*/) { metrics_->absorb(si
 void MarketModel::Impl::on_tick(uint32_t /*unused*/) {
   const SimTime now = sim_.now();
   const double interval_h = (now - last_tick_).in_hours();
+  advance_chains(now);
   if (now > SimTime::start()) metrics_->close_interval(now, hardware_index_);
   last_tick_ = now;
   if (*progress_) (*progress_)(now.in_hours() / scenario_.horizon.in_hours());
@@ -87,6 +91,8 @@ void MarketModel::Impl::on_timeline_change(uint32_t step) {
     segment.width = SizeSampler(demand.width_pf);
     segment.duration = SizeSampler(demand.duration_h);
   }
+  for (size_t c = 0; c < chains_.size(); ++c) chains_[c].set_params(current_->chains[c]);
+  resolve_chains();
 }
 
 // A job appears at its origin: it crosses its bridge, or travels to its venue.
@@ -102,6 +108,7 @@ void MarketModel::Impl::on_arrival(uint32_t slot) {
     const double proof_h = p.proof_overhead * work / p.prover_pf;
     delay = (leaves - sim_.now()) + p.latency + Duration::hours(proof_h) + delay;
     metrics_->on_bridge_entry(route.bridge, work);
+    record_bridge_message(route.bridge);
   }
   if (delay <= Duration()) {
     on_venue_arrival(slot);
@@ -117,6 +124,7 @@ void MarketModel::Impl::on_venue_arrival(uint32_t slot) {
   if (job.state == JobState::InTransit) --jobs_in_transit_;
   if (job.route != kNoRoute && routes_[job.route].bridge != kNoBridge) {
     bridges_[routes_[job.route].bridge].deliver(job.work_pfh());
+    record_proof_verification(routes_[job.route].bridge);
   }
   Venue& venue = venues_[job.venue]->queue();
   venue.advance(sim_.now());

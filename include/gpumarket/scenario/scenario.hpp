@@ -11,6 +11,7 @@
 
 #include "gpumarket/core/calendar.hpp"
 #include "gpumarket/core/time.hpp"
+#include "gpumarket/scenario/chain.hpp"
 #include "gpumarket/scenario/demand.hpp"
 #include "gpumarket/scenario/supply.hpp"
 
@@ -70,6 +71,9 @@ struct BridgeParams {
   /// Whether the alliance pool accepts work through this bridge (settled in sovereign
   /// currency by the bridge, so the tokenized-access ban does not apply).
   bool alliance_accepts = false;
+  /// The chain its messages and proof verifications go on (a ChainParams name); empty:
+  /// none, their gas is not modelled.
+  std::string chain;
 };
 
 struct RoutingParams {
@@ -77,6 +81,9 @@ struct RoutingParams {
   double logit_scale = 20.0;
   /// On-chain settlement transaction per job that pays in tokens, USD.
   double settlement_tx_usd = 0.01;
+  /// The chain that settles token-paid jobs (a ChainParams name): their settlement costs
+  /// its gas at its base fee instead of settlement_tx_usd. Empty: settlement_tx_usd.
+  std::string settlement_chain;
 };
 
 /// Which dates the headline indicators compare.
@@ -116,6 +123,7 @@ struct Scenario {
   HardwareIndexParams hardware;
   IndicatorParams indicators;
   std::vector<TimelineStep> timeline;  // in time order
+  std::vector<ChainParams> chains;     // block-space markets; none: fixed settlement costs
 };
 
 }  // namespace gpumarket
