@@ -57,10 +57,15 @@ ChainParams decode_chain(MapReader& r) {
       r.optional_integer("initial_base_fee_wei", c.initial_base_fee_wei, Check::Positive);
   c.priority_fee_wei =
       r.optional_integer("priority_fee_wei", c.priority_fee_wei, Check::NonNegative);
+  c.max_fee_multiplier = r.optional_number("max_fee_multiplier", c.max_fee_multiplier);
   if (auto t = r.optional_map("gas_token")) decode_token(std::move(*t), c.gas_token);
   if (auto g = r.optional_map("gas")) decode_gas_costs(std::move(*g), c.gas);
   if (auto b = r.optional_map("background")) decode_background(std::move(*b), c.background);
   r.finish();
+  if (!(c.max_fee_multiplier >= 1.0)) {
+    fail_expected(r, "max_fee_multiplier",
+                  "a number ≥ 1 (a max fee below the base fee is never included)");
+  }
   // EIP-1559 divides by the target, limit // E: it must be at least 1 gas.
   if (c.gas_limit_per_block < c.elasticity_multiplier) {
     fail_expected(r, "gas_limit_per_block",

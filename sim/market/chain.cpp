@@ -115,6 +115,8 @@ void Chain::advance_to(SimTime now) {
   const uint64_t target = limit / elasticity;
   const double limit_gas = static_cast<double>(limit);
   const double mean_duration_h = bg.congestion_mean_duration.in_hours();
+  // Made at the previous tick's base fee (or repriced then, if waiting): their max fee.
+  const double model_max_fee_wei = p.max_fee_multiplier * static_cast<double>(base_fee_wei_);
   for (int64_t k = 0; k < blocks; ++k) {
     const double block_h = next_block_.in_hours();
     while (next_episode_h_ <= block_h) {
@@ -124,9 +126,10 @@ void Chain::advance_to(SimTime now) {
       next_episode_h_ += exponential_gap_h(episode_rate_per_year_, congestion_rng_);
     }
     const double multiplier = block_h < congested_until_h_ ? bg.congestion_multiplier : 1.0;
-    const double background =
-        background_gas_demand(level, multiplier, static_cast<double>(base_fee_wei_), bg);
-    const double model = backlog_model_gas_ + model_gas_per_block;
+    const double fee_wei = static_cast<double>(base_fee_wei_);
+    const double background = background_gas_demand(level, multiplier, fee_wei, bg);
+    backlog_model_gas_ += model_gas_per_block;
+    const double model = fee_wei <= model_max_fee_wei ? backlog_model_gas_ : 0.0;
     const double demand = background + model;
     const auto used = static_cast<uint64_t>(std::min(limit_gas, std::floor(demand)));
     GPUMARKET_CHECK(used <= limit);
@@ -134,13 +137,13 @@ void Chain::advance_to(SimTime now) {
     // the model's remainder waits for the next block, the background's is priced out.
     const double fill = demand > 0.0 ? static_cast<double>(used) / demand : 0.0;
     const double model_used = model * fill;
-    backlog_model_gas_ = model - model_used;
+    backlog_model_gas_ -= model_used;
     interval_.gas_used += static_cast<double>(used);
     interval_.background_gas_used += background * fill;
     interval_.model_gas_used += model_used;
     interval_.max_block_gas_used =
         std::max(interval_.max_block_gas_used, static_cast<double>(used));
-    interval_.base_fee_wei_sum += static_cast<double>(base_fee_wei_);
+    interval_.base_fee_wei_sum += fee_wei;
     interval_.blocks_above_target += used > target ? 1 : 0;
     base_fee_wei_ = eip1559_next_base_fee_wei(base_fee_wei_, used, limit, elasticity, denominator);
     next_block_ = next_block_ + p.block_interval;

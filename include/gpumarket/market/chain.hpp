@@ -64,8 +64,9 @@ class Chain {
 
   /// Produces every block whose time is in (previous advance, now]: the background level and
   /// the gas token take one step for the interval, then block by block the demand, the gas
-  /// used and the next base fee. The model's gas a full block cannot take waits for the next
-  /// block. No allocation.
+  /// used and the next base fee. The model's gas a full block cannot take, or whose max fee
+  /// (max_fee_multiplier × the base fee at the previous advance) the base fee exceeds, waits
+  /// for a later block. No allocation.
   void advance_to(SimTime now);
 
   /// The interval the last advance_to produced.

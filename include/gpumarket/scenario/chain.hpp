@@ -75,6 +75,10 @@ struct ChainParams {
   int64_t initial_base_fee_wei = 50'000'000;
   /// Priority fee every transaction adds, wei per gas. ASSUMPTION: 10⁶ (0.001 gwei).
   int64_t priority_fee_wei = 1'000'000;
+  /// The model's transactions bid a max fee of this multiple of the base fee when they are
+  /// made (plus the priority fee) and wait while the base fee is above it. ethers.js
+  /// getFeeData's default: maxFeePerGas = 2 × base fee + priority fee.
+  double max_fee_multiplier = 2.0;
   /// The gas token's USD price (ETH): GBM with jumps as TokenParams. calibration §5/§11:
   /// σ = 0.65; drift μ = σ²/2 (§11's baseline log drift 0); jumps as §11's baseline;
   /// initial 3,000 USD is an ASSUMPTION.
