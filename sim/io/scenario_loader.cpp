@@ -204,18 +204,22 @@ void check_chain_references(const Scenario& s, SectionReaders& readers) {
   auto known = [&](const std::string& name) {
     return std::find(chain_names.begin(), chain_names.end(), name) != chain_names.end();
   };
-  const std::string listed = chain_names.empty() ? "none" : joined(chain_names);
+  // "there is no chain named 'x' (chains: a, b)"
+  auto unknown = [&](const std::string& name) {
+    std::string message = "there is no chain named '" + name;
+    message += "' (chains: ";
+    message += chain_names.empty() ? "none" : joined(chain_names);
+    message += ")";
+    return message;
+  };
   if (!s.routing.settlement_chain.empty() && !known(s.routing.settlement_chain)) {
-    readers.routing->fail(
-        "settlement_chain",
-        "there is no chain named '" + s.routing.settlement_chain + "' (chains: " + listed + ")");
+    readers.routing->fail("settlement_chain", unknown(s.routing.settlement_chain));
   }
   for (size_t b = 0; b < s.bridges.size(); ++b) {
     const std::string& chain = s.bridges[b].chain;
     if (!chain.empty() && !known(chain)) {
-      readers.bridges[b].fail("chain", "bridge '" + s.bridges[b].name +
-                                           "' names no chain: there is no chain named '" + chain +
-                                           "' (chains: " + listed + ")");
+      readers.bridges[b].fail(
+          "chain", "bridge '" + s.bridges[b].name + "' names no chain: " + unknown(chain));
     }
   }
 }

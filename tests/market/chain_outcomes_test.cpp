@@ -44,7 +44,7 @@ struct ChainRun {
   }
 };
 
-ChainRun run(std::vector<std::string> overrides) {
+ChainRun run(const std::vector<std::string>& overrides) {
   const std::string path =
       (fs::path(GPUMARKET_SOURCE_DIR) / "tests" / "market" / "chain_scenario.yaml").string();
   const LoadedScenario loaded = load_scenario(path, overrides);

@@ -93,7 +93,7 @@ ChainParams deterministic_chain() {
 
 // The scalar reference: one interval's blocks, written out from docs/model.md.
 struct ReferenceBlocks {
-  uint64_t base_fee;
+  uint64_t base_fee = 0;
   double backlog = 0;
   double gas_used = 0;
   double model_used = 0;
