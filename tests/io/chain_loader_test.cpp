@@ -98,6 +98,20 @@ TEST(ChainLoader, WithoutChainsSettlementKeepsItsFixedCost) {
   EXPECT_DOUBLE_EQ(s.routing.settlement_tx_usd, RoutingParams{}.settlement_tx_usd);
 }
 
+TEST(ChainLoader, ATimelineStepChangesAChainsValues) {
+  TempDir dir;
+  const std::string text = kChained + std::string(
+                                          "timeline:\n"
+                                          "  - date: 2026-01-03\n"
+                                          "    set: {chains.l2.background.congestion_per_year: "
+                                          "12, routing.settlement_chain: l1}\n");
+  const Scenario s = load_scenario(dir.write("main.yaml", text).string()).scenario;
+  ASSERT_EQ(s.timeline.size(), 1u);
+  EXPECT_DOUBLE_EQ(s.timeline[0].state->chains[0].background.congestion_per_year, 12.0);
+  EXPECT_EQ(s.timeline[0].state->routing.settlement_chain, "l1");
+  EXPECT_DOUBLE_EQ(s.chains[0].background.congestion_per_year, 6.0);
+}
+
 struct BadChain {
   std::string what;
   std::string main;
