@@ -116,6 +116,8 @@ void decode_providers(MapReader r, ProviderDistribution& p) {
   }
 }
 
+}  // namespace
+
 void decode_token(MapReader r, TokenParams& t) {
   t.initial_usd = r.optional_number("initial_usd", t.initial_usd, Check::Positive);
   t.annual_drift = r.optional_number("annual_drift", t.annual_drift);
@@ -126,6 +128,8 @@ void decode_token(MapReader r, TokenParams& t) {
   t.jump_log_sd = r.optional_number("jump_log_sd", t.jump_log_sd, Check::NonNegative);
   r.finish();
 }
+
+namespace {
 
 void decode_entry_exit(MapReader r, EntryExitParams& e, int64_t initial_count) {
   e.margin_window_h =

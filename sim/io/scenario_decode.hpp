@@ -38,4 +38,9 @@ HardwareIndexParams decode_hardware(MapReader r);
 /// One item of `segments` (finished here).
 Segment decode_segment(MapReader& r);
 
+/// A token's price process (a marketplace's token, a chain's gas token; finished here).
+void decode_token(MapReader r, TokenParams& t);
+/// One item of `chains` (finished here).
+ChainParams decode_chain(MapReader& r);
+
 }  // namespace gpumarket::scenario_decode

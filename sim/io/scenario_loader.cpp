@@ -57,7 +57,8 @@ using namespace scenario_decode;
 // ---------------------------------------------------------------------------------------------
 // Small sections.
 
-RoutingParams decode_routing(MapReader r) {
+// Finishes `r`, which the caller keeps for located messages about the chain it names.
+RoutingParams decode_routing(MapReader& r) {
   RoutingParams p;
   if (const ConfigNode* scale = r.find("logit_scale")) {
     if (scale->is_scalar() && (scale->scalar == "inf" || scale->scalar == ".inf")) {
@@ -68,6 +69,7 @@ RoutingParams decode_routing(MapReader r) {
   }
   p.settlement_tx_usd =
       r.optional_number("settlement_tx_usd", p.settlement_tx_usd, Check::NonNegative);
+  if (r.has("settlement_chain")) p.settlement_chain = r.name("settlement_chain");
   r.finish();
   return p;
 }
@@ -137,6 +139,7 @@ BridgeParams decode_bridge(MapReader& r, SequenceReader& connects) {
   if (std::optional<MapReader> outages = r.optional_map("outages")) {
     b.outages = decode_outages(std::move(*outages));
   }
+  if (r.has("chain")) b.chain = r.name("chain");
   const ConfigNode* list = r.find("connects");
   if (list != nullptr) {
     connects = SequenceReader(*list, r.key_path("connects"));
@@ -215,7 +218,37 @@ struct SectionReaders {
   std::vector<SequenceReader> connects;  // per bridge
   std::optional<MapReader> indicators;
   bool daa_venue_given = false;
+  std::optional<MapReader> routing;
+  std::vector<MapReader> chains;
 };
+
+// Chains have unique names, and every chain that routing or a bridge names exists.
+void check_chain_references(const Scenario& s, SectionReaders& readers) {
+  std::vector<std::string> chain_names;
+  for (const ChainParams& c : s.chains) chain_names.push_back(c.name);
+  check_unique_names(readers.chains, chain_names, "chain");
+  auto known = [&](const std::string& name) {
+    return std::find(chain_names.begin(), chain_names.end(), name) != chain_names.end();
+  };
+  // "there is no chain named 'x' (chains: a, b)"
+  auto unknown = [&](const std::string& name) {
+    std::string message = "there is no chain named '" + name;
+    message += "' (chains: ";
+    message += chain_names.empty() ? "none" : joined(chain_names);
+    message += ")";
+    return message;
+  };
+  if (!s.routing.settlement_chain.empty() && !known(s.routing.settlement_chain)) {
+    readers.routing->fail("settlement_chain", unknown(s.routing.settlement_chain));
+  }
+  for (size_t b = 0; b < s.bridges.size(); ++b) {
+    const std::string& chain = s.bridges[b].chain;
+    if (!chain.empty() && !known(chain)) {
+      readers.bridges[b].fail(
+          "chain", "bridge '" + s.bridges[b].name + "' names no chain: " + unknown(chain));
+    }
+  }
+}
 
 void check_references(Scenario& s, SectionReaders& readers) {
   std::vector<std::string> venue_names;
@@ -285,6 +318,7 @@ void check_references(Scenario& s, SectionReaders& readers) {
     s.indicators.daa_venue.clear();  // the default names no venue: no DAA indicator
   }
   check_widths_fit(s, readers.segments);
+  check_chain_references(s, readers);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +354,8 @@ Scenario decode_snapshot(const ConfigNode& root) {
   }
   if (auto hardware = r.optional_map("hardware"))
     s.hardware = decode_hardware(std::move(*hardware));
-  if (auto routing = r.optional_map("routing")) s.routing = decode_routing(std::move(*routing));
+  readers.routing = r.optional_map("routing");
+  if (readers.routing) s.routing = decode_routing(*readers.routing);
   readers.indicators = r.optional_map("indicators");
   if (readers.indicators) {
     s.indicators = decode_indicators(*readers.indicators, readers.daa_venue_given);
@@ -340,6 +375,9 @@ Scenario decode_snapshot(const ConfigNode& root) {
   for (size_t i = 0; i < readers.bridges.size(); ++i) {
     s.bridges.push_back(decode_bridge(readers.bridges[i], readers.connects[i]));
   }
+  SequenceReader chains = r.optional_sequence("chains");
+  readers.chains = chains.maps();
+  for (MapReader& chain : readers.chains) s.chains.push_back(decode_chain(chain));
   r.finish();
 
   if (!has_horizon && !has_end) {
@@ -475,6 +513,10 @@ void check_same_frame(const Scenario& base, const Scenario& state, const SourceL
   if (names(base.bridges) != names(state.bridges)) {
     fail("the list of bridges (" + joined(names(base.bridges)) + " became " +
          joined(names(state.bridges)) + ")");
+  }
+  if (names(base.chains) != names(state.chains)) {
+    fail("the list of chains (" + joined(names(base.chains)) + " became " +
+         joined(names(state.chains)) + ")");
   }
 }
 

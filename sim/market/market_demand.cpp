@@ -51,7 +51,7 @@ void MarketModel::Impl::build_routes() {
 // Prices, waits and access as they stand at the tick: the routing of the next interval's
 // arrivals sees them.
 void MarketModel::Impl::refresh_route_table(SimTime now) {
-  const double settlement_tx = current_->routing.settlement_tx_usd;
+  const double settlement_tx = settlement_fee_usd();
   for (Eigen::Index r = 0; r < route_table_.size(); ++r) {
     const Route& route = routes_[r];
     const VenueModel& venue = *venues_[route.venue];
@@ -71,6 +71,7 @@ void MarketModel::Impl::refresh_route_table(SimTime now) {
       const Bridge& bridge = bridges_[route.bridge];
       const BridgeParams& b = bridge.params();
       route_table_.fixed_fee_usd(r) += b.fee_fixed_usd;
+      route_table_.fixed_fee_usd(r) += bridge_gas_usd(route.bridge);
       route_table_.proportional_fee(r) = b.fee_proportional;
       route_table_.proof_cost_usd_per_pf_hour(r) =
           b.proof_overhead * b.prover_price_usd_per_pf_hour;
@@ -176,14 +177,17 @@ void MarketModel::Impl::charge(Job& job) {
   payment.bill_usd = venue.queue().price_usd_per_pf_hour() * payment.work_pfh;
   const VenueCharges charges = venue.charge(job.address, route.token_settled, payment.bill_usd);
   payment.platform_fee_usd = charges.platform_fee_usd;
-  payment.settlement_usd = route.token_settled ? current_->routing.settlement_tx_usd : 0.0;
+  payment.settlement_usd = route.token_settled ? settlement_fee_usd() : 0.0;
   payment.settlement_usd += charges.settlement_usd;
+  if (route.token_settled) record_settlement();
   payment.licence_fee_usd = charges.licence_fee_usd;
   if (route.bridge != kNoBridge) {
     const BridgeParams& b = bridges_[route.bridge].params();
     payment.bridge = route.bridge;
     payment.bridge_fee_usd = b.fee_fixed_usd + b.fee_proportional * payment.bill_usd;
     payment.proof_usd = b.proof_overhead * b.prover_price_usd_per_pf_hour * payment.work_pfh;
+    // Its bridge message and proof verification, as transaction costs on the bridge's chain.
+    payment.settlement_usd += bridge_gas_usd(route.bridge);
   }
   metrics_->on_payment(payment);
 }

@@ -23,7 +23,7 @@ bool in_window(Date day, Date from, Date to) { return day >= from && day < to; }
 // Every series the model writes, in the order of the file; bridge series exist only
 // when the scenario has bridges. A new series is a row here and its value in
 // close_interval() or close_day().
-enum class Axis { None, PerVenue, PerBridge, PerSegment };
+enum class Axis { None, PerVenue, PerBridge, PerSegment, PerChain };
 struct SeriesDefinition {
   SeriesId MarketMetrics::SeriesIds::*id;
   const char* group;
@@ -89,6 +89,24 @@ constexpr SeriesDefinition kSeries[] = {
      "end of each day, hours since start", Axis::None},
     {&MarketMetrics::SeriesIds::daa, "day", "daa", "addresses",
      "daily active addresses: distinct addresses whose jobs arrived", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::chain_base_fee_wei, "tick", "chain_base_fee_wei", "wei/gas",
+     "mean EIP-1559 base fee of the chain's blocks in the tick", Axis::PerChain},
+    {&MarketMetrics::SeriesIds::chain_settlement_fee_usd, "tick", "chain_settlement_fee_usd", "USD",
+     "cost of one settlement transaction at the end of the tick (base and priority fee)",
+     Axis::PerChain},
+    {&MarketMetrics::SeriesIds::chain_gas_used, "tick", "chain_gas_used", "gas",
+     "gas used by the chain's blocks in the tick", Axis::PerChain},
+    {&MarketMetrics::SeriesIds::chain_gas_limit, "tick", "chain_gas_limit", "gas",
+     "gas limit summed over the chain's blocks in the tick", Axis::PerChain},
+    {&MarketMetrics::SeriesIds::chain_max_block_gas, "tick", "chain_max_block_gas", "gas",
+     "gas used by the fullest block in the tick", Axis::PerChain},
+    {&MarketMetrics::SeriesIds::chain_background_share, "tick", "chain_background_share", "1",
+     "share of the gas used that the background (not the model) used", Axis::PerChain},
+    {&MarketMetrics::SeriesIds::chain_model_transactions, "tick", "chain_model_transactions",
+     "transactions", "settlements, bridge messages and proof verifications the model made",
+     Axis::PerChain},
+    {&MarketMetrics::SeriesIds::chain_gas_token_usd, "tick", "chain_gas_token_usd", "USD",
+     "price of the chain's gas token", Axis::PerChain},
 };
 
 // The per-bridge series of Scenario::reports_bridge_detail(), after those of kSeries.
@@ -135,6 +153,12 @@ MarketMetrics::MarketMetrics(const Scenario& scenario, Venues& venues,
   bridge_marks_.assign(bridges_.size(), {});
 }
 
+void MarketMetrics::attach_chains(const std::vector<Chain>& chains) {
+  chains_ = &chains;
+  chain_window_.assign(chains.size(), {});
+  row_.reserve(std::max(row_.capacity(), chains.size()));
+}
+
 void MarketMetrics::on_payment(const JobPayment& payment) {
   const double received = payment.bill_usd - payment.platform_fee_usd;
   const double fees = payment.platform_fee_usd + payment.bridge_fee_usd + payment.proof_usd +
@@ -165,17 +189,22 @@ void MarketMetrics::on_payment(const JobPayment& payment) {
 
 void MarketMetrics::declare_series(Recorder& recorder) {
   recorder_ = &recorder;
-  std::vector<std::string> venue_names, bridge_names, segment_names;
+  std::vector<std::string> venue_names, bridge_names, segment_names, chain_names;
   for (const auto& v : venues_) venue_names.push_back(v->name());
   for (const BridgeParams& b : scenario_.bridges) bridge_names.push_back(b.name);
   for (const Segment& s : scenario_.segments) segment_names.push_back(s.name);
+  if (chains_ != nullptr) {
+    for (const Chain& c : *chains_) chain_names.push_back(c.params().name);
+  }
   const std::vector<std::string> none;
   auto declare = [&](const SeriesDefinition& series) {
     const std::vector<std::string>& columns = series.columns == Axis::PerVenue     ? venue_names
                                               : series.columns == Axis::PerBridge  ? bridge_names
                                               : series.columns == Axis::PerSegment ? segment_names
+                                              : series.columns == Axis::PerChain   ? chain_names
                                                                                    : none;
     if (series.columns == Axis::PerBridge && bridge_names.empty()) return;
+    if (series.columns == Axis::PerChain && chain_names.empty()) return;
     ids_.*series.id = recorder_->declare_series(
         {series.group, series.name, series.unit, series.description, columns});
   };
@@ -292,6 +321,7 @@ void MarketMetrics::close_interval(SimTime now, double hardware_index) {
       [&](size_t b) { return bridges_[b].in_flight_pfh(); });
   per(ids.priced_out, scenario_.segments.size(), [&](size_t s) { return interval_priced_out_[s]; });
   if (bridge_detail_) write_bridge_detail(now, hours);
+  write_chain_series(measuring);
 
   if (measuring) accumulate_window(sectors, price_index, hours);
   reset_interval(now, hours);
@@ -376,6 +406,7 @@ void MarketMetrics::write_summary(RunTotals& totals, double hardware_index) {
   write_indicator_summary(counts);
   write_money_summary(totals, hardware_index);
   if (bridge_detail_) write_bridge_detail_summary();
+  write_chain_summary();
 }
 
 void MarketMetrics::put(const IndicatorDefinition& indicator, double value) {
@@ -503,6 +534,62 @@ void MarketMetrics::write_bridge_detail_summary() {
   put(kBridgeStrandedJobHours, stranded_job_h);
   put(kBridgeJobsRerouted, rerouted);
   put(kBridgeMeanTransit, ratio_or_nan(transit_h, delivered));
+}
+
+}  // namespace gpumarket
+
+namespace gpumarket {
+
+void MarketMetrics::write_chain_series(bool measuring) {
+  if (chains_ == nullptr || chains_->empty()) return;
+  const std::vector<Chain>& chains = *chains_;
+  const size_t n = chains.size();
+  auto settlement_fee = [&](size_t c) {
+    return chains[c].fee_usd(chains[c].params().gas.settlement_gas);
+  };
+  per(ids_.chain_base_fee_wei, n, [&](size_t c) {
+    const ChainInterval& i = chains[c].last_interval();
+    return ratio_or_nan(i.base_fee_wei_sum, static_cast<double>(i.blocks));
+  });
+  per(ids_.chain_settlement_fee_usd, n, settlement_fee);
+  per(ids_.chain_gas_used, n, [&](size_t c) { return chains[c].last_interval().gas_used; });
+  per(ids_.chain_gas_limit, n, [&](size_t c) { return chains[c].last_interval().gas_limit; });
+  per(ids_.chain_max_block_gas, n,
+      [&](size_t c) { return chains[c].last_interval().max_block_gas_used; });
+  per(ids_.chain_background_share, n, [&](size_t c) {
+    const ChainInterval& i = chains[c].last_interval();
+    return ratio_or_nan(i.background_gas_used, i.gas_used);
+  });
+  per(ids_.chain_model_transactions, n,
+      [&](size_t c) { return static_cast<double>(chains[c].last_interval().model_transactions); });
+  per(ids_.chain_gas_token_usd, n, [&](size_t c) { return chains[c].gas_token_usd(); });
+  if (!measuring) return;
+  for (size_t c = 0; c < n; ++c) {
+    const ChainInterval& i = chains[c].last_interval();
+    ChainWindow& w = chain_window_[c];
+    w.base_fee_wei_sum += i.base_fee_wei_sum;
+    w.blocks += static_cast<double>(i.blocks);
+    w.blocks_above_target += static_cast<double>(i.blocks_above_target);
+    w.settlement_fee_usd_sum += settlement_fee(c);
+    w.ticks += 1;
+    w.model_transactions += static_cast<double>(i.model_transactions);
+  }
+}
+
+void MarketMetrics::write_chain_summary() {
+  if (chains_ == nullptr) return;
+  using namespace indicator;
+  for (size_t c = 0; c < chains_->size(); ++c) {
+    const std::string& name = (*chains_)[c].params().name;
+    const ChainWindow& w = chain_window_[c];
+    auto put_for = [&](const IndicatorDefinition& d, double value) {
+      put({for_chain(name, d), d.unit, d.description}, value);
+    };
+    put_for(kChainMeanBaseFee, ratio_or_nan(w.base_fee_wei_sum, w.blocks));
+    put_for(kChainBlocksAboveTarget, ratio_or_nan(w.blocks_above_target, w.blocks));
+    put_for(kChainMeanSettlementFee, ratio_or_nan(w.settlement_fee_usd_sum, w.ticks));
+    put_for(kChainModelTransactions, w.model_transactions);
+  }
 }
 
 }  // namespace gpumarket

@@ -10,6 +10,7 @@
 
 #include "gpumarket/core/recorder.hpp"
 #include "gpumarket/market/bridge.hpp"
+#include "gpumarket/market/chain.hpp"
 #include "gpumarket/market/daily_activity.hpp"
 #include "gpumarket/market/indicators.hpp"
 #include "gpumarket/market/market_model.hpp"
@@ -56,6 +57,11 @@ class MarketMetrics {
   /// `venues` and `bridges` are read (and the venues' integrals taken) when intervals close.
   MarketMetrics(const Scenario& scenario, Venues& venues, const std::vector<Bridge>& bridges,
                 uint64_t address_count);
+
+  /// The chains whose blocks the per-chain series and summary report; read when intervals
+  /// close, after the chains have advanced to the interval's end. Call before
+  /// declare_series; without it (or with none) there are no chain outputs.
+  void attach_chains(const std::vector<Chain>& chains);
 
   /// Declares every series; call once, after recorder.begin().
   void declare_series(Recorder& recorder);
@@ -105,6 +111,9 @@ class MarketMetrics {
     SeriesId priced_out;
     // Per day.
     SeriesId day_time_h, daa;
+    // Per chain.
+    SeriesId chain_base_fee_wei, chain_settlement_fee_usd, chain_gas_used, chain_gas_limit,
+        chain_max_block_gas, chain_background_share, chain_model_transactions, chain_gas_token_usd;
   };
 
  private:
@@ -137,6 +146,14 @@ class MarketMetrics {
   void write_money_summary(const RunTotals& totals, double hardware_index);
   void write_bridge_detail(SimTime now, double hours);
   void write_bridge_detail_summary();
+  void write_chain_series(bool measuring);
+  void write_chain_summary();
+
+  /// One chain's totals over the measurement window.
+  struct ChainWindow {
+    double base_fee_wei_sum = 0, blocks = 0, blocks_above_target = 0;
+    double settlement_fee_usd_sum = 0, ticks = 0, model_transactions = 0;
+  };
 
   const Scenario& scenario_;
   Venues& venues_;
@@ -170,6 +187,8 @@ class MarketMetrics {
   };
   bool bridge_detail_ = false;
   std::vector<BridgeMarks> bridge_marks_;
+  const std::vector<Chain>* chains_ = nullptr;
+  std::vector<ChainWindow> chain_window_;
 };
 
 }  // namespace gpumarket

@@ -30,6 +30,8 @@ MarketModel::Impl::Impl(const Scenario& scenario)
   bridge_added_pf_.assign(bridges_.size(), 0.0);
   bridge_detail_ = scenario_.reports_bridge_detail();
   metrics_ = std::make_unique<MarketMetrics>(scenario_, venues_, bridges_, address_count_);
+  build_chains();
+  metrics_->attach_chains(chains_);
 }
 
 RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
@@ -46,6 +48,7 @@ RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
   }
   schedule_outages();
   sim_.run_until(horizon);
+  advance_chains(horizon);
   metrics_->close_interval(horizon, hardware_index_);
   return finish();
 }
@@ -70,6 +73,7 @@ void MarketModel::Impl::on_warmup_end(uint32_t /*unused*/) { metrics_->absorb(si
 void MarketModel::Impl::on_tick(uint32_t /*unused*/) {
   const SimTime now = sim_.now();
   const double interval_h = (now - last_tick_).in_hours();
+  advance_chains(now);
   if (now > SimTime::start()) metrics_->close_interval(now, hardware_index_);
   last_tick_ = now;
   if (*progress_) (*progress_)(now.in_hours() / scenario_.horizon.in_hours());
@@ -96,6 +100,8 @@ void MarketModel::Impl::on_timeline_change(uint32_t step) {
     segment.width = SizeSampler(demand.width_pf);
     segment.duration = SizeSampler(demand.duration_h);
   }
+  for (size_t c = 0; c < chains_.size(); ++c) chains_[c].set_params(current_->chains[c]);
+  resolve_chains();
 }
 
 // A job appears at its origin: it crosses its bridge, or travels to its venue.
@@ -119,6 +125,7 @@ void MarketModel::Impl::on_arrival(uint32_t slot) {
     const double proof_h = p.proof_overhead * work / p.prover_pf;
     delay = (leaves - clock) + p.latency + Duration::hours(proof_h) + delay;
     metrics_->on_bridge_entry(route.bridge, work);
+    record_bridge_message(route.bridge);
   }
   if (delay <= Duration() && !stranded) {
     on_venue_arrival(slot);
@@ -140,6 +147,7 @@ void MarketModel::Impl::on_venue_arrival(uint32_t slot) {
     if (job.state == JobState::InTransit) leave_bridge(slot, b);
     bridges_[b].deliver(job.work_pfh());
     bridges_[b].count_transit((sim_.now() - job.arrival).in_hours());
+    record_proof_verification(b);
   }
   if (job.state == JobState::InTransit) --jobs_in_transit_;
   Venue& venue = venues_[job.venue]->queue();

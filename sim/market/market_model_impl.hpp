@@ -13,6 +13,7 @@
 #include "gpumarket/core/recorder.hpp"
 #include "gpumarket/engine/simulation.hpp"
 #include "gpumarket/market/bridge.hpp"
+#include "gpumarket/market/chain.hpp"
 #include "gpumarket/market/demand_sampling.hpp"
 #include "gpumarket/market/job_pool.hpp"
 #include "gpumarket/market/market_model.hpp"
@@ -104,6 +105,15 @@ class MarketModel::Impl final {
     return scenario_.bridges[bridge].outages.on_outage == BridgeOutageParams::Policy::Reroute;
   }
   void update_bridge_reach();
+  // Block-space markets (market_chains.cpp).
+  void build_chains();
+  void resolve_chains();
+  void advance_chains(SimTime now);
+  double settlement_fee_usd() const;
+  double bridge_gas_usd(uint32_t bridge) const;
+  void record_settlement();
+  void record_bridge_message(uint32_t bridge);
+  void record_proof_verification(uint32_t bridge);
 
   Scenario scenario_;        // a copy: callers may pass a temporary
   const Scenario* current_;  // parameters in force: scenario_ or a timeline state
@@ -152,6 +162,9 @@ class MarketModel::Impl final {
   std::vector<uint32_t> route_venue_, route_bridge_;
   std::vector<double> venue_capacity_pf_, bridge_added_pf_;
   bool bridge_detail_ = false;  // Scenario::reports_bridge_detail
+  std::vector<Chain> chains_;
+  uint32_t settlement_chain_ = kNoChain;  // of current_->routing.settlement_chain
+  std::vector<uint32_t> bridge_chain_;    // per bridge, of its `chain`
 };
 
 }  // namespace gpumarket

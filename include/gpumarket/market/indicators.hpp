@@ -130,9 +130,26 @@ inline constexpr IndicatorDefinition kHardwareIndexEnd{"hardware_index_end", "1"
                                                        "GPU hardware price index at the horizon"};
 inline constexpr IndicatorDefinition kEvents{"events", "events", "events the engine processed"};
 
+// Block-space markets, per chain over the window: the name is "<chain>" + suffix.
+inline constexpr IndicatorDefinition kChainMeanBaseFee{
+    "_mean_base_fee_wei", "wei/gas", "mean EIP-1559 base fee over the chain's blocks"};
+inline constexpr IndicatorDefinition kChainBlocksAboveTarget{
+    "_blocks_above_target_share", "1", "share of the chain's blocks that used more than target"};
+inline constexpr IndicatorDefinition kChainMeanSettlementFee{
+    "_mean_settlement_fee_usd", "USD",
+    "mean over ticks of one settlement transaction's cost on the chain"};
+inline constexpr IndicatorDefinition kChainModelTransactions{
+    "_model_transactions", "transactions",
+    "settlements, bridge messages and proof verifications the model put on the chain"};
+
 /// The name of a per-venue indicator such as kDaaBefore: "<venue><suffix>".
 inline std::string for_venue(std::string_view venue, const IndicatorDefinition& suffix) {
   return std::string(venue) + std::string(suffix.name);
+}
+
+/// The name of a per-chain indicator such as kChainMeanBaseFee: "<chain><suffix>".
+inline std::string for_chain(std::string_view chain, const IndicatorDefinition& suffix) {
+  return for_venue(chain, suffix);
 }
 
 /// Whether a summary value's name is this indicator's: the same, or for a per-venue

@@ -11,6 +11,7 @@
 
 #include "gpumarket/core/calendar.hpp"
 #include "gpumarket/core/time.hpp"
+#include "gpumarket/scenario/chain.hpp"
 #include "gpumarket/scenario/demand.hpp"
 #include "gpumarket/scenario/supply.hpp"
 
@@ -100,6 +101,9 @@ struct BridgeParams {
   /// currency by the bridge, so the tokenized-access ban does not apply).
   bool alliance_accepts = false;
   BridgeOutageParams outages;
+  /// The chain its messages and proof verifications go on (a ChainParams name); empty:
+  /// none, their gas is not modelled.
+  std::string chain;
 };
 
 struct RoutingParams {
@@ -107,6 +111,9 @@ struct RoutingParams {
   double logit_scale = 20.0;
   /// On-chain settlement transaction per job that pays in tokens, USD.
   double settlement_tx_usd = 0.01;
+  /// The chain that settles token-paid jobs (a ChainParams name): their settlement costs
+  /// its gas at its base fee instead of settlement_tx_usd. Empty: settlement_tx_usd.
+  std::string settlement_chain;
 };
 
 /// Which dates the headline indicators compare.
@@ -159,6 +166,7 @@ struct Scenario {
     }
     return false;
   }
+  std::vector<ChainParams> chains;     // block-space markets; none: fixed settlement costs
 };
 
 }  // namespace gpumarket
