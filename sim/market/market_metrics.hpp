@@ -102,6 +102,8 @@ class MarketMetrics {
     SeriesId priced_out;
     // Per day.
     SeriesId day_time_h, daa;
+    // Per venue, only with opt-in marketplace price formation.
+    SeriesId provider_revenue_usd, entrants;
   };
 
  private:
@@ -138,6 +140,7 @@ class MarketMetrics {
   const std::vector<Bridge>& bridges_;
   Recorder* recorder_ = nullptr;
   SeriesIds ids_{};
+  bool price_formation_series_ = false;  // kPriceFormationSeries declared
   DailyActivity activity_;
   std::vector<double> row_;
   std::vector<VenueAreas> interval_areas_, window_areas_;

@@ -263,8 +263,9 @@ inline MarketplaceTickResult marketplace_tick(Marketplace& m, const MarketplaceP
   r.exits = static_cast<int64_t>(before - m.providers.size());
   const double mean = mean_margin(m.providers);
   std::vector<ProviderAttributes> entrants;
-  r.entrants = draw_entrants(params, static_cast<Eigen::Index>(m.providers.size()), mean, tick_h,
-                             rng, entrants);
+  r.entrants = draw_entrants(params, static_cast<Eigen::Index>(m.providers.size()), mean, {},
+                             tick_h, rng, entrants)
+                   .entrants;
   for (const ProviderAttributes& e : entrants) {
     Provider p;
     p.capacity_pf = e.capacity_pf;
