@@ -69,7 +69,10 @@ double marginal_ask(std::vector<std::pair<double, double>>& items, double demand
 // ceiling plays the value of lost load's part as the bound.
 double scarcity_price_usd_per_pf_hour(double highest_ask_usd_per_pf_hour, double demand_pf,
                                       double capacity_pf, const ScarcityParams& params) {
-  GPUMARKET_CHECK(capacity_pf > 0.0 && demand_pf >= capacity_pf);
+  GPUMARKET_CHECK(demand_pf >= capacity_pf);
+  // Providers without capacity leave no relative excess to price: the highest ask, as
+  // without scarcity pricing.
+  if (!(capacity_pf > 0.0)) return highest_ask_usd_per_pf_hour;
   const double excess = (demand_pf - capacity_pf) / capacity_pf;
   const double scarce = highest_ask_usd_per_pf_hour * (1.0 + params.slope * excess);
   return std::max(highest_ask_usd_per_pf_hour, std::min(params.ceiling_usd_per_pf_hour, scarce));
@@ -323,10 +326,8 @@ MarketplaceTickResult marketplace_tick(MarketplaceState& state, const Marketplac
   const EntryOutlook outlook{
       state.recent_utilisation,
       (1.0 - params.platform_fee) * next_price + receipts.emission_usd_per_pf_hour, hardware_index};
-  const EntryDraw entry =
-      draw_entrants(params, pop.size(), mean_margin, outlook, tick_h, rng, ws.entrants);
-  result.entry_candidates = entry.candidates;
-  result.entrants = entry.entrants;
+  result.entrants =
+      draw_entrants(params, pop.size(), mean_margin, outlook, tick_h, rng, ws.entrants).entrants;
   // Entrants start at the mean rolling margin they entered on, so entry leaves the mean as is.
   pop.add(ws.entrants, mean_margin);
   result.mean_margin_usd_per_pf_hour = mean_margin;

@@ -345,7 +345,8 @@ TEST(RevenueFromBills, ProvidersShareWhatTheBillsPaidNetOfTheFeeOverTheWorkInSer
 // so the positive-margin entry rule it names does nothing but declare the price-formation
 // series under either revenue source; exit is off too.
 std::string marketplace_scenario(const std::string& revenue_source, double arrivals_per_hour,
-                                 const std::string& horizon, const std::string& timeline) {
+                                 const std::string& horizon, const std::string& timeline,
+                                 const std::string& marketplace_keys = "") {
   return "name: bills\n"
          "start: 2026-01-01\n"
          "horizon: " +
@@ -362,8 +363,7 @@ std::string marketplace_scenario(const std::string& revenue_source, double arriv
          "positive_margin}\n"
          "    platform_fee: 0.1\n"
          "    revenue_source: " +
-         revenue_source +
-         "\n"
+         revenue_source + "\n" + marketplace_keys +
          "segments:\n"
          "  - name: jobs\n"
          "    arrival_rate_per_hour: " +
@@ -419,6 +419,24 @@ TEST(RevenueFromBills, AVenueWithLongLinesEarnsLessThanUnderDemandBasedRevenue) 
     const double by_bills =
         run_total(marketplace_scenario("bills", 20.0, "150h", ""), seed, "provider_revenue_usd");
     difference.push_back(by_demand - by_bills);
+  }
+  const Sample d = sample_of(difference);
+  EXPECT_GT(d.mean, 3.0 * d.standard_error) << d.mean << " ± " << d.standard_error << " USD";
+}
+
+// Scarcity pricing end to end, over the same job flow (one venue, nobody priced out): with
+// the line long, clearing prices at the highest ask without a slope and above it with one,
+// so providers earn more.
+TEST(ScarcityPricing, ExcessDemandEarnsProvidersARentInAWholeRun) {
+  std::vector<double> difference;
+  for (uint64_t seed = 1; seed <= 8; ++seed) {
+    const double flat =
+        run_total(marketplace_scenario("bills", 20.0, "150h", ""), seed, "provider_revenue_usd");
+    const double scarce =
+        run_total(marketplace_scenario("bills", 20.0, "150h", "",
+                                       "    scarcity: {slope: 0.5, ceiling_usd_per_pf_hour: 6}\n"),
+                  seed, "provider_revenue_usd");
+    difference.push_back(scarce - flat);
   }
   const Sample d = sample_of(difference);
   EXPECT_GT(d.mean, 3.0 * d.standard_error) << d.mean << " ± " << d.standard_error << " USD";

@@ -27,7 +27,8 @@ namespace gpumarket {
 /// selection step of the clearing rule; the benchmark's scalar tick uses it too.
 double marginal_ask(std::vector<std::pair<double, double>>& items, double demand_pf);
 
-/// The clearing price when demand reaches capacity (demand_pf ≥ capacity_pf > 0):
+/// The clearing price when demand reaches capacity (demand_pf ≥ capacity_pf; a_max itself
+/// when capacity_pf is 0):
 ///   p = max(a_max, min(ceiling, a_max · (1 + slope · (demand − capacity) / capacity)))
 /// with a_max the highest ask: it rises with the relative excess demand, is bounded by the
 /// ceiling and never falls below the highest ask. slope 0 gives a_max exactly.
@@ -159,7 +160,6 @@ struct MarketplaceTickResult {
   int64_t provider_count = 0;
   int64_t entrants = 0;
   int64_t exits = 0;
-  int64_t entry_candidates = 0;  // drawn at the entry rate; entrants ≤ candidates
 };
 
 /// Runs one tick of `tick_h` for demand `demand_pf` (PF wanted over the tick), the token's
