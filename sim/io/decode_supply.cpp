@@ -143,10 +143,29 @@ void decode_entry_exit(MapReader r, EntryExitParams& e, int64_t initial_count) {
       r.optional_number("entry_sensitivity_per_usd_per_pf_hour",
                         e.entry_sensitivity_per_usd_per_pf_hour, Check::NonNegative);
   e.max_providers = r.optional_integer("max_providers", e.max_providers, Check::Positive);
+  const std::string entry_rule =
+      r.optional_enumeration("entry_rule", "rate", {"rate", "positive_margin"});
+  e.entry_rule = entry_rule == "positive_margin" ? EntryExitParams::EntryRule::PositiveMargin
+                                                 : EntryExitParams::EntryRule::Rate;
   r.finish();
   if (e.max_providers < initial_count) {
     fail_expected(r, "max_providers",
                   "at least providers.initial_count (" + std::to_string(initial_count) + ")");
+  }
+}
+
+// The ceiling is checked against the marketplace's price floor: a scarcity bound below the
+// lowest price the marketplace may post cannot be meant.
+void decode_scarcity(MapReader r, ScarcityParams& s, double floor_usd_per_pf_hour) {
+  s.slope = r.optional_number("slope", s.slope, Check::NonNegative);
+  s.ceiling_usd_per_pf_hour =
+      r.optional_number("ceiling_usd_per_pf_hour", s.ceiling_usd_per_pf_hour, Check::Positive);
+  r.finish();
+  if (s.ceiling_usd_per_pf_hour < floor_usd_per_pf_hour) {
+    fail_expected(
+        r, "ceiling_usd_per_pf_hour",
+        "a price no lower than the marketplace's floor dynamic_fee.floor_usd_per_pf_hour (" +
+            number_text(floor_usd_per_pf_hour) + ")");
   }
 }
 
@@ -169,6 +188,12 @@ void decode_marketplace(MapReader& r, MarketplaceParams& m) {
   m.platform_fee = optional_fraction_below_one(r, "platform_fee", m.platform_fee);
   m.emission_tokens_per_day =
       r.optional_number("emission_tokens_per_day", m.emission_tokens_per_day, Check::NonNegative);
+  if (auto s = r.optional_map("scarcity")) {
+    decode_scarcity(std::move(*s), m.scarcity, m.dynamic_fee.floor_usd_per_pf_hour);
+  }
+  const std::string revenue =
+      r.optional_enumeration("revenue_source", "demand", {"demand", "bills"});
+  m.revenue_source = revenue == "bills" ? RevenueSource::Bills : RevenueSource::Demand;
 }
 
 }  // namespace

@@ -3,14 +3,16 @@
 // with a lower ask serve their full capacity; those whose ask equals the price share the
 // rest in proportion to capacity; the others serve nothing.
 // - demand 0: the lowest ask, nothing served;
-// - demand ≥ total capacity: the highest ask, every provider full, the excess unserved
-//   (merit order has no scarcity rent);
+// - demand ≥ total capacity: every provider full, the excess unserved, and the price the
+//   scarcity price above the highest ask (scarcity_price_usd_per_pf_hour; with the default
+//   slope 0 the highest ask itself: merit order alone has no scarcity rent);
 // - no providers: price NaN, everything unserved, and the posted price stays.
 // Expected O(n) (narrowed weighted quickselect), not a full sort.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "gpumarket/market/supply_kernels.hpp"
 #include "uniform_price.hpp"
 
 namespace gpumarket {
@@ -19,7 +21,8 @@ namespace {
 class ClearingRule final : public PricingRule {
  public:
   PriceFormation form(const ProviderPopulation& pop, double posted_price, double hardware_index,
-                      double demand_pf, SupplyWorkspace& ws) const override {
+                      double demand_pf, const MarketplaceParams& params,
+                      SupplyWorkspace& ws) const override {
     // The asks are kept: the selection runs over them, and settle() reuses them.
     const uniform_price::AskPass supply =
         uniform_price::ask_pass(pop, hardware_index, 0.0, ws.ask_usd_per_pf_hour.data());
@@ -34,7 +37,9 @@ class ClearingRule final : public PricingRule {
     } else if (demand_pf <= 0.0) {
       formation.price_usd_per_pf_hour = ws.ask_usd_per_pf_hour.minCoeff();
     } else if (demand_pf >= supply.total_capacity_pf) {
-      formation.price_usd_per_pf_hour = ws.ask_usd_per_pf_hour.maxCoeff();
+      // Every ask is below or at this price, so every provider serves its full capacity.
+      formation.price_usd_per_pf_hour = scarcity_price_usd_per_pf_hour(
+          ws.ask_usd_per_pf_hour.maxCoeff(), demand_pf, supply.total_capacity_pf, params.scarcity);
       formation.served_pf = supply.total_capacity_pf;
       formation.unserved_pf = demand_pf - supply.total_capacity_pf;
       ws.uniform.below = ws.uniform.at = 1.0;

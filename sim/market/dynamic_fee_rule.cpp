@@ -14,7 +14,8 @@ namespace {
 class DynamicFeeRule final : public PricingRule {
  public:
   PriceFormation form(const ProviderPopulation& pop, double posted_price, double hardware_index,
-                      double demand_pf, SupplyWorkspace& ws) const override {
+                      double demand_pf, const MarketplaceParams& /*params*/,
+                      SupplyWorkspace& ws) const override {
     // The asks are not stored: settle() recomputes them, cheaper than a store and a load.
     const uniform_price::AskPass supply =
         uniform_price::ask_pass(pop, hardware_index, posted_price, nullptr);

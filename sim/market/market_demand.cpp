@@ -162,7 +162,8 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
   }
 }
 
-// The job pays when it starts: the compute bill at the venue's price now, plus its
+// The job pays when it starts: the compute bill at the venue's price now (the price it was
+// billed at, Job::billed_usd_per_pf_hour), plus its
 // route's fees, proof and settlement costs, plus what its venue charges beside the bill.
 // Internal work is not charged.
 void MarketModel::Impl::charge(Job& job) {
@@ -174,7 +175,7 @@ void MarketModel::Impl::charge(Job& job) {
   payment.public_chain = job.public_chain;
   payment.licensed = job.licensed;
   payment.work_pfh = job.work_pfh();
-  payment.bill_usd = venue.queue().price_usd_per_pf_hour() * payment.work_pfh;
+  payment.bill_usd = job.billed_usd_per_pf_hour * payment.work_pfh;
   const VenueCharges charges = venue.charge(job.address, route.token_settled, payment.bill_usd);
   payment.platform_fee_usd = charges.platform_fee_usd;
   payment.settlement_usd = route.token_settled ? settlement_fee_usd() : 0.0;

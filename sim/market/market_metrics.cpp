@@ -126,6 +126,36 @@ constexpr SeriesDefinition kBridgeDetailSeries[] = {
      "mean origin-to-venue time of the jobs the bridge delivered during the tick", Axis::PerBridge},
 };
 
+// Series of the opt-in price formation of marketplaces (docs/model.md, "Scarcity pricing",
+// "Entry on a positive expected margin", "Revenue from bills"): declared only when some
+// marketplace uses one of those mechanisms, so that scenarios without them keep their
+// outputs.
+constexpr SeriesDefinition kPriceFormationSeries[] = {
+    {&MarketMetrics::SeriesIds::provider_revenue_usd, "tick", "provider_revenue_usd", "USD",
+     "marketplace providers' receipts for the tick, net of the platform's fee, with emissions",
+     Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::entrants, "tick", "entrants", "providers",
+     "providers that entered the marketplace at the end of the tick", Axis::PerVenue},
+};
+
+bool uses_price_formation_options(const MarketplaceParams& m) {
+  return m.scarcity.slope > 0.0 || m.entry_exit.entry_rule != EntryExitParams::EntryRule::Rate ||
+         m.revenue_source != RevenueSource::Demand;
+}
+
+// Over the venues in force at the start and at every timeline step.
+bool uses_price_formation_options(const Scenario& scenario) {
+  const auto any_in = [](const std::vector<VenueParams>& venues) {
+    return std::any_of(venues.begin(), venues.end(), [](const VenueParams& v) {
+      const auto* m = v.as<MarketplaceParams>();
+      return m != nullptr && uses_price_formation_options(*m);
+    });
+  };
+  return any_in(scenario.venues) ||
+         std::any_of(scenario.timeline.begin(), scenario.timeline.end(),
+                     [&](const TimelineStep& step) { return any_in(step.state->venues); });
+}
+
 }  // namespace
 
 MarketMetrics::MarketMetrics(const Scenario& scenario, Venues& venues,
@@ -212,6 +242,12 @@ void MarketMetrics::declare_series(Recorder& recorder) {
   if (bridge_detail_) {
     for (const SeriesDefinition& series : kBridgeDetailSeries) declare(series);
   }
+  price_formation_series_ = uses_price_formation_options(scenario_);
+  if (!price_formation_series_) return;
+  for (const SeriesDefinition& series : kPriceFormationSeries) {
+    ids_.*series.id = recorder_->declare_series(
+        {series.group, series.name, series.unit, series.description, venue_names});
+  }
 }
 
 // Moves every venue's integrals and counts up to `now` into the current interval, and
@@ -275,6 +311,11 @@ void MarketMetrics::write_venue_series(double hours) {
   per(ids.mean_margin, n,
       [&](size_t v) { return venues_[v]->supply_state().mean_margin_usd_per_pf_hour; });
   per(ids.token_usd, n, [&](size_t v) { return venues_[v]->supply_state().token_usd; });
+  if (price_formation_series_) {
+    per(ids.provider_revenue_usd, n,
+        [&](size_t v) { return venues_[v]->supply_state().provider_revenue_usd; });
+    per(ids.entrants, n, [&](size_t v) { return venues_[v]->supply_state().entrants; });
+  }
 }
 
 void MarketMetrics::close_interval(SimTime now, double hardware_index) {

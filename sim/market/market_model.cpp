@@ -171,7 +171,9 @@ void MarketModel::Impl::on_venue_arrival(uint32_t slot) {
 void MarketModel::Impl::start(uint32_t slot) {
   Job& job = jobs_[slot];
   Venue& venue = venues_[job.venue]->queue();
-  venue.start_service(job.width_pf);
+  // Internal work (no route) is not billed; see charge().
+  job.billed_usd_per_pf_hour = job.route == kNoRoute ? 0.0 : venue.price_usd_per_pf_hour();
+  venue.start_service(job.width_pf, job.billed_usd_per_pf_hour);
   ++venue.counts().started;
   venue.counts().wait_h += (sim_.now() - job.arrival).in_hours();
   job.state = JobState::InService;
@@ -183,7 +185,7 @@ void MarketModel::Impl::on_completion(uint32_t slot) {
   Job& job = jobs_[slot];
   Venue& venue = venues_[job.venue]->queue();
   venue.advance(sim_.now());
-  venue.end_service(job.width_pf);
+  venue.end_service(job.width_pf, job.billed_usd_per_pf_hour);
   const double work = job.work_pfh();
   ++venue.counts().completed;
   venue.counts().served_pfh += work;

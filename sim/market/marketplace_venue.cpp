@@ -23,14 +23,16 @@ class MarketplaceVenue final : public VenueModel {
 
   void update_supply(const SupplyTick& tick, double demand_pf) override {
     const MarketplaceParams& p = marketplace();
+    queue().advance(tick.now);
+    // What the jobs in service were billed over the interval just ended.
+    const VenueBilling billing = queue().take_billing();
     if (tick.interval_h > 0) {
       // The price formation sees the interval just ended.
       token_usd_ =
           token_price_step(token_usd_, p.token, tick.interval_h / kHoursPerYear, token_rng_);
       last_tick_ = marketplace_tick(state_, p, demand_pf, token_usd_, tick.hardware_index,
-                                    tick.interval_h, supply_rng_);
+                                    tick.interval_h, supply_rng_, billing);
     }
-    queue().advance(tick.now);
     queue().set_capacity_pf(state_.providers.total_capacity_pf());
     queue().set_price(state_.posted_price_usd_per_pf_hour);
   }
@@ -42,8 +44,11 @@ class MarketplaceVenue final : public VenueModel {
   }
 
   VenueSupplyState supply_state() const override {
-    return {static_cast<double>(state_.providers.size()), last_tick_.mean_margin_usd_per_pf_hour,
-            token_usd_};
+    VenueSupplyState state{static_cast<double>(state_.providers.size()),
+                           last_tick_.mean_margin_usd_per_pf_hour, token_usd_};
+    state.provider_revenue_usd = last_tick_.provider_revenue_usd;
+    state.entrants = static_cast<double>(last_tick_.entrants);
+    return state;
   }
 
  private:

@@ -14,10 +14,13 @@ namespace {
 class PayAsBidRule final : public PricingRule {
  public:
   PriceFormation form(const ProviderPopulation& pop, double posted_price, double hardware_index,
-                      double demand_pf, SupplyWorkspace& ws) const override {
+                      double demand_pf, const MarketplaceParams& params,
+                      SupplyWorkspace& ws) const override {
     // Merit order is the clearing rule's allocation; it keeps the asks and the fractions.
-    PriceFormation formation =
-        pricing_rule(PricingMode::Clearing).form(pop, posted_price, hardware_index, demand_pf, ws);
+    // Its scarcity price is replaced below: under excess demand every provider is full and
+    // paid its own ask, so pay-as-bid has no scarcity rent.
+    PriceFormation formation = pricing_rule(PricingMode::Clearing)
+                                   .form(pop, posted_price, hardware_index, demand_pf, params, ws);
     if (!(formation.served_pf > 0.0)) return formation;  // no providers, or no demand
     double payments = 0.0;
     for (Eigen::Index i = 0; i < pop.size(); ++i) {
@@ -39,9 +42,10 @@ class PayAsBidRule final : public PricingRule {
       const double ask = ws.ask_usd_per_pf_hour[i];
       const double fraction = ws.uniform.fraction_in_use(ask);
       ws.used_pf[i] = pop.capacity_pf[i] * fraction;
-      const double received = served ? receipts.kept_share * ask * receipts.token_ratio +
-                                           receipts.emission_usd_per_pf_hour
-                                     : 0.0;
+      const double received =
+          served ? receipts.kept_share * ask * receipts.token_ratio * receipts.bill_ratio +
+                       receipts.emission_usd_per_pf_hour
+                 : 0.0;
       const double margin = fraction * (received - pop.energy_usd_per_pf_hour[i]) -
                             pop.capex_usd_per_pf_hour[i] * hardware_index;
       double& rolling = pop.rolling_margin_usd_per_pf_hour[i];

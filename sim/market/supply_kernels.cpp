@@ -63,6 +63,21 @@ double marginal_ask(std::vector<std::pair<double, double>>& items, double demand
   }
 }
 
+// Hogan (2005)'s operating-reserve demand curve adds to the energy price the value of lost
+// load times the probability of a shortfall; a marketplace has no reserve margin to measure,
+// so the adder here grows linearly with the excess demand it could not serve, and the
+// ceiling plays the value of lost load's part as the bound.
+double scarcity_price_usd_per_pf_hour(double highest_ask_usd_per_pf_hour, double demand_pf,
+                                      double capacity_pf, const ScarcityParams& params) {
+  GPUMARKET_CHECK(demand_pf >= capacity_pf);
+  // Providers without capacity leave no relative excess to price: the highest ask, as
+  // without scarcity pricing.
+  if (!(capacity_pf > 0.0)) return highest_ask_usd_per_pf_hour;
+  const double excess = (demand_pf - capacity_pf) / capacity_pf;
+  const double scarce = highest_ask_usd_per_pf_hour * (1.0 + params.slope * excess);
+  return std::max(highest_ask_usd_per_pf_hour, std::min(params.ceiling_usd_per_pf_hour, scarce));
+}
+
 double dynamic_fee_utilisation(const PriceFormation& formation, double demand_pf) {
   if (demand_pf <= 0.0) return 0.0;
   if (formation.offered_capacity_pf <= 0.0) return 1.0;
@@ -114,20 +129,37 @@ ProviderAttributes draw_provider(const ProviderDistribution& distribution, Rando
   return p;
 }
 
-int64_t draw_entrants(const MarketplaceParams& params, Eigen::Index current_count,
-                      double mean_margin_usd_per_pf_hour, double tick_h, RandomEngine& rng,
-                      std::vector<ProviderAttributes>& entrants) {
+double expected_margin_usd_per_pf_hour(const ProviderAttributes& candidate,
+                                       const EntryOutlook& outlook) {
+  return outlook.utilisation *
+             (outlook.received_usd_per_pf_hour - candidate.energy_usd_per_pf_hour) -
+         candidate.capex_usd_per_pf_hour * outlook.hardware_index;
+}
+
+EntryDraw draw_entrants(const MarketplaceParams& params, Eigen::Index current_count,
+                        double mean_margin_usd_per_pf_hour, const EntryOutlook& outlook,
+                        double tick_h, RandomEngine& rng,
+                        std::vector<ProviderAttributes>& entrants) {
   entrants.clear();
   const int64_t room = std::max<int64_t>(0, params.entry_exit.max_providers - current_count);
   const double rate = entry_rate_per_day(params.entry_exit, mean_margin_usd_per_pf_hour);
   // Capping the mean at `room` keeps Poisson sampling finite for an extreme margin; the
   // draw is capped at `room` anyway.
   const double mean = std::min(rate * tick_h / kHoursPerDay, static_cast<double>(room));
-  if (!(mean > 0.0)) return 0;
+  if (!(mean > 0.0)) return {};
   const int64_t drawn = boost::random::poisson_distribution<int64_t, double>(mean)(rng);
-  const int64_t count = std::min(drawn, room);
-  for (int64_t k = 0; k < count; ++k) entrants.push_back(draw_provider(params.providers, rng));
-  return count;
+  EntryDraw draw;
+  draw.candidates = std::min(drawn, room);
+  const bool needs_margin =
+      params.entry_exit.entry_rule == EntryExitParams::EntryRule::PositiveMargin;
+  for (int64_t k = 0; k < draw.candidates; ++k) {
+    // Drawn whether or not it enters: the stream stays aligned across entry rules.
+    const ProviderAttributes candidate = draw_provider(params.providers, rng);
+    if (needs_margin && !(expected_margin_usd_per_pf_hour(candidate, outlook) > 0.0)) continue;
+    entrants.push_back(candidate);
+  }
+  draw.entrants = static_cast<int64_t>(entrants.size());
+  return draw;
 }
 
 double token_price_step(double token_usd, const TokenParams& params, double dt_years,
@@ -228,32 +260,44 @@ MarketplaceState make_marketplace(const MarketplaceParams& params, RandomEngine&
 
 MarketplaceTickResult marketplace_tick(MarketplaceState& state, const MarketplaceParams& params,
                                        double demand_pf, double token_usd, double hardware_index,
-                                       double tick_h, RandomEngine& rng) {
+                                       double tick_h, RandomEngine& rng,
+                                       const VenueBilling& billing) {
   GPUMARKET_CHECK(demand_pf >= 0.0);
   ProviderPopulation& pop = state.providers;
   SupplyWorkspace& ws = state.workspace;
   ws.resize(pop.size());
   if (state.token_usd_at_quote <= 0.0) state.token_usd_at_quote = token_usd;
   const PricingRule& rule = pricing_rule(params.pricing);
+  const bool from_bills = params.revenue_source == RevenueSource::Bills;
 
+  // The price is formed on demand: the work in use plus the width of the jobs waiting.
   const PriceFormation formation =
-      rule.form(pop, state.posted_price_usd_per_pf_hour, hardware_index, demand_pf, ws);
+      rule.form(pop, state.posted_price_usd_per_pf_hour, hardware_index, demand_pf, params, ws);
+  // Paid from bills, providers are allocated the work that was in service, not demand
+  // that waited; formed second, so the workspace that settle() reads holds this allocation.
+  const PriceFormation allocation =
+      from_bills ? rule.form(pop, state.posted_price_usd_per_pf_hour, hardware_index,
+                             billing.in_use_pfh / tick_h, params, ws)
+                 : formation;
   MarketplaceTickResult result;
   result.price_usd_per_pf_hour = formation.price_usd_per_pf_hour;
   result.capacity_pf = formation.capacity_pf;
-  result.used_pf = formation.served_pf;
-  result.unserved_pf = formation.unserved_pf;
+  result.used_pf = allocation.served_pf;
+  result.unserved_pf = std::max(0.0, demand_pf - allocation.served_pf);
   result.utilisation = result.capacity_pf > 0.0 ? result.used_pf / result.capacity_pf : 0.0;
 
   // Users pay in tokens quoted at the previous tick's token price; providers value them at
   // the token's price now, and share emissions in proportion to work served.
   Receipts receipts;
-  if (formation.served_pf > 0.0) {
+  if (allocation.served_pf > 0.0) {
     receipts.kept_share = 1.0 - params.platform_fee;
     receipts.token_ratio = token_usd / state.token_usd_at_quote;
     const double emission_usd = params.emission_tokens_per_day * tick_h / kHoursPerDay * token_usd;
-    receipts.emission_usd_per_pf_hour = emission_usd / (formation.served_pf * tick_h);
-    result.payments_usd = formation.payments_usd_per_hour * tick_h;
+    receipts.emission_usd_per_pf_hour = emission_usd / (allocation.served_pf * tick_h);
+    const double formed_usd = allocation.payments_usd_per_hour * tick_h;
+    result.payments_usd = from_bills ? billing.billed_usd : formed_usd;
+    // Scales every provider's receipts so that together they get what the bills paid.
+    if (from_bills && formed_usd > 0.0) receipts.bill_ratio = billing.billed_usd / formed_usd;
     result.fees_usd = params.platform_fee * result.payments_usd;
     result.provider_revenue_usd =
         (result.payments_usd - result.fees_usd) * receipts.token_ratio + emission_usd;
@@ -261,7 +305,7 @@ MarketplaceTickResult marketplace_tick(MarketplaceState& state, const Marketplac
 
   const double weight = rolling_margin_weight(tick_h, params.entry_exit.margin_window_h);
   const SettleResult settled =
-      rule.settle(pop, formation, hardware_index, receipts, weight, params.entry_exit, ws);
+      rule.settle(pop, allocation, hardware_index, receipts, weight, params.entry_exit, ws);
   if (settled.any_exit) {
     exit_mask(pop.negative_margin_ticks, params.entry_exit, ws.exit_mask);
     result.exits = static_cast<int64_t>(pop.remove_if(ws.exit_mask));
@@ -271,14 +315,25 @@ MarketplaceTickResult marketplace_tick(MarketplaceState& state, const Marketplac
   const double mean_margin = result.exits > 0 || pop.empty()
                                  ? mean_rolling_margin(pop)
                                  : settled.capacity_weighted_margin / result.capacity_pf;
-  result.entrants = draw_entrants(params, pop.size(), mean_margin, tick_h, rng, ws.entrants);
+  state.recent_utilisation =
+      std::isnan(state.recent_utilisation)
+          ? result.utilisation
+          : state.recent_utilisation + weight * (result.utilisation - state.recent_utilisation);
+  const double next_price =
+      rule.next_posted_price(state.posted_price_usd_per_pf_hour, formation, demand_pf, params);
+  // A candidate expects the price just posted, net of the fee, at an unchanged token, with
+  // this tick's emissions per PF·h, at the utilisation the marketplace has had of late.
+  const EntryOutlook outlook{
+      state.recent_utilisation,
+      (1.0 - params.platform_fee) * next_price + receipts.emission_usd_per_pf_hour, hardware_index};
+  result.entrants =
+      draw_entrants(params, pop.size(), mean_margin, outlook, tick_h, rng, ws.entrants).entrants;
   // Entrants start at the mean rolling margin they entered on, so entry leaves the mean as is.
   pop.add(ws.entrants, mean_margin);
   result.mean_margin_usd_per_pf_hour = mean_margin;
   result.provider_count = static_cast<int64_t>(pop.size());
 
-  state.posted_price_usd_per_pf_hour =
-      rule.next_posted_price(state.posted_price_usd_per_pf_hour, formation, demand_pf, params);
+  state.posted_price_usd_per_pf_hour = next_price;
   state.token_usd_at_quote = token_usd;
   return result;
 }

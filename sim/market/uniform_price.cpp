@@ -224,7 +224,8 @@ SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double har
 
 double received_usd_per_pf_hour(const PriceFormation& formation, const Receipts& receipts) {
   if (!(formation.served_pf > 0.0)) return 0.0;
-  return receipts.kept_share * formation.price_usd_per_pf_hour * receipts.token_ratio +
+  return receipts.kept_share * formation.price_usd_per_pf_hour * receipts.token_ratio *
+             receipts.bill_ratio +
          receipts.emission_usd_per_pf_hour;
 }
 

@@ -46,6 +46,9 @@ struct VenueSupplyState {
   double provider_count = std::numeric_limits<double>::quiet_NaN();
   double mean_margin_usd_per_pf_hour = std::numeric_limits<double>::quiet_NaN();
   double token_usd = std::numeric_limits<double>::quiet_NaN();
+  /// Providers' receipts in the tick just closed, USD (MarketplaceTickResult).
+  double provider_revenue_usd = std::numeric_limits<double>::quiet_NaN();
+  double entrants = std::numeric_limits<double>::quiet_NaN();  // providers that entered
 };
 
 class VenueModel {

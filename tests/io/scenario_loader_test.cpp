@@ -451,6 +451,29 @@ TEST(ScenarioLoader, ReadsEveryPricingRule) {
   }
 }
 
+TEST(ScenarioLoader, ReadsThePriceFormationOptionsAndDefaultsToThePreviousRules) {
+  TempDir dir;
+  const std::string path = dir.write("main.yaml", kFull);
+  const MarketplaceParams defaults =
+      *load_scenario(path).scenario.venues[2].as<MarketplaceParams>();
+  EXPECT_EQ(defaults.scarcity.slope, 0.0);
+  EXPECT_EQ(defaults.entry_exit.entry_rule, EntryExitParams::EntryRule::Rate);
+  EXPECT_EQ(defaults.revenue_source, RevenueSource::Demand);
+  const std::string options =
+      edited("    platform_fee: 0.1\n",
+             "    platform_fee: 0.1\n"
+             "    scarcity: {slope: 0.8, ceiling_usd_per_pf_hour: 6}\n"
+             "    revenue_source: bills\n",
+             edited("exit_after_ticks: 480}", "exit_after_ticks: 480, entry_rule: positive_margin}",
+                    kFull));
+  const Scenario s = load_scenario(dir.write("options.yaml", options)).scenario;
+  const MarketplaceParams& m = *s.venues[2].as<MarketplaceParams>();
+  EXPECT_DOUBLE_EQ(m.scarcity.slope, 0.8);
+  EXPECT_DOUBLE_EQ(m.scarcity.ceiling_usd_per_pf_hour, 6.0);
+  EXPECT_EQ(m.entry_exit.entry_rule, EntryExitParams::EntryRule::PositiveMargin);
+  EXPECT_EQ(m.revenue_source, RevenueSource::Bills);
+}
+
 TEST(ScenarioLoader, PoolCapacityFromABudgetUsesTheDefaultRampShape) {
   TempDir dir;
   const Scenario s =
@@ -887,6 +910,35 @@ std::vector<BadScenario> bad_scenarios() {
        {},
        "main.yaml:6:9",
        "venues: expected a non-empty sequence, got an empty one"},
+      {"negative scarcity slope",
+       edited("    platform_fee: 0.1\n", "    platform_fee: 0.1\n    scarcity: {slope: -0.5}\n",
+              kFull),
+       {},
+       {},
+       "main.yaml:32:23",
+       "venues[2].scarcity.slope: expected a non-negative number, got -0.5"},
+      {"scarcity ceiling below the price floor",
+       edited("    platform_fee: 0.1\n",
+              "    platform_fee: 0.1\n    scarcity: {slope: 1, ceiling_usd_per_pf_hour: 0.01}\n",
+              kFull),
+       {},
+       {},
+       "main.yaml:32:51",
+       "venues[2].scarcity.ceiling_usd_per_pf_hour: expected a price no lower than the "
+       "marketplace's floor dynamic_fee.floor_usd_per_pf_hour (0.05), got 0.01"},
+      {"unknown entry rule",
+       edited("exit_after_ticks: 480}", "exit_after_ticks: 480, entry_rule: free}", kFull),
+       {},
+       {},
+       "main.yaml:30:73",
+       "venues[2].entry_exit.entry_rule: expected one of rate, positive_margin, got 'free'"},
+      {"unknown revenue source",
+       edited("    platform_fee: 0.1\n", "    platform_fee: 0.1\n    revenue_source: paid\n",
+              kFull),
+       {},
+       {},
+       "main.yaml:32:21",
+       "venues[2].revenue_source: expected one of demand, bills, got 'paid'"},
       {"infinite number",
        edited("2.7", ".inf"),
        {},

@@ -39,7 +39,7 @@ ProviderPopulation random_population(RandomEngine& rng, int n) {
 PriceFormation form(PricingMode mode, const ProviderPopulation& pop, double index, double demand_pf,
                     SupplyWorkspace& ws) {
   ws.resize(pop.size());
-  return pricing_rule(mode).form(pop, 1.0, index, demand_pf, ws);
+  return pricing_rule(mode).form(pop, 1.0, index, demand_pf, MarketplaceParams{}, ws);
 }
 
 TEST(PayAsBid, AllocatesLikeClearingAndChargesEachProviderItsOwnAsk) {

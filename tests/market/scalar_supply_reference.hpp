@@ -53,8 +53,20 @@ inline void compute_asks(std::vector<Provider>& providers, double hardware_index
   }
 }
 
-/// Merit order by brute force: sort by ask, walk the cumulative capacity.
-inline PriceFormation clear(std::vector<Provider>& providers, double demand_pf) {
+/// The scarcity price written as the highest ask plus a rent: the rent grows with the
+/// excess demand and stops where the price would pass the ceiling (none when the ceiling is
+/// below the highest ask).
+inline double scarcity_price(double highest_ask, double demand_pf, double capacity_pf,
+                             const ScarcityParams& scarcity) {
+  const double rent = highest_ask * scarcity.slope * (demand_pf / capacity_pf - 1.0);
+  const double room = std::max(0.0, scarcity.ceiling_usd_per_pf_hour - highest_ask);
+  return highest_ask + std::min(rent, room);
+}
+
+/// Merit order by brute force: sort by ask, walk the cumulative capacity; under excess
+/// demand the scarcity price.
+inline PriceFormation clear(std::vector<Provider>& providers, double demand_pf,
+                            const ScarcityParams& scarcity = {}) {
   PriceFormation f;
   if (providers.empty()) {
     f.price_usd_per_pf_hour = std::numeric_limits<double>::quiet_NaN();
@@ -75,7 +87,7 @@ inline PriceFormation clear(std::vector<Provider>& providers, double demand_pf) 
   if (demand_pf <= 0.0) {
     price = providers[order.front()].ask_usd_per_pf_hour;
   } else if (demand_pf >= total) {
-    price = providers[order.back()].ask_usd_per_pf_hour;
+    price = scarcity_price(providers[order.back()].ask_usd_per_pf_hour, demand_pf, total, scarcity);
   } else {
     // Rounding may leave the cumulative sum just short of a demand equal to the total:
     // the last (highest) ask is then the marginal one.
@@ -234,7 +246,7 @@ inline MarketplaceTickResult marketplace_tick(Marketplace& m, const MarketplaceP
   compute_asks(m.providers, hardware_index);
   const PriceFormation f =
       params.pricing == PricingMode::Clearing
-          ? clear(m.providers, demand_pf)
+          ? clear(m.providers, demand_pf, params.scarcity)
           : allocate_posted(m.providers, m.posted_price_usd_per_pf_hour, demand_pf);
   MarketplaceTickResult r;
   r.price_usd_per_pf_hour = f.price_usd_per_pf_hour;
@@ -263,8 +275,9 @@ inline MarketplaceTickResult marketplace_tick(Marketplace& m, const MarketplaceP
   r.exits = static_cast<int64_t>(before - m.providers.size());
   const double mean = mean_margin(m.providers);
   std::vector<ProviderAttributes> entrants;
-  r.entrants = draw_entrants(params, static_cast<Eigen::Index>(m.providers.size()), mean, tick_h,
-                             rng, entrants);
+  r.entrants = draw_entrants(params, static_cast<Eigen::Index>(m.providers.size()), mean, {},
+                             tick_h, rng, entrants)
+                   .entrants;
   for (const ProviderAttributes& e : entrants) {
     Provider p;
     p.capacity_pf = e.capacity_pf;

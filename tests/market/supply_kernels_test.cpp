@@ -77,8 +77,8 @@ Formed form(PricingMode mode, const ProviderPopulation& pop, double posted_price
             double hardware_index, double demand_pf) {
   Formed out;
   out.workspace.resize(pop.size());
-  out.formation =
-      pricing_rule(mode).form(pop, posted_price, hardware_index, demand_pf, out.workspace);
+  out.formation = pricing_rule(mode).form(pop, posted_price, hardware_index, demand_pf,
+                                          MarketplaceParams{}, out.workspace);
   return out;
 }
 
@@ -139,7 +139,7 @@ void expect_clearing_matches_brute_force(const ProviderPopulation& pop, double h
   const PricingRule& rule = pricing_rule(PricingMode::Clearing);
   SupplyWorkspace ws;
   ws.resize(pop.size());
-  const PriceFormation f = rule.form(pop, 0.0, hardware_index, demand, ws);
+  const PriceFormation f = rule.form(pop, 0.0, hardware_index, demand, MarketplaceParams{}, ws);
   std::vector<scalar::Provider> ref = scalar::from_population(pop);
   scalar::compute_asks(ref, hardware_index);
   const PriceFormation g = scalar::clear(ref, demand);
@@ -198,7 +198,7 @@ PriceFormation clear_with_rule(const ProviderPopulation& pop, double demand, Eig
   const PricingRule& rule = pricing_rule(PricingMode::Clearing);
   SupplyWorkspace ws;
   ws.resize(pop.size());
-  const PriceFormation f = rule.form(pop, 0.0, 1.0, demand, ws);
+  const PriceFormation f = rule.form(pop, 0.0, 1.0, demand, MarketplaceParams{}, ws);
   ProviderPopulation settled = pop;
   rule.settle(settled, f, 1.0, Receipts{}, 0.5, EntryExitParams{}, ws);
   used = ws.used_pf;
@@ -462,7 +462,7 @@ void expect_settle_matches_the_scalar_reference(PricingMode mode, uint64_t seed)
       receipts.token_ratio = uniform(rng, 0.8, 1.25);
       receipts.emission_usd_per_pf_hour = uniform(rng, 0.0, 0.5);
       ws.resize(pop.size());
-      const PriceFormation f = rule.form(pop, posted, index, demand, ws);
+      const PriceFormation f = rule.form(pop, posted, index, demand, MarketplaceParams{}, ws);
       const SettleResult s = rule.settle(pop, f, index, receipts, w, ee, ws);
       exit_mask(pop.negative_margin_ticks, ee, exit);
       EXPECT_EQ(s.any_exit, exit.any());
@@ -527,7 +527,7 @@ TEST(SupplyKernels, SettleCreditsReceiptsForWorkServedOnly) {
     ProviderPopulation p = pop;
     SupplyWorkspace ws;
     ws.resize(p.size());
-    const PriceFormation f = rule.form(p, 1.0, index, 0.5, ws);
+    const PriceFormation f = rule.form(p, 1.0, index, 0.5, MarketplaceParams{}, ws);
     const double price = mode == PricingMode::Clearing ? 0.85 : 1.0;
     EXPECT_DOUBLE_EQ(f.price_usd_per_pf_hour, price);
     EXPECT_DOUBLE_EQ(f.served_pf, 0.5);
@@ -549,7 +549,7 @@ TEST(SupplyKernels, SettleCreditsReceiptsForWorkServedOnly) {
     // No demand: nobody is paid, whatever the receipts; every provider pays its capacity cost.
     p = pop;
     ws.resize(p.size());
-    const PriceFormation idle = rule.form(p, 1.0, index, 0.0, ws);
+    const PriceFormation idle = rule.form(p, 1.0, index, 0.0, MarketplaceParams{}, ws);
     EXPECT_EQ(idle.served_pf, 0.0);
     rule.settle(p, idle, index, receipts, w, ee, ws);
     EXPECT_NEAR(p.rolling_margin_usd_per_pf_hour[0], 0.2 + w * (-0.3 * index - 0.2), 1e-15);
@@ -572,15 +572,17 @@ TEST(SupplyKernels, EntrantCountsArePoissonWithTheEntryRate) {
   const int n = 20000;
   double sum = 0.0;
   for (int i = 0; i < n; ++i) {
-    const int64_t count = draw_entrants(params, 0, 0.25, 24.0, rng, entrants);
+    const int64_t count = draw_entrants(params, 0, 0.25, {}, 24.0, rng, entrants).entrants;
     ASSERT_EQ(count, static_cast<int64_t>(entrants.size()));
     sum += static_cast<double>(count);
   }
   const double lambda = 3.0 * std::exp(2.0 * 0.25);
   EXPECT_NEAR(sum / n, lambda, 3.0 * std::sqrt(lambda / n));
   params.entry_exit.max_providers = 10;
-  for (int i = 0; i < 100; ++i) EXPECT_LE(draw_entrants(params, 8, 5.0, 24.0, rng, entrants), 2);
-  EXPECT_EQ(draw_entrants(params, 10, 5.0, 24.0, rng, entrants), 0);
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_LE(draw_entrants(params, 8, 5.0, {}, 24.0, rng, entrants).entrants, 2);
+  }
+  EXPECT_EQ(draw_entrants(params, 10, 5.0, {}, 24.0, rng, entrants).entrants, 0);
 }
 
 // ---------------------------------------------------------------------------------------

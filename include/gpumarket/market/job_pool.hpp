@@ -17,6 +17,9 @@ struct Job {
   SimTime arrival;  // joined the venue's line (waits count from here)
   Duration service;
   double width_pf = 0;
+  /// The venue's price when the job started (0 for unbilled internal work): its bill is
+  /// this × its work, and the venue's billing integral counts it while it runs.
+  double billed_usd_per_pf_hour = 0;
   uint32_t segment = 0;
   uint32_t venue = 0;
   uint32_t route = 0;

@@ -62,6 +62,9 @@ struct Receipts {
   double kept_share = 1.0;                // 1 − the platform's fee
   double token_ratio = 1.0;               // the token's USD price now / when the price was quoted
   double emission_usd_per_pf_hour = 0.0;  // emissions shared in proportion to work served
+  /// What the bills paid over what the formation's prices pay for the work allocated
+  /// (revenue_source: bills); 1 when providers are paid the formation's prices.
+  double bill_ratio = 1.0;
 };
 
 /// What settling the providers' margins gave.
@@ -75,9 +78,10 @@ class PricingRule {
   virtual ~PricingRule() = default;
 
   /// Prices `demand_pf` (PF wanted over the tick) over the providers at the hardware
-  /// index now, given the price posted before the tick.
+  /// index now, given the price posted before the tick and the marketplace's parameters.
   virtual PriceFormation form(const ProviderPopulation& providers, double posted_price,
                               double hardware_index, double demand_pf,
+                              const MarketplaceParams& params,
                               SupplyWorkspace& workspace) const = 0;
 
   /// Each provider's margin for the tick, per PF of capacity per hour,

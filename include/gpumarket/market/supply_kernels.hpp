@@ -6,6 +6,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "gpumarket/core/random.hpp"
 #include "gpumarket/market/pricing_rule.hpp"
 #include "gpumarket/market/provider_population.hpp"
+#include "gpumarket/market/venue.hpp"
 #include "gpumarket/scenario/supply.hpp"
 
 namespace gpumarket {
@@ -24,6 +26,14 @@ namespace gpumarket {
 /// 0 < demand < total capacity, over (ask, capacity) pairs, which it reorders. The
 /// selection step of the clearing rule; the benchmark's scalar tick uses it too.
 double marginal_ask(std::vector<std::pair<double, double>>& items, double demand_pf);
+
+/// The clearing price when demand reaches capacity (demand_pf ≥ capacity_pf; a_max itself
+/// when capacity_pf is 0):
+///   p = max(a_max, min(ceiling, a_max · (1 + slope · (demand − capacity) / capacity)))
+/// with a_max the highest ask: it rises with the relative excess demand, is bounded by the
+/// ceiling and never falls below the highest ask. slope 0 gives a_max exactly.
+double scarcity_price_usd_per_pf_hour(double highest_ask_usd_per_pf_hour, double demand_pf,
+                                      double capacity_pf, const ScarcityParams& params);
 
 /// The utilisation the fee controller sees: served / offered capacity, in [0, 1]; 1 when
 /// demand is positive and nothing is offered (the price is below every ask and must
@@ -56,12 +66,34 @@ double entry_rate_per_day(const EntryExitParams& params, double mean_margin_usd_
 /// energy, capex (each lognormal), markup (uniform).
 ProviderAttributes draw_provider(const ProviderDistribution& distribution, RandomEngine& rng);
 
-/// Entrants over a tick: N ~ Poisson(min(rate × tick_h / 24, room)), room =
-/// max_providers − current count, then min(N, room) providers drawn with draw_provider.
-/// Appends them to `entrants` (cleared first) and returns their number.
-int64_t draw_entrants(const MarketplaceParams& params, Eigen::Index current_count,
-                      double mean_margin_usd_per_pf_hour, double tick_h, RandomEngine& rng,
-                      std::vector<ProviderAttributes>& entrants);
+/// What a candidate entrant expects to earn under EntryRule::PositiveMargin.
+struct EntryOutlook {
+  double utilisation = 0.0;               // the marketplace's recent utilisation, in [0, 1]
+  double received_usd_per_pf_hour = 0.0;  // per PF·h served at the price just posted
+  double hardware_index = 1.0;
+};
+
+/// A candidate's expected margin per PF of capacity per hour, the margin equation at the
+/// outlook's utilisation: u · (received − energy) − capex × hardware_index.
+double expected_margin_usd_per_pf_hour(const ProviderAttributes& candidate,
+                                       const EntryOutlook& outlook);
+
+/// How many candidates were drawn over a tick and how many of them entered.
+struct EntryDraw {
+  int64_t candidates = 0;
+  int64_t entrants = 0;
+};
+
+/// Entry over a tick: N ~ Poisson(min(rate × tick_h / 24, room)), room =
+/// max_providers − current count, then min(N, room) candidates drawn with draw_provider.
+/// Under EntryRule::Rate every candidate enters; under PositiveMargin those whose
+/// expected_margin_usd_per_pf_hour is positive. Every candidate is drawn either way, so the
+/// stream advances alike under both rules. Appends the entrants to `entrants` (cleared
+/// first).
+EntryDraw draw_entrants(const MarketplaceParams& params, Eigen::Index current_count,
+                        double mean_margin_usd_per_pf_hour, const EntryOutlook& outlook,
+                        double tick_h, RandomEngine& rng,
+                        std::vector<ProviderAttributes>& entrants);
 
 // ---------------------------------------------------------------------------------------
 // Token, hardware index, alliance pool
@@ -102,6 +134,9 @@ struct MarketplaceState {
   double posted_price_usd_per_pf_hour = 0.0;
   /// Token USD price when the current price was quoted (0 before the first tick).
   double token_usd_at_quote = 0.0;
+  /// Utilisation (used / capacity) smoothed with the rolling margin's weight: what a
+  /// candidate entrant expects (EntryRule::PositiveMargin). NaN before the first tick.
+  double recent_utilisation = std::numeric_limits<double>::quiet_NaN();
   SupplyWorkspace workspace;
 };
 
@@ -132,8 +167,12 @@ struct MarketplaceTickResult {
 /// costs and asks → price and allocation (params.pricing) → revenue → margins → exit →
 /// entry → next posted price. Users pay the price in tokens quoted at the previous tick's
 /// token price; providers value them at `token_usd`.
+/// Under RevenueSource::Bills, `billing` (the venue's billing integrals over the tick) sets
+/// what providers are paid and the work allocated over them; the price is still formed on
+/// `demand_pf`. Under RevenueSource::Demand `billing` is not read.
 MarketplaceTickResult marketplace_tick(MarketplaceState& state, const MarketplaceParams& params,
                                        double demand_pf, double token_usd, double hardware_index,
-                                       double tick_h, RandomEngine& rng);
+                                       double tick_h, RandomEngine& rng,
+                                       const VenueBilling& billing = {});
 
 }  // namespace gpumarket

@@ -1,5 +1,6 @@
 // A venue's queueing state: capacity in PF, a FIFO line of waiting jobs, the work in
-// service, and time integrals of queue length, jobs in system and capacity in use.
+// service, and time integrals of queue length, jobs in system, capacity in use and what the
+// bills of the jobs in service pay.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,14 @@ struct VenueAreas {
     waiting_pfh += o.waiting_pfh;
     capacity_pfh += o.capacity_pfh;
   }
+};
+
+/// What the jobs in service were billed for the work they did, integrated over time since
+/// the last Venue::take_billing(): the supply side's view of a tick (a marketplace whose
+/// revenue_source is bills pays its providers from it).
+struct VenueBilling {
+  double billed_usd = 0;  // ∫ Σ_{jobs in service} billed price × width dt
+  double in_use_pfh = 0;  // ∫ Σ_{jobs in service} width dt
 };
 
 /// Job counts. "Started" jobs began service; their waits are summed in wait_h.
@@ -84,6 +93,8 @@ class Venue {
     areas_.in_use_pfh += dt_h * in_use_pf_;
     areas_.waiting_pfh += dt_h * waiting_pf_;
     areas_.capacity_pfh += dt_h * capacity_pf_;
+    billing_.billed_usd += dt_h * billed_usd_per_hour_;
+    billing_.in_use_pfh += dt_h * in_use_pf_;
     last_ = now;
   }
 
@@ -107,16 +118,21 @@ class Venue {
     waiting_work_pfh_ -= work_pfh;
     if (waiting_ == 0) waiting_pf_ = waiting_work_pfh_ = 0;  // no drift from float sums
   }
-  void start_service(double width_pf) {
+  /// A job of `width_pf` starts, billed at `billed_usd_per_pf_hour` (0 for unbilled work)
+  /// for as long as it runs; end_service() takes the same two values.
+  void start_service(double width_pf, double billed_usd_per_pf_hour) {
     GPUMARKET_CHECK(fits(width_pf));
     in_use_pf_ += width_pf;
+    billed_usd_per_hour_ += billed_usd_per_pf_hour * width_pf;
     ++in_service_;
   }
-  void end_service(double width_pf) {
+  void end_service(double width_pf, double billed_usd_per_pf_hour) {
     GPUMARKET_CHECK(in_service_ > 0);
     in_use_pf_ -= width_pf;
+    billed_usd_per_hour_ -= billed_usd_per_pf_hour * width_pf;
     --in_service_;
-    if (in_service_ == 0) in_use_pf_ = 0;  // no drift from summing and subtracting doubles
+    // No drift from summing and subtracting doubles.
+    if (in_service_ == 0) in_use_pf_ = billed_usd_per_hour_ = 0;
     if (capacity_pf_ > offered_pf_)
       capacity_pf_ = in_use_pf_ > offered_pf_ ? in_use_pf_ : offered_pf_;
   }
@@ -133,6 +149,9 @@ class Venue {
   /// takes them once per tick for the time series and adds them to its totals.
   VenueAreas take_areas() { return std::exchange(areas_, VenueAreas{}); }
   VenueCounts take_counts() { return std::exchange(counts_, VenueCounts{}); }
+  /// The billing integrals since the last take_billing(), which resets them: the venue's
+  /// own supply side takes them once per tick (the model's take_areas() is for the output).
+  VenueBilling take_billing() { return std::exchange(billing_, VenueBilling{}); }
   VenueCounts& counts() { return counts_; }
 
  private:
@@ -147,10 +166,12 @@ class Venue {
   double waiting_pf_ = 0;
   double waiting_work_pfh_ = 0;
   int64_t in_service_ = 0;
+  double billed_usd_per_hour_ = 0;
   FifoRing line_;
   SimTime last_;
   VenueAreas areas_;
   VenueCounts counts_;
+  VenueBilling billing_;
 };
 
 }  // namespace gpumarket

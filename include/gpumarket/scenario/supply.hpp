@@ -166,6 +166,43 @@ struct EntryExitParams {
   double entry_sensitivity_per_usd_per_pf_hour = 2.0;
   /// No entry beyond this many providers.
   int64_t max_providers = 1'000'000;
+
+  /// Which candidates drawn at the entry rate enter (docs/model.md, "Entry on a positive
+  /// expected margin").
+  enum class EntryRule {
+    /// Every candidate enters.
+    Rate,
+    /// A candidate enters only if its own expected margin at the price just posted and the
+    /// marketplace's recent utilisation is positive (the free-entry condition of
+    /// Bresnahan & Reiss (1991)).
+    PositiveMargin,
+  };
+  /// Default Rate: every candidate enters, the entry model as it was before the rule existed.
+  EntryRule entry_rule = EntryRule::Rate;
+};
+
+/// The scarcity price of a clearing marketplace under excess demand (docs/model.md,
+/// "Scarcity pricing"): with demand D above capacity C and the highest ask a_max,
+///   p = max(a_max, min(ceiling, a_max · (1 + slope · (D − C) / C))),
+/// an adder that grows with the shortfall up to a bound, as the operating-reserve demand
+/// curve of electricity markets prices scarcity up to the value of lost load (Hogan (2005)).
+struct ScarcityParams {
+  /// Relative rise of the price per unit of relative excess demand (D − C) / C, ≥ 0.
+  /// Default 0: no scarcity rent, the highest ask (merit order without a demand curve).
+  /// A positive value is an ASSUMPTION of the scenario.
+  double slope = 0.0;
+  /// Bound on the scarcity price, USD per PF·h (never binding below the highest ask).
+  /// calibration §1: Hyperbolic caps an RTX 4090 at 0.50 USD/GPU-h, ÷ 0.165 PF ≈ 3.03.
+  double ceiling_usd_per_pf_hour = 0.50 / 0.165;
+};
+
+/// What the providers of a marketplace are paid from (docs/model.md, "Revenue from bills").
+enum class RevenueSource {
+  /// The tick's price times the demand it served (in use plus waiting, up to capacity).
+  Demand,
+  /// What the bills of the jobs in service paid for the work done in the tick; the work
+  /// allocated over the providers is the time-average PF in use.
+  Bills,
 };
 
 /// One permissionless marketplace (docs/model.md, "Permissionless marketplaces"), e.g. Golem
@@ -182,6 +219,10 @@ struct MarketplaceParams {
   /// Tokens per day minted to providers in proportion to the work they serve (0 = none).
   /// Golem: none. Render's burn-mint equilibrium: ~6,251 RENDER/day (calibration §3).
   double emission_tokens_per_day = 0.0;
+  /// Price above the highest ask under excess demand (clearing only).
+  ScarcityParams scarcity;
+  /// Default Demand: the providers' revenue as it was before bills were integrated.
+  RevenueSource revenue_source = RevenueSource::Demand;
 };
 
 /// The GPU hardware price index that scales providers' capital cost.
