@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "gpumarket/core/time.hpp"
 #include "gpumarket/scenario/demand.hpp"
 #include "gpumarket/scenario/supply.hpp"
+#include "gpumarket/scenario/verification.hpp"
 
 namespace gpumarket {
 
@@ -36,6 +38,8 @@ struct VenueParams {
   bool direct_access = true;
   /// Delay between a job's decision and its arrival in the venue's line (provisioning).
   Duration latency;
+  /// How the venue checks results; absent: no check and no verification output.
+  std::optional<VerificationParams> verification;
 
   /// The kind's parameters if the venue is of kind `Kind`, else nullptr.
   template <class Kind>
@@ -70,6 +74,9 @@ struct BridgeParams {
   /// Whether the alliance pool accepts work through this bridge (settled in sovereign
   /// currency by the bridge, so the tokenized-access ban does not apply).
   bool alliance_accepts = false;
+  /// A finite prover pool that proves every bridged job (replaces proof_overhead,
+  /// prover_price_usd_per_pf_hour and prover_pf, which must then stay unset).
+  std::optional<ProverParams> prover;
 };
 
 struct RoutingParams {
