@@ -38,4 +38,8 @@ HardwareIndexParams decode_hardware(MapReader r);
 /// One item of `segments` (finished here).
 Segment decode_segment(MapReader& r);
 
+/// A venue's `verification` block, and a prover pool's block.
+VerificationParams decode_verification(MapReader r);
+ProverParams decode_prover(MapReader r);
+
 }  // namespace gpumarket::scenario_decode
