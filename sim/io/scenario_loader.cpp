@@ -124,8 +124,9 @@ BridgeParams decode_bridge(MapReader& r, SequenceReader& connects) {
     // Two descriptions of one proof would be counted twice.
     for (const char* key : {"proof_overhead", "prover_price_usd_per_pf_hour", "prover_pf"}) {
       if (r.node().find(key) != nullptr) {
-        r.fail(key, "a bridge with a 'prover' pool takes its proof cost and time from the pool: "
-                    "remove this key or the 'prover' block");
+        r.fail(key,
+               "a bridge with a 'prover' pool takes its proof cost and time from the pool: "
+               "remove this key or the 'prover' block");
       }
     }
   }

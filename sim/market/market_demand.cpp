@@ -1,8 +1,8 @@
 // The demand side at run time: each segment's arrivals of the next tick, routed in one
 // batch over the routes open to them (venues directly or through bridges), and what a
 // job pays when it starts.
-#include <boost/random/uniform_01.hpp>
 #include <algorithm>
+#include <boost/random/uniform_01.hpp>
 #include <cmath>
 
 #include "gpumarket/core/check.hpp"
@@ -206,9 +206,8 @@ void MarketModel::Impl::charge(Job& job) {
     payment.bridge_fee_usd = b.fee_fixed_usd + b.fee_proportional * payment.bill_usd;
     payment.proof_usd = b.proof_overhead * b.prover_price_usd_per_pf_hour * payment.work_pfh;
     if (bridge_prover_[route.bridge] != kNoProver) {
-      payment.proof_usd =
-          provers_[bridge_prover_[route.bridge]].price_usd_per_pf_hour(sim_.now()) *
-          payment.work_pfh;
+      payment.proof_usd = provers_[bridge_prover_[route.bridge]].price_usd_per_pf_hour(sim_.now()) *
+                          payment.work_pfh;
     }
   }
   if (venue_prover_[job.venue] != kNoProver) {

@@ -129,7 +129,8 @@ std::vector<double> mean_proof_waits(int gpus) {
   std::vector<double> waits;
   for (int seed = 1; seed <= kSeeds; ++seed) {
     const MemoryRecorder r = run_text(zk_venue_text(gpus), seed);
-    waits.push_back(r.summary_value(indicator::for_venue("farm", indicator::kProofMeanWait)).value());
+    waits.push_back(
+        r.summary_value(indicator::for_venue("farm", indicator::kProofMeanWait)).value());
   }
   return waits;
 }

@@ -55,9 +55,8 @@ struct VenueRun {
 
 VenueRun run(const std::string& verification, int seed) {
   testing::TempDir dir;
-  const LoadedScenario loaded =
-      load_scenario(dir.write("s.yaml", scenario_text(verification)).string(),
-                    {"seed=" + std::to_string(seed)});
+  const LoadedScenario loaded = load_scenario(
+      dir.write("s.yaml", scenario_text(verification)).string(), {"seed=" + std::to_string(seed)});
   VenueRun result;
   result.recorder.begin({});
   MarketModel model(loaded.scenario);
@@ -97,8 +96,7 @@ TEST(Verification, VerifiedOverDeliveredMatchesEachSchemesFormulaWithinThreeStan
       {"{scheme: none, failure_probability: 0.2}", 1 - q},
       {"{scheme: redundant, replication: 2, failure_probability: 0.2, on_rejection: lose}",
        (1 - q) * (1 - q) / 2},
-      {"{scheme: redundant, replication: 3, failure_probability: 0.2}",
-       std::pow(1 - q, 3) / 3},
+      {"{scheme: redundant, replication: 3, failure_probability: 0.2}", std::pow(1 - q, 3) / 3},
       {"{scheme: spot_check, spot_check_share: 0.4, failure_probability: 0.2}", (1 - q) / 1.4},
       {"{scheme: spot_check, spot_check_share: 0.4, failure_probability: 0.2, "
        "on_rejection: lose}",
@@ -168,8 +166,7 @@ TEST(Verification, VerifiedNeverExceedsDeliveredNorDeliveredInstalledAndJobsAreC
     EXPECT_EQ(t.jobs_generated, t.jobs_priced_out + t.jobs_completed + t.jobs_abandoned +
                                     t.jobs_waiting + t.jobs_in_service + t.jobs_in_transit +
                                     t.jobs_in_proof);
-    EXPECT_NEAR(t.money_paid_usd, t.money_received_usd + t.money_fees_usd,
-                1e-9 * t.money_paid_usd);
+    EXPECT_NEAR(t.money_paid_usd, t.money_received_usd + t.money_fees_usd, 1e-9 * t.money_paid_usd);
   }
 }
 

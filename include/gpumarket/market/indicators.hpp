@@ -133,8 +133,8 @@ inline constexpr IndicatorDefinition kProofs{"_proofs", "proofs",
                                              "proofs that joined the prover pool in the window"};
 inline constexpr IndicatorDefinition kProofMeanWait{
     "_proof_mean_wait_h", "h", "mean wait for the prover pool of the window's proofs"};
-inline constexpr IndicatorDefinition kProofMeanTime{
-    "_proof_mean_h", "h", "mean proving time of the window's proofs"};
+inline constexpr IndicatorDefinition kProofMeanTime{"_proof_mean_h", "h",
+                                                    "mean proving time of the window's proofs"};
 inline constexpr IndicatorDefinition kProverUtilisation{
     "_prover_utilisation", "1", "proving hours of the window's proofs / hours of the window"};
 
