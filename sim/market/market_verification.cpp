@@ -70,6 +70,7 @@ void MarketModel::Impl::finish_attempt(uint32_t slot) {
         // Waits and sojourns count per attempt: the redo's from its return to the line.
         venue.advance(sim_.now());
         job.arrival = sim_.now();
+        job.abandonment = {};  // the first wait's event is spent; a new wait schedules its own
         join_venue(slot);
         return;
       }
