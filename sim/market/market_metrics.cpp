@@ -542,7 +542,7 @@ void MarketMetrics::write_verification_summary(const RunTotals& totals) {
     put_for(prover_names_[p], kProofs, w.proofs);
     put_for(prover_names_[p], kProofMeanWait, ratio_or_nan(w.wait_h, w.proofs));
     put_for(prover_names_[p], kProofMeanTime, ratio_or_nan(w.proof_h, w.proofs));
-    put_for(prover_names_[p], kProverUtilisation, ratio_or_nan(w.proof_h, window_h_));
+    put_for(prover_names_[p], kProverLoad, ratio_or_nan(w.proof_h, window_h_));
   }
 }
 

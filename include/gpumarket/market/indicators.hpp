@@ -135,8 +135,10 @@ inline constexpr IndicatorDefinition kProofMeanWait{
     "_proof_mean_wait_h", "h", "mean wait for the prover pool of the window's proofs"};
 inline constexpr IndicatorDefinition kProofMeanTime{"_proof_mean_h", "h",
                                                     "mean proving time of the window's proofs"};
-inline constexpr IndicatorDefinition kProverUtilisation{
-    "_prover_utilisation", "1", "proving hours of the window's proofs / hours of the window"};
+inline constexpr IndicatorDefinition kProverLoad{
+    "_prover_load", "1",
+    "offered load: proving hours of the window's proofs / hours of the window (above 1: the "
+    "backlog grows)"};
 
 /// The name of a per-venue indicator such as kDaaBefore: "<venue><suffix>".
 inline std::string for_venue(std::string_view venue, const IndicatorDefinition& suffix) {
