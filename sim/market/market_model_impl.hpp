@@ -41,7 +41,8 @@ inline constexpr Priority kWarmupEnd = 7;
 inline constexpr Priority kProofDone = kCompletion;
 
 inline constexpr uint32_t kNoRoute = UINT32_MAX;  // internal work: straight to the reserved pool
-inline constexpr uint32_t kNoProver = UINT32_MAX;  // a venue or bridge without a prover pool
+// A venue or bridge without a prover pool.
+inline constexpr uint32_t kNoProver = UINT32_MAX;
 
 /// A way to reach a venue: directly or through a bridge; its settlement (token or
 /// sovereign currency) decides which job classes may take it.
