@@ -180,15 +180,15 @@ VenueParams decode_venue(MapReader& r) {
   const std::string kind = r.enumeration("kind", {"fixed", "pool", "marketplace"});
   v.direct_access = r.optional_boolean("direct_access", v.direct_access);
   v.latency = r.optional_duration("latency", v.latency, Check::NonNegative);
-  if (auto verification = r.optional_map("verification")) {
-    v.verification = decode_verification(std::move(*verification));
-  }
   if (kind == "fixed") {
     decode_fixed(r, v.kind.emplace<FixedVenueParams>());
   } else if (kind == "pool") {
     decode_pool(r, v.kind.emplace<AlliancePoolParams>());
   } else if (kind == "marketplace") {
     decode_marketplace(r, v.kind.emplace<MarketplaceParams>());
+  }
+  if (auto verification = r.optional_map("verification")) {
+    v.verification = decode_verification(std::move(*verification));
   }
   r.finish();
   return v;
