@@ -158,7 +158,7 @@ TEST(ProverPool, WaitsAppearWhenProversBindAndFallWithMoreGpus) {
 // Public-chain jobs choose between a direct cloud at 20 USD/PF·h and farms at 5 USD/PF·h
 // behind a zk bridge whose pool charges 1000 × s × 0.001 = s USD per PF·h of work, s the
 // proof cost in seconds per TFLOP.
-std::string bridge_text(double seconds_per_tflop) {
+std::string bridge_text(double seconds_per_tflop, int gpus = 100) {
   return "name: zk-bridge\n"
          "start: 2026-01-01\n"
          "horizon: 1000h\n"
@@ -173,7 +173,8 @@ std::string bridge_text(double seconds_per_tflop) {
          "    fee_fixed_usd: 0\n"
          "    fee_proportional: 0\n"
          "    connects: [farms]\n"
-         "    prover: {gpus: 100, price_usd_per_gpu_hour: 0.001, seconds_per_tflop: " +
+         "    prover: {gpus: " +
+         std::to_string(gpus) + ", price_usd_per_gpu_hour: 0.001, seconds_per_tflop: " +
          std::to_string(seconds_per_tflop) +
          "}\n"
          "routing: {settlement_tx_usd: 0}\n"
@@ -208,6 +209,25 @@ TEST(ProverPool, DearerProofsLowerZkBridgeVolumeAndSlowBridgedJobs) {
       << "mean " << volume.mean << " ± " << volume.standard_error;
   EXPECT_GT(latency.mean, 3 * latency.standard_error)
       << "mean " << latency.mean << " ± " << latency.standard_error;
+}
+
+TEST(ProverPool, RoutesSeeABindingBridgeProversBacklogAndAvoidIt) {
+  // With 5 GPUs a bridged job's proof takes 3.5 h on average, more than the pool can keep up
+  // with at the bridge's share of 4 jobs/h: the backlog grows until the wait it adds to the
+  // route's cost turns jobs to the direct cloud.
+  std::vector<double> volume_drop;
+  for (int seed = 1; seed <= kSeeds; ++seed) {
+    const MemoryRecorder ample = run_text(bridge_text(17.5, 100), seed);
+    const MemoryRecorder binding = run_text(bridge_text(17.5, 5), seed);
+    volume_drop.push_back(ample.summary_value(indicator::kBridgeVolume.name).value() -
+                          binding.summary_value(indicator::kBridgeVolume.name).value());
+    EXPECT_GT(
+        binding.summary_value(indicator::for_venue("zk_bridge", indicator::kProofMeanWait)).value(),
+        ample.summary_value(indicator::for_venue("zk_bridge", indicator::kProofMeanWait)).value());
+  }
+  const MeanAndError volume = mean_and_error(volume_drop);
+  EXPECT_GT(volume.mean, 3 * volume.standard_error)
+      << "mean " << volume.mean << " ± " << volume.standard_error;
 }
 
 }  // namespace
