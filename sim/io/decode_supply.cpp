@@ -216,6 +216,9 @@ VenueParams decode_venue(MapReader& r) {
   } else if (kind == "marketplace") {
     decode_marketplace(r, v.kind.emplace<MarketplaceParams>());
   }
+  if (auto verification = r.optional_map("verification")) {
+    v.verification = decode_verification(std::move(*verification));
+  }
   r.finish();
   return v;
 }

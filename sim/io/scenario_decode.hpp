@@ -42,5 +42,8 @@ Segment decode_segment(MapReader& r);
 void decode_token(MapReader r, TokenParams& t);
 /// One item of `chains` (finished here).
 ChainParams decode_chain(MapReader& r);
+/// A venue's `verification` block, and a prover pool's block.
+VerificationParams decode_verification(MapReader r);
+ProverParams decode_prover(MapReader r);
 
 }  // namespace gpumarket::scenario_decode

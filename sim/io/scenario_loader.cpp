@@ -140,6 +140,7 @@ BridgeParams decode_bridge(MapReader& r, SequenceReader& connects) {
     b.outages = decode_outages(std::move(*outages));
   }
   if (r.has("chain")) b.chain = r.name("chain");
+  if (auto prover = r.optional_map("prover")) b.prover = decode_prover(std::move(*prover));
   const ConfigNode* list = r.find("connects");
   if (list != nullptr) {
     connects = SequenceReader(*list, r.key_path("connects"));
@@ -148,6 +149,16 @@ BridgeParams decode_bridge(MapReader& r, SequenceReader& connects) {
     }
   }
   r.finish();
+  if (b.prover) {
+    // Two descriptions of one proof would be counted twice.
+    for (const char* key : {"proof_overhead", "prover_price_usd_per_pf_hour", "prover_pf"}) {
+      if (r.node().find(key) != nullptr) {
+        r.fail(key,
+               "a bridge with a 'prover' pool takes its proof cost and time from the pool: "
+               "remove this key or the 'prover' block");
+      }
+    }
+  }
   if (list == nullptr || b.connects.empty()) {
     throw Error(list == nullptr ? r.node().location : list->location,
                 r.key_path("connects") + ": bridge '" + b.name +
@@ -517,6 +528,20 @@ void check_same_frame(const Scenario& base, const Scenario& state, const SourceL
   if (names(base.chains) != names(state.chains)) {
     fail("the list of chains (" + joined(names(base.chains)) + " became " +
          joined(names(state.chains)) + ")");
+  }
+  // The run builds verification streams and prover pools once, from the base scenario.
+  for (size_t i = 0; i < base.venues.size(); ++i) {
+    const auto& before = base.venues[i].verification;
+    const auto& after = state.venues[i].verification;
+    if (before.has_value() != after.has_value() ||
+        (before && before->prover.has_value() != after->prover.has_value())) {
+      fail("whether venue '" + base.venues[i].name + "' has a verification or prover block");
+    }
+  }
+  for (size_t i = 0; i < base.bridges.size(); ++i) {
+    if (base.bridges[i].prover.has_value() != state.bridges[i].prover.has_value()) {
+      fail("whether bridge '" + base.bridges[i].name + "' has a prover block");
+    }
   }
 }
 

@@ -45,7 +45,7 @@ double MarketModel::Impl::bridge_gas_usd(uint32_t bridge) const {
   if (c == kNoChain) return 0.0;
   const Chain& chain = chains_[c];
   const GasCosts& gas = chain.params().gas;
-  const bool proves = current_->bridges[bridge].proof_overhead > 0.0;
+  const bool proves = current_->bridges[bridge].proves();
   return chain.fee_usd(gas.bridge_message_gas + (proves ? gas.proof_verification_gas : 0));
 }
 
@@ -63,7 +63,7 @@ void MarketModel::Impl::record_bridge_message(uint32_t bridge) {
 
 void MarketModel::Impl::record_proof_verification(uint32_t bridge) {
   const uint32_t c = bridge_chain_[bridge];
-  if (c == kNoChain || !(current_->bridges[bridge].proof_overhead > 0.0)) return;
+  if (c == kNoChain || !current_->bridges[bridge].proves()) return;
   chains_[c].add_transaction(chains_[c].params().gas.proof_verification_gas);
 }
 

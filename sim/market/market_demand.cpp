@@ -1,6 +1,7 @@
 // The demand side at run time: each segment's arrivals of the next tick, routed in one
 // batch over the routes open to them (venues directly or through bridges), and what a
 // job pays when it starts.
+#include <algorithm>
 #include <boost/random/uniform_01.hpp>
 #include <cmath>
 
@@ -80,6 +81,28 @@ void MarketModel::Impl::refresh_route_table(SimTime now) {
       route_table_.latency_h(r) += b.latency.in_hours();
       route_table_.open(r) = route_table_.open(r) && bridge.is_open(now);
       kind.bridge_alliance_accepts = b.alliance_accepts;
+      if (bridge_prover_[route.bridge] != kNoProver) {
+        // The pool proves jobs as they leave the bridge's server: its wait beyond the
+        // bridge's own backlog is what a job joining now adds.
+        const ProverPool& pool = provers_[bridge_prover_[route.bridge]];
+        route_table_.proof_cost_usd_per_pf_hour(r) = pool.price_usd_per_pf_hour(now);
+        route_table_.proof_hours_per_pf_hour(r) = pool.proof_hours_per_pf_hour(now);
+        route_table_.expected_wait_h(r) +=
+            std::max(0.0, pool.backlog_h(now) - bridge.backlog_h(now));
+      }
+    }
+    const VenueVerification& verification = verification_[route.venue];
+    if (verification.active()) {
+      // Users pay for the capacity-time their job takes, copies and checks included, and a
+      // job fits only if all its copies do.
+      route_table_.price_usd_per_pf_hour(r) *= verification.expected_work_factor();
+      route_table_.max_width_pf(r) /= static_cast<double>(verification.copies());
+    }
+    if (venue_prover_[route.venue] != kNoProver) {
+      const ProverPool& pool = provers_[venue_prover_[route.venue]];
+      route_table_.proof_cost_usd_per_pf_hour(r) += pool.price_usd_per_pf_hour(now);
+      route_table_.proof_hours_per_pf_hour(r) += pool.proof_hours_per_pf_hour(now);
+      route_table_.expected_wait_h(r) += pool.backlog_h(now);
     }
     for (const Origin origin : {Origin::PublicChain, Origin::Sovereign}) {
       for (const bool licensed : {false, true}) {
@@ -175,7 +198,7 @@ void MarketModel::Impl::charge(Job& job) {
   payment.public_chain = job.public_chain;
   payment.licensed = job.licensed;
   payment.work_pfh = job.work_pfh();
-  payment.bill_usd = job.billed_usd_per_pf_hour * payment.work_pfh;
+  payment.bill_usd = job.billed_usd_per_pf_hour * payment.work_pfh * job.runs();
   const VenueCharges charges = venue.charge(job.address, route.token_settled, payment.bill_usd);
   payment.platform_fee_usd = charges.platform_fee_usd;
   payment.settlement_usd = route.token_settled ? settlement_fee_usd() : 0.0;
@@ -189,6 +212,14 @@ void MarketModel::Impl::charge(Job& job) {
     payment.proof_usd = b.proof_overhead * b.prover_price_usd_per_pf_hour * payment.work_pfh;
     // Its bridge message and proof verification, as transaction costs on the bridge's chain.
     payment.settlement_usd += bridge_gas_usd(route.bridge);
+    if (bridge_prover_[route.bridge] != kNoProver) {
+      payment.proof_usd = provers_[bridge_prover_[route.bridge]].price_usd_per_pf_hour(sim_.now()) *
+                          payment.work_pfh;
+    }
+  }
+  if (venue_prover_[job.venue] != kNoProver) {
+    payment.proof_usd +=
+        provers_[venue_prover_[job.venue]].price_usd_per_pf_hour(sim_.now()) * payment.work_pfh;
   }
   metrics_->on_payment(payment);
 }

@@ -23,7 +23,7 @@ bool in_window(Date day, Date from, Date to) { return day >= from && day < to; }
 // Every series the model writes, in the order of the file; bridge series exist only
 // when the scenario has bridges. A new series is a row here and its value in
 // close_interval() or close_day().
-enum class Axis { None, PerVenue, PerBridge, PerSegment, PerChain };
+enum class Axis { None, PerVenue, PerBridge, PerSegment, PerChain, PerVerifyingVenue, PerProver };
 struct SeriesDefinition {
   SeriesId MarketMetrics::SeriesIds::*id;
   const char* group;
@@ -107,6 +107,33 @@ constexpr SeriesDefinition kSeries[] = {
      Axis::PerChain},
     {&MarketMetrics::SeriesIds::chain_gas_token_usd, "tick", "chain_gas_token_usd", "USD",
      "price of the chain's gas token", Axis::PerChain},
+    // Only when some venue verifies (a column per venue) and for prover pools.
+    {&MarketMetrics::SeriesIds::installed_pfh, "tick", "installed_pfh", "PF*h",
+     "capacity times time during the tick", Axis::PerVerifyingVenue},
+    {&MarketMetrics::SeriesIds::delivered_pfh, "tick", "delivered_pfh", "PF*h",
+     "work run during the tick, copies, re-executions and redone attempts included",
+     Axis::PerVerifyingVenue},
+    {&MarketMetrics::SeriesIds::verified_pfh, "tick", "verified_pfh", "PF*h",
+     "work accepted by verification with a correct result during the tick",
+     Axis::PerVerifyingVenue},
+    {&MarketMetrics::SeriesIds::rejected, "tick", "rejected", "jobs",
+     "attempts whose bad result verification caught during the tick", Axis::PerVerifyingVenue},
+    {&MarketMetrics::SeriesIds::prover_backlog_h, "tick", "prover_backlog_h", "h",
+     "wait for the prover pool of a proof joining at the end of the tick", Axis::PerProver},
+    {&MarketMetrics::SeriesIds::prover_queue_length, "tick", "prover_queue_length", "proofs",
+     "proofs waiting for the prover pool at the end of the tick", Axis::PerProver},
+    {&MarketMetrics::SeriesIds::prover_proofs, "tick", "prover_proofs", "proofs",
+     "proofs that joined the prover pool during the tick", Axis::PerProver},
+    {&MarketMetrics::SeriesIds::prover_completed, "tick", "prover_completed", "proofs",
+     "proofs the pool finished during the tick", Axis::PerProver},
+    {&MarketMetrics::SeriesIds::prover_mean_wait_h, "tick", "prover_mean_wait_h", "h",
+     "mean wait for the pool of the proofs that joined during the tick", Axis::PerProver},
+    {&MarketMetrics::SeriesIds::prover_mean_proof_h, "tick", "prover_mean_proof_h", "h",
+     "mean proving time of the proofs that joined during the tick", Axis::PerProver},
+    {&MarketMetrics::SeriesIds::prover_price, "tick", "prover_price", "USD/(PF*h)",
+     "proof cost per PF*h of proven work at the end of the tick", Axis::PerProver},
+    {&MarketMetrics::SeriesIds::prover_gpu_hours, "tick", "prover_gpu_hours", "GPU*h",
+     "prover GPU-hours of the proofs that joined during the tick", Axis::PerProver},
 };
 
 // The per-bridge series of Scenario::reports_bridge_detail(), after those of kSeries.
@@ -181,12 +208,27 @@ MarketMetrics::MarketMetrics(const Scenario& scenario, Venues& venues,
   daa_after_sum_.assign(n, 0.0);
   row_.reserve(std::max({n, bridges_.size(), scenario_.segments.size(), size_t{1}}));
   bridge_marks_.assign(bridges_.size(), {});
+  for (const VenueParams& v : scenario_.venues) reports_verification_ |= v.verification.has_value();
+  interval_delivered_pfh_.assign(n, 0.0);
+  interval_verified_pfh_.assign(n, 0.0);
+  interval_rejected_.assign(n, 0.0);
+  window_installed_pfh_.assign(n, 0.0);
+  window_delivered_pfh_.assign(n, 0.0);
+  window_verified_pfh_.assign(n, 0.0);
 }
 
 void MarketMetrics::attach_chains(const std::vector<Chain>& chains) {
   chains_ = &chains;
   chain_window_.assign(chains.size(), {});
   row_.reserve(std::max(row_.capacity(), chains.size()));
+}
+
+void MarketMetrics::attach_provers(std::vector<ProverPool>& provers,
+                                   std::vector<std::string> names) {
+  provers_ = &provers;
+  prover_names_ = std::move(names);
+  window_provers_.assign(provers.size(), {});
+  row_.reserve(std::max(row_.capacity(), provers.size()));
 }
 
 void MarketMetrics::on_payment(const JobPayment& payment) {
@@ -232,9 +274,14 @@ void MarketMetrics::declare_series(Recorder& recorder) {
                                               : series.columns == Axis::PerBridge  ? bridge_names
                                               : series.columns == Axis::PerSegment ? segment_names
                                               : series.columns == Axis::PerChain   ? chain_names
-                                                                                   : none;
+                                              : series.columns == Axis::PerVerifyingVenue
+                                                  ? venue_names
+                                              : series.columns == Axis::PerProver ? prover_names_
+                                                                                  : none;
     if (series.columns == Axis::PerBridge && bridge_names.empty()) return;
     if (series.columns == Axis::PerChain && chain_names.empty()) return;
+    if (series.columns == Axis::PerVerifyingVenue && !reports_verification_) return;
+    if (series.columns == Axis::PerProver && prover_names_.empty()) return;
     ids_.*series.id = recorder_->declare_series(
         {series.group, series.name, series.unit, series.description, columns});
   };
@@ -363,6 +410,7 @@ void MarketMetrics::close_interval(SimTime now, double hardware_index) {
   per(ids.priced_out, scenario_.segments.size(), [&](size_t s) { return interval_priced_out_[s]; });
   if (bridge_detail_) write_bridge_detail(now, hours);
   write_chain_series(measuring);
+  write_verification_series(now, measuring);
 
   if (measuring) accumulate_window(sectors, price_index, hours);
   reset_interval(now, hours);
@@ -448,6 +496,7 @@ void MarketMetrics::write_summary(RunTotals& totals, double hardware_index) {
   write_money_summary(totals, hardware_index);
   if (bridge_detail_) write_bridge_detail_summary();
   write_chain_summary();
+  write_verification_summary(totals);
 }
 
 void MarketMetrics::put(const IndicatorDefinition& indicator, double value) {
@@ -630,6 +679,74 @@ void MarketMetrics::write_chain_summary() {
     put_for(kChainBlocksAboveTarget, ratio_or_nan(w.blocks_above_target, w.blocks));
     put_for(kChainMeanSettlementFee, ratio_or_nan(w.settlement_fee_usd_sum, w.ticks));
     put_for(kChainModelTransactions, w.model_transactions);
+  }
+}
+
+}  // namespace gpumarket
+
+namespace gpumarket {
+
+void MarketMetrics::write_verification_series(SimTime now, bool measuring) {
+  const SeriesIds& ids = ids_;
+  if (reports_verification_) {
+    const size_t n = venues_.size();
+    per(ids.installed_pfh, n, [&](size_t v) { return interval_areas_[v].capacity_pfh; });
+    per(ids.delivered_pfh, n, [&](size_t v) { return interval_delivered_pfh_[v]; });
+    per(ids.verified_pfh, n, [&](size_t v) { return interval_verified_pfh_[v]; });
+    per(ids.rejected, n, [&](size_t v) { return interval_rejected_[v]; });
+    for (size_t v = 0; v < n; ++v) {
+      if (measuring) {
+        window_installed_pfh_[v] += interval_areas_[v].capacity_pfh;
+        window_delivered_pfh_[v] += interval_delivered_pfh_[v];
+        window_verified_pfh_[v] += interval_verified_pfh_[v];
+      }
+      interval_delivered_pfh_[v] = interval_verified_pfh_[v] = interval_rejected_[v] = 0.0;
+    }
+  }
+  if (provers_ == nullptr || provers_->empty()) return;
+  std::vector<ProverPool>& pools = *provers_;
+  const size_t count = pools.size();
+  per(ids.prover_backlog_h, count, [&](size_t p) { return pools[p].backlog_h(now); });
+  per(ids.prover_queue_length, count,
+      [&](size_t p) { return static_cast<double>(pools[p].waiting(now)); });
+  // Taken once per pool; the columns below read the taken counts.
+  interval_provers_.resize(count);
+  for (size_t p = 0; p < count; ++p) interval_provers_[p] = pools[p].take_interval(now);
+  per(ids.prover_proofs, count, [&](size_t p) { return interval_provers_[p].proofs; });
+  per(ids.prover_completed, count, [&](size_t p) { return interval_provers_[p].completed; });
+  per(ids.prover_mean_wait_h, count, [&](size_t p) {
+    return ratio_or_nan(interval_provers_[p].wait_h, interval_provers_[p].proofs);
+  });
+  per(ids.prover_mean_proof_h, count, [&](size_t p) {
+    return ratio_or_nan(interval_provers_[p].proof_h, interval_provers_[p].proofs);
+  });
+  per(ids.prover_price, count, [&](size_t p) { return pools[p].price_usd_per_pf_hour(now); });
+  per(ids.prover_gpu_hours, count, [&](size_t p) { return interval_provers_[p].gpu_hours; });
+  if (measuring) {
+    for (size_t p = 0; p < count; ++p) window_provers_[p].add(interval_provers_[p]);
+  }
+}
+
+void MarketMetrics::write_verification_summary(const RunTotals& totals) {
+  using namespace indicator;
+  auto put_for = [&](const std::string& owner, const IndicatorDefinition& suffix, double value) {
+    put({for_venue(owner, suffix), suffix.unit, suffix.description}, value);
+  };
+  for (size_t v = 0; reports_verification_ && v < venues_.size(); ++v) {
+    const std::string& name = venues_[v]->name();
+    put_for(name, kInstalled, window_installed_pfh_[v]);
+    put_for(name, kDelivered, window_delivered_pfh_[v]);
+    put_for(name, kVerified, window_verified_pfh_[v]);
+    put_for(name, kVerifiedShare, ratio_or_nan(window_verified_pfh_[v], window_delivered_pfh_[v]));
+  }
+  if (prover_names_.empty()) return;
+  put(kJobsInProofAtEnd, static_cast<double>(totals.jobs_in_proof));
+  for (size_t p = 0; p < prover_names_.size(); ++p) {
+    const ProverInterval& w = window_provers_[p];
+    put_for(prover_names_[p], kProofs, w.proofs);
+    put_for(prover_names_[p], kProofMeanWait, ratio_or_nan(w.wait_h, w.proofs));
+    put_for(prover_names_[p], kProofMeanTime, ratio_or_nan(w.proof_h, w.proofs));
+    put_for(prover_names_[p], kProverLoad, ratio_or_nan(w.proof_h, window_h_));
   }
 }
 

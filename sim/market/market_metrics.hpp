@@ -14,6 +14,7 @@
 #include "gpumarket/market/daily_activity.hpp"
 #include "gpumarket/market/indicators.hpp"
 #include "gpumarket/market/market_model.hpp"
+#include "gpumarket/market/prover_pool.hpp"
 #include "gpumarket/market/venue.hpp"
 #include "venue_model.hpp"
 
@@ -78,6 +79,14 @@ class MarketMetrics {
     interval_bridge_volume_pfh_[bridge] += work_pfh;
   }
   void on_payment(const JobPayment& payment);
+  // Verified work (docs/model.md, "Verification"): every run of a job at a verifying venue,
+  // copies and re-executions included; work accepted with a correct result; attempts
+  // rejected.
+  void on_delivered(uint32_t venue, double work_pfh) { interval_delivered_pfh_[venue] += work_pfh; }
+  void on_verified(uint32_t venue, double work_pfh) { interval_verified_pfh_[venue] += work_pfh; }
+  void on_rejected(uint32_t venue) { interval_rejected_[venue] += 1; }
+  /// The prover pools, read (and their interval counts taken) when intervals close.
+  void attach_provers(std::vector<ProverPool>& provers, std::vector<std::string> names);
 
   /// Moves every venue's integrals and counts up to `now` into the current interval, and
   /// into the window once the warm-up is over.
@@ -116,6 +125,11 @@ class MarketMetrics {
         chain_max_block_gas, chain_background_share, chain_model_transactions, chain_gas_token_usd;
     // Per venue, only with opt-in marketplace price formation.
     SeriesId provider_revenue_usd, entrants;
+    // Per venue, when a venue verifies.
+    SeriesId installed_pfh, delivered_pfh, verified_pfh, rejected;
+    // Per prover pool.
+    SeriesId prover_backlog_h, prover_queue_length, prover_proofs, prover_completed,
+        prover_mean_wait_h, prover_mean_proof_h, prover_price, prover_gpu_hours;
   };
 
  private:
@@ -156,6 +170,8 @@ class MarketMetrics {
     double base_fee_wei_sum = 0, blocks = 0, blocks_above_target = 0;
     double settlement_fee_usd_sum = 0, ticks = 0, model_transactions = 0;
   };
+  void write_verification_series(SimTime now, bool measuring);
+  void write_verification_summary(const RunTotals& totals);
 
   const Scenario& scenario_;
   Venues& venues_;
@@ -192,6 +208,12 @@ class MarketMetrics {
   std::vector<BridgeMarks> bridge_marks_;
   const std::vector<Chain>* chains_ = nullptr;
   std::vector<ChainWindow> chain_window_;
+  bool reports_verification_ = false;  // some venue has a verification block
+  std::vector<double> interval_delivered_pfh_, interval_verified_pfh_, interval_rejected_;
+  std::vector<double> window_installed_pfh_, window_delivered_pfh_, window_verified_pfh_;
+  std::vector<ProverPool>* provers_ = nullptr;
+  std::vector<std::string> prover_names_;
+  std::vector<ProverInterval> interval_provers_, window_provers_;
 };
 
 }  // namespace gpumarket

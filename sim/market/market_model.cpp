@@ -21,6 +21,7 @@ MarketModel::Impl::Impl(const Scenario& scenario)
   }
   hardware_index_ = scenario_.hardware.initial;
   build_routes();
+  build_verification();
   bridge_jobs_.resize(bridges_.size());
   for (const Route& route : routes_) {
     route_venue_.push_back(route.venue);
@@ -32,6 +33,7 @@ MarketModel::Impl::Impl(const Scenario& scenario)
   metrics_ = std::make_unique<MarketMetrics>(scenario_, venues_, bridges_, address_count_);
   build_chains();
   metrics_->attach_chains(chains_);
+  metrics_->attach_provers(provers_, prover_names_);
 }
 
 RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
@@ -63,6 +65,7 @@ void MarketModel::Impl::on_day_end(uint32_t /*unused*/) {
 
 RunTotals MarketModel::Impl::finish() {
   totals_.jobs_in_transit = jobs_in_transit_;
+  totals_.jobs_in_proof = jobs_in_proof_;
   totals_.events = sim_.events_processed();
   metrics_->write_summary(totals_, hardware_index_);
   return totals_;
@@ -91,6 +94,7 @@ void MarketModel::Impl::on_timeline_change(uint32_t step) {
     bridges_[b].set_params(current_->bridges[b]);
     bridges_[b].set_open_at(midnight_of(current_->bridges[b].open, scenario_.start));
   }
+  set_verification_params();
   // Segments keep their random streams; their samplers take the new parameters.
   for (size_t s = 0; s < segments_.size(); ++s) {
     SegmentRuntime& segment = segments_[s];
@@ -122,8 +126,14 @@ void MarketModel::Impl::on_arrival(uint32_t slot) {
     stranded = bridge.is_down();
     const SimTime clock = stranded ? bridge.down_since() : sim_.now();
     const SimTime leaves = bridge.enter(sim_.now(), work);
-    const double proof_h = p.proof_overhead * work / p.prover_pf;
-    delay = (leaves - clock) + p.latency + Duration::hours(proof_h) + delay;
+    if (bridge_prover_[route.bridge] != kNoProver) {
+      // The bridge's prover pool proves the job when it leaves the bridge's server.
+      const SimTime proven = provers_[bridge_prover_[route.bridge]].enter(leaves, work).done;
+      delay = (proven - clock) + p.latency + delay;
+    } else {
+      const double proof_h = p.proof_overhead * work / p.prover_pf;
+      delay = (leaves - clock) + p.latency + Duration::hours(proof_h) + delay;
+    }
     metrics_->on_bridge_entry(route.bridge, work);
     record_bridge_message(route.bridge);
   }
@@ -156,12 +166,26 @@ void MarketModel::Impl::on_venue_arrival(uint32_t slot) {
   ++totals_.jobs_arrived;
   job.arrival = sim_.now();
   metrics_->on_venue_arrival(job.venue, job.address, sim_.now());
-  if (venue.can_start_now(job.width_pf)) {
+  join_venue(slot);
+}
+
+void MarketModel::Impl::join_venue(uint32_t slot) {
+  Job& job = jobs_[slot];
+  Venue& venue = venues_[job.venue]->queue();
+  VenueVerification& verification = verification_[job.venue];
+  if (verification.active()) {
+    const VerificationAttempt attempt = verification.draw();
+    job.copies = attempt.copies;
+    job.re_execution = attempt.re_executed;
+    job.verdict = attempt.verdict;
+  }
+  const double width_pf = job.venue_width_pf();
+  if (venue.can_start_now(width_pf)) {
     start(slot);
     return;
   }
   job.state = JobState::Waiting;
-  venue.join_line(slot, job.width_pf, job.work_pfh());
+  venue.join_line(slot, width_pf, width_pf * job.service.in_hours());
   const Duration patience = segments_[job.segment].params->demand.patience;
   if (!patience.is_infinite()) {
     job.abandonment = sim_.schedule_after(patience, kAbandonment, abandonment_.id(), slot);
@@ -173,7 +197,7 @@ void MarketModel::Impl::start(uint32_t slot) {
   Venue& venue = venues_[job.venue]->queue();
   // Internal work (no route) is not billed; see charge().
   job.billed_usd_per_pf_hour = job.route == kNoRoute ? 0.0 : venue.price_usd_per_pf_hour();
-  venue.start_service(job.width_pf, job.billed_usd_per_pf_hour);
+  venue.start_service(job.venue_width_pf(), job.billed_usd_per_pf_hour);
   ++venue.counts().started;
   venue.counts().wait_h += (sim_.now() - job.arrival).in_hours();
   job.state = JobState::InService;
@@ -184,17 +208,44 @@ void MarketModel::Impl::start(uint32_t slot) {
 void MarketModel::Impl::on_completion(uint32_t slot) {
   Job& job = jobs_[slot];
   Venue& venue = venues_[job.venue]->queue();
+  if (verification_[job.venue].active()) {
+    // Every run of the job counts as delivered work: its copies and its re-execution too.
+    metrics_->on_delivered(job.venue, job.venue_width_pf() * job.service.in_hours());
+    if (job.re_execution) {
+      // A spot check re-executes the job on the capacity it holds, once its result is in.
+      job.re_execution = false;
+      sim_.schedule_after(job.service, kCompletion, completion_.id(), slot);
+      return;
+    }
+  }
   venue.advance(sim_.now());
-  venue.end_service(job.width_pf, job.billed_usd_per_pf_hour);
+  venue.end_service(job.venue_width_pf(), job.billed_usd_per_pf_hour);
+  const uint32_t v = job.venue;
+  if (venue_prover_[v] != kNoProver) {
+    // The capacity is free; the result waits for the venue's prover pool.
+    const SimTime proven = provers_[venue_prover_[v]].enter(sim_.now(), job.work_pfh()).done;
+    job.state = JobState::InProof;
+    ++jobs_in_proof_;
+    sim_.schedule_at(proven, kProofDone, proof_done_.id(), slot);
+  } else if (verification_[v].active()) {
+    finish_attempt(slot);
+  } else {
+    complete(slot);
+  }
+  start_waiting_jobs(v);
+}
+
+// The job leaves with its result.
+void MarketModel::Impl::complete(uint32_t slot) {
+  Job& job = jobs_[slot];
+  Venue& venue = venues_[job.venue]->queue();
   const double work = job.work_pfh();
   ++venue.counts().completed;
   venue.counts().served_pfh += work;
   venue.counts().sojourn_h += (sim_.now() - job.arrival).in_hours();
   metrics_->on_completion(job.public_chain, work);
   ++totals_.jobs_completed;
-  const uint32_t v = job.venue;
   jobs_.release(slot);
-  start_waiting_jobs(v);
 }
 
 void MarketModel::Impl::on_abandonment(uint32_t slot) {
@@ -202,7 +253,7 @@ void MarketModel::Impl::on_abandonment(uint32_t slot) {
   GPUMARKET_CHECK(job.state == JobState::Waiting);
   Venue& venue = venues_[job.venue]->queue();
   venue.advance(sim_.now());
-  venue.leave_line(job.width_pf, job.work_pfh());
+  venue.leave_line(job.venue_width_pf(), job.venue_width_pf() * job.service.in_hours());
   ++venue.counts().abandoned;
   ++totals_.jobs_abandoned;
   job.state = JobState::Abandoned;  // its slot is freed when it reaches the head of the line
@@ -222,9 +273,10 @@ void MarketModel::Impl::start_waiting_jobs(uint32_t v) {
       jobs_.release(slot);
       continue;
     }
-    if (!venue.fits(job.width_pf)) break;
+    const double width_pf = job.venue_width_pf();
+    if (!venue.fits(width_pf)) break;
     line.pop_front();
-    venue.leave_line(job.width_pf, job.work_pfh());
+    venue.leave_line(width_pf, width_pf * job.service.in_hours());
     if (job.abandonment.sequence != 0) sim_.cancel(job.abandonment);
     start(slot);
   }

@@ -17,11 +17,13 @@
 #include "gpumarket/market/demand_sampling.hpp"
 #include "gpumarket/market/job_pool.hpp"
 #include "gpumarket/market/market_model.hpp"
+#include "gpumarket/market/prover_pool.hpp"
 #include "gpumarket/market/routing.hpp"
 #include "gpumarket/market/supply_kernels.hpp"
 #include "gpumarket/market/venue.hpp"
 #include "market_metrics.hpp"
 #include "venue_model.hpp"
+#include "venue_verification.hpp"
 
 namespace gpumarket {
 
@@ -38,8 +40,12 @@ inline constexpr Priority kDayEnd = 6;
 inline constexpr Priority kWarmupEnd = 7;
 // A bridge going down or up changes what is open, like a parameter change: first.
 inline constexpr Priority kBridgeState = 0;
+// A finished proof ends a job's stay at a zk venue as a completion ends it elsewhere.
+inline constexpr Priority kProofDone = kCompletion;
 
 inline constexpr uint32_t kNoRoute = UINT32_MAX;  // internal work: straight to the reserved pool
+// A venue or bridge without a prover pool.
+inline constexpr uint32_t kNoProver = UINT32_MAX;
 
 /// A way to reach a venue: directly or through a bridge; its settlement (token or
 /// sovereign currency) decides which job classes may take it.
@@ -72,12 +78,22 @@ class MarketModel::Impl final {
   void on_venue_arrival(uint32_t slot);
   void start(uint32_t slot);
   void on_completion(uint32_t slot);
+  void complete(uint32_t slot);
   void on_abandonment(uint32_t slot);
   void start_waiting_jobs(uint32_t venue);
   void charge(Job& job);
   void on_tick(uint32_t /*unused*/);
   void on_timeline_change(uint32_t step);
   void on_warmup_end(uint32_t /*unused*/);
+
+  // Verification and provers (market_verification.cpp).
+  void build_verification();
+  void set_verification_params();
+  /// Draws the job's attempt at its venue, then it joins the line or starts.
+  void join_venue(uint32_t slot);
+  /// After the compute (or the proof) of an attempt: accept, redo or lose it.
+  void finish_attempt(uint32_t slot);
+  void on_proof_done(uint32_t slot);
 
   // Supply (market_supply.cpp).
   void update_supply(SimTime now, double interval_h);
@@ -129,6 +145,7 @@ class MarketModel::Impl final {
   MethodHandler<Impl, &Impl::on_warmup_end> warmup_end_{sim_, *this};
   MethodHandler<Impl, &Impl::on_bridge_down> bridge_down_{sim_, *this};
   MethodHandler<Impl, &Impl::on_bridge_up> bridge_up_{sim_, *this};
+  MethodHandler<Impl, &Impl::on_proof_done> proof_done_{sim_, *this};
   JobPool jobs_;
 
   std::vector<SegmentRuntime> segments_;
@@ -165,6 +182,13 @@ class MarketModel::Impl final {
   std::vector<Chain> chains_;
   uint32_t settlement_chain_ = kNoChain;  // of current_->routing.settlement_chain
   std::vector<uint32_t> bridge_chain_;    // per bridge, of its `chain`
+  // Verification (per venue) and prover pools: the venues' with scheme zk, then the bridges'.
+  std::vector<VenueVerification> verification_;
+  std::vector<ProverPool> provers_;
+  std::vector<std::string> prover_names_;  // the owning venue's or bridge's name
+  std::vector<uint32_t> venue_prover_;     // per venue: index in provers_, or kNoProver
+  std::vector<uint32_t> bridge_prover_;    // per bridge: index in provers_, or kNoProver
+  uint64_t jobs_in_proof_ = 0;
 };
 
 }  // namespace gpumarket

@@ -528,7 +528,7 @@ std::vector<BadScenario> bad_scenarios() {
        {},
        "main.yaml:9:5",
        "venues[0]: unknown key 'sever'; did you mean 'servers'? (allowed: name, kind, "
-       "direct_access, latency, servers, pf_per_server, price_usd_per_pf_hour)"},
+       "direct_access, latency, servers, pf_per_server, price_usd_per_pf_hour, verification)"},
       {"negative rate",
        edited("2.7", "-3"),
        {},

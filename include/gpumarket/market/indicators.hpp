@@ -141,6 +141,30 @@ inline constexpr IndicatorDefinition kChainMeanSettlementFee{
 inline constexpr IndicatorDefinition kChainModelTransactions{
     "_model_transactions", "transactions",
     "settlements, bridge messages and proof verifications the model put on the chain"};
+// Verified work, written only when some venue has a verification block: the name is
+// "<venue>" + suffix (docs/model.md, "Verification").
+inline constexpr IndicatorDefinition kInstalled{"_installed_pfh", "PF*h",
+                                                "capacity times time in the window"};
+inline constexpr IndicatorDefinition kDelivered{
+    "_delivered_pfh", "PF*h", "work run in the window, copies, re-executions and redos included"};
+inline constexpr IndicatorDefinition kVerified{
+    "_verified_pfh", "PF*h", "work accepted by verification with a correct result in the window"};
+inline constexpr IndicatorDefinition kVerifiedShare{"_verified_share", "1",
+                                                    "verified / delivered work in the window"};
+// Prover pools, written only when there are some: the name is "<venue or bridge>" + suffix
+// (docs/model.md, "Prover pools").
+inline constexpr IndicatorDefinition kJobsInProofAtEnd{
+    "jobs_in_proof_at_end", "jobs", "jobs being proven at a zk venue at the horizon"};
+inline constexpr IndicatorDefinition kProofs{"_proofs", "proofs",
+                                             "proofs that joined the prover pool in the window"};
+inline constexpr IndicatorDefinition kProofMeanWait{
+    "_proof_mean_wait_h", "h", "mean wait for the prover pool of the window's proofs"};
+inline constexpr IndicatorDefinition kProofMeanTime{"_proof_mean_h", "h",
+                                                    "mean proving time of the window's proofs"};
+inline constexpr IndicatorDefinition kProverLoad{
+    "_prover_load", "1",
+    "offered load: proving hours of the window's proofs / hours of the window (above 1: the "
+    "backlog grows)"};
 
 /// The name of a per-venue indicator such as kDaaBefore: "<venue><suffix>".
 inline std::string for_venue(std::string_view venue, const IndicatorDefinition& suffix) {

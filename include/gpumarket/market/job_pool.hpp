@@ -11,7 +11,22 @@
 
 namespace gpumarket {
 
-enum class JobState : uint8_t { Free, Scheduled, InTransit, Waiting, InService, Abandoned };
+enum class JobState : uint8_t {
+  Free,
+  Scheduled,
+  InTransit,
+  Waiting,
+  InService,
+  Abandoned,
+  InProof,  // its compute is done; its venue's prover pool is proving it
+};
+
+/// What verification concludes about an attempt of a job (docs/model.md, "Verification").
+enum class Verdict : uint8_t {
+  Correct,     // good result, accepted
+  Undetected,  // bad result, accepted: delivered but not verified
+  Caught,      // bad result, rejected: redone or lost
+};
 
 struct Job {
   SimTime arrival;  // joined the venue's line (waits count from here)
@@ -34,8 +49,16 @@ struct Job {
   EventHandle transit;
   SimTime reaches_venue;
   uint32_t in_flight_index = 0;
+  // The current attempt at a verifying venue (docs/model.md, "Verification").
+  uint32_t copies = 1;        // copies side by side
+  bool re_execution = false;  // a spot check's re-execution is still to run
+  Verdict verdict = Verdict::Correct;
 
   double work_pfh() const { return width_pf * service.in_hours(); }
+  /// PF the current attempt occupies at its venue: one width per copy.
+  double venue_width_pf() const { return width_pf * static_cast<double>(copies); }
+  /// Runs of the job's work the current attempt takes: its copies, twice if re-executed.
+  double runs() const { return static_cast<double>(copies) * (re_execution ? 2.0 : 1.0); }
 };
 
 class JobPool {

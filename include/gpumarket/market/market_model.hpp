@@ -12,7 +12,7 @@ namespace gpumarket {
 
 /// Headline numbers of a finished run; every one is also written to the recorder's summary.
 /// Conservation: jobs_generated = priced_out + completed + abandoned + waiting +
-/// in_service + in_transit; money_paid = money_received + money_fees; bridge_volume =
+/// in_service + in_transit + in_proof; money_paid = money_received + money_fees; bridge_volume =
 /// bridge_delivered + bridge_in_flight.
 struct RunTotals {
   uint64_t jobs_generated = 0;
@@ -30,6 +30,7 @@ struct RunTotals {
   double bridge_delivered_pfh = 0;
   double bridge_in_flight_pfh = 0;
   uint64_t events = 0;
+  uint64_t jobs_in_proof = 0;  // at the horizon: computed, being proven at a zk venue
 };
 
 class MarketModel {

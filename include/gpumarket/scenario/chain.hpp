@@ -51,7 +51,7 @@ struct GasCosts {
   int64_t settlement_gas = 65'000;
   /// A bridge's message per job. ASSUMPTION: 100,000 (no source gives a figure).
   int64_t bridge_message_gas = 100'000;
-  /// A Groth16 proof verification, for bridges with proof_overhead > 0. Derived from
+  /// A Groth16 proof verification, for bridges that prove (BridgeParams::proves). Derived from
   /// calibration §4 (EIP-1108): pairing 34,000·4 + 45,000, the 21,000 intrinsic cost and
   /// a few ecMul/ecAdd ≈ 220,000.
   int64_t proof_verification_gas = 220'000;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "gpumarket/scenario/chain.hpp"
 #include "gpumarket/scenario/demand.hpp"
 #include "gpumarket/scenario/supply.hpp"
+#include "gpumarket/scenario/verification.hpp"
 
 namespace gpumarket {
 
@@ -37,6 +39,8 @@ struct VenueParams {
   bool direct_access = true;
   /// Delay between a job's decision and its arrival in the venue's line (provisioning).
   Duration latency;
+  /// How the venue checks results; absent: no check and no verification output.
+  std::optional<VerificationParams> verification;
 
   /// The kind's parameters if the venue is of kind `Kind`, else nullptr.
   template <class Kind>
@@ -104,6 +108,12 @@ struct BridgeParams {
   /// The chain its messages and proof verifications go on (a ChainParams name); empty:
   /// none, their gas is not modelled.
   std::string chain;
+  /// A finite prover pool that proves every bridged job (replaces proof_overhead,
+  /// prover_price_usd_per_pf_hour and prover_pf, which must then stay unset).
+  std::optional<ProverParams> prover;
+
+  /// Whether every job crossing it is proven (and its proof verified on its chain).
+  bool proves() const { return proof_overhead > 0.0 || prover.has_value(); }
 };
 
 struct RoutingParams {
@@ -166,7 +176,7 @@ struct Scenario {
     }
     return false;
   }
-  std::vector<ChainParams> chains;     // block-space markets; none: fixed settlement costs
+  std::vector<ChainParams> chains;  // block-space markets; none: fixed settlement costs
 };
 
 }  // namespace gpumarket
