@@ -146,6 +146,33 @@ void decode_entry_exit(MapReader r, EntryExitParams& e, int64_t initial_count) {
   }
 }
 
+void decode_burn_and_mint(MapReader r, BurnAndMintParams& b) {
+  b.fee = optional_fraction_below_one(r, "fee", b.fee);
+  b.initial_supply_tokens =
+      r.optional_number("initial_supply_tokens", b.initial_supply_tokens, Check::Positive);
+  b.price_impact = r.optional_number("price_impact", b.price_impact, Check::NonNegative);
+  r.finish();
+}
+
+// Token-denominated asks, the payment lag and burn-and-mint (docs/model.md, "Token economy").
+void decode_token_economy(MapReader& r, MarketplaceParams& m) {
+  m.ask_currency = r.optional_enumeration("ask_currency", "usd", {"usd", "token"}) == "token"
+                       ? AskCurrency::Token
+                       : AskCurrency::Usd;
+  m.token_reprice_share = r.optional_fraction("token_reprice_share", m.token_reprice_share);
+  m.payment_interval =
+      r.optional_duration("payment_interval", m.payment_interval, Check::NonNegative);
+  m.token_model = r.optional_enumeration("token_model", "gbm", {"gbm", "bme"}) == "bme"
+                      ? TokenModel::BurnAndMint
+                      : TokenModel::Gbm;
+  if (auto b = r.optional_map("burn_and_mint"))
+    decode_burn_and_mint(std::move(*b), m.burn_and_mint);
+  if (m.pricing == PricingMode::PayAsBid && m.payment_interval > Duration::micros(0)) {
+    // The lag accrues each provider's tokens at one price; pay-as-bid pays each its own.
+    fail_expected(r, "payment_interval", "0 under pricing: pay_as_bid (the lag needs one price)");
+  }
+}
+
 void decode_marketplace(MapReader& r, MarketplaceParams& m) {
   const std::string pricing =
       r.optional_enumeration("pricing", "clearing", {"clearing", "dynamic_fee", "pay_as_bid"});
@@ -165,6 +192,7 @@ void decode_marketplace(MapReader& r, MarketplaceParams& m) {
   m.platform_fee = optional_fraction_below_one(r, "platform_fee", m.platform_fee);
   m.emission_tokens_per_day =
       r.optional_number("emission_tokens_per_day", m.emission_tokens_per_day, Check::NonNegative);
+  decode_token_economy(r, m);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "gpumarket/core/calendar.hpp"
 #include "gpumarket/market/indicators.hpp"
+#include "gpumarket/market/token_economy.hpp"
 
 namespace gpumarket {
 namespace {
@@ -23,7 +24,9 @@ bool in_window(Date day, Date from, Date to) { return day >= from && day < to; }
 // Every series the model writes, in the order of the file; bridge series exist only
 // when the scenario has bridges. A new series is a row here and its value in
 // close_interval() or close_day().
-enum class Axis { None, PerVenue, PerBridge, PerSegment };
+// PerVenueTokens: per venue, declared only when some marketplace uses a token mechanism, so
+// that scenarios without one report what they always did.
+enum class Axis { None, PerVenue, PerBridge, PerSegment, PerVenueTokens };
 struct SeriesDefinition {
   SeriesId MarketMetrics::SeriesIds::*id;
   const char* group;
@@ -89,7 +92,33 @@ constexpr SeriesDefinition kSeries[] = {
      "end of each day, hours since start", Axis::None},
     {&MarketMetrics::SeriesIds::daa, "day", "daa", "addresses",
      "daily active addresses: distinct addresses whose jobs arrived", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::tokens_burned, "tick", "tokens_burned", "tokens",
+     "tokens burned by users' payments (burn-and-mint; NaN otherwise)", Axis::PerVenueTokens},
+    {&MarketMetrics::SeriesIds::tokens_minted, "tick", "tokens_minted", "tokens",
+     "tokens minted to providers as emissions (NaN for other venues)", Axis::PerVenueTokens},
+    {&MarketMetrics::SeriesIds::token_supply, "tick", "token_supply", "tokens",
+     "token supply after the tick's burn and mint (burn-and-mint; NaN otherwise)",
+     Axis::PerVenueTokens},
+    {&MarketMetrics::SeriesIds::provider_revenue_usd, "tick", "provider_revenue_usd", "USD",
+     "USD paid to the marketplace's providers at the tick (NaN for other venues)",
+     Axis::PerVenueTokens},
 };
+
+// Whether any marketplace, at the start or after a timeline step, uses a token mechanism.
+bool any_token_economy(const Scenario& scenario) {
+  const auto uses = [](const Scenario& s) {
+    for (const VenueParams& v : s.venues) {
+      const MarketplaceParams* m = v.as<MarketplaceParams>();
+      if (m != nullptr && uses_token_economy(*m)) return true;
+    }
+    return false;
+  };
+  if (uses(scenario)) return true;
+  for (const TimelineStep& step : scenario.timeline) {
+    if (step.state && uses(*step.state)) return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -151,10 +180,13 @@ void MarketMetrics::declare_series(Recorder& recorder) {
   for (const BridgeParams& b : scenario_.bridges) bridge_names.push_back(b.name);
   for (const Segment& s : scenario_.segments) segment_names.push_back(s.name);
   const std::vector<std::string> none;
+  token_series_ = any_token_economy(scenario_);
   for (const SeriesDefinition& series : kSeries) {
-    const std::vector<std::string>& columns = series.columns == Axis::PerVenue     ? venue_names
-                                              : series.columns == Axis::PerBridge  ? bridge_names
-                                              : series.columns == Axis::PerSegment ? segment_names
+    if (series.columns == Axis::PerVenueTokens && !token_series_) continue;
+    const std::vector<std::string>& columns =
+        series.columns == Axis::PerVenue || series.columns == Axis::PerVenueTokens ? venue_names
+        : series.columns == Axis::PerBridge                                        ? bridge_names
+        : series.columns == Axis::PerSegment                                       ? segment_names
                                                                                    : none;
     if (series.columns == Axis::PerBridge && bridge_names.empty()) continue;
     ids_.*series.id = recorder_->declare_series(
@@ -223,6 +255,15 @@ void MarketMetrics::write_venue_series(double hours) {
   per(ids.mean_margin, n,
       [&](size_t v) { return venues_[v]->supply_state().mean_margin_usd_per_pf_hour; });
   per(ids.token_usd, n, [&](size_t v) { return venues_[v]->supply_state().token_usd; });
+  const size_t token_columns = token_series_ ? n : 0;  // 0: not declared
+  per(ids.tokens_burned, token_columns,
+      [&](size_t v) { return venues_[v]->supply_state().tokens_burned; });
+  per(ids.tokens_minted, token_columns,
+      [&](size_t v) { return venues_[v]->supply_state().tokens_minted; });
+  per(ids.token_supply, token_columns,
+      [&](size_t v) { return venues_[v]->supply_state().token_supply_tokens; });
+  per(ids.provider_revenue_usd, token_columns,
+      [&](size_t v) { return venues_[v]->supply_state().provider_revenue_usd; });
 }
 
 void MarketMetrics::close_interval(SimTime now, double hardware_index) {

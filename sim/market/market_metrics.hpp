@@ -102,6 +102,8 @@ class MarketMetrics {
     SeriesId priced_out;
     // Per day.
     SeriesId day_time_h, daa;
+    // Per venue, when some marketplace uses a token mechanism (token_economy.hpp).
+    SeriesId tokens_burned, tokens_minted, token_supply, provider_revenue_usd;
   };
 
  private:
@@ -157,6 +159,7 @@ class MarketMetrics {
   double window_h_ = 0;
   double bridge_hours_before_ = 0, bridge_hours_after_ = 0;
   Ledger ledger_;
+  bool token_series_ = false;  // the token series are declared
 };
 
 }  // namespace gpumarket

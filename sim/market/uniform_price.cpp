@@ -138,6 +138,46 @@ AskPass ask_pass(const ProviderPopulation& pop, double hardware_index, double li
   return out;
 }
 
+// One pass over the token asks: ask = token ask × S, stored, with ask_pass()'s sums.
+AskPass token_ask_pass(const ProviderPopulation& pop, double token_usd, double limit,
+                       double* asks_out) {
+  const Eigen::Index n = pop.size();
+  const double* cap = pop.capacity_pf.data();
+  const double* token_ask = pop.token_ask_tokens_per_pf_hour.data();
+  const Packet usd = ei::pset1<Packet>(token_usd);
+  const Packet bound = ei::pset1<Packet>(limit);
+  Packet total[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
+  Packet offered[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
+  const auto step = [&](Eigen::Index i, int set) {
+    const Packet c = ei::ploadu<Packet>(cap + i);
+    const Packet ask = ei::pmul(ei::ploadu<Packet>(token_ask + i), usd);
+    ei::pstoreu(asks_out + i, ask);
+    total[set] = ei::padd(total[set], c);
+    offered[set] = ei::padd(offered[set], ei::pand(ei::pcmp_le(ask, bound), c));
+  };
+  Eigen::Index i = for_each_packet(n, step);
+  AskPass out{ei::predux(ei::padd(total[0], total[1])),
+              ei::predux(ei::padd(offered[0], offered[1]))};
+  for (; i < n; ++i) {
+    const double ask = token_ask[i] * token_usd;
+    asks_out[i] = ask;
+    out.total_capacity_pf += cap[i];
+    if (ask <= limit) out.offered_capacity_pf += cap[i];
+  }
+  return out;
+}
+
+AskPass tick_asks(const ProviderPopulation& pop, double hardware_index, double limit, bool keep,
+                  SupplyWorkspace& ws) {
+  if (ws.ask_token_usd > 0.0) {
+    ws.asks_kept = true;
+    return token_ask_pass(pop, ws.ask_token_usd, limit, ws.ask_usd_per_pf_hour.data());
+  }
+  ws.asks_kept = keep || ws.keep_asks;
+  return ask_pass(pop, hardware_index, limit,
+                  ws.asks_kept ? ws.ask_usd_per_pf_hour.data() : nullptr);
+}
+
 // Σ capacity with ask < price, and with ask == price, in one pass.
 std::pair<double, double> capacity_below_and_at(const double* ask, const double* cap,
                                                 Eigen::Index n, double price) {
@@ -166,7 +206,8 @@ std::pair<double, double> capacity_below_and_at(const double* ask, const double*
 // Writes used = capacity × fraction when `used_out` is not null.
 SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double hardware_index,
                          const UniformAllocation& fractions, double received_usd_per_pf_hour,
-                         double weight, const EntryExitParams& params, double* used_out) {
+                         double weight, const EntryExitParams& params, double* used_out,
+                         const double* paid_usd_per_pf_hour) {
   const Eigen::Index n = pop.size();
   const double* cap = pop.capacity_pf.data();
   const double* energy = pop.energy_usd_per_pf_hour.data();
@@ -194,7 +235,10 @@ SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double har
     const Packet fraction =
         ei::por(ei::pand(ei::pcmp_lt(a, price), below), ei::pand(ei::pcmp_eq(a, price), at));
     if (used_out != nullptr) ei::pstoreu(used_out + i, ei::pmul(c, fraction));
-    const Packet margin = ei::psub(ei::pmul(fraction, ei::psub(received, e)), ei::pmul(k, index));
+    Packet margin = ei::psub(ei::pmul(fraction, ei::psub(received, e)), ei::pmul(k, index));
+    if (paid_usd_per_pf_hour != nullptr) {
+      margin = ei::padd(margin, ei::ploadu<Packet>(paid_usd_per_pf_hour + i));
+    }
     Packet r = ei::ploadu<Packet>(rolling + i);
     r = ei::padd(r, ei::pmul(w, ei::psub(margin, r)));
     ei::pstoreu(rolling + i, r);
@@ -211,8 +255,8 @@ SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double har
         asks != nullptr ? asks[i] : (energy[i] + capex[i] * hardware_index) * (1.0 + markup[i]);
     const double fraction = fractions.fraction_in_use(a);
     if (used_out != nullptr) used_out[i] = cap[i] * fraction;
-    const double margin =
-        fraction * (received_usd_per_pf_hour - energy[i]) - capex[i] * hardware_index;
+    double margin = fraction * (received_usd_per_pf_hour - energy[i]) - capex[i] * hardware_index;
+    if (paid_usd_per_pf_hour != nullptr) margin += paid_usd_per_pf_hour[i];
     rolling[i] += weight * (margin - rolling[i]);
     ticks[i] = rolling[i] < threshold ? ticks[i] + 1.0 : 0.0;
     max_t = std::max(max_t, ticks[i]);

@@ -46,6 +46,11 @@ struct VenueSupplyState {
   double provider_count = std::numeric_limits<double>::quiet_NaN();
   double mean_margin_usd_per_pf_hour = std::numeric_limits<double>::quiet_NaN();
   double token_usd = std::numeric_limits<double>::quiet_NaN();
+  // Token economy (token_economy.hpp), the last tick's.
+  double tokens_burned = std::numeric_limits<double>::quiet_NaN();
+  double tokens_minted = std::numeric_limits<double>::quiet_NaN();
+  double token_supply_tokens = std::numeric_limits<double>::quiet_NaN();
+  double provider_revenue_usd = std::numeric_limits<double>::quiet_NaN();
 };
 
 class VenueModel {

@@ -38,6 +38,16 @@ struct SupplyWorkspace {
   std::vector<double> candidate_ask;                    // providers that may be marginal
   std::vector<double> candidate_capacity;
   std::vector<ProviderAttributes> entrants;
+  /// Token-denominated asks: USD per token at which this tick's asks convert (the asks are
+  /// token_ask_i × this); 0 when asks are USD-anchored (cost × (1 + markup)).
+  double ask_token_usd = 0.0;
+  /// Set by the tick when a pass after form() needs the asks (the payment lag): form()
+  /// then keeps them in ask_usd_per_pf_hour under every rule.
+  bool keep_asks = false;
+  /// Whether form() left this tick's asks in ask_usd_per_pf_hour.
+  bool asks_kept = false;
+  /// USD each provider is paid this tick per PF of capacity per hour (payment lag).
+  Eigen::ArrayXd paid_usd_per_pf_hour;
 
   /// Sizes the per-provider arrays (a no-op when the size is unchanged).
   void resize(Eigen::Index providers);
@@ -62,6 +72,9 @@ struct Receipts {
   double kept_share = 1.0;                // 1 − the platform's fee
   double token_ratio = 1.0;               // the token's USD price now / when the price was quoted
   double emission_usd_per_pf_hour = 0.0;  // emissions shared in proportion to work served
+  /// Payment lag: USD provider i is paid this tick per PF of capacity per hour, added to its
+  /// margin in place of used_i / capacity_i × received (nullptr: paid at the tick).
+  const double* paid_usd_per_pf_hour = nullptr;
 };
 
 /// What settling the providers' margins gave.
