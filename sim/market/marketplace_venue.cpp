@@ -19,6 +19,9 @@ class MarketplaceVenue final : public VenueModel {
         state_(make_marketplace(marketplace(), supply_rng_)),
         token_usd_(marketplace().token.initial_usd) {
     state_.repricing_rng = make_stream(seed, "venue/" + params.name + "/repricing");
+    // Before the first tick nothing was burned or minted and the supply is the initial one.
+    last_tick_.token_supply_tokens = state_.token_supply_tokens;
+    if (!std::isnan(state_.token_supply_tokens)) last_tick_.tokens_burned = 0.0;
     queue().set_capacity_pf(state_.providers.total_capacity_pf());
   }
 
