@@ -72,10 +72,7 @@ double accrue_and_pay(ProviderPopulation& pop, const Eigen::Ref<const Eigen::Arr
                                          (asks == p).select(Constant::Constant(n, fractions.at),
                                                             Constant::Zero(n))) *
                        (tick_h * tokens_per_pf_hour);
-  if (!pay_now) {
-    paid_out.setZero();
-    return 0.0;
-  }
+  if (!pay_now) return 0.0;
   paid_out = pop.unpaid_tokens * token_usd / (pop.capacity_pf * tick_h);
   const double paid_usd = pop.unpaid_tokens.sum() * token_usd;
   pop.unpaid_tokens.setZero();
@@ -157,7 +154,8 @@ void settle_token_receipts(MarketplaceState& state, const MarketplaceParams& par
   // settle() takes what each provider was paid, not the tick's receipts.
   receipts.kept_share = 0.0;
   receipts.emission_usd_per_pf_hour = 0.0;
-  receipts.paid_usd_per_pf_hour = ws.paid_usd_per_pf_hour.data();
+  // Between payments nothing is paid: settle() then adds nothing, so no zeroed column is read.
+  receipts.paid_usd_per_pf_hour = pay_now ? ws.paid_usd_per_pf_hour.data() : nullptr;
 }
 
 }  // namespace gpumarket

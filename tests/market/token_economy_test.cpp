@@ -196,6 +196,7 @@ TEST(TokenEconomy, PaymentLagAccrualPayoutAndMarginsMatchTheScalarReference) {
     const double tokens_per_pf_hour = 4.0;
     for (int tick = 0; tick < 3; ++tick) {
       const bool pay = tick == 2;
+      paid.setZero();
       const double total = accrue_and_pay(pop, ws.ask_usd_per_pf_hour, ws.uniform,
                                           tokens_per_pf_hour, 1.0, pay, 0.3, paid);
       const double total_ref =

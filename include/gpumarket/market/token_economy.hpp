@@ -46,8 +46,8 @@ int64_t calvo_reprice(ProviderPopulation& pop, double reset_probability, double 
 /// Each provider accrues the tokens it earned this tick,
 ///   unpaid_i += capacity_i × fraction(ask_i) × tick_h × tokens_per_pf_hour,
 /// with fraction() the one-price allocation; when `pay_now`, each is paid unpaid_i ×
-/// token_usd (USD) and its balance cleared. Writes paid_i / (capacity_i × tick_h) (USD per PF
-/// of capacity per hour, 0 when not paying) to `paid_out` and returns Σ paid (USD).
+/// token_usd (USD) and its balance cleared, paid_i / (capacity_i × tick_h) (USD per PF of
+/// capacity per hour) written to `paid_out` (left as is when not paying). Returns Σ paid (USD).
 double accrue_and_pay(ProviderPopulation& pop, const Eigen::Ref<const Eigen::ArrayXd>& asks,
                       const UniformAllocation& fractions, double tokens_per_pf_hour, double tick_h,
                       bool pay_now, double token_usd, Eigen::Ref<Eigen::ArrayXd> paid_out);
