@@ -80,8 +80,8 @@ struct AlliancePoolParams {
 
 /// A token's USD price process: geometric Brownian motion with optional Merton jumps.
 struct TokenParams {
-  /// USD per token at time 0. ASSUMPTION (GLM/USD not found, calibration §10); provider
-  /// asks are USD-anchored, so the level matters only for token emissions.
+  /// USD per token at time 0. ASSUMPTION (GLM/USD not found, calibration §10); with
+  /// USD-anchored asks the level matters only for token emissions (and burn-and-mint).
   double initial_usd = 0.25;
   /// Annual expected-return drift μ (E[S_t] = S_0·e^{μt}); the log-price drifts at
   /// μ − σ²/2. Default 0.5 = calibration §11's baseline log drift 0 plus σ²/2 with σ = 1.
