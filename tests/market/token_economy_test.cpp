@@ -41,6 +41,7 @@ ProviderPopulation drawn_population(uint64_t seed, int n) {
   ProviderDistribution distribution;
   ProviderPopulation pop;
   std::vector<ProviderAttributes> attributes;
+  attributes.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) attributes.push_back(draw_provider(distribution, rng));
   pop.add(attributes, 0.0);
   return pop;
