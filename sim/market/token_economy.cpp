@@ -8,6 +8,7 @@
 #include "gpumarket/core/calendar.hpp"
 #include "gpumarket/core/check.hpp"
 #include "gpumarket/market/supply_kernels.hpp"
+#include "uniform_price.hpp"
 
 namespace gpumarket {
 
@@ -62,21 +63,9 @@ double accrue_and_pay(ProviderPopulation& pop, const Eigen::Ref<const Eigen::Arr
                       const UniformAllocation& fractions, double tokens_per_pf_hour, double tick_h,
                       bool pay_now, double token_usd, Eigen::Ref<Eigen::ArrayXd> paid_out) {
   GPUMARKET_CHECK(asks.size() == pop.size() && paid_out.size() == pop.size());
-  const double p = fractions.price_usd_per_pf_hour;
-  const Eigen::Index n = pop.size();
-  using Constant = Eigen::ArrayXd;
-  // fraction(ask): `below` under the price, `at` on it, 0 above (UniformAllocation); the
-  // constants are expressions, so the pass allocates nothing.
-  pop.unpaid_tokens += pop.capacity_pf *
-                       (asks < p).select(Constant::Constant(n, fractions.below),
-                                         (asks == p).select(Constant::Constant(n, fractions.at),
-                                                            Constant::Zero(n))) *
-                       (tick_h * tokens_per_pf_hour);
-  if (!pay_now) return 0.0;
-  paid_out = pop.unpaid_tokens * token_usd / (pop.capacity_pf * tick_h);
-  const double paid_usd = pop.unpaid_tokens.sum() * token_usd;
-  pop.unpaid_tokens.setZero();
-  return paid_usd;
+  // One fused packet pass, as the rules' own passes (uniform_price.cpp).
+  return uniform_price::accrue_pass(pop, asks.data(), fractions, tick_h * tokens_per_pf_hour,
+                                    token_usd, tick_h, pay_now ? paid_out.data() : nullptr);
 }
 
 double pay_on_exit(const ProviderPopulation& pop, const Eigen::Ref<const ArrayXb>& mask,

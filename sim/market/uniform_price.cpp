@@ -37,6 +37,12 @@ Eigen::Index for_each_packet(Eigen::Index n, const Step& step) {
   return i;
 }
 
+// UniformAllocation::fraction_in_use() on a packet of asks: `below` under the price, `at` on
+// it, 0 above.
+Packet fraction_of(const Packet& ask, const Packet& price, const Packet& below, const Packet& at) {
+  return ei::por(ei::pand(ei::pcmp_lt(ask, price), below), ei::pand(ei::pcmp_eq(ask, price), at));
+}
+
 }  // namespace
 
 // marginal_ask() over the asks and capacities of the whole population, narrowed first by
@@ -232,8 +238,7 @@ SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double har
     const Packet c = ei::ploadu<Packet>(cap + i);
     const Packet a = asks != nullptr ? ei::ploadu<Packet>(asks + i)
                                      : ask_of(e, k, ei::ploadu<Packet>(markup + i), index, one);
-    const Packet fraction =
-        ei::por(ei::pand(ei::pcmp_lt(a, price), below), ei::pand(ei::pcmp_eq(a, price), at));
+    const Packet fraction = fraction_of(a, price, below, at);
     if (used_out != nullptr) ei::pstoreu(used_out + i, ei::pmul(c, fraction));
     Packet margin = ei::psub(ei::pmul(fraction, ei::psub(received, e)), ei::pmul(k, index));
     if (paid_usd_per_pf_hour != nullptr) {
@@ -263,6 +268,50 @@ SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double har
     out.capacity_weighted_margin += cap[i] * rolling[i];
   }
   out.any_exit = max_t >= static_cast<double>(params.exit_after_ticks);
+  return out;
+}
+
+// The payment lag's accrual and payout in one pass (see accrue_and_pay, token_economy.hpp).
+double accrue_pass(ProviderPopulation& pop, const double* asks, const UniformAllocation& fractions,
+                   double tokens_per_pf, double token_usd, double tick_h, double* paid_out) {
+  const Eigen::Index n = pop.size();
+  const double* cap = pop.capacity_pf.data();
+  double* unpaid = pop.unpaid_tokens.data();
+  const Packet price = ei::pset1<Packet>(fractions.price_usd_per_pf_hour);
+  const Packet below = ei::pset1<Packet>(fractions.below);
+  const Packet at = ei::pset1<Packet>(fractions.at);
+  const Packet tokens = ei::pset1<Packet>(tokens_per_pf);
+  const Packet usd = ei::pset1<Packet>(token_usd);
+  const Packet hours = ei::pset1<Packet>(tick_h);
+  const Packet zero = ei::pset1<Packet>(0.0);
+  Packet total[2] = {zero, zero};
+  const auto step = [&](Eigen::Index i, int set) {
+    const Packet c = ei::ploadu<Packet>(cap + i);
+    const Packet fraction = fraction_of(ei::ploadu<Packet>(asks + i), price, below, at);
+    const Packet u =
+        ei::padd(ei::ploadu<Packet>(unpaid + i), ei::pmul(ei::pmul(c, fraction), tokens));
+    if (paid_out == nullptr) {
+      ei::pstoreu(unpaid + i, u);
+      return;
+    }
+    const Packet paid = ei::pmul(u, usd);
+    ei::pstoreu(paid_out + i, ei::pdiv(paid, ei::pmul(c, hours)));
+    total[set] = ei::padd(total[set], paid);
+    ei::pstoreu(unpaid + i, zero);
+  };
+  Eigen::Index i = for_each_packet(n, step);
+  double out = ei::predux(ei::padd(total[0], total[1]));
+  for (; i < n; ++i) {
+    const double u = unpaid[i] + cap[i] * fractions.fraction_in_use(asks[i]) * tokens_per_pf;
+    if (paid_out == nullptr) {
+      unpaid[i] = u;
+      continue;
+    }
+    const double paid = u * token_usd;
+    paid_out[i] = paid / (cap[i] * tick_h);
+    out += paid;
+    unpaid[i] = 0.0;
+  }
   return out;
 }
 

@@ -59,6 +59,13 @@ SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double har
                          double weight, const EntryExitParams& params, double* used_out,
                          const double* paid_usd_per_pf_hour = nullptr);
 
+/// The payment lag's pass over one price: unpaid_i += capacity_i × fraction(ask_i) ×
+/// `tokens_per_pf` (tokens per PF served over the tick); when `paid_out` is not null, each
+/// provider is also paid unpaid_i × token_usd, written as USD per PF of capacity per hour
+/// (÷ capacity_i × tick_h), and its balance cleared. Returns Σ paid (0 when not paying).
+double accrue_pass(ProviderPopulation& pop, const double* asks, const UniformAllocation& fractions,
+                   double tokens_per_pf, double token_usd, double tick_h, double* paid_out);
+
 /// What every provider receives per PF·h served under one price: the price net of the
 /// platform's fee, converted at the token's move, plus emissions; 0 when nothing is served.
 double received_usd_per_pf_hour(const PriceFormation& formation, const Receipts& receipts);
