@@ -24,9 +24,7 @@ bool in_window(Date day, Date from, Date to) { return day >= from && day < to; }
 // Every series the model writes, in the order of the file; bridge series exist only
 // when the scenario has bridges. A new series is a row here and its value in
 // close_interval() or close_day().
-// PerVenueTokens: per venue, declared only when some marketplace uses a token mechanism, so
-// that scenarios without one report what they always did.
-enum class Axis { None, PerVenue, PerBridge, PerSegment, PerVenueTokens };
+enum class Axis { None, PerVenue, PerBridge, PerSegment };
 struct SeriesDefinition {
   SeriesId MarketMetrics::SeriesIds::*id;
   const char* group;
@@ -92,16 +90,19 @@ constexpr SeriesDefinition kSeries[] = {
      "end of each day, hours since start", Axis::None},
     {&MarketMetrics::SeriesIds::daa, "day", "daa", "addresses",
      "daily active addresses: distinct addresses whose jobs arrived", Axis::PerVenue},
+};
+
+// The per-venue token-economy series, after those of kSeries, declared only when some
+// marketplace uses a token mechanism, so that scenarios without one report what they always did.
+constexpr SeriesDefinition kTokenSeries[] = {
     {&MarketMetrics::SeriesIds::tokens_burned, "tick", "tokens_burned", "tokens",
-     "tokens burned by users' payments (burn-and-mint; NaN otherwise)", Axis::PerVenueTokens},
+     "tokens burned by users' payments (burn-and-mint; NaN otherwise)", Axis::PerVenue},
     {&MarketMetrics::SeriesIds::tokens_minted, "tick", "tokens_minted", "tokens",
-     "tokens minted to providers as emissions (NaN for other venues)", Axis::PerVenueTokens},
+     "tokens minted to providers as emissions (NaN for other venues)", Axis::PerVenue},
     {&MarketMetrics::SeriesIds::token_supply, "tick", "token_supply", "tokens",
-     "token supply after the tick's burn and mint (burn-and-mint; NaN otherwise)",
-     Axis::PerVenueTokens},
+     "token supply after the tick's burn and mint (burn-and-mint; NaN otherwise)", Axis::PerVenue},
     {&MarketMetrics::SeriesIds::provider_revenue_usd, "tick", "provider_revenue_usd", "USD",
-     "USD paid to the marketplace's providers at the tick (NaN for other venues)",
-     Axis::PerVenueTokens},
+     "USD paid to the marketplace's providers at the tick (NaN for other venues)", Axis::PerVenue},
 };
 
 // Whether any marketplace, at the start or after a timeline step, uses a token mechanism.
@@ -180,17 +181,21 @@ void MarketMetrics::declare_series(Recorder& recorder) {
   for (const BridgeParams& b : scenario_.bridges) bridge_names.push_back(b.name);
   for (const Segment& s : scenario_.segments) segment_names.push_back(s.name);
   const std::vector<std::string> none;
-  token_series_ = any_token_economy(scenario_);
   for (const SeriesDefinition& series : kSeries) {
-    if (series.columns == Axis::PerVenueTokens && !token_series_) continue;
-    const std::vector<std::string>& columns =
-        series.columns == Axis::PerVenue || series.columns == Axis::PerVenueTokens ? venue_names
-        : series.columns == Axis::PerBridge                                        ? bridge_names
-        : series.columns == Axis::PerSegment                                       ? segment_names
+    const std::vector<std::string>& columns = series.columns == Axis::PerVenue     ? venue_names
+                                              : series.columns == Axis::PerBridge  ? bridge_names
+                                              : series.columns == Axis::PerSegment ? segment_names
                                                                                    : none;
     if (series.columns == Axis::PerBridge && bridge_names.empty()) continue;
     ids_.*series.id = recorder_->declare_series(
         {series.group, series.name, series.unit, series.description, columns});
+  }
+  token_series_ = any_token_economy(scenario_);
+  if (token_series_) {
+    for (const SeriesDefinition& series : kTokenSeries) {
+      ids_.*series.id = recorder_->declare_series(
+          {series.group, series.name, series.unit, series.description, venue_names});
+    }
   }
 }
 
