@@ -119,13 +119,23 @@ void settle_token_receipts(MarketplaceState& state, const MarketplaceParams& par
     receipts.kept_share = 0.0;
     result.provider_revenue_usd = emission_tokens * token_usd;
   }
-  if (params.payment_interval <= Duration::micros(0)) return;
+  ProviderPopulation& pop = state.providers;
+  SupplyWorkspace& ws = state.workspace;
+  if (params.payment_interval <= Duration::micros(0)) {
+    if (!state.tokens_owed) return;
+    // A timeline step ended the lag: what is owed is paid now, at S, into this tick's margins.
+    ws.paid_usd_per_pf_hour = pop.unpaid_tokens * token_usd / (pop.capacity_pf * tick_h);
+    result.provider_revenue_usd += pop.unpaid_tokens.sum() * token_usd;
+    pop.unpaid_tokens.setZero();
+    receipts.paid_usd_per_pf_hour = ws.paid_usd_per_pf_hour.data();
+    state.tokens_owed = false;
+    return;
+  }
+  state.tokens_owed = true;
 
   // Payment lag: tokens earned per PF·h served are the users' tokens (quoted at S_q) net of
   // the platform's fee, unless burned, plus the emission; they are paid every T at S then.
   GPUMARKET_CHECK(params.pricing != PricingMode::PayAsBid);
-  ProviderPopulation& pop = state.providers;
-  SupplyWorkspace& ws = state.workspace;
   GPUMARKET_CHECK(ws.asks_kept);
   const double tokens_per_pf_hour =
       served ? receipts.kept_share * formation.price_usd_per_pf_hour / state.token_usd_at_quote +

@@ -252,6 +252,33 @@ TEST(TokenEconomy, PaymentLagPaysTheSameUsdWhenTheTokenStandsStill) {
   EXPECT_NEAR(paid_lagged, paid_now, 1e-9 * paid_now);
 }
 
+// A timeline step that ends the lag (T → 0) pays what is owed at once: over the run the
+// providers receive what paying at the tick would have paid them, the token standing still.
+TEST(TokenEconomy, EndingThePaymentLagPaysWhatIsOwed) {
+  MarketplaceParams params = token_marketplace(PricingMode::Clearing);
+  params.ask_currency = AskCurrency::Usd;
+  params.entry_exit.exit_after_ticks = 1'000'000;
+  MarketplaceParams lagged = params;
+  lagged.payment_interval = Duration::hours(24);
+  MarketplaceState a = state_for(params, 23, 300);
+  MarketplaceState b = state_for(lagged, 23, 300);
+  RandomEngine rng_a(1);
+  RandomEngine rng_b(1);
+  const double capacity = a.providers.total_capacity_pf();
+  double paid_now = 0.0;
+  double paid_lagged = 0.0;
+  for (int t = 0; t < 10; ++t) {
+    const MarketplaceParams& p = t < 5 ? lagged : params;  // the step comes at tick 5
+    paid_now +=
+        marketplace_tick(a, params, 0.5 * capacity, 0.4, 1.0, 1.0, rng_a).provider_revenue_usd;
+    paid_lagged +=
+        marketplace_tick(b, p, 0.5 * capacity, 0.4, 1.0, 1.0, rng_b).provider_revenue_usd;
+    if (t == 4) EXPECT_GT(b.providers.unpaid_tokens.sum(), 0.0);
+  }
+  EXPECT_EQ(b.providers.unpaid_tokens.sum(), 0.0);
+  EXPECT_NEAR(paid_lagged, paid_now, 1e-9 * paid_now);
+}
+
 TEST(TokenEconomy, BurnAndMintSupplyReconcilesWithBurnsAndMints) {
   MarketplaceParams params = token_marketplace(PricingMode::Clearing);
   params.ask_currency = AskCurrency::Usd;

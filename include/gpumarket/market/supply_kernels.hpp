@@ -109,6 +109,7 @@ struct MarketplaceState {
   RandomEngine repricing_rng;
   bool token_asks_anchored = false;
   double hours_since_payment = 0.0;
+  bool tokens_owed = false;  // a payment lag has run: providers may hold unpaid tokens
   /// Burn-and-mint: token supply (NaN under the GBM model) and the flow term η (burn −
   /// mint) / Q that the next token price step adds (0 without burn-and-mint).
   double token_supply_tokens = std::numeric_limits<double>::quiet_NaN();
