@@ -179,9 +179,33 @@ void BM_MarketTickScalarSelect(benchmark::State& st) {
   st.SetItemsProcessed(st.iterations() * st.range(0));
 }
 
+// BM_MarketTickEigen with token-denominated asks (Calvo resets at the default φ = 1/168 per
+// hour, one geometric draw per reset; the USD asks token ask × S in the ask pass), and with the
+// second argument + 2 also a 12 h payment lag (the accrual pass): what the token economy adds
+// to a tick, against the same scalar reference.
+void BM_MarketTickEigenTokenAsks(benchmark::State& st) {
+  MarketplaceParams params = bench_params(st.range(0), st.range(1) % 2);
+  params.ask_currency = AskCurrency::Token;
+  if (st.range(1) >= 2) params.payment_interval = Duration::hours(12);
+  RandomEngine rng(1);
+  MarketplaceState state = make_marketplace(params, rng);
+  state.repricing_rng = RandomEngine(2);
+  const double capacity = state.providers.total_capacity_pf();
+  int64_t tick = 0;
+  for (auto _ : st) {
+    const double token_usd = 1.0 + 0.01 * static_cast<double>(tick % 3);
+    const MarketplaceTickResult r = marketplace_tick(state, params, demand_at(tick, capacity),
+                                                     token_usd, index_at(tick), 1.0, rng);
+    benchmark::DoNotOptimize(r);
+    ++tick;
+  }
+  st.SetItemsProcessed(st.iterations() * st.range(0));
+}
+
 BENCHMARK(BM_MarketTickEigen)->ArgsProduct({{1000, 10000, 100000}, {0, 1}});
 BENCHMARK(BM_MarketTickScalar)->ArgsProduct({{1000, 10000, 100000}, {0, 1}});
 BENCHMARK(BM_MarketTickScalarSelect)->ArgsProduct({{1000, 10000, 100000}, {0}});
+BENCHMARK(BM_MarketTickEigenTokenAsks)->ArgsProduct({{1000, 10000, 100000}, {0, 1, 2, 3}});
 
 }  // namespace
 }  // namespace gpumarket

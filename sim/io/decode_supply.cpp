@@ -169,6 +169,33 @@ void decode_scarcity(MapReader r, ScarcityParams& s, double floor_usd_per_pf_hou
   }
 }
 
+void decode_burn_and_mint(MapReader r, BurnAndMintParams& b) {
+  b.fee = optional_fraction_below_one(r, "fee", b.fee);
+  b.initial_supply_tokens =
+      r.optional_number("initial_supply_tokens", b.initial_supply_tokens, Check::Positive);
+  b.price_impact = r.optional_number("price_impact", b.price_impact, Check::NonNegative);
+  r.finish();
+}
+
+// Token-denominated asks, the payment lag and burn-and-mint (docs/model.md, "Token economy").
+void decode_token_economy(MapReader& r, MarketplaceParams& m) {
+  m.ask_currency = r.optional_enumeration("ask_currency", "usd", {"usd", "token"}) == "token"
+                       ? AskCurrency::Token
+                       : AskCurrency::Usd;
+  m.token_reprice_share = r.optional_fraction("token_reprice_share", m.token_reprice_share);
+  m.payment_interval =
+      r.optional_duration("payment_interval", m.payment_interval, Check::NonNegative);
+  m.token_model = r.optional_enumeration("token_model", "gbm", {"gbm", "bme"}) == "bme"
+                      ? TokenModel::BurnAndMint
+                      : TokenModel::Gbm;
+  if (auto b = r.optional_map("burn_and_mint"))
+    decode_burn_and_mint(std::move(*b), m.burn_and_mint);
+  if (m.pricing == PricingMode::PayAsBid && m.payment_interval > Duration::micros(0)) {
+    // The lag accrues each provider's tokens at one price; pay-as-bid pays each its own.
+    fail_expected(r, "payment_interval", "0 under pricing: pay_as_bid (the lag needs one price)");
+  }
+}
+
 void decode_marketplace(MapReader& r, MarketplaceParams& m) {
   const std::string pricing =
       r.optional_enumeration("pricing", "clearing", {"clearing", "dynamic_fee", "pay_as_bid"});
@@ -194,6 +221,7 @@ void decode_marketplace(MapReader& r, MarketplaceParams& m) {
   const std::string revenue =
       r.optional_enumeration("revenue_source", "demand", {"demand", "bills"});
   m.revenue_source = revenue == "bills" ? RevenueSource::Bills : RevenueSource::Demand;
+  decode_token_economy(r, m);
 }
 
 }  // namespace

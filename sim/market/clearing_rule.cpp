@@ -25,7 +25,7 @@ class ClearingRule final : public PricingRule {
                       SupplyWorkspace& ws) const override {
     // The asks are kept: the selection runs over them, and settle() reuses them.
     const uniform_price::AskPass supply =
-        uniform_price::ask_pass(pop, hardware_index, 0.0, ws.ask_usd_per_pf_hour.data());
+        uniform_price::tick_asks(pop, hardware_index, 0.0, /*keep=*/true, ws);
     const Eigen::Index n = pop.size();
     PriceFormation formation;
     formation.capacity_pf = supply.total_capacity_pf;
@@ -67,10 +67,10 @@ class ClearingRule final : public PricingRule {
   SettleResult settle(ProviderPopulation& pop, const PriceFormation& formation,
                       double hardware_index, const Receipts& receipts, double weight,
                       const EntryExitParams& params, SupplyWorkspace& ws) const override {
-    return uniform_price::settle_pass(pop, ws.ask_usd_per_pf_hour.data(), hardware_index,
-                                      ws.uniform,
-                                      uniform_price::received_usd_per_pf_hour(formation, receipts),
-                                      weight, params, ws.used_pf.data());
+    return uniform_price::settle_pass(
+        pop, ws.ask_usd_per_pf_hour.data(), hardware_index, ws.uniform,
+        uniform_price::received_usd_per_pf_hour(formation, receipts), weight, params,
+        ws.used_pf.data(), receipts.paid_usd_per_pf_hour);
   }
 
   double next_posted_price(double posted_price, const PriceFormation& formation,

@@ -16,9 +16,10 @@ class DynamicFeeRule final : public PricingRule {
   PriceFormation form(const ProviderPopulation& pop, double posted_price, double hardware_index,
                       double demand_pf, const MarketplaceParams& /*params*/,
                       SupplyWorkspace& ws) const override {
-    // The asks are not stored: settle() recomputes them, cheaper than a store and a load.
+    // The asks are not stored unless needed: settle() recomputes them, cheaper than a store
+    // and a load.
     const uniform_price::AskPass supply =
-        uniform_price::ask_pass(pop, hardware_index, posted_price, nullptr);
+        uniform_price::tick_asks(pop, hardware_index, posted_price, /*keep=*/false, ws);
     const double offered = supply.offered_capacity_pf;
     const double fill = offered > 0.0 ? std::min(1.0, demand_pf / offered) : 0.0;
     PriceFormation formation;
@@ -36,9 +37,9 @@ class DynamicFeeRule final : public PricingRule {
   SettleResult settle(ProviderPopulation& pop, const PriceFormation& formation,
                       double hardware_index, const Receipts& receipts, double weight,
                       const EntryExitParams& params, SupplyWorkspace& ws) const override {
-    return uniform_price::settle_pass(pop, nullptr, hardware_index, ws.uniform,
+    return uniform_price::settle_pass(pop, uniform_price::kept_asks(ws), hardware_index, ws.uniform,
                                       uniform_price::received_usd_per_pf_hour(formation, receipts),
-                                      weight, params, nullptr);
+                                      weight, params, nullptr, receipts.paid_usd_per_pf_hour);
   }
 
   double next_posted_price(double posted_price, const PriceFormation& formation, double demand_pf,

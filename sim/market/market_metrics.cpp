@@ -8,6 +8,7 @@
 
 #include "gpumarket/core/calendar.hpp"
 #include "gpumarket/market/indicators.hpp"
+#include "gpumarket/market/token_economy.hpp"
 
 namespace gpumarket {
 namespace {
@@ -153,16 +154,23 @@ constexpr SeriesDefinition kBridgeDetailSeries[] = {
      "mean origin-to-venue time of the jobs the bridge delivered during the tick", Axis::PerBridge},
 };
 
-// Series of the opt-in price formation of marketplaces (docs/model.md, "Scarcity pricing",
-// "Entry on a positive expected margin", "Revenue from bills"): declared only when some
-// marketplace uses one of those mechanisms, so that scenarios without them keep their
-// outputs.
-constexpr SeriesDefinition kPriceFormationSeries[] = {
+// Per-venue series of the marketplaces' opt-in price formation (docs/model.md, "Scarcity
+// pricing", "Entry on a positive expected margin", "Revenue from bills") and token economy
+// ("Token economy"): declared only when some marketplace uses one of those mechanisms, so
+// that scenarios without them keep their outputs. NaN for venues that are not marketplaces.
+constexpr SeriesDefinition kMarketplaceDetailSeries[] = {
     {&MarketMetrics::SeriesIds::provider_revenue_usd, "tick", "provider_revenue_usd", "USD",
-     "marketplace providers' receipts for the tick, net of the platform's fee, with emissions",
+     "USD paid to the marketplace's providers at the tick, net of the platform's fee, with "
+     "emissions",
      Axis::PerVenue},
     {&MarketMetrics::SeriesIds::entrants, "tick", "entrants", "providers",
      "providers that entered the marketplace at the end of the tick", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::tokens_burned, "tick", "tokens_burned", "tokens",
+     "tokens burned by users' payments (burn-and-mint; NaN otherwise)", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::tokens_minted, "tick", "tokens_minted", "tokens",
+     "tokens minted to providers as emissions", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::token_supply, "tick", "token_supply", "tokens",
+     "token supply after the tick's burn and mint (burn-and-mint; NaN otherwise)", Axis::PerVenue},
 };
 
 bool uses_price_formation_options(const MarketplaceParams& m) {
@@ -170,12 +178,13 @@ bool uses_price_formation_options(const MarketplaceParams& m) {
          m.revenue_source != RevenueSource::Demand;
 }
 
-// Over the venues in force at the start and at every timeline step.
-bool uses_price_formation_options(const Scenario& scenario) {
+// Whether some marketplace, at the start or after a timeline step, uses opt-in price
+// formation or a token mechanism.
+bool reports_marketplace_detail(const Scenario& scenario) {
   const auto any_in = [](const std::vector<VenueParams>& venues) {
     return std::any_of(venues.begin(), venues.end(), [](const VenueParams& v) {
       const auto* m = v.as<MarketplaceParams>();
-      return m != nullptr && uses_price_formation_options(*m);
+      return m != nullptr && (uses_price_formation_options(*m) || uses_token_economy(*m));
     });
   };
   return any_in(scenario.venues) ||
@@ -289,11 +298,9 @@ void MarketMetrics::declare_series(Recorder& recorder) {
   if (bridge_detail_) {
     for (const SeriesDefinition& series : kBridgeDetailSeries) declare(series);
   }
-  price_formation_series_ = uses_price_formation_options(scenario_);
-  if (!price_formation_series_) return;
-  for (const SeriesDefinition& series : kPriceFormationSeries) {
-    ids_.*series.id = recorder_->declare_series(
-        {series.group, series.name, series.unit, series.description, venue_names});
+  marketplace_detail_ = reports_marketplace_detail(scenario_);
+  if (marketplace_detail_) {
+    for (const SeriesDefinition& series : kMarketplaceDetailSeries) declare(series);
   }
 }
 
@@ -358,10 +365,14 @@ void MarketMetrics::write_venue_series(double hours) {
   per(ids.mean_margin, n,
       [&](size_t v) { return venues_[v]->supply_state().mean_margin_usd_per_pf_hour; });
   per(ids.token_usd, n, [&](size_t v) { return venues_[v]->supply_state().token_usd; });
-  if (price_formation_series_) {
+  if (marketplace_detail_) {
     per(ids.provider_revenue_usd, n,
         [&](size_t v) { return venues_[v]->supply_state().provider_revenue_usd; });
     per(ids.entrants, n, [&](size_t v) { return venues_[v]->supply_state().entrants; });
+    per(ids.tokens_burned, n, [&](size_t v) { return venues_[v]->supply_state().tokens_burned; });
+    per(ids.tokens_minted, n, [&](size_t v) { return venues_[v]->supply_state().tokens_minted; });
+    per(ids.token_supply, n,
+        [&](size_t v) { return venues_[v]->supply_state().token_supply_tokens; });
   }
 }
 

@@ -123,8 +123,8 @@ class MarketMetrics {
     // Per chain.
     SeriesId chain_base_fee_wei, chain_settlement_fee_usd, chain_gas_used, chain_gas_limit,
         chain_max_block_gas, chain_background_share, chain_model_transactions, chain_gas_token_usd;
-    // Per venue, only with opt-in marketplace price formation.
-    SeriesId provider_revenue_usd, entrants;
+    // Per venue, only when some marketplace uses opt-in price formation or a token mechanism.
+    SeriesId provider_revenue_usd, entrants, tokens_burned, tokens_minted, token_supply;
     // Per venue, when a venue verifies.
     SeriesId installed_pfh, delivered_pfh, verified_pfh, rejected;
     // Per prover pool.
@@ -178,7 +178,7 @@ class MarketMetrics {
   const std::vector<Bridge>& bridges_;
   Recorder* recorder_ = nullptr;
   SeriesIds ids_{};
-  bool price_formation_series_ = false;  // kPriceFormationSeries declared
+  bool marketplace_detail_ = false;  // kMarketplaceDetailSeries declared
   DailyActivity activity_;
   std::vector<double> row_;
   std::vector<VenueAreas> interval_areas_, window_areas_;

@@ -1,6 +1,8 @@
 // A permissionless marketplace: providers who enter and leave on their margins, a price
 // formed each tick by the marketplace's pricing rule, a token whose USD price moves, and
 // the platform's take of every bill.
+#include <cmath>
+
 #include "gpumarket/core/random.hpp"
 #include "gpumarket/market/supply_kernels.hpp"
 #include "venue_model.hpp"
@@ -16,6 +18,10 @@ class MarketplaceVenue final : public VenueModel {
         token_rng_(make_stream(seed, "venue/" + params.name + "/token")),
         state_(make_marketplace(marketplace(), supply_rng_)),
         token_usd_(marketplace().token.initial_usd) {
+    state_.repricing_rng = make_stream(seed, "venue/" + params.name + "/repricing");
+    // Before the first tick nothing was burned or minted and the supply is the initial one.
+    last_tick_.token_supply_tokens = state_.token_supply_tokens;
+    if (!std::isnan(state_.token_supply_tokens)) last_tick_.tokens_burned = 0.0;
     queue().set_capacity_pf(state_.providers.total_capacity_pf());
   }
 
@@ -28,8 +34,11 @@ class MarketplaceVenue final : public VenueModel {
     const VenueBilling billing = queue().take_billing();
     if (tick.interval_h > 0) {
       // The price formation sees the interval just ended.
+      // Burn-and-mint adds the last tick's net burn to the GBM step (0 under the GBM model,
+      // where exp(0) = 1 leaves the price's bits as they are).
       token_usd_ =
-          token_price_step(token_usd_, p.token, tick.interval_h / kHoursPerYear, token_rng_);
+          token_price_step(token_usd_, p.token, tick.interval_h / kHoursPerYear, token_rng_) *
+          std::exp(state_.net_burn_log_impact);
       last_tick_ = marketplace_tick(state_, p, demand_pf, token_usd_, tick.hardware_index,
                                     tick.interval_h, supply_rng_, billing);
     }
@@ -48,6 +57,9 @@ class MarketplaceVenue final : public VenueModel {
                            last_tick_.mean_margin_usd_per_pf_hour, token_usd_};
     state.provider_revenue_usd = last_tick_.provider_revenue_usd;
     state.entrants = static_cast<double>(last_tick_.entrants);
+    state.tokens_burned = last_tick_.tokens_burned;
+    state.tokens_minted = last_tick_.tokens_minted;
+    state.token_supply_tokens = last_tick_.token_supply_tokens;
     return state;
   }
 

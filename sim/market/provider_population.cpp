@@ -1,5 +1,7 @@
 #include "gpumarket/market/provider_population.hpp"
 
+#include <limits>
+
 #include "gpumarket/core/check.hpp"
 
 namespace gpumarket {
@@ -15,6 +17,8 @@ void ProviderPopulation::add(std::span<const ProviderAttributes> entrants,
   ask_markup.conservativeResize(new_size);
   rolling_margin_usd_per_pf_hour.conservativeResize(new_size);
   negative_margin_ticks.conservativeResize(new_size);
+  token_ask_tokens_per_pf_hour.conservativeResize(new_size);
+  unpaid_tokens.conservativeResize(new_size);
   Eigen::Index i = old_size;
   for (const ProviderAttributes& e : entrants) {
     // Zero capacity would make per-capacity margins undefined.
@@ -25,6 +29,8 @@ void ProviderPopulation::add(std::span<const ProviderAttributes> entrants,
     ask_markup[i] = e.ask_markup;
     rolling_margin_usd_per_pf_hour[i] = initial_rolling_margin;
     negative_margin_ticks[i] = 0;
+    token_ask_tokens_per_pf_hour[i] = std::numeric_limits<double>::quiet_NaN();
+    unpaid_tokens[i] = 0.0;
     ++i;
   }
 }
@@ -48,6 +54,8 @@ Eigen::Index ProviderPopulation::remove_if(const Eigen::Ref<const ArrayXb>& mask
       ask_markup[kept] = ask_markup[i];
       rolling_margin_usd_per_pf_hour[kept] = rolling_margin_usd_per_pf_hour[i];
       negative_margin_ticks[kept] = negative_margin_ticks[i];
+      token_ask_tokens_per_pf_hour[kept] = token_ask_tokens_per_pf_hour[i];
+      unpaid_tokens[kept] = unpaid_tokens[i];
     }
     ++kept;
   }
@@ -58,6 +66,8 @@ Eigen::Index ProviderPopulation::remove_if(const Eigen::Ref<const ArrayXb>& mask
   ask_markup.conservativeResize(kept);
   rolling_margin_usd_per_pf_hour.conservativeResize(kept);
   negative_margin_ticks.conservativeResize(kept);
+  token_ask_tokens_per_pf_hour.conservativeResize(kept);
+  unpaid_tokens.conservativeResize(kept);
   return n - kept;
 }
 

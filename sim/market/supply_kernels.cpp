@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "gpumarket/core/check.hpp"
+#include "gpumarket/market/token_economy.hpp"
 
 namespace gpumarket {
 
@@ -255,6 +256,9 @@ MarketplaceState make_marketplace(const MarketplaceParams& params, RandomEngine&
   state.providers.add(initial, 0.0);
   state.posted_price_usd_per_pf_hour = params.dynamic_fee.initial_price_usd_per_pf_hour;
   state.workspace.resize(state.providers.size());
+  if (params.token_model == TokenModel::BurnAndMint) {
+    state.token_supply_tokens = params.burn_and_mint.initial_supply_tokens;
+  }
   return state;
 }
 
@@ -269,6 +273,7 @@ MarketplaceTickResult marketplace_tick(MarketplaceState& state, const Marketplac
   if (state.token_usd_at_quote <= 0.0) state.token_usd_at_quote = token_usd;
   const PricingRule& rule = pricing_rule(params.pricing);
   const bool from_bills = params.revenue_source == RevenueSource::Bills;
+  const int64_t repriced = begin_token_tick(state, params, token_usd, hardware_index, tick_h);
 
   // The price is formed on demand: the work in use plus the width of the jobs waiting.
   const PriceFormation formation =
@@ -280,6 +285,7 @@ MarketplaceTickResult marketplace_tick(MarketplaceState& state, const Marketplac
                              billing.in_use_pfh / tick_h, params, ws)
                  : formation;
   MarketplaceTickResult result;
+  result.repriced = repriced;
   result.price_usd_per_pf_hour = formation.price_usd_per_pf_hour;
   result.capacity_pf = formation.capacity_pf;
   result.used_pf = allocation.served_pf;
@@ -302,12 +308,16 @@ MarketplaceTickResult marketplace_tick(MarketplaceState& state, const Marketplac
     result.provider_revenue_usd =
         (result.payments_usd - result.fees_usd) * receipts.token_ratio + emission_usd;
   }
+  settle_token_receipts(state, params, allocation, token_usd, tick_h, receipts, result);
 
   const double weight = rolling_margin_weight(tick_h, params.entry_exit.margin_window_h);
   const SettleResult settled =
       rule.settle(pop, allocation, hardware_index, receipts, weight, params.entry_exit, ws);
   if (settled.any_exit) {
     exit_mask(pop.negative_margin_ticks, params.entry_exit, ws.exit_mask);
+    if (params.payment_interval > Duration::micros(0)) {
+      result.provider_revenue_usd += pay_on_exit(pop, ws.exit_mask, token_usd);
+    }
     result.exits = static_cast<int64_t>(pop.remove_if(ws.exit_mask));
   }
 
@@ -329,7 +339,12 @@ MarketplaceTickResult marketplace_tick(MarketplaceState& state, const Marketplac
   result.entrants =
       draw_entrants(params, pop.size(), mean_margin, outlook, tick_h, rng, ws.entrants).entrants;
   // Entrants start at the mean rolling margin they entered on, so entry leaves the mean as is.
+  const Eigen::Index before_entry = pop.size();
   pop.add(ws.entrants, mean_margin);
+  // Entrants anchor their token asks on entry, at the token's price now.
+  if (params.ask_currency == AskCurrency::Token) {
+    anchor_token_asks(pop, before_entry, token_usd, hardware_index);
+  }
   result.mean_margin_usd_per_pf_hour = mean_margin;
   result.provider_count = static_cast<int64_t>(pop.size());
 

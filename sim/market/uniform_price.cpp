@@ -37,6 +37,12 @@ Eigen::Index for_each_packet(Eigen::Index n, const Step& step) {
   return i;
 }
 
+// UniformAllocation::fraction_in_use() on a packet of asks: `below` under the price, `at` on
+// it, 0 above.
+Packet fraction_of(const Packet& ask, const Packet& price, const Packet& below, const Packet& at) {
+  return ei::por(ei::pand(ei::pcmp_lt(ask, price), below), ei::pand(ei::pcmp_eq(ask, price), at));
+}
+
 }  // namespace
 
 // marginal_ask() over the asks and capacities of the whole population, narrowed first by
@@ -138,6 +144,46 @@ AskPass ask_pass(const ProviderPopulation& pop, double hardware_index, double li
   return out;
 }
 
+// One pass over the token asks: ask = token ask × S, stored, with ask_pass()'s sums.
+AskPass token_ask_pass(const ProviderPopulation& pop, double token_usd, double limit,
+                       double* asks_out) {
+  const Eigen::Index n = pop.size();
+  const double* cap = pop.capacity_pf.data();
+  const double* token_ask = pop.token_ask_tokens_per_pf_hour.data();
+  const Packet usd = ei::pset1<Packet>(token_usd);
+  const Packet bound = ei::pset1<Packet>(limit);
+  Packet total[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
+  Packet offered[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
+  const auto step = [&](Eigen::Index i, int set) {
+    const Packet c = ei::ploadu<Packet>(cap + i);
+    const Packet ask = ei::pmul(ei::ploadu<Packet>(token_ask + i), usd);
+    ei::pstoreu(asks_out + i, ask);
+    total[set] = ei::padd(total[set], c);
+    offered[set] = ei::padd(offered[set], ei::pand(ei::pcmp_le(ask, bound), c));
+  };
+  Eigen::Index i = for_each_packet(n, step);
+  AskPass out{ei::predux(ei::padd(total[0], total[1])),
+              ei::predux(ei::padd(offered[0], offered[1]))};
+  for (; i < n; ++i) {
+    const double ask = token_ask[i] * token_usd;
+    asks_out[i] = ask;
+    out.total_capacity_pf += cap[i];
+    if (ask <= limit) out.offered_capacity_pf += cap[i];
+  }
+  return out;
+}
+
+AskPass tick_asks(const ProviderPopulation& pop, double hardware_index, double limit, bool keep,
+                  SupplyWorkspace& ws) {
+  if (ws.ask_token_usd > 0.0) {
+    ws.asks_kept = true;
+    return token_ask_pass(pop, ws.ask_token_usd, limit, ws.ask_usd_per_pf_hour.data());
+  }
+  ws.asks_kept = keep || ws.keep_asks;
+  return ask_pass(pop, hardware_index, limit,
+                  ws.asks_kept ? ws.ask_usd_per_pf_hour.data() : nullptr);
+}
+
 // Σ capacity with ask < price, and with ask == price, in one pass.
 std::pair<double, double> capacity_below_and_at(const double* ask, const double* cap,
                                                 Eigen::Index n, double price) {
@@ -166,7 +212,8 @@ std::pair<double, double> capacity_below_and_at(const double* ask, const double*
 // Writes used = capacity × fraction when `used_out` is not null.
 SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double hardware_index,
                          const UniformAllocation& fractions, double received_usd_per_pf_hour,
-                         double weight, const EntryExitParams& params, double* used_out) {
+                         double weight, const EntryExitParams& params, double* used_out,
+                         const double* paid_usd_per_pf_hour) {
   const Eigen::Index n = pop.size();
   const double* cap = pop.capacity_pf.data();
   const double* energy = pop.energy_usd_per_pf_hour.data();
@@ -191,10 +238,12 @@ SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double har
     const Packet c = ei::ploadu<Packet>(cap + i);
     const Packet a = asks != nullptr ? ei::ploadu<Packet>(asks + i)
                                      : ask_of(e, k, ei::ploadu<Packet>(markup + i), index, one);
-    const Packet fraction =
-        ei::por(ei::pand(ei::pcmp_lt(a, price), below), ei::pand(ei::pcmp_eq(a, price), at));
+    const Packet fraction = fraction_of(a, price, below, at);
     if (used_out != nullptr) ei::pstoreu(used_out + i, ei::pmul(c, fraction));
-    const Packet margin = ei::psub(ei::pmul(fraction, ei::psub(received, e)), ei::pmul(k, index));
+    Packet margin = ei::psub(ei::pmul(fraction, ei::psub(received, e)), ei::pmul(k, index));
+    if (paid_usd_per_pf_hour != nullptr) {
+      margin = ei::padd(margin, ei::ploadu<Packet>(paid_usd_per_pf_hour + i));
+    }
     Packet r = ei::ploadu<Packet>(rolling + i);
     r = ei::padd(r, ei::pmul(w, ei::psub(margin, r)));
     ei::pstoreu(rolling + i, r);
@@ -211,14 +260,58 @@ SettleResult settle_pass(ProviderPopulation& pop, const double* asks, double har
         asks != nullptr ? asks[i] : (energy[i] + capex[i] * hardware_index) * (1.0 + markup[i]);
     const double fraction = fractions.fraction_in_use(a);
     if (used_out != nullptr) used_out[i] = cap[i] * fraction;
-    const double margin =
-        fraction * (received_usd_per_pf_hour - energy[i]) - capex[i] * hardware_index;
+    double margin = fraction * (received_usd_per_pf_hour - energy[i]) - capex[i] * hardware_index;
+    if (paid_usd_per_pf_hour != nullptr) margin += paid_usd_per_pf_hour[i];
     rolling[i] += weight * (margin - rolling[i]);
     ticks[i] = rolling[i] < threshold ? ticks[i] + 1.0 : 0.0;
     max_t = std::max(max_t, ticks[i]);
     out.capacity_weighted_margin += cap[i] * rolling[i];
   }
   out.any_exit = max_t >= static_cast<double>(params.exit_after_ticks);
+  return out;
+}
+
+// The payment lag's accrual and payout in one pass (see accrue_and_pay, token_economy.hpp).
+double accrue_pass(ProviderPopulation& pop, const double* asks, const UniformAllocation& fractions,
+                   double tokens_per_pf, double token_usd, double tick_h, double* paid_out) {
+  const Eigen::Index n = pop.size();
+  const double* cap = pop.capacity_pf.data();
+  double* unpaid = pop.unpaid_tokens.data();
+  const Packet price = ei::pset1<Packet>(fractions.price_usd_per_pf_hour);
+  const Packet below = ei::pset1<Packet>(fractions.below);
+  const Packet at = ei::pset1<Packet>(fractions.at);
+  const Packet tokens = ei::pset1<Packet>(tokens_per_pf);
+  const Packet usd = ei::pset1<Packet>(token_usd);
+  const Packet hours = ei::pset1<Packet>(tick_h);
+  const Packet zero = ei::pset1<Packet>(0.0);
+  Packet total[2] = {zero, zero};
+  const auto step = [&](Eigen::Index i, int set) {
+    const Packet c = ei::ploadu<Packet>(cap + i);
+    const Packet fraction = fraction_of(ei::ploadu<Packet>(asks + i), price, below, at);
+    const Packet u =
+        ei::padd(ei::ploadu<Packet>(unpaid + i), ei::pmul(ei::pmul(c, fraction), tokens));
+    if (paid_out == nullptr) {
+      ei::pstoreu(unpaid + i, u);
+      return;
+    }
+    const Packet paid = ei::pmul(u, usd);
+    ei::pstoreu(paid_out + i, ei::pdiv(paid, ei::pmul(c, hours)));
+    total[set] = ei::padd(total[set], paid);
+    ei::pstoreu(unpaid + i, zero);
+  };
+  Eigen::Index i = for_each_packet(n, step);
+  double out = ei::predux(ei::padd(total[0], total[1]));
+  for (; i < n; ++i) {
+    const double u = unpaid[i] + cap[i] * fractions.fraction_in_use(asks[i]) * tokens_per_pf;
+    if (paid_out == nullptr) {
+      unpaid[i] = u;
+      continue;
+    }
+    const double paid = u * token_usd;
+    paid_out[i] = paid / (cap[i] * tick_h);
+    out += paid;
+    unpaid[i] = 0.0;
+  }
   return out;
 }
 

@@ -49,6 +49,10 @@ struct VenueSupplyState {
   /// Providers' receipts in the tick just closed, USD (MarketplaceTickResult).
   double provider_revenue_usd = std::numeric_limits<double>::quiet_NaN();
   double entrants = std::numeric_limits<double>::quiet_NaN();  // providers that entered
+  // Token economy (token_economy.hpp), the last tick's (NaN where the marketplace has none).
+  double tokens_burned = std::numeric_limits<double>::quiet_NaN();
+  double tokens_minted = std::numeric_limits<double>::quiet_NaN();
+  double token_supply_tokens = std::numeric_limits<double>::quiet_NaN();
 };
 
 class VenueModel {

@@ -295,4 +295,50 @@ inline MarketplaceTickResult marketplace_tick(Marketplace& m, const MarketplaceP
   return r;
 }
 
+// ---------------------------------------------------------------------------------------
+// Token economy (token_economy.hpp), one provider at a time.
+
+/// Token-denominated asks: ask_i = token_ask_i × S.
+inline void token_asks(std::vector<Provider>& providers, const std::vector<double>& token_ask,
+                       double token_usd) {
+  for (size_t i = 0; i < providers.size(); ++i) {
+    providers[i].ask_usd_per_pf_hour = token_ask[i] * token_usd;
+  }
+}
+
+/// The ask re-anchored to cost at the token's price: cost × (1 + markup) / S.
+inline double anchored_token_ask(const Provider& p, double token_usd, double hardware_index) {
+  return (p.energy_usd_per_pf_hour + p.capex_usd_per_pf_hour * hardware_index) *
+         (1.0 + p.ask_markup) / token_usd;
+}
+
+/// Payment lag: each provider adds used_i × tick × tokens per PF·h to its unpaid tokens; when
+/// paying, it is paid unpaid × S, returned per PF of capacity per hour in `paid`. Returns Σ paid.
+inline double accrue_and_pay(const std::vector<Provider>& providers, std::vector<double>& unpaid,
+                             double tokens_per_pf_hour, double tick_h, bool pay_now,
+                             double token_usd, std::vector<double>& paid) {
+  double total = 0.0;
+  paid.assign(providers.size(), 0.0);
+  for (size_t i = 0; i < providers.size(); ++i) {
+    unpaid[i] += providers[i].used_pf * tick_h * tokens_per_pf_hour;
+    if (pay_now) {
+      const double usd = unpaid[i] * token_usd;
+      paid[i] = usd / (providers[i].capacity_pf * tick_h);
+      total += usd;
+      unpaid[i] = 0.0;
+    }
+  }
+  return total;
+}
+
+/// Margins under a payment lag: what was paid replaces used / capacity × received.
+inline void margins_paid(std::vector<Provider>& providers, double hardware_index,
+                         const std::vector<double>& paid) {
+  for (size_t i = 0; i < providers.size(); ++i) {
+    Provider& p = providers[i];
+    p.margin_usd_per_pf_hour = p.used_pf / p.capacity_pf * (0.0 - p.energy_usd_per_pf_hour) -
+                               p.capex_usd_per_pf_hour * hardware_index + paid[i];
+  }
+}
+
 }  // namespace gpumarket::scalar

@@ -38,6 +38,16 @@ struct SupplyWorkspace {
   std::vector<double> candidate_ask;                    // providers that may be marginal
   std::vector<double> candidate_capacity;
   std::vector<ProviderAttributes> entrants;
+  /// Token-denominated asks: USD per token at which this tick's asks convert (the asks are
+  /// token_ask_i × this); 0 when asks are USD-anchored (cost × (1 + markup)).
+  double ask_token_usd = 0.0;
+  /// Set by the tick when a pass after form() needs the asks (the payment lag): form()
+  /// then keeps them in ask_usd_per_pf_hour under every rule.
+  bool keep_asks = false;
+  /// Whether form() left this tick's asks in ask_usd_per_pf_hour.
+  bool asks_kept = false;
+  /// USD each provider is paid this tick per PF of capacity per hour (payment lag).
+  Eigen::ArrayXd paid_usd_per_pf_hour;
 
   /// Sizes the per-provider arrays (a no-op when the size is unchanged).
   void resize(Eigen::Index providers);
@@ -65,6 +75,9 @@ struct Receipts {
   /// What the bills paid over what the formation's prices pay for the work allocated
   /// (revenue_source: bills); 1 when providers are paid the formation's prices.
   double bill_ratio = 1.0;
+  /// Payment lag: USD provider i is paid this tick per PF of capacity per hour, added to its
+  /// margin in place of used_i / capacity_i × received (nullptr: paid at the tick).
+  const double* paid_usd_per_pf_hour = nullptr;
 };
 
 /// What settling the providers' margins gave.

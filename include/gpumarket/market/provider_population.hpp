@@ -29,13 +29,19 @@ struct ProviderPopulation {
   /// Consecutive ticks with the rolling margin below the exit threshold. A whole number
   /// held as a double (exact below 2^53) so that its update vectorises with the margins.
   Eigen::ArrayXd negative_margin_ticks;
+  /// The ask held in tokens per PF·h under token-denominated asks (NaN until anchored; unused
+  /// under USD asks). See token_economy.hpp.
+  Eigen::ArrayXd token_ask_tokens_per_pf_hour;
+  /// Tokens earned and not yet paid (payment lag; 0 when paid at the tick).
+  Eigen::ArrayXd unpaid_tokens;
 
   Eigen::Index size() const { return capacity_pf.size(); }
   bool empty() const { return size() == 0; }
   double total_capacity_pf() const { return capacity_pf.sum(); }
 
-  /// Appends providers in order, each with the given rolling margin and no negative
-  /// ticks. Reallocates the columns (once per call), so batch entrants into one call.
+  /// Appends providers in order, each with the given rolling margin, no negative ticks,
+  /// no token ask yet (NaN) and nothing unpaid. Reallocates the columns (once per call), so batch
+  /// entrants into one call.
   void add(std::span<const ProviderAttributes> entrants, double initial_rolling_margin);
   void add(const ProviderAttributes& entrant, double initial_rolling_margin = 0.0);
 

@@ -138,6 +138,16 @@ struct MarketplaceState {
   /// candidate entrant expects (EntryRule::PositiveMargin). NaN before the first tick.
   double recent_utilisation = std::numeric_limits<double>::quiet_NaN();
   SupplyWorkspace workspace;
+  // Token economy (token_economy.hpp).
+  /// Draws of the Calvo resets: its own stream, so token asks leave the providers' draws as is.
+  RandomEngine repricing_rng;
+  bool token_asks_anchored = false;
+  double hours_since_payment = 0.0;
+  bool tokens_owed = false;  // a payment lag has run: providers may hold unpaid tokens
+  /// Burn-and-mint: token supply (NaN under the GBM model) and the flow term η (burn −
+  /// mint) / Q that the next token price step adds (0 without burn-and-mint).
+  double token_supply_tokens = std::numeric_limits<double>::quiet_NaN();
+  double net_burn_log_impact = 0.0;
 };
 
 /// Draws the initial providers (params.providers.initial_count) and posts the initial price.
@@ -160,6 +170,11 @@ struct MarketplaceTickResult {
   int64_t provider_count = 0;
   int64_t entrants = 0;
   int64_t exits = 0;
+  // Token economy; NaN where the marketplace's token model has no such thing.
+  double tokens_burned = std::numeric_limits<double>::quiet_NaN();
+  double tokens_minted = 0.0;  // emissions paid this tick
+  double token_supply_tokens = std::numeric_limits<double>::quiet_NaN();
+  int64_t repriced = 0;  // providers whose token ask was reset
 };
 
 /// Runs one tick of `tick_h` for demand `demand_pf` (PF wanted over the tick), the token's

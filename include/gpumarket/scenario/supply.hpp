@@ -80,8 +80,8 @@ struct AlliancePoolParams {
 
 /// A token's USD price process: geometric Brownian motion with optional Merton jumps.
 struct TokenParams {
-  /// USD per token at time 0. ASSUMPTION (GLM/USD not found, calibration §10); provider
-  /// asks are USD-anchored, so the level matters only for token emissions.
+  /// USD per token at time 0. ASSUMPTION (GLM/USD not found, calibration §10); with
+  /// USD-anchored asks the level matters only for token emissions (and burn-and-mint).
   double initial_usd = 0.25;
   /// Annual expected-return drift μ (E[S_t] = S_0·e^{μt}); the log-price drifts at
   /// μ − σ²/2. Default 0.5 = calibration §11's baseline log drift 0 plus σ²/2 with σ = 1.
@@ -205,6 +205,38 @@ enum class RevenueSource {
   Bills,
 };
 
+/// The currency in which a marketplace's providers hold their asks (docs/model.md, "Token
+/// economy").
+enum class AskCurrency {
+  /// ask_i = cost_i × (1 + markup_i) in USD each tick: the token does not enter the ask.
+  Usd,
+  /// Each provider holds an ask in tokens, re-anchored to cost × (1 + markup) / S only when
+  /// a Calvo (1983) reset signal arrives; the USD ask is the token ask × S.
+  Token,
+};
+
+/// How a marketplace's token supply and price evolve.
+enum class TokenModel {
+  /// The price is the TokenParams GBM; no supply is tracked.
+  Gbm,
+  /// Render's burn-and-mint equilibrium (RNP-001, RNP-006): users' payments are burned,
+  /// providers are paid from a fixed emission, and net burn moves the price.
+  BurnAndMint,
+};
+
+/// Burn-and-mint parameters (docs/model.md, "Token economy").
+struct BurnAndMintParams {
+  /// Share of users' USD payments not burned. RNP-006: "payments are burned after a 5 % fee".
+  double fee = 0.05;
+  /// Token supply Q at time 0, tokens. RNP-001: the emission schedule adds 107,374,182
+  /// tokens, "20 % of supply", so supply ≈ 536,870,910; ASSUMPTION that all of it circulates.
+  double initial_supply_tokens = 536'870'910.0;
+  /// η in ln S' = ln S + (GBM step) + η (burn − mint) / Q: the price impact of a net burn of
+  /// one unit of supply share. ASSUMPTION: η = 1, a net burn of 1 % of supply raises the price
+  /// by about 1 % (a quantity-theory reading: fixed USD demand for the token over less supply).
+  double price_impact = 1.0;
+};
+
 /// One permissionless marketplace (docs/model.md, "Permissionless marketplaces"), e.g. Golem
 /// or Render.
 struct MarketplaceParams {
@@ -223,6 +255,20 @@ struct MarketplaceParams {
   ScarcityParams scarcity;
   /// Default Demand: the providers' revenue as it was before bills were integrated.
   RevenueSource revenue_source = RevenueSource::Demand;
+  /// Whether providers' asks are held in USD or in tokens (Golem's providers price in GLM:
+  /// golem-docs provider-installation, "0.1 GLM per thread-hour"). Default: USD, the asks
+  /// independent of the token.
+  AskCurrency ask_currency = AskCurrency::Usd;
+  /// φ, the probability per hour that a provider re-anchors its token ask (Calvo 1983); over
+  /// a tick of Δh hours the reset probability is 1 − (1 − φ)^Δh. In [0, 1]. ASSUMPTION:
+  /// 1/168, a mean price spell of one week. Used only with ask_currency Token.
+  double token_reprice_share = 1.0 / 168.0;
+  /// T: providers' earned tokens are paid, and converted to USD at the token's price then,
+  /// every T. 0 (default): paid at the tick, today's rule. Golem pays mid-agreement every
+  /// 12 h (golem-sdk-task-executor docs).
+  Duration payment_interval = Duration::micros(0);
+  TokenModel token_model = TokenModel::Gbm;
+  BurnAndMintParams burn_and_mint;
 };
 
 /// The GPU hardware price index that scales providers' capital cost.
