@@ -205,33 +205,72 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedScenarioConservation,
                            return name.substr(0, name.find('.'));
                          });
 
-// --- The articles' outcomes ------------------------------------------------------------
+// --- Paired replications ------------------------------------------------------------------
 
-// Bear: the pool is closed to crypto and procurement squeezes GPU supply (hardware index up,
-// hobbyist providers exit), tokens fall and L2 settlement gets dearer; bull is the opposite.
-TEST(ArticleOutcomes, BearHasHigherPricesAndFeesAGolemDaaDipAndLessPublicChainWork) {
-  const FinishedRun& bull = outcome_run("bull.yaml");
-  const FinishedRun& bear = outcome_run("bear.yaml");
-  EXPECT_GT(bear.summary(indicator::kDecentralizedPriceIndex.name),
-            bull.summary(indicator::kDecentralizedPriceIndex.name));
-  EXPECT_GT(bear.summary(indicator::kFeeIndex.name), bull.summary(indicator::kFeeIndex.name));
-  // The article's signal: Golem DAA falls by at least 20 % from June to September 2026.
-  EXPECT_LE(bear.summary(indicator::for_venue("golem", indicator::kDaaChange)), -0.20);
-  EXPECT_LT(bear.summary(indicator::kPublicChainServed.name),
-            bull.summary(indicator::kPublicChainServed.name));
+std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
 }
 
-// Bull: licensed crypto projects reach the subsidised pool over ICB v2 and settle cheaply,
-// so they pay less than in bear or baseline, and bridge volume grows once v2 opens.
-TEST(ArticleOutcomes, BullGivesLicensedJobsALowerAllInCostAndGrowsBridgeVolumeAfterV2) {
-  const FinishedRun& baseline = outcome_run("baseline.yaml");
-  const FinishedRun& bull = outcome_run("bull.yaml");
-  const FinishedRun& bear = outcome_run("bear.yaml");
-  const double licensed_bull = bull.summary(indicator::kLicensedFeeIndex.name);
-  EXPECT_LT(licensed_bull, bear.summary(indicator::kLicensedFeeIndex.name));
-  EXPECT_LT(licensed_bull, baseline.summary(indicator::kLicensedFeeIndex.name));
-  EXPECT_GT(bull.summary(indicator::kBridgeVolumeAfter.name),
-            bull.summary(indicator::kBridgeVolumeBefore.name));
+// A comparative static over replications: the same seeds on both sides (common random
+// numbers), so that the difference measures the change and not the draws.
+struct PairedDifference {
+  double mean = 0;
+  double standard_error = 0;
+};
+
+constexpr int kReplications = 6;
+
+template <class Measure>
+PairedDifference paired_difference(const std::string& file_a, const std::vector<std::string>& a,
+                                   const std::string& file_b, const std::vector<std::string>& b,
+                                   const Measure& measure) {
+  std::vector<double> d;
+  for (int k = 0; k < kReplications; ++k) {
+    const std::vector<std::string> seed = {"seed=" + std::to_string(k + 1)};
+    // Not memoised: a run's series are large and each is needed once.
+    const double value_b = measure(*run_scenario(file_b, with(b, seed)));
+    const double value_a = measure(*run_scenario(file_a, with(a, seed)));
+    d.push_back(value_b - value_a);
+  }
+  double mean = 0;
+  for (double x : d) mean += x / static_cast<double>(d.size());
+  double variance = 0;
+  for (double x : d) variance += (x - mean) * (x - mean) / static_cast<double>(d.size() - 1);
+  return {mean, std::sqrt(variance / static_cast<double>(d.size()))};
+}
+
+// The difference's sign, with the mean more than three standard errors from 0.
+void expect_positive(const PairedDifference& d, const std::string& what) {
+  EXPECT_GT(d.mean, 3.0 * d.standard_error) << what << ": " << d.mean << " ± " << d.standard_error;
+}
+void expect_negative(const PairedDifference& d, const std::string& what) {
+  EXPECT_LT(d.mean, -3.0 * d.standard_error) << what << ": " << d.mean << " ± " << d.standard_error;
+}
+
+auto summary_of(std::string_view name) {
+  return [name](const FinishedRun& run) { return run.summary(name); };
+}
+
+// --- The articles' outcomes ------------------------------------------------------------
+
+// Bear against bull over paired seeds. Bear's L2 is congested (calibration §11's $0.05
+// settlement, from the start), its tokens fall, its providers churn faster and its pool is
+// closed to bridged work; bull is the opposite. What follows, by mechanism: dearer
+// decentralised compute and fees, a dearer all-in cost for licensed crypto jobs, and less
+// public-chain work served (small calls priced out by the settlement fee). Two of the
+// articles' outcomes do not follow and are not asserted (docs/model.md, "What the shipped
+// scenarios show"): Golem's DAA does not dip from June to September 2026 once the dated fee
+// step is gone, and ICB v2 carries no work at published (or the article's claimed) proof costs.
+TEST(ArticleOutcomes, BearHasDearerComputeAndFeesAndServesLessPublicChainWorkThanBull) {
+  const auto bear_minus_bull = [](std::string_view name) {
+    return paired_difference("bull.yaml", kOutcomeHorizon, "bear.yaml", kOutcomeHorizon,
+                             summary_of(name));
+  };
+  expect_positive(bear_minus_bull(indicator::kDecentralizedPriceIndex.name), "price index");
+  expect_positive(bear_minus_bull(indicator::kFeeIndex.name), "fee index");
+  expect_positive(bear_minus_bull(indicator::kLicensedFeeIndex.name), "licensed fee index");
+  expect_negative(bear_minus_bull(indicator::kPublicChainServed.name), "public-chain work");
 }
 
 // --- Comparative statics from baseline ---------------------------------------------------
@@ -243,11 +282,6 @@ const std::vector<std::string> kShort = {"end=2026-06-20"};
 // In baseline the pool takes no routed job before its licence delay (90 days) runs out, so
 // the tests of routing to the pool shorten the delay to reach it within the short horizon.
 const std::vector<std::string> kPoolOpen = {"end=2026-06-20", "venues.alliance.licence_delay=7d"};
-
-std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more) {
-  base.insert(base.end(), more.begin(), more.end());
-  return base;
-}
 
 // The pool's administered price is cost × (1 − subsidy). Licensed sovereign jobs weigh it,
 // with the pool's expected wait, against the marketplaces' all-in costs, so a deeper subsidy
@@ -276,43 +310,49 @@ TEST(ComparativeStatics, StrongerProcurementCouplingRaisesTheHardwareIndex) {
             base.summary(indicator::kHardwareIndexEnd.name));
 }
 
-// Every token-settled route pays the settlement transaction, a fixed cost per job: small
+// A busier L2 (five times the background gas at the reference fee) raises the EIP-1559 base
+// fee, and with it the settlement every token-settled job pays, a fixed cost per job: small
 // DeFi calls whose value is below it stop submitting.
-TEST(ComparativeStatics, DearerSettlementTransactionsPriceMoreJobsOut) {
-  const FinishedRun& base = cached_run("baseline.yaml", kShort);
-  const FinishedRun& dear =
-      cached_run("baseline.yaml", with(kShort, {"routing.settlement_tx_usd=0.05"}));
-  EXPECT_GT(dear.summary(indicator::kJobsPricedOut.name),
-            base.summary(indicator::kJobsPricedOut.name));
+const std::vector<std::string> kBusyL2 = {"chains.l2.background.level_gas_per_block=25000000"};
+
+TEST(ComparativeStatics, BusierL2RaisesTheSettlementFeeAndPricesMoreJobsOut) {
+  expect_positive(paired_difference("baseline.yaml", kShort, "baseline.yaml", with(kShort, kBusyL2),
+                                    summary_of("l2_mean_settlement_fee_usd")),
+                  "settlement fee");
+  expect_positive(paired_difference("baseline.yaml", kShort, "baseline.yaml", with(kShort, kBusyL2),
+                                    summary_of(indicator::kJobsPricedOut.name)),
+                  "jobs priced out");
 }
 
 // A licensed public-chain job reaches the pool only over a bridge the alliance accepts (the
-// charter bans direct tokenized access). Both runs open ICB v2 early and give it the bull
-// case's proof costs: at baseline's (3000 × $0.005 = $15 per PF·h of proof, above every
-// licensed segment's value but DeFi calls') no job would take the bridged route to the pool.
+// charter bans direct tokenized access), so accepting it moves work onto ICB v2 (some of it
+// from ICB v1: the small pool of June 2026 is congested). Both sides open ICB v2 early with nearly
+// free proofs (10⁻⁵ s per TFLOP): at the published 17.5 s per TFLOP a proof costs ~$17,500 per PF·h
+// and no job takes the bridge at all, whoever accepts it.
 TEST(ComparativeStatics, AllianceAcceptingBridgedWorkRaisesBridgeVolume) {
   const std::vector<std::string> zk_bridge =
-      with(kPoolOpen,
-           {"bridges.icb_v2.open=2026-05-20", "bridges.icb_v2.proof_overhead=300",
-            "bridges.icb_v2.prover_price_usd_per_pf_hour=0.001", "bridges.icb_v2.prover_pf=2000"});
-  const FinishedRun& refused = cached_run("baseline.yaml", zk_bridge);
-  const FinishedRun& accepted =
-      cached_run("baseline.yaml", with(zk_bridge, {"bridges.icb_v2.alliance_accepts=true"}));
-  EXPECT_GT(accepted.summary(indicator::kBridgeVolume.name),
-            refused.summary(indicator::kBridgeVolume.name));
+      with({"end=2026-08-01", "venues.alliance.licence_delay=7d"},
+           {"bridges.icb_v2.open=2026-05-20", "bridges.icb_v2.prover.seconds_per_tflop=0.00001"});
+  expect_positive(paired_difference("baseline.yaml", zk_bridge, "baseline.yaml",
+                                    with(zk_bridge, {"bridges.icb_v2.alliance_accepts=true"}),
+                                    [](const FinishedRun& run) {
+                                      return run.column_mean("tick", "bridge_volume_pfh", "icb_v2");
+                                    }),
+                  "ICB v2's volume");
 }
 
-// Providers are paid in tokens quoted at the previous tick's price, so a falling token cuts
-// what they receive per PF·h and with it their rolling margin; lower margins slow entry and
-// speed exit, so the provider count cannot end higher.
-TEST(ComparativeStatics, FallingMarketplaceTokenLowersProviderMarginsAndDoesNotAddProviders) {
-  const FinishedRun& base = cached_run("baseline.yaml", kShort);
-  const FinishedRun& falling =
-      cached_run("baseline.yaml", with(kShort, {"venues.golem.token.annual_drift=-2"}));
-  EXPECT_LT(falling.column_mean("tick", "mean_margin", "golem"),
-            base.column_mean("tick", "mean_margin", "golem"));
-  EXPECT_LE(falling.column_last("tick", "provider_count", "golem"),
-            base.column_last("tick", "provider_count", "golem"));
+// With USD asks the price does not follow the token, but providers are paid in tokens quoted
+// earlier and converted later, so a falling token cuts what they receive per PF·h and with it
+// their rolling margin. (With Golem's GLM asks the token also moves Golem's USD price; that is
+// tested on the kernel, tests/market/token_economy_test.cpp: in the whole model a one-week
+// repricing spell passes little of a sustained fall through to the clearing price.)
+TEST(ComparativeStatics, FallingTokenWithUsdAsksLowersProviderMargins) {
+  const std::vector<std::string> usd = with(kShort, {"venues.golem.ask_currency=usd"});
+  expect_negative(
+      paired_difference(
+          "baseline.yaml", usd, "baseline.yaml", with(usd, {"venues.golem.token.annual_drift=-2"}),
+          [](const FinishedRun& run) { return run.column_mean("tick", "mean_margin", "golem"); }),
+      "Golem's mean margin");
 }
 
 // With tokenized access allowed, licensed public-chain jobs use the pool's token route and
@@ -330,28 +370,27 @@ TEST(ComparativeStatics,
 
 // --- Common random numbers and determinism ------------------------------------------------
 
-// Short enough for the sanitizer build, long enough to pass bear's July settlement-fee step.
-const std::vector<std::string> kPastJulyFeeStep = {"end=2026-07-08"};
+// Short enough for the sanitizer build, long enough to pass the June funding step.
+const std::vector<std::string> kPastFunding = {"end=2026-07-08"};
 
 // Arrivals and job sizes come from per-segment streams derived from the seed alone, so
 // scenarios that differ in prices, access or tokens draw the same jobs; what differs is what
 // happens to them.
 TEST(CommonRandomNumbers, SameSeedDrawsTheSameDemandStreamAcrossScenarios) {
-  const FinishedRun& bull = cached_run("bull.yaml", kPastJulyFeeStep);
-  const FinishedRun& bear = cached_run("bear.yaml", kPastJulyFeeStep);
+  const FinishedRun& bull = cached_run("bull.yaml", kPastFunding);
+  const FinishedRun& bear = cached_run("bear.yaml", kPastFunding);
   EXPECT_EQ(bull.totals.jobs_generated, bear.totals.jobs_generated);
   EXPECT_NE(bull.totals.jobs_priced_out, bear.totals.jobs_priced_out);
 
   const FinishedRun& base = cached_run("baseline.yaml", kShort);
-  const FinishedRun& dear =
-      cached_run("baseline.yaml", with(kShort, {"routing.settlement_tx_usd=0.05"}));
+  const FinishedRun& dear = cached_run("baseline.yaml", with(kShort, kBusyL2));
   EXPECT_EQ(base.totals.jobs_generated, dear.totals.jobs_generated);
   EXPECT_NE(base.totals.jobs_priced_out, dear.totals.jobs_priced_out);
 }
 
 TEST(Determinism, SameSeedGivesBitwiseIdenticalSeriesAndSummary) {
-  const std::unique_ptr<FinishedRun> a = run_scenario("bear.yaml", kPastJulyFeeStep);
-  const std::unique_ptr<FinishedRun> b = run_scenario("bear.yaml", kPastJulyFeeStep);
+  const std::unique_ptr<FinishedRun> a = run_scenario("bear.yaml", kPastFunding);
+  const std::unique_ptr<FinishedRun> b = run_scenario("bear.yaml", kPastFunding);
   const auto& xs = a->recorder.series();
   const auto& ys = b->recorder.series();
   ASSERT_EQ(xs.size(), ys.size());
