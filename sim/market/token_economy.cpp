@@ -138,11 +138,11 @@ void settle_token_receipts(MarketplaceState& state, const MarketplaceParams& par
   // Paid from bills, the users' tokens are what the bills paid (Receipts::bill_ratio).
   GPUMARKET_CHECK(params.pricing != PricingMode::PayAsBid);
   GPUMARKET_CHECK(ws.asks_kept);
-  const double tokens_per_pf_hour =
-      served ? receipts.kept_share * receipts.bill_ratio * formation.price_usd_per_pf_hour /
-                       state.token_usd_at_quote +
-                   emission_tokens / (formation.served_pf * tick_h)
-             : 0.0;
+  const double tokens_per_pf_hour = served ? receipts.kept_share * receipts.bill_ratio *
+                                                     formation.price_usd_per_pf_hour /
+                                                     state.token_usd_at_quote +
+                                                 emission_tokens / (formation.served_pf * tick_h)
+                                           : 0.0;
   state.hours_since_payment += tick_h;
   const double interval_h = params.payment_interval.in_hours();
   // A tolerance of a microsecond's worth of hours: tick lengths sum with rounding.

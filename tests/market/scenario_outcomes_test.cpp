@@ -104,10 +104,6 @@ const FinishedRun& cached_run(const std::string& file, const std::vector<std::st
 // bridge split is 2026-09-01, so runs end on 2026-11-01.
 const std::vector<std::string> kOutcomeHorizon = {"end=2026-11-01"};
 
-const FinishedRun& outcome_run(const std::string& file) {
-  return cached_run(file, kOutcomeHorizon);
-}
-
 void expect_relative_near(double a, double b, double tolerance, const std::string& what) {
   EXPECT_LE(std::abs(a - b), tolerance * std::max({std::abs(a), std::abs(b), 1e-300}))
       << what << ": " << a << " vs " << b;

@@ -158,7 +158,8 @@ TEST(TokenEconomy, TokenAskPassesMatchTheScalarReference) {
     ws.resize(pop.size());
     ws.ask_token_usd = token_usd;
     const double capacity = pop.total_capacity_pf();
-    const PriceFormation f = pricing_rule(mode).form(pop, 1.1, 1.0, 0.5 * capacity, MarketplaceParams{}, ws);
+    const PriceFormation f =
+        pricing_rule(mode).form(pop, 1.1, 1.0, 0.5 * capacity, MarketplaceParams{}, ws);
     std::vector<scalar::Provider> ref = scalar::from_population(pop);
     std::vector<double> token_ask(pop.token_ask_tokens_per_pf_hour.begin(),
                                   pop.token_ask_tokens_per_pf_hour.end());
@@ -183,7 +184,8 @@ TEST(TokenEconomy, PaymentLagAccrualPayoutAndMarginsMatchTheScalarReference) {
     ws.resize(pop.size());
     ws.keep_asks = true;
     const double capacity = pop.total_capacity_pf();
-    const PriceFormation f = pricing_rule(mode).form(pop, 1.3, 1.0, 0.6 * capacity, MarketplaceParams{}, ws);
+    const PriceFormation f =
+        pricing_rule(mode).form(pop, 1.3, 1.0, 0.6 * capacity, MarketplaceParams{}, ws);
     std::vector<scalar::Provider> ref = scalar::from_population(pop);
     scalar::compute_asks(ref, 1.0);
     if (mode == PricingMode::Clearing) {
