@@ -110,24 +110,20 @@ double marginal_ask_narrowed(const double* ask, const double* cap, Eigen::Index 
   return marginal_ask(items, need);
 }
 
-// One pass over the costs: Σ capacity and Σ capacity over ask ≤ `limit`; stores the asks
-// when `asks_out` is not null (clearing selects over them; dynamic_fee recomputes them).
-AskPass ask_pass(const ProviderPopulation& pop, double hardware_index, double limit,
-                 double* asks_out) {
+// Σ capacity and Σ capacity over ask ≤ `limit` in one pass, the asks given per packet and per
+// provider by `packet_ask(i)` and `scalar_ask(i)` (which round alike); stores them when
+// `asks_out` is not null.
+template <class PacketAsk, class ScalarAsk>
+AskPass sum_over_asks(const ProviderPopulation& pop, double limit, double* asks_out,
+                      const PacketAsk& packet_ask, const ScalarAsk& scalar_ask) {
   const Eigen::Index n = pop.size();
   const double* cap = pop.capacity_pf.data();
-  const double* energy = pop.energy_usd_per_pf_hour.data();
-  const double* capex = pop.capex_usd_per_pf_hour.data();
-  const double* markup = pop.ask_markup.data();
-  const Packet index = ei::pset1<Packet>(hardware_index);
-  const Packet one = ei::pset1<Packet>(1.0);
   const Packet bound = ei::pset1<Packet>(limit);
   Packet total[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
   Packet offered[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
   const auto step = [&](Eigen::Index i, int set) {
     const Packet c = ei::ploadu<Packet>(cap + i);
-    const Packet ask = ask_of(ei::ploadu<Packet>(energy + i), ei::ploadu<Packet>(capex + i),
-                              ei::ploadu<Packet>(markup + i), index, one);
+    const Packet ask = packet_ask(i);
     if (asks_out != nullptr) ei::pstoreu(asks_out + i, ask);
     total[set] = ei::padd(total[set], c);
     offered[set] = ei::padd(offered[set], ei::pand(ei::pcmp_le(ask, bound), c));
@@ -136,7 +132,7 @@ AskPass ask_pass(const ProviderPopulation& pop, double hardware_index, double li
   AskPass out{ei::predux(ei::padd(total[0], total[1])),
               ei::predux(ei::padd(offered[0], offered[1]))};
   for (; i < n; ++i) {
-    const double ask = (energy[i] + capex[i] * hardware_index) * (1.0 + markup[i]);
+    const double ask = scalar_ask(i);
     if (asks_out != nullptr) asks_out[i] = ask;
     out.total_capacity_pf += cap[i];
     if (ask <= limit) out.offered_capacity_pf += cap[i];
@@ -144,33 +140,33 @@ AskPass ask_pass(const ProviderPopulation& pop, double hardware_index, double li
   return out;
 }
 
-// One pass over the token asks: ask = token ask × S, stored, with ask_pass()'s sums.
+// The pass over the costs, ask = (energy + capex × index) × (1 + markup); stores the asks
+// when `asks_out` is not null (clearing selects over them; dynamic_fee recomputes them).
+AskPass ask_pass(const ProviderPopulation& pop, double hardware_index, double limit,
+                 double* asks_out) {
+  const double* energy = pop.energy_usd_per_pf_hour.data();
+  const double* capex = pop.capex_usd_per_pf_hour.data();
+  const double* markup = pop.ask_markup.data();
+  const Packet index = ei::pset1<Packet>(hardware_index);
+  const Packet one = ei::pset1<Packet>(1.0);
+  return sum_over_asks(
+      pop, limit, asks_out,
+      [&](Eigen::Index i) {
+        return ask_of(ei::ploadu<Packet>(energy + i), ei::ploadu<Packet>(capex + i),
+                      ei::ploadu<Packet>(markup + i), index, one);
+      },
+      [&](Eigen::Index i) { return (energy[i] + capex[i] * hardware_index) * (1.0 + markup[i]); });
+}
+
+// The pass over the token asks: ask = token ask × S, stored.
 AskPass token_ask_pass(const ProviderPopulation& pop, double token_usd, double limit,
                        double* asks_out) {
-  const Eigen::Index n = pop.size();
-  const double* cap = pop.capacity_pf.data();
   const double* token_ask = pop.token_ask_tokens_per_pf_hour.data();
   const Packet usd = ei::pset1<Packet>(token_usd);
-  const Packet bound = ei::pset1<Packet>(limit);
-  Packet total[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
-  Packet offered[2] = {ei::pset1<Packet>(0.0), ei::pset1<Packet>(0.0)};
-  const auto step = [&](Eigen::Index i, int set) {
-    const Packet c = ei::ploadu<Packet>(cap + i);
-    const Packet ask = ei::pmul(ei::ploadu<Packet>(token_ask + i), usd);
-    ei::pstoreu(asks_out + i, ask);
-    total[set] = ei::padd(total[set], c);
-    offered[set] = ei::padd(offered[set], ei::pand(ei::pcmp_le(ask, bound), c));
-  };
-  Eigen::Index i = for_each_packet(n, step);
-  AskPass out{ei::predux(ei::padd(total[0], total[1])),
-              ei::predux(ei::padd(offered[0], offered[1]))};
-  for (; i < n; ++i) {
-    const double ask = token_ask[i] * token_usd;
-    asks_out[i] = ask;
-    out.total_capacity_pf += cap[i];
-    if (ask <= limit) out.offered_capacity_pf += cap[i];
-  }
-  return out;
+  return sum_over_asks(
+      pop, limit, asks_out,
+      [&](Eigen::Index i) { return ei::pmul(ei::ploadu<Packet>(token_ask + i), usd); },
+      [&](Eigen::Index i) { return token_ask[i] * token_usd; });
 }
 
 AskPass tick_asks(const ProviderPopulation& pop, double hardware_index, double limit, bool keep,

@@ -6,11 +6,13 @@
 #include <vector>
 
 #include "gpumarket/io/scenario_loader.hpp"
+#include "support/scenario_text.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpumarket {
 namespace {
 
+using testing::load_error;
 using testing::TempDir;
 
 // A valid scenario with a chain; the bad-input cases edit it and refer to its lines.
@@ -45,23 +47,7 @@ const std::string kChained =
     "    initial_base_fee_wei: 1000000000\n";                                   // 28
 
 std::string edited(const std::string& from, const std::string& to) {
-  std::string text = kChained;
-  const size_t at = text.find(from);
-  if (at == std::string::npos) {
-    ADD_FAILURE() << "'" << from << "' is not in the scenario";
-  } else {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
-
-std::string load_error(const std::string& path) {
-  try {
-    load_scenario(path);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
+  return testing::edited_text(kChained, from, to);
 }
 
 TEST(ChainLoader, DecodesChainsAndTheKeysThatNameThemWithDefaults) {
@@ -151,10 +137,7 @@ TEST(ChainLoader, ReportsEachBadChainWithItsLocationAndCause) {
     TempDir dir;
     const std::string message = load_error(dir.write("main.yaml", c.main).string());
     const std::string location = (dir / c.location).string();
-    EXPECT_EQ(message.rfind(location + ": ", 0), 0u)
-        << "expected location " << location << "\n  message: " << message;
-    EXPECT_NE(message.find(c.phrase), std::string::npos)
-        << "expected phrase " << c.phrase << "\n  message: " << message;
+    testing::expect_located_error(message, location, c.phrase);
   }
 }
 

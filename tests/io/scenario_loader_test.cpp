@@ -10,11 +10,13 @@
 #include <utility>
 #include <vector>
 
+#include "support/scenario_text.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpumarket {
 namespace {
 
+using testing::load_error;
 using testing::TempDir;
 
 // A valid scenario; the bad-input cases below edit it and refer to its line numbers.
@@ -105,22 +107,7 @@ const std::string kFull =
 // `base` (kValid unless given) with the first occurrence of `from` replaced by `to`.
 std::string edited(const std::string& from, const std::string& to,
                    const std::string& base = kValid) {
-  std::string text = base;
-  const size_t at = text.find(from);
-  if (at == std::string::npos)
-    ADD_FAILURE() << "'" << from << "' is not in the scenario";
-  else
-    text.replace(at, from.size(), to);
-  return text;
-}
-
-std::string load_error(const std::string& path, const std::vector<std::string>& overrides = {}) {
-  try {
-    load_scenario(path, overrides);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
+  return testing::edited_text(base, from, to);
 }
 
 TEST(ScenarioLoader, DecodesAValidScenarioAndAppliesDefaults) {
@@ -959,10 +946,7 @@ TEST(ScenarioLoader, ReportsEachMalformedScenarioWithItsLocationAndCause) {
     const std::string message = load_error((dir / c.load).string(), c.overrides);
     const std::string location =
         c.location.rfind("--set", 0) == 0 ? c.location : (dir / c.location).string();
-    EXPECT_EQ(message.rfind(location + ": ", 0), 0u)
-        << "expected location " << location << "\n  message: " << message;
-    EXPECT_NE(message.find(c.phrase), std::string::npos)
-        << "expected phrase " << c.phrase << "\n  message: " << message;
+    testing::expect_located_error(message, location, c.phrase);
   }
 }
 

@@ -8,11 +8,13 @@
 
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/io/scenario_loader.hpp"
+#include "support/scenario_text.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpumarket {
 namespace {
 
+using testing::load_error;
 using testing::TempDir;
 
 // A marketplace with every token-economy key; the cases below edit it and name its lines.
@@ -34,22 +36,7 @@ const std::string kTokens =
     "    duration: {distribution: exponential, mean: 1h}\n";                         // 15
 
 std::string replaced(const std::string& from, const std::string& to) {
-  std::string text = kTokens;
-  const size_t at = text.find(from);
-  if (at == std::string::npos) {
-    ADD_FAILURE() << "'" << from << "' is not in the scenario";
-    return text;
-  }
-  return text.replace(at, from.size(), to);
-}
-
-std::string load_error(const std::string& path) {
-  try {
-    load_scenario(path);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
+  return testing::edited_text(kTokens, from, to);
 }
 
 TEST(TokenEconomyLoader, DecodesEveryKey) {
@@ -122,10 +109,7 @@ TEST(TokenEconomyLoader, ReportsEachBadValueWithItsLocation) {
     dir.write("main.yaml", c.text);
     const std::string message = load_error((dir / "main.yaml").string());
     const std::string location = (dir / c.location).string();
-    EXPECT_EQ(message.rfind(location + ": ", 0), 0u)
-        << "expected location " << location << "\n  message: " << message;
-    EXPECT_NE(message.find(c.phrase), std::string::npos)
-        << "expected phrase " << c.phrase << "\n  message: " << message;
+    testing::expect_located_error(message, location, c.phrase);
   }
 }
 

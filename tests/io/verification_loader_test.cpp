@@ -6,11 +6,13 @@
 #include <vector>
 
 #include "gpumarket/io/scenario_loader.hpp"
+#include "support/scenario_text.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpumarket {
 namespace {
 
+using testing::load_error;
 using testing::TempDir;
 
 // A valid scenario with a verifying venue and a proving bridge; the bad-input cases below
@@ -49,14 +51,7 @@ const std::string kValid =
     "    duration: {distribution: exponential, mean: 1h}\n";                        // 31
 
 std::string edited(const std::string& from, const std::string& to) {
-  std::string text = kValid;
-  const size_t at = text.find(from);
-  if (at == std::string::npos) {
-    ADD_FAILURE() << "'" << from << "' is not in the scenario";
-  } else {
-    text.replace(at, from.size(), to);
-  }
-  return text;
+  return testing::edited_text(kValid, from, to);
 }
 
 TEST(VerificationLoader, ReadsVerificationAndProverBlocksAndTheirDefaults) {
@@ -189,18 +184,10 @@ TEST(VerificationLoader, ReportsEachBadValueWithItsLocationKeyAndExpectation) {
     SCOPED_TRACE(c.what);
     TempDir dir;
     const std::string path = dir.write("main.yaml", c.text).string();
-    std::string message;
-    try {
-      load_scenario(path, c.overrides);
-    } catch (const Error& e) {
-      message = e.what();
-    }
+    const std::string message = load_error(path, c.overrides);
     const std::string location =
         c.location.rfind("--set", 0) == 0 ? c.location : (dir / c.location).string();
-    EXPECT_EQ(message.rfind(location + ": ", 0), 0u)
-        << "expected location " << location << "\n  message: " << message;
-    EXPECT_NE(message.find(c.phrase), std::string::npos)
-        << "expected phrase " << c.phrase << "\n  message: " << message;
+    testing::expect_located_error(message, location, c.phrase);
   }
 }
 
