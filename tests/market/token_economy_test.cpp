@@ -275,7 +275,9 @@ TEST(TokenEconomy, EndingThePaymentLagPaysWhatIsOwed) {
         marketplace_tick(a, params, 0.5 * capacity, 0.4, 1.0, 1.0, rng_a).provider_revenue_usd;
     paid_lagged +=
         marketplace_tick(b, p, 0.5 * capacity, 0.4, 1.0, 1.0, rng_b).provider_revenue_usd;
-    if (t == 4) EXPECT_GT(b.providers.unpaid_tokens.sum(), 0.0);
+    if (t == 4) {
+      EXPECT_GT(b.providers.unpaid_tokens.sum(), 0.0);
+    }
   }
   EXPECT_EQ(b.providers.unpaid_tokens.sum(), 0.0);
   EXPECT_NEAR(paid_lagged, paid_now, 1e-9 * paid_now);
