@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <utility>
@@ -58,12 +57,6 @@ SweepReport sweep_command(const SweepCommand& command);
 /// Checks a sweep file as `sweep` would before running (its base scenario, every point and the
 /// indicators) and returns a one-line description. Throws Error at the first invalid point.
 std::string validate_sweep_command(const std::string& path);
-
-/// Renames "<dir>/<stem><ext>" and its journal "<dir>/<stem><ext>.journal" to
-/// "<dir>/<stem>.old-<n><ext>" (and its journal), with the smallest n that names neither yet,
-/// so that a fresh sweep starts from nothing while every earlier row is kept. Returns the new
-/// result path, or an empty path when there was nothing to move. Throws Error when a rename fails.
-std::filesystem::path move_aside(const std::filesystem::path& result);
 
 /// Merges shard results into one file; returns a one-line report.
 std::string sweep_merge_command(const SweepMergeCommand& command);
