@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -81,16 +82,17 @@ class ProgressBar {
 
   // "YYYY-MM-DD HH:MM" of simulated time `t`.
   std::string simulated_date(SimTime t) const {
+    constexpr int64_t kMinutesPerDay = 24 * 60;
     const int64_t minutes = t.count_micros() / (Duration::kMicrosPerHour / 60);
-    const int64_t day = minutes / (24 * 60);
-    return fmt::format("{} {:02}:{:02}",
-                       Date::from_days(start_.days_since_epoch() + day).to_string(),
-                       minutes % (24 * 60) / 60, minutes % 60);
+    return fmt::format(
+        "{} {:02}:{:02}",
+        Date::from_days(start_.days_since_epoch() + minutes / kMinutesPerDay).to_string(),
+        minutes % kMinutesPerDay / 60, minutes % 60);
   }
 
   static std::string duration_text(double seconds) {
     if (seconds < 59.95) return fmt::format("{:.1f}s", seconds);
-    const auto s = static_cast<int64_t>(seconds + 0.5);
+    const int64_t s = std::llround(seconds);
     if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
     return fmt::format("{}h{:02}m", s / 3600, s % 3600 / 60);
   }

@@ -51,7 +51,7 @@ TEST(CliProgress, TheIntervalComesFromTheEnvironmentAndQuietSilencesIt) {
   setenv("GPUMARKET_PROGRESS_INTERVAL", "0.05", 1);
   const ProcessResult lines = run_gpumarket(kLongRun, dir.path());
   std::vector<std::string> quiet_args = kLongRun;
-  quiet_args.push_back("-q");
+  quiet_args.emplace_back("-q");
   const ProcessResult quiet = run_gpumarket(quiet_args, dir.path());
   setenv("GPUMARKET_PROGRESS_INTERVAL", "soon", 1);
   const ProcessResult bad = run_gpumarket(kLongRun, dir.path());
