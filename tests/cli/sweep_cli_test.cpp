@@ -80,6 +80,21 @@ TEST(CliSweep, FreshMovesTheEarlierJournalAndResultAsideAndStartsOver) {
   EXPECT_TRUE(fs::exists(dir / "out.old-2.h5.journal"));
 }
 
+TEST(CliSweep, RefusesTheJournalOfAnEditedSweepAndPointsToFresh) {
+  const TempDir dir;
+  dir.write("sweep.yaml", sweep_text());
+  ASSERT_EQ(run_gpumarket({"sweep", "sweep.yaml", "-o", "out.h5", "-q"}, dir.path()).exit_code, 0);
+  dir.write("sweep.yaml", sweep_text("[3, 5]"));
+  const ProcessResult refused = run_gpumarket({"sweep", "sweep.yaml", "-o", "out.h5"}, dir.path());
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("this journal belongs to another sweep"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("sweep --fresh moves it aside"), std::string::npos) << refused.err;
+  EXPECT_EQ(
+      run_gpumarket({"sweep", "sweep.yaml", "-o", "out.h5", "--fresh", "-q"}, dir.path()).exit_code,
+      0);
+}
+
 TEST(CliSweep, CreatesTheResultsDirectory) {
   const TempDir dir;
   dir.write("sweep.yaml", sweep_text());
