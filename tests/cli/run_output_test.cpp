@@ -1,8 +1,12 @@
-// What `gpumarket run` writes besides its results: progress on a stderr that is not a
-// terminal, and the directories of its output file.
+// What `gpumarket run` writes besides its results: progress on a terminal and on a stderr
+// that is not one, and the directories of its output file.
 #include <gtest/gtest.h>
+#include <pty.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <string>
 
@@ -26,9 +30,57 @@ size_t count_of(const std::string& text, const std::string& word) {
   return n;
 }
 
-// Runs mmc for long enough (about a second) to print several lines at a short interval.
+// Runs mmc for long enough (about half a second) to print several lines at a short interval.
 const std::vector<std::string> kLongRun = {"run",    mmc_path(), "-o",
-                                           "out.h5", "--set",    "horizon=1000000h"};
+                                           "out.h5", "--set",    "horizon=400000h"};
+
+// Runs GPUMARKET_BINARY with stdout and stderr on a pseudo-terminal in `cwd`; returns what
+// it printed, or "exit <code>" when it failed.
+std::string run_on_terminal(std::vector<std::string> args, const fs::path& cwd) {
+  args.insert(args.begin(), GPUMARKET_BINARY);
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  int terminal = -1;
+  const pid_t pid = forkpty(&terminal, nullptr, nullptr, nullptr);
+  if (pid < 0) return "forkpty failed";
+  if (pid == 0) {
+    if (chdir(cwd.c_str()) != 0) _exit(126);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  std::string out;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = read(terminal, buffer, sizeof buffer);
+    if (n > 0) {
+      out.append(buffer, static_cast<size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      break;  // EIO once the child has closed the terminal
+    }
+  }
+  close(terminal);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "exit " + std::to_string(status);
+  return out;
+}
+
+TEST(CliProgress, RedrawsABarOnATerminal) {
+  const TempDir dir;
+  const std::string out = run_on_terminal(kLongRun, dir.path());
+  // Redrawn in place: carriage returns, no status lines; then the bar's line ends at 100 %.
+  EXPECT_GE(count_of(out, "\r["), 2u) << out;
+  EXPECT_EQ(count_of(out, "gpumarket: " + mmc_path()), 0u) << out;
+  EXPECT_NE(out.find("] 100.0% at "), std::string::npos) << out;
+  for (const char* part : {"s elapsed, ETA ", " events/s"}) {
+    EXPECT_NE(out.find(part), std::string::npos) << part << " in: " << out;
+  }
+  std::vector<std::string> quiet = kLongRun;
+  quiet.emplace_back("-q");
+  EXPECT_EQ(run_on_terminal(quiet, dir.path()), "");
+}
 
 TEST(CliProgress, PrintsStatusLinesWhenStderrIsNotATerminal) {
   const TempDir dir;
