@@ -218,7 +218,7 @@ std::string validate_sweep_command(const std::string& path) {
                      indicators.size());
 }
 
-std::string sweep_merge_command(const SweepMergeCommand& command) {
+SweepMergeReport sweep_merge_command(const SweepMergeCommand& command) {
   std::vector<SweepResult> shards;
   for (const std::string& path : command.shards) shards.push_back(read_sweep_result(path));
   const SweepResult merged = merge_sweep_results(shards, command.shards);
@@ -229,8 +229,9 @@ std::string sweep_merge_command(const SweepMergeCommand& command) {
     done += s == "done" ? 1 : 0;
     failed += s == "failed" ? 1 : 0;
   }
-  return fmt::format("wrote {}: {} rows from {} shard(s), {} done, {} failed\n", command.output,
-                     merged.size(), shards.size(), done, failed);
+  return {fmt::format("wrote {}: {} rows from {} shard(s), {} done, {} failed\n", command.output,
+                      merged.size(), shards.size(), done, failed),
+          failed};
 }
 
 std::string sweep_compare_command(const SweepCompareCommand& command) {
@@ -335,7 +336,9 @@ int SweepSubcommands::run() const {
     const SweepReport report = sweep_command(s.sweep);
     if (report.failed > 0) return exit_code::kFailedRows;
   } else if (*s.merge_app) {
-    fmt::print("{}", sweep_merge_command(s.merge));
+    const SweepMergeReport report = sweep_merge_command(s.merge);
+    fmt::print("{}", report.summary);
+    if (report.failed > 0) return exit_code::kFailedRows;
   } else if (*s.compare_app) {
     fmt::print("{}", sweep_compare_command(s.compare));
   }

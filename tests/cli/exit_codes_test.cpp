@@ -94,6 +94,11 @@ TEST(CliExitCode, IsThreeWhenASweepFinishesWithFailedRows) {
             std::string::npos)
       << result.err;
   EXPECT_NE(result.err.find("1 of 2 rows failed"), std::string::npos) << result.err;
+  // Merging keeps the failures, and so the status.
+  const ProcessResult merged =
+      run_gpumarket({"sweep-merge", "merged/all.h5", "out.h5"}, dir.path());
+  EXPECT_EQ(merged.exit_code, 3) << merged.err;
+  EXPECT_NE(merged.out.find("1 done, 1 failed"), std::string::npos) << merged.out;
 }
 
 TEST(CliDidYouMean, NamesTheNearestSubcommand) {

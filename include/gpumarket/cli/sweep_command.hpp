@@ -58,8 +58,13 @@ SweepReport sweep_command(const SweepCommand& command);
 /// indicators) and returns a one-line description. Throws Error at the first invalid point.
 std::string validate_sweep_command(const std::string& path);
 
-/// Merges shard results into one file; returns a one-line report.
-std::string sweep_merge_command(const SweepMergeCommand& command);
+struct SweepMergeReport {
+  std::string summary;  // one line
+  uint64_t failed = 0;  // failed rows in the merged result
+};
+
+/// Merges shard results into one file, creating its directory if needed.
+SweepMergeReport sweep_merge_command(const SweepMergeCommand& command);
 
 /// The paired-difference table as text (or CSV).
 std::string sweep_compare_command(const SweepCompareCommand& command);
@@ -75,8 +80,8 @@ class SweepSubcommands {
   SweepSubcommands& operator=(SweepSubcommands&&) = delete;
   /// Whether the command line named one of them.
   bool selected() const;
-  /// Runs it and returns the exit code: exit_code::kFailedRows when a sweep finished with
-  /// failed rows, else kSuccess. Throws Error on bad input.
+  /// Runs it and returns the exit code: exit_code::kFailedRows when the sweep's (or the
+  /// merged) result has failed rows, else kSuccess. Throws Error on bad input.
   int run() const;
 
  private:
