@@ -107,8 +107,11 @@ int run_main(int argc, char** argv) {
     if (*run_app) {
       install_interrupt_handlers();
       run.show_progress = !quiet;
-      run.progress_interval_s =
-          progress_interval ? *progress_interval : progress_interval_from_environment();
+      // -q prints no progress, so a bad GPUMARKET_PROGRESS_INTERVAL cannot matter then.
+      if (!quiet) {
+        run.progress_interval_s =
+            progress_interval ? *progress_interval : progress_interval_from_environment();
+      }
       const RunReport report = run_scenario_command(run);
       if (!quiet) print_headline(report, stdout);
     } else if (*validate_app) {
