@@ -82,7 +82,7 @@ class ProgressBar {
 
   // "YYYY-MM-DD HH:MM" of simulated time `t`.
   std::string simulated_date(SimTime t) const {
-    constexpr int64_t kMinutesPerDay = 24 * 60;
+    constexpr int64_t kMinutesPerDay = 1440;
     const int64_t minutes = t.count_micros() / (Duration::kMicrosPerHour / 60);
     return fmt::format(
         "{} {:02}:{:02}",

@@ -39,6 +39,7 @@ const std::vector<std::string> kLongRun = {"run",    mmc_path(), "-o",
 std::string run_on_terminal(std::vector<std::string> args, const fs::path& cwd) {
   args.insert(args.begin(), GPUMARKET_BINARY);
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
   int terminal = -1;
