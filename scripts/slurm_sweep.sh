@@ -7,7 +7,8 @@
 #                    i/N (from SLURM_ARRAY_TASK_ID) into OUT.shard-i-of-N.h5
 #   --threads T      threads per task (default: the task's cores, --cpus-per-task)
 #   --gpumarket BIN  the gpumarket binary (default: build/release/sim/cli/gpumarket, else PATH)
-#   --wait           return when the merge job has finished, with its exit status
+#   --wait           return when the merge job has finished, with its exit status (3: the
+#                    merged sweep has failed rows)
 # Prints the array and merge job ids. A task that is rerun (e.g. after a time limit) resumes
 # from its journal; rerunning the whole script resumes every shard.
 set -euo pipefail
@@ -19,7 +20,7 @@ while [[ $# -gt 0 ]]; do
     --threads) threads=$2; shift 2 ;;
     --gpumarket) bin=$2; shift 2 ;;
     --wait) wait=(--wait); shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
@@ -45,9 +46,11 @@ for ((i = 0; i < tasks; i++)); do shards+=("$dir/$stem.shard-$i-of-$tasks$ext");
 thread_option=""
 [[ -n $threads ]] && thread_option="--threads $threads"
 
+# A shard whose rows failed (exit 3) has still finished: its failures are results, so the task
+# succeeds and the merge, which exits 3 for them, still runs.
 array=$(sbatch --parsable --array=0-$((tasks - 1)) --job-name=gpumarket-sweep \
   --output="$dir/$stem.slurm-%A_%a.log" "${extra[@]}" \
-  --wrap "exec '$bin' sweep '$sweep' -o '$out' $thread_option --quiet")
+  --wrap "'$bin' sweep '$sweep' -o '$out' $thread_option --quiet; s=\$?; [ \$s -eq 3 ] && s=0; exit \$s")
 array=${array%%;*}
 merge=$(sbatch --parsable --dependency=afterok:"$array" --kill-on-invalid-dep=yes \
   --job-name=gpumarket-sweep-merge --output="$dir/$stem.slurm-merge-%j.log" "${wait[@]}" \

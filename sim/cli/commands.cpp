@@ -7,8 +7,10 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 
+#include "gpumarket/cli/sweep_command.hpp"
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/version.hpp"
 #include "gpumarket/io/hdf5_reader.hpp"
@@ -27,8 +29,13 @@ void on_interrupt(int signal) { g_interrupt_signal.store(signal); }
 
 std::string default_output_path(const std::string& scenario_path) {
   const std::filesystem::path stem = std::filesystem::path(scenario_path).stem();
-  std::filesystem::create_directories("results");
   return (std::filesystem::path("results") / stem).string() + ".h5";
+}
+
+ProgressBar::Mode progress_mode(const RunCommand& command) {
+  if (!command.show_progress) return ProgressBar::Mode::Off;
+  if (isatty(STDERR_FILENO)) return ProgressBar::Mode::Bar;
+  return command.progress_interval_s > 0 ? ProgressBar::Mode::Lines : ProgressBar::Mode::Off;
 }
 
 std::vector<std::string> with_seed(std::vector<std::string> overrides,
@@ -44,6 +51,42 @@ void install_interrupt_handlers() {
   std::signal(SIGTERM, on_interrupt);
 }
 
+void create_parent_directories(const std::filesystem::path& output) {
+  const std::filesystem::path parent = output.parent_path();
+  if (parent.empty()) return;
+  // The nearest existing ancestor tells a path below a regular file (which no directory can
+  // fix) from a directory that is merely missing.
+  for (std::filesystem::path p = parent; !p.empty(); p = p.parent_path()) {
+    std::error_code ignored;
+    if (!std::filesystem::exists(p, ignored)) continue;
+    if (!std::filesystem::is_directory(p, ignored)) {
+      throw Error(fmt::format("{}: cannot write the file: '{}' is not a directory.",
+                              output.string(), p.string()));
+    }
+    break;
+  }
+  std::error_code error;
+  std::filesystem::create_directories(parent, error);
+  if (error) {
+    throw Error(fmt::format("{}: cannot create the directory '{}': {}.", output.string(),
+                            parent.string(), error.message()));
+  }
+}
+
+double progress_interval_from_environment() {
+  constexpr double kDefaultIntervalS = 10;
+  const char* text = std::getenv("GPUMARKET_PROGRESS_INTERVAL");
+  if (text == nullptr) return kDefaultIntervalS;
+  char* end = nullptr;
+  const double seconds = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !(seconds >= 0) || std::isinf(seconds)) {
+    throw Error(fmt::format(
+        "GPUMARKET_PROGRESS_INTERVAL={}: expected a number of seconds (0: no progress lines).",
+        text));
+  }
+  return seconds;
+}
+
 RunReport run_scenario_command(const RunCommand& command) {
   const auto started = std::chrono::steady_clock::now();
   const LoadedScenario loaded =
@@ -51,20 +94,25 @@ RunReport run_scenario_command(const RunCommand& command) {
   RunReport report;
   report.output_path = command.output_path.empty() ? default_output_path(command.scenario_path)
                                                    : command.output_path;
+  create_parent_directories(report.output_path);
   {
     Hdf5Recorder recorder(report.output_path);
     recorder.begin(RunInfo{loaded.path, loaded.text, loaded.resolved_yaml, loaded.scenario.seed,
                            program_version(), loaded.scenario.start.to_string()});
-    ProgressBar bar(command.show_progress && isatty(STDERR_FILENO));
+    ProgressBar bar(progress_mode(command), command.scenario_path, loaded.scenario.start,
+                    std::chrono::duration<double>(command.progress_interval_s));
     MarketModel model(loaded.scenario);
-    model.run(recorder, [&](double fraction) {
-      if (g_interrupt_signal.load() != 0) {
-        throw Error(fmt::format("{}: run interrupted by signal {}; no output file was written",
-                                command.scenario_path, g_interrupt_signal.load()));
+    const RunTotals totals = model.run(recorder, [&](const MarketModel::ProgressState& state) {
+      if (const int signal = g_interrupt_signal.load(); signal != 0) {
+        // The recorder's destructor removes the .partial file as this unwinds.
+        throw Interrupted(
+            fmt::format("{}: run interrupted by signal {}; no output file was written",
+                        command.scenario_path, signal),
+            signal);
       }
-      bar.update(fraction);
+      bar.update(state);
     });
-    bar.finish();
+    bar.finish({1.0, SimTime::start() + loaded.scenario.horizon, totals.events});
     recorder.finish();
   }
   report.summary = Hdf5Reader(report.output_path).summary();
@@ -73,12 +121,20 @@ RunReport run_scenario_command(const RunCommand& command) {
   return report;
 }
 
-std::string validate_scenario_command(const std::string& scenario_path,
-                                      const std::vector<std::string>& overrides) {
-  const LoadedScenario loaded = load_scenario(scenario_path, overrides);
+std::string validate_command(const std::string& path, const std::vector<std::string>& overrides) {
+  if (is_sweep_file(path)) {
+    if (!overrides.empty()) {
+      throw Error(
+          fmt::format("{}: --set applies to scenarios; this is a sweep file (it has "
+                      "`axes`): change its `base` instead.",
+                      path));
+    }
+    return validate_sweep_command(path);
+  }
+  const LoadedScenario loaded = load_scenario(path, overrides);
   const Scenario& s = loaded.scenario;
   return fmt::format("{}: valid: '{}', {} venue(s), {} segment(s), {} to {} ({:.0f} h), seed {}",
-                     scenario_path, s.name, s.venues.size(), s.segments.size(), s.start.to_string(),
+                     path, s.name, s.venues.size(), s.segments.size(), s.start.to_string(),
                      Date::from_days(s.start.days_since_epoch() +
                                      s.horizon.count_micros() / Duration::kMicrosPerDay)
                          .to_string(),

@@ -2,22 +2,55 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <string>
 
 #include "gpumarket/cli/commands.hpp"
 #include "gpumarket/cli/compare_command.hpp"
 #include "gpumarket/cli/sweep_command.hpp"
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/version.hpp"
+#include "gpumarket/io/config_reader.hpp"
 
 namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 success; 1 bad input (scenario or sweep file errors, missing or unwritable "
+    "files); 2 usage error (the command line does not parse); 3 a sweep finished with failed "
+    "rows; 130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM.\n";
+
+// CLI11 reports a misspelt subcommand as a missing one; name the nearest instead, as the
+// scenario loader does for keys. Returns false when the first argument is no such typo.
+bool report_unknown_subcommand(CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return false;
+  const std::string word = argv[1];
+  std::string names;
+  std::string best;
+  size_t best_distance = SIZE_MAX;
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    const std::string& name = sub->get_name();
+    if (name == word) return false;
+    names += (names.empty() ? "" : ", ") + name;
+    const size_t distance = gpumarket::edit_distance(word, name);
+    if (distance < best_distance) best = name, best_distance = distance;
+  }
+  constexpr size_t kMaxTypoDistance = 2;
+  fmt::print(stderr, "gpumarket: error: '{}' is not a subcommand{} (subcommands: {})\n", word,
+             best_distance <= kMaxTypoDistance ? fmt::format("; did you mean '{}'?", best) : "",
+             names);
+  fmt::print(stderr, "Run with --help for more information.\n");
+  return true;
+}
 
 int run_main(int argc, char** argv) {
   using namespace gpumarket;
   CLI::App app{"gpumarket: a discrete-event simulator of GPU compute markets"};
   app.set_version_flag("--version", std::string("gpumarket ") + program_version());
   app.require_subcommand(1);
+  app.footer(kExitCodes);
 
   RunCommand run;
   bool quiet = false;
@@ -28,12 +61,19 @@ int run_main(int argc, char** argv) {
   run_app->add_option("--seed", run.seed, "Random seed (overrides the scenario's)");
   run_app->add_option("--set", run.overrides, "Override a scenario value: key.path=value")
       ->take_all();
-  run_app->add_flag("-q,--quiet", quiet, "Print no headline table");
+  run_app->add_flag("-q,--quiet", quiet, "Print no headline table and no progress");
+  std::optional<double> progress_interval;
+  run_app
+      ->add_option("--progress-interval", progress_interval,
+                   "Seconds between progress lines when stderr is not a terminal, e.g. a "
+                   "Slurm log; 0: none (default: GPUMARKET_PROGRESS_INTERVAL, else 10)")
+      ->check(CLI::NonNegativeNumber);
 
   std::string validate_path;
   std::vector<std::string> validate_overrides;
-  CLI::App* validate_app = app.add_subcommand("validate", "Check a scenario without running it");
-  validate_app->add_option("scenario", validate_path, "Scenario file (YAML)")->required();
+  CLI::App* validate_app = app.add_subcommand(
+      "validate", "Check a scenario, or a sweep file and all its points, without running it");
+  validate_app->add_option("file", validate_path, "Scenario or sweep file (YAML)")->required();
   validate_app->add_option("--set", validate_overrides, "Override a value: key.path=value")
       ->take_all();
 
@@ -54,29 +94,41 @@ int run_main(int argc, char** argv) {
 
   const SweepSubcommands sweep(app);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version arrive as parse "errors" whose code is 0.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    if (!report_unknown_subcommand(app, argc, argv)) app.exit(e);
+    return exit_code::kUsage;
+  }
 
   try {
     if (*run_app) {
       install_interrupt_handlers();
       run.show_progress = !quiet;
+      // -q prints no progress, so a bad GPUMARKET_PROGRESS_INTERVAL cannot matter then.
+      if (!quiet) {
+        run.progress_interval_s =
+            progress_interval ? *progress_interval : progress_interval_from_environment();
+      }
       const RunReport report = run_scenario_command(run);
       if (!quiet) print_headline(report, stdout);
     } else if (*validate_app) {
-      fmt::print("{}\n", validate_scenario_command(validate_path, validate_overrides));
+      fmt::print("{}\n", validate_command(validate_path, validate_overrides));
     } else if (sweep.selected()) {
-      sweep.run();
+      return sweep.run();
     } else if (*compare_app) {
       fmt::print("{}", compare_command(compare));
     }
-  } catch (const Error& error) {
-    fmt::print(stderr, "gpumarket: error: {}\n", error.what());
-    return 1;
+  } catch (const Interrupted& interrupted) {
+    fmt::print(stderr, "gpumarket: error: {}\n", interrupted.what());
+    return exit_code::kSignalBase + interrupted.signal();
   } catch (const std::exception& error) {
     fmt::print(stderr, "gpumarket: error: {}\n", error.what());
-    return 1;
+    return exit_code::kBadInput;
   }
-  return 0;
+  return exit_code::kSuccess;
 }
 
 }  // namespace
@@ -91,5 +143,5 @@ int main(int argc, char** argv) {
   } catch (...) {
     std::fputs("gpumarket: error: unknown exception\n", stderr);
   }
-  return 1;
+  return gpumarket::exit_code::kBadInput;
 }

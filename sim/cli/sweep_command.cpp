@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "gpumarket/cli/commands.hpp"
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/sweep/sweep_compare.hpp"
 #include "gpumarket/sweep/sweep_result.hpp"
@@ -23,9 +24,79 @@ bool parse_u64(const std::string& text, uint64_t& value) {
 std::filesystem::path default_output(const SweepSpec& spec, const SweepCommand& command) {
   if (!command.output.empty()) return command.output;
   if (!spec.output.empty()) return spec.output;
-  std::filesystem::create_directories("results");
   return std::filesystem::path("results") /
          (std::filesystem::path(command.sweep_path).stem().string() + ".h5");
+}
+
+// "point <p>: path=value path=value": a point as the --set overrides that give it.
+std::string point_line(const SweepSpec& spec, uint64_t point) {
+  std::string line = fmt::format("point {}:", point);
+  for (size_t a = 0; a < spec.axes.size(); ++a) {
+    line += fmt::format(" {}={}", spec.axes[a].path, spec.points[point].values[a].text);
+  }
+  return line;
+}
+
+// The points the scenario rejects, checked before any row runs. When none loads, the sweep
+// would only record the same error once per row: throws the first point's error instead.
+std::vector<InvalidPoint> checked_points(const SweepSpec& spec) {
+  std::vector<InvalidPoint> invalid = invalid_points(spec);
+  if (!invalid.empty() && invalid.size() == spec.points.size()) {
+    throw Error(
+        fmt::format("{} (no point of the sweep loads; nothing was run)", invalid.front().error));
+  }
+  return invalid;
+}
+
+void log_invalid_points(const SweepSpec& spec, const std::vector<InvalidPoint>& invalid) {
+  constexpr size_t kListed = 5;
+  for (size_t i = 0; i < invalid.size() && i < kListed; ++i) {
+    fmt::print(stderr, "gpumarket: {}: {}: its rows will fail: {}\n", spec.path,
+               point_line(spec, invalid[i].point), invalid[i].error);
+  }
+  if (invalid.size() > kListed) {
+    fmt::print(stderr, "gpumarket: {}: and {} more points that will fail\n", spec.path,
+               invalid.size() - kListed);
+  }
+}
+
+std::filesystem::path with_stem_suffix(const std::filesystem::path& path,
+                                       const std::string& suffix) {
+  std::filesystem::path p = path;
+  p.replace_filename(path.stem().string() + suffix + path.extension().string());
+  return p;
+}
+
+// Renames "<dir>/<stem><ext>" and its journal "<dir>/<stem><ext>.journal" to
+// "<dir>/<stem>.old-<n><ext>" and its journal, with the smallest n that names neither yet: a
+// fresh sweep starts from nothing while every earlier row is kept (and resumable under the new
+// name). Returns the new result path, or an empty path when there was nothing to move; throws
+// Error when a rename fails.
+std::filesystem::path move_aside(const std::filesystem::path& result) {
+  const std::filesystem::path journal = journal_directory(result);
+  std::error_code ignored;
+  if (!std::filesystem::exists(result, ignored) && !std::filesystem::exists(journal, ignored)) {
+    return {};
+  }
+  std::filesystem::path target;
+  for (int n = 1;; ++n) {
+    target = with_stem_suffix(result, fmt::format(".old-{}", n));
+    if (!std::filesystem::exists(target, ignored) &&
+        !std::filesystem::exists(journal_directory(target), ignored)) {
+      break;
+    }
+  }
+  for (const auto& [from, to] :
+       {std::pair{result, target}, std::pair{journal, journal_directory(target)}}) {
+    if (!std::filesystem::exists(from, ignored)) continue;
+    std::error_code error;
+    std::filesystem::rename(from, to, error);
+    if (error) {
+      throw Error(fmt::format("{}: cannot move it aside to {} for --fresh: {}.", from.string(),
+                              to.string(), error.message()));
+    }
+  }
+  return target;
 }
 
 }  // namespace
@@ -64,15 +135,45 @@ SweepReport sweep_command(const SweepCommand& command) {
       command.shard.empty() ? shard_from_environment() : parse_shard(command.shard);
   options.threads = command.threads;
   options.retry_failed = command.retry_failed;
+  if (command.dry_run) {
+    const SweepSpec spec = load_sweep(command.sweep_path);
+    const std::vector<InvalidPoint> invalid = checked_points(spec);
+    sweep_indicators(spec);
+    for (uint64_t p = 0; p < spec.points.size(); ++p) fmt::print("{}\n", point_line(spec, p));
+    if (!command.quiet) {
+      log_invalid_points(spec, invalid);
+      fmt::print(stderr, "gpumarket: {}: {} points x {} replications = {} rows; nothing was run\n",
+                 spec.path, spec.points.size(), spec.replications, spec.row_count());
+    }
+    return {};
+  }
   ProcessGroup group;
   try {
     const SweepSpec spec = load_sweep(command.sweep_path);
+    const std::vector<InvalidPoint> invalid = checked_points(spec);
     options.output = default_output(spec, command);
-    if (!command.quiet && group.rank() == 0) {
+    create_parent_directories(options.output);
+    const bool talks = !command.quiet && group.rank() == 0;
+    if (talks) {
       options.log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+      log_invalid_points(spec, invalid);
+    }
+    if (command.fresh) {
+      // One rank moves the files; no rank reads the journal before they are gone.
+      if (group.rank() == 0) {
+        const std::filesystem::path moved = move_aside(
+            options.shard_count > 1
+                ? shard_output_path(options.output, options.shard_index, options.shard_count)
+                : options.output);
+        if (talks && !moved.empty()) {
+          fmt::print(stderr, "gpumarket: --fresh: the earlier run is kept as {} (and {})\n",
+                     moved.string(), journal_directory(moved).string());
+        }
+      }
+      group.barrier();
     }
     SweepReport report = run_sweep(spec, options, group);
-    if (!command.quiet && group.rank() == 0) {
+    if (talks) {
       const double workers = static_cast<double>(report.ranks) * report.threads;
       fmt::print(stderr,
                  "wrote {}: {} rows, {} done, {} failed; ran {} now ({} skipped) in {:.3f} s "
@@ -85,6 +186,12 @@ SweepReport sweep_command(const SweepCommand& command) {
                  report.ran > 0 ? 1e3 * (report.wall_seconds * workers - report.run_seconds) /
                                       static_cast<double>(report.ran)
                                 : 0.0);
+      if (report.failed > 0) {
+        fmt::print(stderr,
+                   "gpumarket: {} of {} rows failed; their errors are in /points/error of {} "
+                   "(--retry-failed runs them again)\n",
+                   report.failed, report.rows, report.output.string());
+      }
     }
     return report;
   } catch (const std::exception& error) {
@@ -97,18 +204,34 @@ SweepReport sweep_command(const SweepCommand& command) {
   }
 }
 
-std::string sweep_merge_command(const SweepMergeCommand& command) {
+std::string validate_sweep_command(const std::string& path) {
+  const SweepSpec spec = load_sweep(path);
+  const std::vector<InvalidPoint> invalid = invalid_points(spec);
+  if (!invalid.empty()) {
+    throw Error(fmt::format("{} ({}; {} of the {} points do not load)", invalid.front().error,
+                            point_line(spec, invalid.front().point), invalid.size(),
+                            spec.points.size()));
+  }
+  const std::vector<std::string> indicators = sweep_indicators(spec);
+  return fmt::format("{}: valid sweep: {} points x {} replications = {} rows, {} indicator(s)",
+                     path, spec.points.size(), spec.replications, spec.row_count(),
+                     indicators.size());
+}
+
+SweepMergeReport sweep_merge_command(const SweepMergeCommand& command) {
   std::vector<SweepResult> shards;
   for (const std::string& path : command.shards) shards.push_back(read_sweep_result(path));
   const SweepResult merged = merge_sweep_results(shards, command.shards);
+  create_parent_directories(command.output);
   write_sweep_result(command.output, merged);
   uint64_t done = 0, failed = 0;
   for (const std::string& s : merged.status) {
     done += s == "done" ? 1 : 0;
     failed += s == "failed" ? 1 : 0;
   }
-  return fmt::format("wrote {}: {} rows from {} shard(s), {} done, {} failed\n", command.output,
-                     merged.size(), shards.size(), done, failed);
+  return {fmt::format("wrote {}: {} rows from {} shard(s), {} done, {} failed\n", command.output,
+                      merged.size(), shards.size(), done, failed),
+          failed};
 }
 
 std::string sweep_compare_command(const SweepCompareCommand& command) {
@@ -177,6 +300,12 @@ SweepSubcommands::SweepSubcommands(CLI::App& app) : state_(std::make_unique<Stat
   s.sweep_app->add_flag("--retry-failed", s.sweep.retry_failed,
                         "Run rows again that failed in an earlier run");
   s.sweep_app->add_flag("-q,--quiet", s.sweep.quiet, "Print nothing but errors");
+  s.sweep_app->add_flag("--dry-run", s.sweep.dry_run,
+                        "Check the sweep, print its points (one line each, as --set "
+                        "overrides) and run nothing");
+  s.sweep_app->add_flag("--fresh", s.sweep.fresh,
+                        "Start over: move the journal and result of an earlier run aside "
+                        "(to <stem>.old-<n>.h5 and its journal) instead of resuming");
 
   s.merge_app = app.add_subcommand("sweep-merge", "Join the shard results of a sweep into one");
   s.merge_app->add_option("output", s.merge.output, "Merged result file")->required();
@@ -201,15 +330,19 @@ bool SweepSubcommands::selected() const {
   return *state_->sweep_app || *state_->merge_app || *state_->compare_app;
 }
 
-void SweepSubcommands::run() const {
+int SweepSubcommands::run() const {
   const State& s = *state_;
   if (*s.sweep_app) {
-    sweep_command(s.sweep);
+    const SweepReport report = sweep_command(s.sweep);
+    if (report.failed > 0) return exit_code::kFailedRows;
   } else if (*s.merge_app) {
-    fmt::print("{}", sweep_merge_command(s.merge));
+    const SweepMergeReport report = sweep_merge_command(s.merge);
+    fmt::print("{}", report.summary);
+    if (report.failed > 0) return exit_code::kFailedRows;
   } else if (*s.compare_app) {
     fmt::print("{}", sweep_compare_command(s.compare));
   }
+  return exit_code::kSuccess;
 }
 
 }  // namespace gpumarket

@@ -79,7 +79,9 @@ void MarketModel::Impl::on_tick(uint32_t /*unused*/) {
   advance_chains(now);
   if (now > SimTime::start()) metrics_->close_interval(now, hardware_index_);
   last_tick_ = now;
-  if (*progress_) (*progress_)(now.in_hours() / scenario_.horizon.in_hours());
+  if (*progress_) {
+    (*progress_)({now.in_hours() / scenario_.horizon.in_hours(), now, sim_.events_processed()});
+  }
   update_supply(now, interval_h);
   refresh_route_table(now);
   const SimTime next = now + scenario_.tick;

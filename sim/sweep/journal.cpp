@@ -109,10 +109,10 @@ JournalWriter::JournalWriter(const std::filesystem::path& dir, const std::string
     existing.assign(std::istreambuf_iterator<char>(in), {});
   }
   if (!existing.empty() && existing.substr(0, existing.find('\n')) != header) {
-    throw Error(
-        fmt::format("{}: this journal belongs to another sweep (its file, seed or "
-                    "indicators differ); remove it or choose another output file.",
-                    path_.string()));
+    throw Error(fmt::format(
+        "{}: this journal belongs to another sweep (its file, seed or "
+        "indicators differ); sweep --fresh moves it aside, or choose another output file.",
+        path_.string()));
   }
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) {
@@ -184,10 +184,10 @@ std::map<uint64_t, JournalEntry> read_journal(const std::filesystem::path& dir,
       if (first) {
         first = false;
         if (line != header) {
-          throw Error(
-              fmt::format("{}: this journal belongs to another sweep (its file, seed or "
-                          "indicators differ); remove it or choose another output file.",
-                          part.string()));
+          throw Error(fmt::format(
+              "{}: this journal belongs to another sweep (its file, seed or "
+              "indicators differ); sweep --fresh moves it aside, or choose another output file.",
+              part.string()));
         }
         continue;
       }

@@ -216,6 +216,18 @@ std::filesystem::path journal_directory(const std::filesystem::path& output) {
   return output.string() + ".journal";
 }
 
+std::vector<InvalidPoint> invalid_points(const SweepSpec& spec) {
+  std::vector<InvalidPoint> invalid;
+  for (uint64_t point = 0; point < spec.points.size(); ++point) {
+    try {
+      decode_scenario(spec.scenario_tree(spec.row(point * spec.replications)));
+    } catch (const Error& error) {
+      invalid.push_back({point, error.what()});
+    }
+  }
+  return invalid;
+}
+
 std::vector<std::string> sweep_indicators(const SweepSpec& spec) {
   // The probe: the first row whose scenario decodes, shortened to one tick. The summary's
   // names do not depend on the horizon, so this validates the names by running (almost)

@@ -456,6 +456,15 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
   return spec;
 }
 
+bool is_sweep_file(const std::string& path) {
+  try {
+    const ConfigNode root = parse_config_text(read_config_text(path), path);
+    return root.is_map() && root.find("axes") != nullptr;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 SweepSpec load_sweep(const std::string& path) {
   std::string text;
   try {

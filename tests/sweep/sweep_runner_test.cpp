@@ -147,6 +147,22 @@ TEST(SweepRunner, RecordsAFailingRowsErrorAndGoesOn) {
   EXPECT_EQ(run(spec, dir / "out.h5", 1).ran, 0u);
 }
 
+TEST(SweepRunner, FindsThePointsThatDoNotLoadWithoutRunningAny) {
+  TempDir dir;
+  const auto path = dir.write(
+      "bad.yaml", mmc_sweep_text("  - {name: servers, path: venues.farm.servers, values: [3, -1, "
+                                 "4, 0]}\n",
+                                 "replications: 2\n"));
+  const SweepSpec spec = load_sweep(path.string());
+  const std::vector<InvalidPoint> invalid = invalid_points(spec);
+  ASSERT_EQ(invalid.size(), 2u);
+  EXPECT_EQ(invalid[0].point, 1u);
+  EXPECT_EQ(invalid[1].point, 3u);
+  EXPECT_THAT(invalid[0].error, HasSubstr("bad.yaml:8:"));
+  EXPECT_THAT(invalid[0].error, HasSubstr("servers: expected a positive integer, got -1"));
+  EXPECT_FALSE(std::filesystem::exists(journal_directory(dir / "bad.h5")));
+}
+
 TEST(SweepRunner, KeepsEachRowsSeriesWhenAsked) {
   TempDir dir;
   const auto path =

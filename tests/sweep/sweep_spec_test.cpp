@@ -234,6 +234,14 @@ TEST(SweepSpec, CollectsEverySummaryValueWhenNoIndicatorsAreListed) {
   EXPECT_THAT(names, ::testing::Contains("utilisation"));
 }
 
+TEST(SweepSpec, TellsASweepFileFromAScenarioByItsAxes) {
+  testing::TempDir dir;
+  EXPECT_TRUE(is_sweep_file(GPUMARKET_SOURCE_DIR "/scenarios/sweeps/mmc_grid.yaml"));
+  EXPECT_FALSE(is_sweep_file(GPUMARKET_SOURCE_DIR "/scenarios/mmc.yaml"));
+  EXPECT_FALSE(is_sweep_file(dir.write("broken.yaml", "axes: [\n").string()));
+  EXPECT_FALSE(is_sweep_file((dir / "missing.yaml").string()));
+}
+
 TEST(SweepShard, ParsesIOfNAndRejectsTheRest) {
   EXPECT_EQ(parse_shard("2/4"), (std::pair<uint64_t, uint64_t>{2, 4}));
   for (const char* bad : {"4/4", "1", "a/2", "1/0", "-1/3", "1/2/3", ""}) {

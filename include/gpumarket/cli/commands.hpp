@@ -4,13 +4,34 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "gpumarket/core/error.hpp"
 #include "gpumarket/core/recorder.hpp"
 
 namespace gpumarket {
+
+/// The exit status of gpumarket, one per way a command ends; README.md and --help list them.
+namespace exit_code {
+constexpr int kSuccess = 0;
+constexpr int kBadInput = 1;      // scenario or sweep file errors, missing or unwritable files
+constexpr int kUsage = 2;         // the command line does not parse
+constexpr int kFailedRows = 3;    // a sweep finished, but some of its rows failed
+constexpr int kSignalBase = 128;  // interrupted: 128 + the signal, 130 for SIGINT (Ctrl-C)
+}  // namespace exit_code
+
+/// A run stopped by SIGINT or SIGTERM; its output file was not written.
+class Interrupted : public Error {
+ public:
+  Interrupted(const std::string& message, int signal) : Error(message), signal_(signal) {}
+  int signal() const { return signal_; }
+
+ private:
+  int signal_;
+};
 
 struct RunCommand {
   std::string scenario_path;
@@ -18,6 +39,9 @@ struct RunCommand {
   std::optional<uint64_t> seed;
   std::vector<std::string> overrides;  // "key.path=value"
   bool show_progress = false;
+  /// Seconds between status lines when stderr is not a terminal; 0: none. On a terminal a
+  /// bar is redrawn instead.
+  double progress_interval_s = 10;
 };
 
 struct RunReport {
@@ -26,18 +50,28 @@ struct RunReport {
   double wall_seconds = 0;
 };
 
-/// Loads and validates the scenario, runs it and publishes the HDF5 file. Throws
-/// gpumarket::Error on bad input, before any output file exists.
+/// Loads and validates the scenario, runs it and publishes the HDF5 file, creating its
+/// directory if needed. Throws gpumarket::Error on bad input, before any output file exists,
+/// and Interrupted when a signal stops the run.
 RunReport run_scenario_command(const RunCommand& command);
 
-/// Loads and validates the scenario; returns a one-line description of it.
-std::string validate_scenario_command(const std::string& scenario_path,
-                                      const std::vector<std::string>& overrides);
+/// Loads and validates a scenario, or a sweep file (its base scenario and every point);
+/// returns a one-line description of it. Throws Error at the first problem.
+std::string validate_command(const std::string& path, const std::vector<std::string>& overrides);
+
+/// Creates the missing directories above `output`, so that every command writes into a
+/// fresh checkout alike. Throws Error, naming `output`, when one cannot be created.
+void create_parent_directories(const std::filesystem::path& output);
+
+/// The seconds between progress lines: GPUMARKET_PROGRESS_INTERVAL when set, else 10.
+/// Throws Error when the variable is not a non-negative number.
+double progress_interval_from_environment();
 
 /// Prints a run's headline results as a short table.
 void print_headline(const RunReport& report, std::FILE* out);
 
-/// Set by SIGINT/SIGTERM: the run stops at its next tick and leaves no output file.
+/// Set by SIGINT/SIGTERM: the run stops at its next tick, leaves no output file and throws
+/// Interrupted.
 void install_interrupt_handlers();
 
 }  // namespace gpumarket

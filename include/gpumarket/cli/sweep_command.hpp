@@ -24,6 +24,8 @@ struct SweepCommand {
   std::string shard;  // "i/N"; empty: SLURM_ARRAY_TASK_ID/COUNT when set, else the whole sweep
   bool retry_failed = false;
   bool quiet = false;
+  bool dry_run = false;  // check the sweep and print its points; run nothing
+  bool fresh = false;    // move an earlier run's journal and result aside and start over
 };
 
 struct SweepMergeCommand {
@@ -47,10 +49,22 @@ std::pair<uint64_t, uint64_t> parse_shard(const std::string& text);
 std::pair<uint64_t, uint64_t> shard_from_environment();
 
 /// Runs `gpumarket sweep`; prints progress and a summary to stderr unless quiet (rank 0 only).
+/// Before any row runs, checks the base scenario and every point: when no point loads, throws
+/// the first point's located error; points that do not load are listed, and their rows fail.
+/// With dry_run, prints the points (one line each, as --set overrides) to stdout instead.
 SweepReport sweep_command(const SweepCommand& command);
 
-/// Merges shard results into one file; returns a one-line report.
-std::string sweep_merge_command(const SweepMergeCommand& command);
+/// Checks a sweep file as `sweep` would before running (its base scenario, every point and the
+/// indicators) and returns a one-line description. Throws Error at the first invalid point.
+std::string validate_sweep_command(const std::string& path);
+
+struct SweepMergeReport {
+  std::string summary;  // one line
+  uint64_t failed = 0;  // failed rows in the merged result
+};
+
+/// Merges shard results into one file, creating its directory if needed.
+SweepMergeReport sweep_merge_command(const SweepMergeCommand& command);
 
 /// The paired-difference table as text (or CSV).
 std::string sweep_compare_command(const SweepCompareCommand& command);
@@ -66,8 +80,9 @@ class SweepSubcommands {
   SweepSubcommands& operator=(SweepSubcommands&&) = delete;
   /// Whether the command line named one of them.
   bool selected() const;
-  /// Runs it. Throws Error on bad input.
-  void run() const;
+  /// Runs it and returns the exit code: exit_code::kFailedRows when the sweep's (or the
+  /// merged) result has failed rows, else kSuccess. Throws Error on bad input.
+  int run() const;
 
  private:
   struct State;

@@ -35,8 +35,15 @@ struct RunTotals {
 
 class MarketModel {
  public:
-  /// Called once per tick with the fraction of the horizon simulated.
-  using Progress = std::function<void(double fraction)>;
+  /// Where a run is, as a progress display needs it: read off the clock and the event
+  /// counter, so reporting costs nothing per event.
+  struct ProgressState {
+    double fraction = 0;  // of the horizon simulated
+    SimTime now;          // simulated time since the scenario's start
+    uint64_t events = 0;  // events processed so far
+  };
+  /// Called once per tick.
+  using Progress = std::function<void(const ProgressState& state)>;
 
   /// `scenario` must have passed validation (io/scenario_loader does it).
   explicit MarketModel(const Scenario& scenario);

@@ -50,6 +50,16 @@ std::filesystem::path shard_output_path(const std::filesystem::path& output, uin
 /// "<output>.journal": the journal parts and per-row series files of `output`.
 std::filesystem::path journal_directory(const std::filesystem::path& output);
 
+/// A point whose scenario the loader rejects, with its located error.
+struct InvalidPoint {
+  uint64_t point = 0;
+  std::string error;
+};
+
+/// The points whose scenario (the base with the point's values and its first row's seed)
+/// does not decode, in point order. Runs nothing: each point costs one scenario decode.
+std::vector<InvalidPoint> invalid_points(const SweepSpec& spec);
+
 /// The indicators to collect: the sweep's list, checked against the summary of a probe run (a
 /// row's scenario shortened to one tick, which runs in microseconds); or, when the list is
 /// empty, every name of that summary. Throws Error at the first unknown indicator.

@@ -72,6 +72,11 @@ struct SweepSpec {
 /// checks every axis path against the base, expands the axes and applies the constraints.
 /// Throws Error, located in the sweep file, for the first problem found.
 SweepSpec load_sweep(const std::string& path);
+/// Whether `path` holds a sweep file rather than a scenario: a mapping with `axes` at its top
+/// level, a key no scenario has. False when the file cannot be read or parsed as YAML (loading
+/// it as a scenario then says why).
+bool is_sweep_file(const std::string& path);
+
 /// The same, from text that `path` names in locations (the base is resolved relative to it).
 SweepSpec decode_sweep(const std::string& text, const std::string& path);
 
