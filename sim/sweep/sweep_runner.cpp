@@ -277,7 +277,7 @@ JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
       Hdf5Recorder file(series_file);
       TeeRecorder tee(memory, file);
       tee.begin(RunInfo{spec.path, spec.text, to_yaml(tree), row.seed, program_version(),
-                        scenario.start.to_string()});
+                        scenario.start.to_string(), {}, {}, {}});
       model.run(tee);
       tee.finish();
     }
