@@ -33,7 +33,7 @@ using hdf5::in_quotes;
 // where HDF5 chunked I/O is efficient, stays far below HDF5's 1 MiB chunk cache per
 // dataset (a reader of a time window decompresses each chunk once), gives deflate
 // enough of a series (4'096 ticks of a scalar, 682 of a six-venue series) to find the
-// repeats between rows that shuffling lines up, and bounds each series' row buffer.
+// values that repeat from row to row, and bounds each series' row buffer.
 constexpr size_t kChunkBytes = size_t{32} * 1024;
 // The names a series group gives its time coordinate, its bounds and their second
 // dimension (CF §7.1: time_bnds(time, nv) holds each row's [start, end]).
@@ -182,7 +182,6 @@ struct Hdf5Recorder::State {
     const double fill = 0.0;
     hdf5::check(H5Pset_fill_value(creation.get(), H5T_NATIVE_DOUBLE, &fill), context, setup);
     if (options.deflate_level > 0) {
-      hdf5::check(H5Pset_shuffle(creation.get()), context, setup);
       hdf5::check(H5Pset_deflate(creation.get(), static_cast<unsigned>(options.deflate_level)),
                   context, setup);
     }

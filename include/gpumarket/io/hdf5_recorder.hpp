@@ -34,7 +34,11 @@ class Hdf5Recorder final : public Recorder {
   static constexpr std::string_view kFormatVersion = "2";
 
   struct Options {
-    /// zlib level 1-9 for series data (with byte shuffling), 0 for none.
+    /// zlib level 1-9 for series data, 0 for none. `gpumarket run scenarios/bear.yaml`
+    /// (600 days of hourly ticks): 23.8 MB uncompressed; level 4 gives 5.8 MB for 4 % more
+    /// CPU time. Byte shuffling before deflate, HDF5's usual companion, made it 6.3 MB and
+    /// cost 8 %: the series repeat whole values from row to row (capacities, counts,
+    /// zeros, NaN), which deflate finds without it.
     int deflate_level = 4;
   };
 
