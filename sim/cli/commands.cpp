@@ -52,8 +52,8 @@ std::string shell_word(const std::string& word) {
 // For the file's provenance: main.cpp keeps argv to itself, so the command that reproduces
 // the run is rebuilt from its parsed options, with the output path it wrote.
 std::string command_line(const RunCommand& command, const std::string& output_path) {
-  std::string line = "gpumarket run " + shell_word(command.scenario_path) + " -o " +
-                     shell_word(output_path);
+  std::string line =
+      "gpumarket run " + shell_word(command.scenario_path) + " -o " + shell_word(output_path);
   if (command.seed) line += " --seed " + std::to_string(*command.seed);
   for (const std::string& o : command.overrides) line += " --set " + shell_word(o);
   return line;

@@ -83,7 +83,8 @@ void check_output_location(const fs::path& path, const hdf5::Context& context) {
 // One declared series and the rows not yet written. The dataset is created at the
 // first write, so that a series shorter than one chunk gets a chunk of its own
 // length instead of a mostly empty 32 KiB one. A group's time bounds are a series
-// too, appended by the recorder with each time row.
+// too, which the recorder appends with each time row and which has no SeriesId: ids
+// number the declared series in declaration order, as every Recorder does.
 struct SeriesState {
   SeriesSpec spec;
   std::string path;  // "/<group>/<name>", for HDF5 calls and messages
@@ -105,11 +106,11 @@ struct AxisState {
 
 // A group of series that share a time axis: the netCDF dimensions they are attached to.
 struct GroupState {
-  std::string path;               // "" for the root, else "/<group>"
-  size_t time = kNoSeries;        // its time series, in State::series
-  size_t bounds = kNoSeries;      // its time bounds, in State::series
-  double last_time_h = 0;         // the end of the last row: the next row's start
-  hdf5::Dataset bounds_axis;      // the nv dimension, not a variable
+  std::string path;           // "" for the root, else "/<group>"
+  size_t time = kNoSeries;    // its time series, in State::series
+  SeriesState bounds;         // time_bnds
+  double last_time_h = 0;     // the end of the last row: the next row's start
+  hdf5::Dataset bounds_axis;  // the nv dimension, not a variable
   std::map<std::string, AxisState, std::less<>> axes;
   std::set<std::string, std::less<>> names;  // links in the group, series and coordinates
 };
@@ -199,8 +200,7 @@ struct Hdf5Recorder::State {
     if (!unit) return;
     hdf5::write_string_attribute(object, path, "units", std::string(unit->units), context);
     if (!unit->currency.empty()) {
-      hdf5::write_string_attribute(object, path, "currency", std::string(unit->currency),
-                                   context);
+      hdf5::write_string_attribute(object, path, "currency", std::string(unit->currency), context);
     }
   }
 
@@ -271,30 +271,31 @@ struct Hdf5Recorder::State {
     const GroupState& group = groups[s.group];
     if (&s == &series[group.time]) {
       write_time_attributes(s);
-    } else if (&s != &series[group.bounds]) {
+    } else if (&s != &group.bounds) {
       write_units(s.dataset.get(), s.path, s.spec.unit);
       hdf5::write_string_attribute(s.dataset.get(), s.path, "long_name", s.spec.description,
                                    context);
       if (rank == 2) {
-        hdf5::write_strings_attribute(s.dataset.get(), s.path, "columns", s.spec.columns,
-                                      context);
+        hdf5::write_strings_attribute(s.dataset.get(), s.path, "columns", s.spec.columns, context);
       }
     }
   }
 
-  // Attaches every series to its dimensions: time, then its column axis (or nv).
-  void attach_dimensions() {
+  // Attaches a series to its dimensions: its group's time, and `columns` for axis 1.
+  void attach(const SeriesState& s, hid_t columns) const {
+    const std::string failure = "HDF5 failed to attach the dimensions of " + in_quotes(s.path);
+    const hid_t time = series[groups[s.group].time].dataset.get();
+    hdf5::check(H5DSattach_scale(s.dataset.get(), time, 0), context, failure);
+    if (s.rank == 2) hdf5::check(H5DSattach_scale(s.dataset.get(), columns, 1), context, failure);
+  }
+
+  void attach_dimensions() const {
     for (const SeriesState& s : series) {
       const GroupState& group = groups[s.group];
       if (&s == &series[group.time]) continue;
-      const std::string failure = "HDF5 failed to attach the dimensions of " + in_quotes(s.path);
-      hdf5::check(H5DSattach_scale(s.dataset.get(), series[group.time].dataset.get(), 0), context,
-                  failure);
-      if (s.rank == 1) continue;
-      const hid_t axis = &s == &series[group.bounds] ? group.bounds_axis.get()
-                                                     : group.axes.at(s.spec.axis).scale.get();
-      hdf5::check(H5DSattach_scale(s.dataset.get(), axis, 1), context, failure);
+      attach(s, s.rank == 2 ? group.axes.at(s.spec.axis).scale.get() : H5I_INVALID_HID);
     }
+    for (const GroupState& group : groups) attach(group.bounds, group.bounds_axis.get());
   }
 
   // Every series of a group has a row per time row: they share the time dimension.
@@ -429,8 +430,7 @@ void Hdf5Recorder::begin(const RunInfo& info) {
   st.write_string_dataset("/provenance/resolved_scenario", info.resolved_scenario);
   const hdf5::Group provenance = hdf5::open_group(root, "/provenance", st.context);
   const hid_t group = provenance.get();
-  hdf5::write_string_attribute(group, "/provenance", "command_line", info.command_line,
-                               st.context);
+  hdf5::write_string_attribute(group, "/provenance", "command_line", info.command_line, st.context);
   hdf5::write_strings_attribute(group, "/provenance", "overrides", info.overrides, st.context);
   std::vector<std::string> dates, labels;
   for (const TimelineMark& mark : info.timeline) {
@@ -474,8 +474,7 @@ SeriesId Hdf5Recorder::declare_series(const SeriesSpec& spec) {
   const std::string series_path = group_path + "/" + spec.name;
   if (spec.is_time) {
     if (st.groups[g].time != kNoSeries) {
-      st.context.fail("the series " + in_quotes(series_path) +
-                      " is a second time of its group");
+      st.context.fail("the series " + in_quotes(series_path) + " is a second time of its group");
     }
     if (!spec.columns.empty() || spec.unit != "h") {
       st.context.fail("the time series " + in_quotes(series_path) +
@@ -498,7 +497,7 @@ SeriesId Hdf5Recorder::declare_series(const SeriesSpec& spec) {
     st.claim_name(st.groups[g], spec.name);
     if (!spec.columns.empty()) st.write_axis(st.groups[g], spec, series_path);
   }
-  const auto add = [&](SeriesSpec declared, std::string_view name, size_t width) {
+  const auto make = [&](SeriesSpec declared, std::string_view name, size_t width) {
     SeriesState s;
     s.spec = std::move(declared);
     s.path = group_path + "/" + std::string(name);
@@ -507,16 +506,16 @@ SeriesId Hdf5Recorder::declare_series(const SeriesSpec& spec) {
     s.width = width;
     s.chunk_rows = std::max<size_t>(1, kChunkBytes / (sizeof(double) * s.width));
     s.buffer.resize(s.chunk_rows * s.width);
-    st.series.push_back(std::move(s));
-    return st.series.size() - 1;
+    return s;
   };
-  if (!spec.is_time) {
-    return static_cast<SeriesId>(add(spec, spec.name, std::max<size_t>(spec.columns.size(), 1)));
+  if (spec.is_time) {
+    st.groups[g].time = st.series.size();
+    st.groups[g].bounds = make(SeriesSpec{}, kBoundsName, 2);
+    st.series.push_back(make(spec, kTimeName, 1));
+  } else {
+    st.series.push_back(make(spec, spec.name, std::max<size_t>(spec.columns.size(), 1)));
   }
-  const size_t time = add(spec, kTimeName, 1);
-  st.groups[g].time = time;
-  st.groups[g].bounds = add(SeriesSpec{}, kBoundsName, 2);
-  return static_cast<SeriesId>(time);
+  return static_cast<SeriesId>(st.series.size() - 1);
 }
 
 void Hdf5Recorder::append(SeriesId series, std::span<const double> row) {
@@ -525,13 +524,13 @@ void Hdf5Recorder::append(SeriesId series, std::span<const double> row) {
   GPUMARKET_CHECK(series < st.series.size());
   SeriesState& s = st.series[series];
   GroupState& group = st.groups[s.group];
-  GPUMARKET_CHECK(row.size() == s.width && series != group.bounds);
+  GPUMARKET_CHECK(row.size() == s.width);
   st.append_row(s, row);
   if (series == group.time) {
     GPUMARKET_CHECK_MSG(row[0] >= group.last_time_h, "time went backwards in a series group");
     const std::array<double, 2> bounds = {group.last_time_h, row[0]};
     group.last_time_h = row[0];
-    st.append_row(st.series[group.bounds], bounds);
+    st.append_row(group.bounds, bounds);
   }
 }
 
@@ -554,13 +553,16 @@ void Hdf5Recorder::finish() {
   GPUMARKET_CHECK_MSG(!st.finished, "finish() called twice");
   const hdf5::Context& context = st.context;
   for (SeriesState& s : st.series) st.flush(s);
+  for (GroupState& group : st.groups) st.flush(group.bounds);
   st.check_row_counts();
   st.attach_dimensions();
   st.write_summary();
   hdf5::write_int_attribute(st.file.get(), "/", "complete", 1, context);
-  for (SeriesState& s : st.series) {
+  const auto close = [&](SeriesState& s) {
     if (!s.dataset.close()) context.fail("HDF5 failed to close dataset " + in_quotes(s.path));
-  }
+  };
+  for (SeriesState& s : st.series) close(s);
+  for (GroupState& group : st.groups) close(group.bounds);
   st.series.clear();
   st.groups.clear();
   if (!st.file.close()) {

@@ -309,9 +309,9 @@ void MarketMetrics::declare_series(Recorder& recorder) {
                        : series.columns == Axis::PerChain   ? "chain"
                        : series.columns == Axis::PerProver  ? "prover"
                                                             : "";
-    ids_.*series.id = recorder_->declare_series({series.group, series.name, series.unit,
-                                                 series.description, columns, axis,
-                                                 series.columns == Axis::Time});
+    ids_.*series.id =
+        recorder_->declare_series({series.group, series.name, series.unit, series.description,
+                                   columns, axis, series.columns == Axis::Time});
   };
   for (const SeriesDefinition& series : kSeries) declare(series);
   if (bridge_detail_) {

@@ -114,9 +114,13 @@ void record_sample_run(Recorder& recorder) {
       {"tick", "price", "USD/(PF*h)", "Clearing price of the spot venue", {}, "", false});
   const SeriesId day_time =
       recorder.declare_series({"day", "time_h", "h", "end of each day", {}, "", true});
-  const SeriesId volume =
-      recorder.declare_series({"day", "volume", "PF*h", "Volume traded per venue",
-                               {"spot", "futures", "réservé"}, "venue", false});
+  const SeriesId volume = recorder.declare_series({"day",
+                                                   "volume",
+                                                   "PF*h",
+                                                   "Volume traded per venue",
+                                                   {"spot", "futures", "réservé"},
+                                                   "venue",
+                                                   false});
   for (size_t row = 0; row < 10'000; ++row) {
     const double value = sample_value(row, 0);
     const double hours = static_cast<double>(row + 1);

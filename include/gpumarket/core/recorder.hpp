@@ -62,7 +62,8 @@ class Recorder {
  public:
   virtual ~Recorder() = default;
   virtual void begin(const RunInfo& info) = 0;
-  /// Declares a series; all declarations come before the first append.
+  /// Declares a series; all declarations come after begin() and before the first append.
+  /// Returns 0, 1, 2, ... in declaration order.
   virtual SeriesId declare_series(const SeriesSpec& spec) = 0;
   /// Appends one row; `row.size()` equals the series' column count (1 when none).
   virtual void append(SeriesId series, std::span<const double> row) = 0;
