@@ -234,7 +234,7 @@ TEST(Hdf5Recorder, AttachesEachSeriesToTimeAndItsColumnAxis) {
   EXPECT_EQ(string_attribute(file, "Conventions"), "CF-1.8");
 
   // Each row's interval runs from the previous row's time (from 0 for the first).
-  std::vector<double> cells(2 * 10'000);
+  std::vector<double> cells(size_t{2} * 10'000);
   ASSERT_GE(H5Dread(bounds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, cells.data()), 0);
   EXPECT_EQ(cells[0], 0.0);
   EXPECT_EQ(cells[1], 1.0);
