@@ -2,7 +2,7 @@
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(Boost 1.74 REQUIRED)                   # Boost.Random is header-only
 find_package(yaml-cpp REQUIRED)                     # 0.7 exports target `yaml-cpp`, no namespace
-find_package(HDF5 REQUIRED COMPONENTS C)            # serial build unless HDF5_PREFER_PARALLEL
+find_package(HDF5 REQUIRED COMPONENTS C HL)         # serial build unless HDF5_PREFER_PARALLEL; HL: dimension scales
 find_package(CLI11 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(Threads REQUIRED)

@@ -8,15 +8,16 @@ Panels: price, capacity, daily active addresses, fee index and bridge volume ove
 calendar time, plus a table of the runs' provenance. Each run has one colour,
 labelled by its file stem; within a panel, venues or bridges differ by line
 style. A panel whose series a run does not record says so instead of failing,
-so the script works on files from older and newer model versions alike.
+so the script works on files from older and newer model versions alike (of the
+file format it reads, FORMAT_VERSION).
 
 Needs Debian's python3-h5py, python3-matplotlib and python3-numpy.
 
-File layout (see include/gpumarket/io/hdf5_recorder.hpp): root attributes
-start_date ("YYYY-MM-DD"), seed, scenario_file, program_version, complete;
-series /<group>/<name> shaped [rows] or [rows x columns] with attributes units,
-description and columns; /<group>/time_h is the time axis of its group, in hours
-since start_date.
+File layout (docs/output.md): root attributes gpumarket_format, start_date
+("YYYY-MM-DD"), seed, scenario_file, program_version, complete; series
+/<group>/<name> shaped [time] or [time x columns] with attributes units_label (the
+unit as the model declares it), long_name and columns; /<group>/time is the time
+axis of its group, in hours since start_date.
 """
 
 import argparse
@@ -45,6 +46,9 @@ PANELS = [
 # Hourly series longer than this are drawn as daily means: over months, hourly
 # noise turns each line into a band and hides the difference between runs.
 DAILY_MEAN_AFTER_DAYS = 60
+
+# The run-file format this script reads (root attribute gpumarket_format).
+FORMAT_VERSION = "2"
 
 LINE_STYLES = ["-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2))]
 
@@ -76,6 +80,12 @@ class Run:
         except OSError:
             raise RunError(f"{path}: cannot open the results file: it is not an HDF5 file.") from None
         attrs = self.file.attrs
+        version = decode(attrs.get("gpumarket_format", "none"))
+        if version != FORMAT_VERSION:
+            raise RunError(
+                f"{path}: cannot open the results file: its format version is '{version}', "
+                f"but this script reads only format {FORMAT_VERSION}."
+            )
         if int(attrs.get("complete", 0)) != 1:
             raise RunError(
                 f"{path}: cannot open the results file: it is not marked complete, "
@@ -90,13 +100,13 @@ class Run:
 
     def has(self, key):
         group = key.split("/")[0]
-        return key in self.file and f"{group}/time_h" in self.file
+        return key in self.file and f"{group}/time" in self.file
 
     def series(self, key):
         """Returns (dates, values [rows x columns], column names, units, description)."""
         group = key.split("/")[0]
         dataset = self.file[key]
-        hours = np.asarray(self.file[f"{group}/time_h"][...], dtype=float).reshape(-1)
+        hours = np.asarray(self.file[f"{group}/time"][...], dtype=float).reshape(-1)
         values = np.asarray(dataset[...], dtype=float)
         if values.ndim == 1:
             values = values[:, None]
@@ -105,8 +115,8 @@ class Run:
         columns = [decode(c) for c in dataset.attrs.get("columns", [])]
         if len(columns) != values.shape[1]:
             columns = [f"column {i}" for i in range(values.shape[1])] if values.shape[1] > 1 else [""]
-        units = decode(dataset.attrs.get("units", ""))
-        description = decode(dataset.attrs.get("description", ""))
+        units = decode(dataset.attrs.get("units_label", ""))
+        description = decode(dataset.attrs.get("long_name", ""))
         return hours, values, columns, units, description
 
     def dates(self, hours):

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "gpumarket/cli/sweep_command.hpp"
+#include "gpumarket/core/calendar.hpp"
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/version.hpp"
 #include "gpumarket/io/hdf5_reader.hpp"
@@ -42,6 +43,43 @@ std::vector<std::string> with_seed(std::vector<std::string> overrides,
                                    const std::optional<uint64_t>& seed) {
   if (seed) overrides.push_back("seed=" + std::to_string(*seed));
   return overrides;
+}
+
+// An argument as the shell reads it back: quoted when it holds anything but plain characters.
+std::string shell_word(const std::string& word) {
+  const bool plain = !word.empty() && word.find_first_not_of(
+                                          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_./=:,+-@%") == std::string::npos;
+  if (plain) return word;
+  std::string quoted = "'";
+  for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// For the file's provenance: main.cpp keeps argv to itself, so the command that reproduces
+// the run is rebuilt from its parsed options, with the output path it wrote.
+std::string command_line(const RunCommand& command, const std::string& output_path) {
+  std::string line =
+      "gpumarket run " + shell_word(command.scenario_path) + " -o " + shell_word(output_path);
+  if (command.seed) line += " --seed " + std::to_string(*command.seed);
+  for (const std::string& o : command.overrides) line += " --set " + shell_word(o);
+  return line;
+}
+
+std::vector<TimelineMark> timeline_marks(const Scenario& scenario) {
+  std::vector<TimelineMark> marks;
+  for (const TimelineStep& step : scenario.timeline) {
+    const int64_t us = step.at.count_micros();
+    std::string date =
+        Date::from_days(scenario.start.days_since_epoch() + us / Duration::kMicrosPerDay)
+            .to_string();
+    const int64_t seconds = us % Duration::kMicrosPerDay / 1'000'000;
+    if (seconds != 0) {
+      date += fmt::format("T{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    }
+    marks.push_back({std::move(date), step.label});
+  }
+  return marks;
 }
 
 }  // namespace
@@ -98,7 +136,9 @@ RunReport run_scenario_command(const RunCommand& command) {
   {
     Hdf5Recorder recorder(report.output_path);
     recorder.begin(RunInfo{loaded.path, loaded.text, loaded.resolved_yaml, loaded.scenario.seed,
-                           program_version(), loaded.scenario.start.to_string()});
+                           program_version(), loaded.scenario.start.to_string(),
+                           command_line(command, report.output_path), command.overrides,
+                           timeline_marks(loaded.scenario)});
     ProgressBar bar(progress_mode(command), command.scenario_path, loaded.scenario.start,
                     std::chrono::duration<double>(command.progress_interval_s));
     MarketModel model(loaded.scenario);

@@ -202,6 +202,8 @@ void write_strings_attribute(hid_t object, const std::string& object_name, const
   const Dataspace space = vector_space(values.size(), context);
   const Attribute attribute =
       create_attribute(object, object_name, name, type.get(), space.get(), context);
+  // An empty list is an attribute of no elements: there is nothing to write.
+  if (values.empty()) return;
   std::vector<const char*> data;
   data.reserve(values.size());
   for (const std::string& value : values) data.push_back(value.c_str());

@@ -24,7 +24,17 @@ bool in_window(Date day, Date from, Date to) { return day >= from && day < to; }
 // Every series the model writes, in the order of the file; bridge series exist only
 // when the scenario has bridges. A new series is a row here and its value in
 // close_interval() or close_day().
-enum class Axis { None, PerVenue, PerBridge, PerSegment, PerChain, PerVerifyingVenue, PerProver };
+// Time marks a group's time series; the others name what the columns are.
+enum class Axis {
+  None,
+  Time,
+  PerVenue,
+  PerBridge,
+  PerSegment,
+  PerChain,
+  PerVerifyingVenue,
+  PerProver
+};
 struct SeriesDefinition {
   SeriesId MarketMetrics::SeriesIds::*id;
   const char* group;
@@ -35,7 +45,7 @@ struct SeriesDefinition {
 };
 constexpr SeriesDefinition kSeries[] = {
     {&MarketMetrics::SeriesIds::time_h, "tick", "time_h", "h",
-     "end of each tick interval, hours since start", Axis::None},
+     "end of each tick interval, hours since start", Axis::Time},
     {&MarketMetrics::SeriesIds::capacity_pf, "tick", "capacity_pf", "PF",
      "capacity at the end of the tick", Axis::PerVenue},
     {&MarketMetrics::SeriesIds::capacity_gpu, "tick", "capacity_gpu", "GPU",
@@ -87,7 +97,7 @@ constexpr SeriesDefinition kSeries[] = {
     {&MarketMetrics::SeriesIds::priced_out, "tick", "priced_out", "jobs",
      "jobs that did not submit: every option cost more than their value", Axis::PerSegment},
     {&MarketMetrics::SeriesIds::day_time_h, "day", "time_h", "h",
-     "end of each day, hours since start", Axis::None},
+     "end of each day, hours since start", Axis::Time},
     {&MarketMetrics::SeriesIds::daa, "day", "daa", "addresses",
      "daily active addresses: distinct addresses whose jobs arrived", Axis::PerVenue},
     {&MarketMetrics::SeriesIds::chain_base_fee_wei, "tick", "chain_base_fee_wei", "wei/gas",
@@ -291,8 +301,17 @@ void MarketMetrics::declare_series(Recorder& recorder) {
     if (series.columns == Axis::PerChain && chain_names.empty()) return;
     if (series.columns == Axis::PerVerifyingVenue && !reports_verification_) return;
     if (series.columns == Axis::PerProver && prover_names_.empty()) return;
-    ids_.*series.id = recorder_->declare_series(
-        {series.group, series.name, series.unit, series.description, columns});
+    // Verifying venues' columns are the venues, so their series share the venue axis.
+    const char* axis = series.columns == Axis::PerVenue || series.columns == Axis::PerVerifyingVenue
+                           ? "venue"
+                       : series.columns == Axis::PerBridge  ? "bridge"
+                       : series.columns == Axis::PerSegment ? "segment"
+                       : series.columns == Axis::PerChain   ? "chain"
+                       : series.columns == Axis::PerProver  ? "prover"
+                                                            : "";
+    ids_.*series.id =
+        recorder_->declare_series({series.group, series.name, series.unit, series.description,
+                                   columns, axis, series.columns == Axis::Time});
   };
   for (const SeriesDefinition& series : kSeries) declare(series);
   if (bridge_detail_) {

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "gpumarket/core/check.hpp"
 #include "gpumarket/core/memory_recorder.hpp"
 #include "gpumarket/core/version.hpp"
 #include "gpumarket/io/config_reader.hpp"
@@ -39,7 +40,7 @@ class TeeRecorder final : public Recorder {
   SeriesId declare_series(const SeriesSpec& spec) override {
     const SeriesId id = a_.declare_series(spec);
     const SeriesId other = b_.declare_series(spec);
-    (void)other;  // both recorders number series in declaration order
+    GPUMARKET_CHECK_MSG(id == other, "recorders must number series in declaration order");
     return id;
   }
   void append(SeriesId series, std::span<const double> row) override {
@@ -288,8 +289,15 @@ JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
       std::filesystem::create_directories(series_file.parent_path());
       Hdf5Recorder file(series_file);
       TeeRecorder tee(memory, file);
-      tee.begin(RunInfo{spec.path, spec.text, to_yaml(tree), row.seed, program_version(),
-                        scenario.start.to_string()});
+      tee.begin(RunInfo{spec.path,
+                        spec.text,
+                        to_yaml(tree),
+                        row.seed,
+                        program_version(),
+                        scenario.start.to_string(),
+                        {},
+                        {},
+                        {}});
       model.run(tee);
       tee.finish();
     }

@@ -27,13 +27,15 @@ using testing::TempDir;
 void write_run(const std::string& path, const std::vector<SummaryValue>& summary, int hours = 0,
                double price_scale = 1.0) {
   Hdf5Recorder recorder(path);
-  recorder.begin(RunInfo{"scenario.yaml", "name: test\n", "name: test\n", 1, "test", "2026-06-01"});
+  recorder.begin(RunInfo{
+      "scenario.yaml", "name: test\n", "name: test\n", 1, "test", "2026-06-01", "", {}, {}});
   if (hours > 0) {
-    const SeriesId time = recorder.declare_series({"tick", "time_h", "h", "time since start", {}});
+    const SeriesId time =
+        recorder.declare_series({"tick", "time_h", "h", "time since start", {}, "", true});
     const SeriesId price = recorder.declare_series(
-        {"tick", "price", "USD/(PF*h)", "posted price", {"golem", "alliance"}});
+        {"tick", "price", "USD/(PF*h)", "posted price", {"golem", "alliance"}, "venue", false});
     const SeriesId capacity = recorder.declare_series(
-        {"tick", "capacity_pf", "PF", "online capacity", {"golem", "alliance"}});
+        {"tick", "capacity_pf", "PF", "online capacity", {"golem", "alliance"}, "venue", false});
     for (int hour = 0; hour < hours; ++hour) {
       const double t = hour;
       recorder.append(time, std::vector<double>{t});
@@ -190,6 +192,17 @@ TEST(CompareRuns, RejectsAnIncompleteFileNamingIt) {
   const std::string path = dir / "bare.h5";
   const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   ASSERT_GE(file, 0);
+  // A file of the current format whose run did not finish.
+  const hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  const hid_t space = H5Screate(H5S_SCALAR);
+  const hid_t version = H5Acreate2(file, "gpumarket_format", type, space, H5P_DEFAULT, H5P_DEFAULT);
+  const std::string format(Hdf5Recorder::kFormatVersion);
+  const char* text = format.c_str();
+  ASSERT_GE(H5Awrite(version, type, &text), 0);
+  H5Aclose(version);
+  H5Sclose(space);
+  H5Tclose(type);
   ASSERT_GE(H5Fclose(file), 0);
   EXPECT_EQ(error_message([&] { compare_runs({path}); }),
             path +

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -14,6 +16,7 @@
 #include <limits>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "gpumarket/core/error.hpp"
@@ -42,6 +45,32 @@ void write_text(const fs::path& path, const std::string& text) {
   out << text;
 }
 
+std::string string_attribute(hid_t object, const char* name) {
+  const hid_t attribute = H5Aopen(object, name, H5P_DEFAULT);
+  const hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  char* text = nullptr;
+  const bool read = attribute >= 0 && H5Aread(attribute, type, &text) >= 0;
+  std::string value = read && text != nullptr ? text : "(unreadable)";
+  H5free_memory(text);
+  H5Tclose(type);
+  if (attribute >= 0) H5Aclose(attribute);
+  return value;
+}
+
+void write_string_attribute(hid_t object, const char* name, const std::string& value) {
+  const hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  const hid_t space = H5Screate(H5S_SCALAR);
+  const hid_t attribute = H5Acreate2(object, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  const char* text = value.c_str();
+  EXPECT_GE(H5Awrite(attribute, type, &text), 0);
+  H5Aclose(attribute);
+  H5Sclose(space);
+  H5Tclose(type);
+}
+
 template <class F>
 std::string error_message(F&& f) {
   try {
@@ -60,6 +89,10 @@ RunInfo sample_info() {
   info.seed = std::numeric_limits<uint64_t>::max() - 6;
   info.program_version = "0.1.0+abc123";
   info.start_date = "2025-01-01";
+  info.command_line = "gpumarket run scenarios/base.yaml -o out.h5 --set 'end=2025-12-31'";
+  info.overrides = {"end=2025-12-31", "seed=7"};
+  info.timeline = {{"2025-03-01", "2025-03-01: venues.spot.price=2"},
+                   {"2025-06-01T12:00:00", "2025-06-01T12:00: venues.spot.price=3"}};
   return info;
 }
 
@@ -70,21 +103,35 @@ double sample_value(size_t row, size_t column) {
          static_cast<double>(row) / 3.0;
 }
 
-// A run with a 1-D series of 10'000 rows (more than two 4'096-row chunks), a
-// 2-D series of 3'000 rows (more than two 1'365-row chunks) and two summary values.
+// A run with hourly ticks and days: a 1-D series of 10'000 rows (more than two
+// 4'096-row chunks), a 2-D series of 3'000 rows (more than two 1'365-row chunks), each
+// after its group's time, and two summary values.
 void record_sample_run(Recorder& recorder) {
   recorder.begin(sample_info());
+  const SeriesId tick_time =
+      recorder.declare_series({"tick", "time_h", "h", "end of each tick", {}, "", true});
   const SeriesId price = recorder.declare_series(
-      {"tick", "price", "USD/(PF*h)", "Clearing price of the spot venue", {}});
-  const SeriesId volume = recorder.declare_series(
-      {"day", "volume", "PF*h", "Volume traded per venue", {"spot", "futures", "réservé"}});
+      {"tick", "price", "USD/(PF*h)", "Clearing price of the spot venue", {}, "", false});
+  const SeriesId day_time =
+      recorder.declare_series({"day", "time_h", "h", "end of each day", {}, "", true});
+  const SeriesId volume = recorder.declare_series({"day",
+                                                   "volume",
+                                                   "PF*h",
+                                                   "Volume traded per venue",
+                                                   {"spot", "futures", "réservé"},
+                                                   "venue",
+                                                   false});
   for (size_t row = 0; row < 10'000; ++row) {
     const double value = sample_value(row, 0);
+    const double hours = static_cast<double>(row + 1);
+    recorder.append(tick_time, std::span<const double>(&hours, 1));
     recorder.append(price, std::span<const double>(&value, 1));
   }
   for (size_t row = 0; row < 3'000; ++row) {
     const std::vector<double> values = {sample_value(row, 0), sample_value(row, 1),
                                         sample_value(row, 2)};
+    const double hours = 24.0 * static_cast<double>(row + 1);
+    recorder.append(day_time, std::span<const double>(&hours, 1));
     recorder.append(volume, values);
   }
   recorder.add_summary({"welfare", 1234.5, "USD", "Total surplus"});
@@ -150,12 +197,110 @@ TEST(Hdf5Recorder, RoundTripsSeriesWrittenWithCompression) {
   EXPECT_EQ(volume.at(2'999, 2), sample_value(2'999, 2));
 }
 
+TEST(Hdf5Recorder, AttachesEachSeriesToTimeAndItsColumnAxis) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  Hdf5Recorder recorder(path);
+  record_sample_run(recorder);
+  recorder.finish();
+
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  const hid_t tick_time = H5Dopen2(file, "/tick/time", H5P_DEFAULT);
+  const hid_t bounds = H5Dopen2(file, "/tick/time_bnds", H5P_DEFAULT);
+  const hid_t nv = H5Dopen2(file, "/tick/nv", H5P_DEFAULT);
+  const hid_t price = H5Dopen2(file, "/tick/price", H5P_DEFAULT);
+  const hid_t day_time = H5Dopen2(file, "/day/time", H5P_DEFAULT);
+  const hid_t venue = H5Dopen2(file, "/day/venue", H5P_DEFAULT);
+  const hid_t volume = H5Dopen2(file, "/day/volume", H5P_DEFAULT);
+  EXPECT_GT(H5DSis_scale(tick_time), 0);
+  EXPECT_GT(H5DSis_scale(venue), 0);
+  EXPECT_GT(H5DSis_attached(price, tick_time, 0), 0);
+  EXPECT_GT(H5DSis_attached(bounds, tick_time, 0), 0);
+  EXPECT_GT(H5DSis_attached(bounds, nv, 1), 0);
+  EXPECT_GT(H5DSis_attached(volume, day_time, 0), 0);
+  EXPECT_GT(H5DSis_attached(volume, venue, 1), 0);
+  EXPECT_EQ(H5DSis_attached(volume, tick_time, 0), 0);
+
+  EXPECT_EQ(string_attribute(tick_time, "units"), "hours since 2025-01-01 00:00:00");
+  EXPECT_EQ(string_attribute(tick_time, "calendar"), "standard");
+  EXPECT_EQ(string_attribute(tick_time, "standard_name"), "time");
+  EXPECT_EQ(string_attribute(tick_time, "bounds"), "time_bnds");
+  EXPECT_EQ(string_attribute(price, "units"), "(1e15 s-1 h)-1");
+  EXPECT_EQ(string_attribute(price, "currency"), "USD");
+  EXPECT_EQ(string_attribute(price, "units_label"), "USD/(PF*h)");
+  EXPECT_EQ(string_attribute(price, "long_name"), "Clearing price of the spot venue");
+  EXPECT_EQ(string_attribute(file, "gpumarket_format"), Hdf5Recorder::kFormatVersion);
+  EXPECT_EQ(string_attribute(file, "Conventions"), "CF-1.8");
+
+  // Each row's interval runs from the previous row's time (from 0 for the first).
+  std::vector<double> cells(size_t{2} * 10'000);
+  ASSERT_GE(H5Dread(bounds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, cells.data()), 0);
+  EXPECT_EQ(cells[0], 0.0);
+  EXPECT_EQ(cells[1], 1.0);
+  EXPECT_EQ(cells[2], 1.0);
+  EXPECT_EQ(cells[2 * 9'999 + 1], 10'000.0);
+
+  // Chunked along time (32 KiB of rows) and deflated at the default level, 1.
+  for (const auto& [dataset, chunk_rows] : {std::pair{price, 4'096u}, std::pair{volume, 1'365u}}) {
+    const hid_t creation = H5Dget_create_plist(dataset);
+    EXPECT_EQ(H5Pget_layout(creation), H5D_CHUNKED);
+    std::array<hsize_t, 2> chunk = {0, 0};
+    EXPECT_GE(H5Pget_chunk(creation, 2, chunk.data()), 1);
+    EXPECT_EQ(chunk[0], chunk_rows);
+    ASSERT_EQ(H5Pget_nfilters(creation), 1);
+    unsigned flags = 0;
+    size_t count = 1;
+    unsigned level = 0;
+    EXPECT_EQ(H5Pget_filter2(creation, 0, &flags, &count, &level, 0, nullptr, nullptr),
+              H5Z_FILTER_DEFLATE);
+    EXPECT_EQ(level, 1u);
+    H5Pclose(creation);
+  }
+  for (const hid_t id : {tick_time, bounds, nv, price, day_time, venue, volume}) H5Dclose(id);
+  H5Fclose(file);
+}
+
+TEST(Hdf5Recorder, GivesAxesOfEqualLengthTheirOwnDimensions) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  {
+    Hdf5Recorder recorder(path);
+    recorder.begin(sample_info());
+    const SeriesId time = recorder.declare_series({"tick", "time_h", "h", "", {}, "", true});
+    const SeriesId price =
+        recorder.declare_series({"tick", "price", "USD", "", {"a", "b"}, "venue", false});
+    const SeriesId demand =
+        recorder.declare_series({"tick", "demand", "jobs", "", {"a", "b"}, "segment", false});
+    const std::vector<double> hours = {1.0}, row = {2.0, 3.0};
+    recorder.append(time, hours);
+    recorder.append(price, row);
+    recorder.append(demand, row);
+    recorder.finish();
+  }
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  const hid_t venue = H5Dopen2(file, "/tick/venue", H5P_DEFAULT);
+  const hid_t segment = H5Dopen2(file, "/tick/segment", H5P_DEFAULT);
+  const hid_t price = H5Dopen2(file, "/tick/price", H5P_DEFAULT);
+  const hid_t demand = H5Dopen2(file, "/tick/demand", H5P_DEFAULT);
+  EXPECT_GT(H5DSis_attached(price, venue, 1), 0);
+  EXPECT_EQ(H5DSis_attached(price, segment, 1), 0);
+  EXPECT_GT(H5DSis_attached(demand, segment, 1), 0);
+  EXPECT_EQ(H5DSis_attached(demand, venue, 1), 0);
+  for (const hid_t id : {venue, segment, price, demand}) H5Dclose(id);
+  H5Fclose(file);
+  EXPECT_EQ(Hdf5Reader(path).series("tick", "demand").spec.axis, "segment");
+}
+
 TEST(Hdf5Recorder, StoresAnEmptySeriesWithItsShape) {
   const TempDir dir;
   const fs::path path = dir / "out.h5";
   Hdf5Recorder recorder(path);
   recorder.begin(sample_info());
-  recorder.declare_series({"day", "queue", "jobs", "Queue length per venue", {"a", "b"}});
+  recorder.declare_series({"day", "time_h", "h", "end of each day", {}, "", true});
+  recorder.declare_series(
+      {"day", "queue", "jobs", "Queue length per venue", {"a", "b"}, "venue", false});
   recorder.finish();
 
   const Hdf5Reader::Series queue = Hdf5Reader(path).series("day", "queue");
@@ -180,7 +325,14 @@ TEST(Hdf5Recorder, WritesProvenanceThatReadsBackUnchanged) {
   EXPECT_EQ(info.seed, expected.seed);
   EXPECT_EQ(info.program_version, expected.program_version);
   EXPECT_EQ(info.start_date, expected.start_date);
+  EXPECT_EQ(info.command_line, expected.command_line);
+  EXPECT_EQ(info.overrides, expected.overrides);
+  ASSERT_EQ(info.timeline.size(), 2u);
+  EXPECT_EQ(info.timeline[1].date, "2025-06-01T12:00:00");
+  EXPECT_EQ(info.timeline[1].label, expected.timeline[1].label);
   EXPECT_EQ(reader.uint64_attribute("complete"), 1u);
+  EXPECT_EQ(reader.string_attribute("gpumarket_format"), Hdf5Recorder::kFormatVersion);
+  EXPECT_EQ(reader.string_attribute("Conventions"), "CF-1.8");
 }
 
 TEST(Hdf5Recorder, RoundTripsTheSummarySortedByName) {
@@ -319,12 +471,73 @@ TEST(Hdf5Recorder, RejectsASeriesDeclaredTwice) {
   const fs::path path = dir / "out.h5";
   Hdf5Recorder recorder(path);
   recorder.begin(sample_info());
-  recorder.declare_series({"tick", "price", "USD", "", {}});
+  recorder.declare_series({"tick", "time_h", "h", "", {}, "", true});
+  recorder.declare_series({"tick", "price", "USD", "", {}, "", false});
   EXPECT_EQ(error_message([&] {
-              recorder.declare_series({"tick", "price", "USD", "", {}});
+              recorder.declare_series({"tick", "price", "USD", "", {}, "", false});
+            }),
+            path.string() + ": cannot write the output file: the name 'price' is used twice in " +
+                "group '/tick' (series, its time coordinate 'time', 'time_bnds', 'nv' and its " +
+                "column axes share the group's names).");
+}
+
+TEST(Hdf5Recorder, RejectsASeriesDeclaredBeforeItsGroupsTime) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  Hdf5Recorder recorder(path);
+  recorder.begin(sample_info());
+  EXPECT_EQ(error_message([&] {
+              recorder.declare_series({"tick", "price", "USD", "", {}, "", false});
             }),
             path.string() + ": cannot write the output file: the series '/tick/price' is " +
-                "declared twice.");
+                "declared before its group's time series.");
+}
+
+TEST(Hdf5Recorder, KeepsAUnitWithoutAUdunitsSpellingOnlyAsItsLabel) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  {
+    Hdf5Recorder recorder(path);
+    recorder.begin(sample_info());
+    recorder.add_summary({"price", 1.0, "EUR", ""});
+    recorder.finish();
+  }
+  EXPECT_EQ(Hdf5Reader(path).summary().at(0).unit, "EUR");
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  const hid_t price = H5Dopen2(file, "/summary/price", H5P_DEFAULT);
+  EXPECT_EQ(H5Aexists(price, "units"), 0);
+  H5Dclose(price);
+  H5Fclose(file);
+}
+
+TEST(Hdf5Recorder, RejectsColumnsThatDifferFromTheirAxis) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  Hdf5Recorder recorder(path);
+  recorder.begin(sample_info());
+  recorder.declare_series({"tick", "time_h", "h", "", {}, "", true});
+  recorder.declare_series({"tick", "price", "USD", "", {"a", "b"}, "venue", false});
+  EXPECT_EQ(error_message([&] {
+              recorder.declare_series({"tick", "capacity", "PF", "", {"a", "c"}, "venue", false});
+            }),
+            path.string() + ": cannot write the output file: the columns of '/tick/capacity' " +
+                "differ from those of axis 'venue' in its group, which an earlier series " +
+                "declared.");
+}
+
+TEST(Hdf5Recorder, RejectsASeriesWithFewerRowsThanItsTime) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  Hdf5Recorder recorder(path);
+  recorder.begin(sample_info());
+  const SeriesId time = recorder.declare_series({"tick", "time_h", "h", "", {}, "", true});
+  recorder.declare_series({"tick", "price", "USD", "", {}, "", false});
+  const double hours = 1.0;
+  recorder.append(time, std::span<const double>(&hours, 1));
+  EXPECT_EQ(error_message([&] { recorder.finish(); }),
+            path.string() + ": cannot write the output file: the series '/tick/price' has 0 " +
+                "rows but its group's time has 1.");
 }
 
 TEST(Hdf5Recorder, RejectsASeriesInAReservedGroup) {
@@ -332,7 +545,7 @@ TEST(Hdf5Recorder, RejectsASeriesInAReservedGroup) {
   const fs::path path = dir / "out.h5";
   Hdf5Recorder recorder(path);
   EXPECT_EQ(error_message([&] {
-              recorder.declare_series({"summary", "x", "", "", {}});
+              recorder.declare_series({"summary", "x", "", "", {}, "", false});
             }),
             path.string() + ": cannot write the output file: the series group 'summary' is " +
                 "not allowed.");
@@ -365,11 +578,42 @@ TEST(Hdf5Reader, RejectsAFileThatIsNotHdf5) {
             path.string() + ": cannot open the results file: it is not an HDF5 file.");
 }
 
+TEST(Hdf5Reader, RejectsAFileWithoutAFormatVersion) {
+  const TempDir dir;
+  const fs::path path = dir / "bare.h5";
+  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  ASSERT_GE(H5Fclose(file), 0);
+  EXPECT_EQ(error_message([&] { Hdf5Reader reader(path); }),
+            path.string() +
+                ": cannot open the results file: it has no format version (root attribute "
+                "'gpumarket_format'): a gpumarket older than format 2 wrote it, or another "
+                "program did; run its scenario again to read it.");
+}
+
+TEST(Hdf5Reader, RejectsAFileOfAnUnknownFormatVersion) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  Hdf5Recorder recorder(path);
+  record_sample_run(recorder);
+  recorder.finish();
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  ASSERT_GE(H5Adelete(file, "gpumarket_format"), 0);
+  write_string_attribute(file, "gpumarket_format", "3");
+  ASSERT_GE(H5Fclose(file), 0);
+  EXPECT_EQ(error_message([&] { Hdf5Reader reader(path); }),
+            path.string() +
+                ": cannot open the results file: its format version is '3', but this gpumarket "
+                "reads only format 2.");
+}
+
 TEST(Hdf5Reader, RejectsAFileNotMarkedComplete) {
   const TempDir dir;
   const fs::path path = dir / "bare.h5";
   const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   ASSERT_GE(file, 0);
+  write_string_attribute(file, "gpumarket_format", std::string(Hdf5Recorder::kFormatVersion));
   ASSERT_GE(H5Fclose(file), 0);
   EXPECT_EQ(error_message([&] { Hdf5Reader reader(path); }),
             path.string() +

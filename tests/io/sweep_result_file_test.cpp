@@ -95,9 +95,14 @@ TEST(SweepResultFile, CopiesARowsSeriesWithoutItsProvenance) {
   const TempDir dir;
   {
     Hdf5Recorder run(dir / "run.h5");
-    run.begin(RunInfo{});
-    const SeriesId price = run.declare_series({"tick", "price", "USD", "", {}});
+    RunInfo info;
+    info.start_date = "2026-05-07";
+    run.begin(info);
+    const SeriesId time = run.declare_series({"tick", "time_h", "h", "", {}, "", true});
+    const SeriesId price = run.declare_series({"tick", "price", "USD", "", {}, "", false});
+    const double hours = 1.0;
     const double value = 2.0;
+    run.append(time, {&hours, 1});
     run.append(price, {&value, 1});
     run.add_summary({"welfare", 1.0, "USD", ""});
     run.finish();

@@ -10,6 +10,12 @@
 
 namespace gpumarket {
 
+/// A dated change of the scenario, as the run applied it.
+struct TimelineMark {
+  std::string date;   // "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM:SS" when not at midnight
+  std::string label;  // e.g. "2026-06-15: venues.alliance.pool.subsidy_rate=0.4"
+};
+
 /// Provenance written once, before any series.
 struct RunInfo {
   std::string scenario_file;      // path as the user gave it
@@ -18,16 +24,28 @@ struct RunInfo {
   uint64_t seed = 0;
   std::string program_version;
   std::string start_date;  // "YYYY-MM-DD": time 0 of every series
+  // The command that reproduces the run, rebuilt from its parsed options ("" when the run
+  // did not come from the command line).
+  std::string command_line;
+  std::vector<std::string> overrides;  // each --set "key.path=value", in the order given
+  std::vector<TimelineMark> timeline;  // the scenario's dated changes, in time order
 };
 
 /// A time series: one row per sample, `columns.size()` values per row (one value
-/// per row when `columns` is empty). Stored at "<group>/<name>".
+/// per row when `columns` is empty). Stored at "<group>/<name>". Each group's first
+/// series is its time: `is_time`, unit "h", hours since `RunInfo::start_date` at the end
+/// of each row's interval, which starts at the previous row's time (at 0 for the first
+/// row); every other series of the group has as many rows.
 struct SeriesSpec {
   std::string group;  // e.g. "tick" or "day": series of one group share their time axis
   std::string name;   // e.g. "price"
   std::string unit;   // e.g. "USD/(PF*h)"
   std::string description;
   std::vector<std::string> columns;  // e.g. venue names
+  // What the columns are, e.g. "venue"; required with columns. Series of one group with
+  // the same axis have the same columns.
+  std::string axis;
+  bool is_time = false;
 };
 
 /// One summary indicator of the run.
@@ -44,7 +62,8 @@ class Recorder {
  public:
   virtual ~Recorder() = default;
   virtual void begin(const RunInfo& info) = 0;
-  /// Declares a series; all declarations come before the first append.
+  /// Declares a series; all declarations come after begin() and before the first append.
+  /// Returns 0, 1, 2, ... in declaration order.
   virtual SeriesId declare_series(const SeriesSpec& spec) = 0;
   /// Appends one row; `row.size()` equals the series' column count (1 when none).
   virtual void append(SeriesId series, std::span<const double> row) = 0;

@@ -17,7 +17,7 @@ class Hdf5Reader {
  public:
   /// A series as stored: its declaration and all its rows.
   struct Series {
-    SeriesSpec spec;  // group, name, unit, description, columns
+    SeriesSpec spec;  // group, name, unit, description, columns, axis, is_time
     size_t rows = 0;
     std::vector<double> values;  // row-major, rows × width()
     size_t width() const { return spec.columns.empty() ? 1 : spec.columns.size(); }
@@ -25,8 +25,8 @@ class Hdf5Reader {
   };
 
   /// Opens a finished results file. Throws gpumarket::Error, with a message
-  /// starting with `path`, when the file does not exist, is not an HDF5 file, or
-  /// is not marked complete.
+  /// starting with `path`, when the file does not exist, is not an HDF5 file, has
+  /// another format version than Hdf5Recorder::kFormatVersion, or is not marked complete.
   explicit Hdf5Reader(const std::filesystem::path& path);
   ~Hdf5Reader();
   Hdf5Reader(const Hdf5Reader&) = delete;
@@ -45,7 +45,8 @@ class Hdf5Reader {
   RunInfo run_info() const;
   /// All summary values, sorted by name.
   std::vector<SummaryValue> summary() const;
-  /// The series "<group>/<name>".
+  /// The series "<group>/<name>"; a group's time series is "<group>/time". Its unit and
+  /// description are the declared ones (attributes units_label and long_name).
   Series series(std::string_view group, std::string_view name) const;
 
   const std::filesystem::path& path() const { return path_; }
