@@ -16,15 +16,12 @@
 namespace gpumarket {
 namespace {
 
+using gpumarket::testing::mmc_path;
 using gpumarket::testing::ProcessResult;
 using gpumarket::testing::read_text;
 using gpumarket::testing::run_gpumarket;
 using gpumarket::testing::TempDir;
 namespace fs = std::filesystem;
-
-std::string mmc_path() {
-  return (fs::path(GPUMARKET_SOURCE_DIR) / "scenarios" / "mmc.yaml").string();
-}
 
 // Runs the shortened M/M/c scenario with `seed` and returns the written file's path.
 fs::path run_mmc(const TempDir& dir, const std::string& seed) {

@@ -74,4 +74,9 @@ inline ProcessResult run_gpumarket(const std::vector<std::string>& args,
   return result;
 }
 
+/// The path of scenarios/mmc.yaml, the small scenario the CLI tests run.
+inline std::string mmc_path() {
+  return (std::filesystem::path(GPUMARKET_SOURCE_DIR) / "scenarios" / "mmc.yaml").string();
+}
+
 }  // namespace gpumarket::testing

@@ -15,14 +15,11 @@
 namespace gpumarket {
 namespace {
 
+using gpumarket::testing::mmc_path;
 using gpumarket::testing::ProcessResult;
 using gpumarket::testing::run_gpumarket;
 using gpumarket::testing::TempDir;
 namespace fs = std::filesystem;
-
-std::string mmc_path() {
-  return (fs::path(GPUMARKET_SOURCE_DIR) / "scenarios" / "mmc.yaml").string();
-}
 
 size_t count_of(const std::string& text, const std::string& word) {
   size_t n = 0;
