@@ -690,7 +690,10 @@ class WarningList {
   void add(std::initializer_list<std::string> paths, const std::string& sentence) {
     for (const std::string& path : paths) {
       if (const ConfigNode* node = find_path(root_, path)) {
-        out_.push_back({node->location, path + ": " + sentence});
+        std::string message = path;
+        message += ": ";
+        message += sentence;
+        out_.push_back({node->location, std::move(message)});
         return;
       }
     }
@@ -775,10 +778,10 @@ void warn_routes(const Scenario& s, WarningList& warn) {
     // As the pool's public share admits licensed jobs (market/alliance_pool.cpp).
     const Date opens = pool->capacity_ramp.empty() ? s.start : pool->capacity_ramp.front().date;
     if (midnight_of(opens, s.start) + pool->licence_delay >= end) {
-      warn.add({item + ".licence_delay", item}, "pool '" + name + "' opens on " +
-                                                    opens.to_string() + " and a licence takes " +
-                                                    hours_text(pool->licence_delay) + ", but " +
-                                                    ends + ": no licensed job can use the pool");
+      std::string sentence = "pool '" + name + "' opens on " + opens.to_string();
+      sentence += " and a licence takes " + hours_text(pool->licence_delay);
+      sentence += ", but " + ends + ": no licensed job can use the pool";
+      warn.add({item + ".licence_delay", item}, sentence);
     }
     if (!pool->ban_tokenized_access) continue;
     const bool accepted_bridge =
