@@ -33,6 +33,15 @@ std::string default_output_path(const std::string& scenario_path) {
   return (std::filesystem::path("results") / stem).string() + ".h5";
 }
 
+// Prints each warning to stderr; with `strict`, throws Error when there is any.
+void report_warnings(const LoadedScenario& loaded, bool strict) {
+  for (const Warning& w : loaded.warnings) fmt::print(stderr, "{}\n", w.to_string());
+  if (strict && !loaded.warnings.empty()) {
+    throw Error(fmt::format("{}: {} warning(s), which --strict makes errors", loaded.path,
+                            loaded.warnings.size()));
+  }
+}
+
 ProgressBar::Mode progress_mode(const RunCommand& command) {
   if (!command.show_progress) return ProgressBar::Mode::Off;
   if (isatty(STDERR_FILENO)) return ProgressBar::Mode::Bar;
@@ -129,6 +138,7 @@ RunReport run_scenario_command(const RunCommand& command) {
   const auto started = std::chrono::steady_clock::now();
   const LoadedScenario loaded =
       load_scenario(command.scenario_path, with_seed(command.overrides, command.seed));
+  report_warnings(loaded, command.strict);
   RunReport report;
   report.output_path = command.output_path.empty() ? default_output_path(command.scenario_path)
                                                    : command.output_path;
@@ -161,7 +171,8 @@ RunReport run_scenario_command(const RunCommand& command) {
   return report;
 }
 
-std::string validate_command(const std::string& path, const std::vector<std::string>& overrides) {
+std::string validate_command(const std::string& path, const std::vector<std::string>& overrides,
+                             bool strict) {
   if (is_sweep_file(path)) {
     if (!overrides.empty()) {
       throw Error(
@@ -169,9 +180,13 @@ std::string validate_command(const std::string& path, const std::vector<std::str
                       "`axes`): change its `base` instead.",
                       path));
     }
+    if (strict) {
+      throw Error(fmt::format("{}: --strict applies to scenarios; this is a sweep file.", path));
+    }
     return validate_sweep_command(path);
   }
   const LoadedScenario loaded = load_scenario(path, overrides);
+  report_warnings(loaded, strict);
   const Scenario& s = loaded.scenario;
   return fmt::format("{}: valid: '{}', {} venue(s), {} segment(s), {} to {} ({:.0f} h), seed {}",
                      path, s.name, s.venues.size(), s.segments.size(), s.start.to_string(),

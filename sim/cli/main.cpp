@@ -62,6 +62,7 @@ int run_main(int argc, char** argv) {
   run_app->add_option("--set", run.overrides, "Override a scenario value: key.path=value")
       ->take_all();
   run_app->add_flag("-q,--quiet", quiet, "Print no headline table and no progress");
+  run_app->add_flag("--strict", run.strict, "Treat the scenario's warnings as errors");
   std::optional<double> progress_interval;
   run_app
       ->add_option("--progress-interval", progress_interval,
@@ -76,6 +77,8 @@ int run_main(int argc, char** argv) {
   validate_app->add_option("file", validate_path, "Scenario or sweep file (YAML)")->required();
   validate_app->add_option("--set", validate_overrides, "Override a value: key.path=value")
       ->take_all();
+  bool validate_strict = false;
+  validate_app->add_flag("--strict", validate_strict, "Treat the scenario's warnings as errors");
 
   CompareCommand compare;
   CLI::App* compare_app =
@@ -115,7 +118,7 @@ int run_main(int argc, char** argv) {
       const RunReport report = run_scenario_command(run);
       if (!quiet) print_headline(report, stdout);
     } else if (*validate_app) {
-      fmt::print("{}\n", validate_command(validate_path, validate_overrides));
+      fmt::print("{}\n", validate_command(validate_path, validate_overrides, validate_strict));
     } else if (sweep.selected()) {
       return sweep.run();
     } else if (*compare_app) {

@@ -465,7 +465,8 @@ ConfigNode* find_mutable_path(ConfigNode& root, std::string_view path) {
 
 // Replaces the value at `path` (apply_override's syntax) with `value`, keeping `value`'s
 // locations and locating the key at `key_location`, so that later errors point into the step.
-void set_located(ConfigNode& root, const ConfigEntry& entry, const std::string& set_path) {
+// Returns whether `value` is the one already in force (the same text), so nothing changes.
+bool set_located(ConfigNode& root, const ConfigEntry& entry, const std::string& set_path) {
   const std::string& path = entry.key;
   const std::string assignment = path + "=~";
   // Found before the assignment: a step may replace the very `name` by which it was found.
@@ -473,8 +474,10 @@ void set_located(ConfigNode& root, const ConfigEntry& entry, const std::string& 
   const size_t dot = path.rfind('.');
   ConfigNode* target = nullptr;
   ConfigNode* parent = nullptr;
+  bool unchanged = false;
   try {
     target = find_mutable_path(root, path);
+    unchanged = target != nullptr && same_content(*target, entry.value);
     if (ends_with_key) {
       parent = dot == std::string::npos ? &root : find_mutable_path(root, path.substr(0, dot));
     }
@@ -493,6 +496,7 @@ void set_located(ConfigNode& root, const ConfigEntry& entry, const std::string& 
     GPUMARKET_CHECK(key != nullptr);
     key->key_location = entry.key_location;
   }
+  return unchanged;
 }
 
 // A step may change values only: the items (and their kinds) and the run's frame stay.
@@ -634,11 +638,17 @@ Scenario decode_step_state(const ConfigNode& state, const RawStep& step) {
 }
 
 // Applies `step` to `state` (the scenario tree so far) and returns the step as the run sees
-// it: when, a label, and the whole scenario from then on.
-TimelineStep apply_step(ConfigNode& state, const RawStep& step, const Scenario& base) {
+// it: when, a label, and the whole scenario from then on. With `warnings`, appends one for each
+// value the step sets to the one already in force.
+TimelineStep apply_step(ConfigNode& state, const RawStep& step, const Scenario& base,
+                        std::vector<Warning>* warnings) {
   std::string label = step.date.to_string() + (step.name.empty() ? "" : " " + step.name) + ":";
   for (const ConfigEntry& e : step.set->entries) {
-    set_located(state, e, step.set_path);
+    if (set_located(state, e, step.set_path) && warnings != nullptr) {
+      warnings->push_back({e.value.location, step.set_path + ": '" + e.key + "' is already " +
+                                                 flow_text(e.value) +
+                                                 " before this step, which does not change it"});
+    }
     label += (&e == &step.set->entries.front() ? " " : ", ") + e.key + "=" + flow_text(e.value);
   }
   Scenario snapshot = decode_step_state(state, step);
@@ -650,7 +660,8 @@ TimelineStep apply_step(ConfigNode& state, const RawStep& step, const Scenario& 
   return t;
 }
 
-std::vector<TimelineStep> decode_timeline(const ConfigNode& root, const Scenario& base) {
+std::vector<TimelineStep> decode_timeline(const ConfigNode& root, const Scenario& base,
+                                          std::vector<Warning>* warnings) {
   const ConfigNode* node = root.find("timeline");
   if (node == nullptr || node->is_null()) return {};
   const SequenceReader list(*node, "timeline");
@@ -663,15 +674,150 @@ std::vector<TimelineStep> decode_timeline(const ConfigNode& root, const Scenario
   timeline.reserve(raw.size());
   ConfigNode state = root;
   state.remove("timeline");
-  for (const RawStep& step : raw) timeline.push_back(apply_step(state, step, base));
+  for (const RawStep& step : raw) timeline.push_back(apply_step(state, step, base, warnings));
   return timeline;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Warnings: settings that validate but can have no effect in the run.
+
+class WarningList {
+ public:
+  WarningList(const ConfigNode& root, std::vector<Warning>& out) : root_(root), out_(out) {}
+
+  // A warning at the first of `paths` (apply_override's syntax) that is written, e.g. a key
+  // and then its mapping for a default; the last must always be written.
+  void add(std::initializer_list<std::string> paths, const std::string& sentence) {
+    for (const std::string& path : paths) {
+      if (const ConfigNode* node = find_path(root_, path)) {
+        std::string message = path;
+        message += ": ";
+        message += sentence;
+        out_.push_back({node->location, std::move(message)});
+        return;
+      }
+    }
+    GPUMARKET_CHECK(false);
+  }
+
+ private:
+  const ConfigNode& root_;
+  std::vector<Warning>& out_;
+};
+
+// Where the run ends: "2026-09-15", or "2026-09-15 + 6h" within a day.
+std::string run_end_text(const Scenario& s) {
+  const int64_t days = s.horizon.count_micros() / Duration::kMicrosPerDay;
+  const Duration rest = s.horizon - Duration::days(days);
+  std::string out = Date::from_days(s.start.days_since_epoch() + days).to_string();
+  if (rest > Duration()) out += " + " + hours_text(rest);
+  return out;
+}
+
+// The DAA windows and the bridge split against the run's dates.
+void warn_indicator_dates(const Scenario& s, WarningList& warn) {
+  const SimTime end = SimTime::start() + s.horizon;
+  const std::string ends = "the run ends on " + run_end_text(s);
+  const std::string starts = "the run starts on " + s.start.to_string();
+  const IndicatorParams& ind = s.indicators;
+  auto at = [&](Date d) { return midnight_of(d, s.start); };
+  if (!ind.daa_venue.empty()) {
+    const std::string nan = ": the DAA indicators of '" + ind.daa_venue + "' will be NaN";
+    if (at(ind.daa_before_to) <= SimTime::start()) {
+      warn.add({"indicators.daa_before.to", "indicators", "start"},
+               starts + ", after the DAA 'before' window ends (" + ind.daa_before_to.to_string() +
+                   ")" + nan);
+    } else if (end <= at(ind.daa_before_from)) {
+      warn.add({"indicators.daa_before.from", "indicators", "end", "horizon"},
+               ends + ", before the DAA 'before' window starts (" +
+                   ind.daa_before_from.to_string() + ")" + nan);
+    }
+    if (at(ind.daa_after_to) <= SimTime::start()) {
+      warn.add({"indicators.daa_after.to", "indicators", "start"},
+               starts + ", after the DAA 'after' window ends (" + ind.daa_after_to.to_string() +
+                   ")" + nan);
+    } else if (end < at(ind.daa_after_to)) {
+      warn.add({"indicators.daa_after.to", "indicators", "end", "horizon"},
+               ends + ", before the DAA 'after' window ends (" + ind.daa_after_to.to_string() +
+                   ")" +
+                   (end <= at(ind.daa_after_from)
+                        ? nan
+                        : ": the 'after' mean covers only the part of the window in the run"));
+    }
+  }
+  if (s.bridges.empty()) return;
+  const std::string split = "the bridge split (" + ind.bridge_split.to_string() + ")";
+  if (at(ind.bridge_split) <= SimTime::start()) {
+    warn.add({"indicators.bridge_split", "indicators", "start"},
+             split + " is not after the start: " + starts +
+                 ", so the bridge volume before the split will be NaN");
+  } else if (at(ind.bridge_split) >= end) {
+    warn.add({"indicators.bridge_split", "indicators", "end", "horizon"},
+             split + " is not before the end: " + ends +
+                 ", so the bridge volume after the split will be NaN");
+  }
+}
+
+// Bridges that never open, and a pool that no licensed job, or no licensed public-chain job,
+// can use.
+void warn_routes(const Scenario& s, WarningList& warn) {
+  const SimTime end = SimTime::start() + s.horizon;
+  const std::string ends = "the run ends on " + run_end_text(s);
+  for (size_t b = 0; b < s.bridges.size(); ++b) {
+    const BridgeParams& bridge = s.bridges[b];
+    if (midnight_of(bridge.open, s.start) < end) continue;
+    const std::string item = "bridges[" + std::to_string(b) + "]";
+    warn.add({item + ".open"}, "bridge '" + bridge.name + "' opens on " + bridge.open.to_string() +
+                                   ", but " + ends + ": no job can use it");
+  }
+  for (size_t v = 0; v < s.venues.size(); ++v) {
+    const AlliancePoolParams* pool = s.venues[v].as<AlliancePoolParams>();
+    if (pool == nullptr) continue;
+    const std::string& name = s.venues[v].name;
+    const std::string item = "venues[" + std::to_string(v) + "]";
+    // As the pool's public share admits licensed jobs (market/alliance_pool.cpp).
+    const Date opens = pool->capacity_ramp.empty() ? s.start : pool->capacity_ramp.front().date;
+    if (midnight_of(opens, s.start) + pool->licence_delay >= end) {
+      std::string sentence = "pool '" + name + "' opens on " + opens.to_string();
+      sentence += " and a licence takes " + hours_text(pool->licence_delay);
+      sentence += ", but " + ends + ": no licensed job can use the pool";
+      warn.add({item + ".licence_delay", item}, sentence);
+    }
+    if (!pool->ban_tokenized_access) continue;
+    const bool accepted_bridge =
+        std::any_of(s.bridges.begin(), s.bridges.end(), [&](const BridgeParams& b) {
+          return b.alliance_accepts &&
+                 std::find(b.connects.begin(), b.connects.end(), name) != b.connects.end();
+        });
+    if (accepted_bridge) continue;
+    for (size_t g = 0; g < s.segments.size(); ++g) {
+      const Segment& segment = s.segments[g];
+      if (segment.internal || segment.demand.origin != Origin::PublicChain ||
+          !(segment.demand.licensed_share > 0.0))
+        continue;
+      warn.add({"segments[" + std::to_string(g) + "].licensed_share"},
+               "segment '" + segment.name + "' has licensed public-chain jobs, but pool '" + name +
+                   "' bans tokenized access and no bridge with alliance_accepts connects it: "
+                   "they have no route to the pool");
+    }
+  }
 }
 
 }  // namespace
 
-Scenario decode_scenario(const ConfigNode& root) {
+std::string Warning::to_string() const {
+  const std::string at = where.to_string();
+  return (at.empty() ? "" : at + ": ") + "warning: " + message;
+}
+
+Scenario decode_scenario(const ConfigNode& root, std::vector<Warning>* warnings) {
   Scenario s = decode_snapshot(root);
-  s.timeline = decode_timeline(root, s);
+  if (warnings != nullptr) {
+    WarningList warn(root, *warnings);
+    warn_indicator_dates(s, warn);
+    warn_routes(s, warn);
+  }
+  s.timeline = decode_timeline(root, s, warnings);
   return s;
 }
 
@@ -681,7 +827,7 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
   loaded.text = read_config_text(path);
   ConfigNode root = resolve_extends(parse_config_text(loaded.text, path), path);
   for (const std::string& assignment : overrides) apply_override(root, assignment);
-  loaded.scenario = decode_scenario(root);
+  loaded.scenario = decode_scenario(root, &loaded.warnings);
   loaded.resolved_yaml = to_yaml(root);
   return loaded;
 }

@@ -266,5 +266,59 @@ TEST(CliInterrupt, SigintStopsTheRunWithAMessageAndLeavesNoOutputFile) {
   EXPECT_FALSE(fs::exists(partial));
 }
 
+// A scenario with one warning: a timeline step that sets the value already in force.
+constexpr const char* kWarnedScenario =
+    "name: warned\n"
+    "start: 2026-01-01\n"
+    "horizon: 200h\n"
+    "venues:\n"
+    "  - {name: farm, kind: fixed, servers: 3, price_usd_per_pf_hour: 2.0}\n"
+    "segments:\n"
+    "  - {name: jobs, arrival_rate_per_hour: 2.4, duration: {distribution: exponential, mean: "
+    "1h}}\n"
+    "timeline:\n"
+    "  - date: 2026-01-03\n"
+    "    set: {venues.farm.servers: 3}\n";
+constexpr const char* kWarning =
+    "scenario.yaml:10:32: warning: timeline[0].set: 'venues.farm.servers' is already 3 before "
+    "this step, which does not change it\n";
+
+TEST(CliWarnings, ValidateAndRunPrintThemAndSucceed) {
+  const TempDir dir;
+  dir.write(kScenario, kWarnedScenario);
+  const ProcessResult validated = run_gpumarket({"validate", kScenario}, dir.path());
+  EXPECT_EQ(validated.exit_code, 0) << validated.err;
+  EXPECT_EQ(validated.err, kWarning);
+  EXPECT_NE(validated.out.find("scenario.yaml: valid"), std::string::npos) << validated.out;
+  const ProcessResult ran = run_gpumarket({"run", kScenario, "-o", kOutput, "-q"}, dir.path());
+  EXPECT_EQ(ran.exit_code, 0) << ran.err;
+  EXPECT_EQ(ran.err, kWarning);
+  EXPECT_TRUE(fs::exists(dir / kOutput));
+}
+
+TEST(CliWarnings, StrictMakesThemErrors) {
+  const TempDir dir;
+  dir.write(kScenario, kWarnedScenario);
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"validate", kScenario, "--strict"}, {"run", kScenario, "--strict", "-o", kOutput}}) {
+    const std::string& command = args.front();
+    const ProcessResult result = run_gpumarket(args, dir.path());
+    EXPECT_EQ(result.exit_code, 1) << command << ": " << result.err;
+    EXPECT_EQ(result.err, std::string(kWarning) +
+                              "gpumarket: error: scenario.yaml: 1 warning(s), which --strict "
+                              "makes errors\n")
+        << command;
+    EXPECT_EQ(result.out, "") << command;
+    EXPECT_FALSE(fs::exists(dir / kOutput)) << command;
+  }
+  // Without warnings --strict changes nothing.
+  const ProcessResult clean = run_gpumarket(
+      {"validate", (fs::path(GPUMARKET_SOURCE_DIR) / "scenarios" / "mmc.yaml").string(),
+       "--strict"},
+      dir.path());
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(clean.err, "");
+}
+
 }  // namespace
 }  // namespace gpumarket

@@ -950,5 +950,111 @@ TEST(ScenarioLoader, ReportsEachMalformedScenarioWithItsLocationAndCause) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Warnings: settings that validate but can have no effect.
+
+// The warnings of `text` (written as main.yaml) with `overrides`, as "<location>: warning: ...".
+std::vector<std::string> warnings_of(const std::string& text,
+                                     const std::vector<std::string>& overrides = {}) {
+  TempDir dir;
+  const LoadedScenario loaded = load_scenario(dir.write("main.yaml", text), overrides);
+  std::vector<std::string> out;
+  for (const Warning& w : loaded.warnings) out.push_back(w.to_string());
+  return out;
+}
+
+// The one warning of `text`, with the directory of main.yaml cut off its location.
+std::string only_warning(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  const std::vector<std::string> all = warnings_of(text, overrides);
+  EXPECT_EQ(all.size(), 1u) << ::testing::PrintToString(all);
+  if (all.empty()) return "";
+  const size_t file = all.front().find("main.yaml:");
+  return file == std::string::npos ? all.front() : all.front().substr(file);
+}
+
+TEST(ScenarioWarnings, NoneForAScenarioWhoseSettingsAllTakeEffect) {
+  EXPECT_TRUE(warnings_of(kFull).empty());
+  EXPECT_TRUE(warnings_of(kValid).empty());
+  for (const char* file : {"bull.yaml", "mmc.yaml"}) {
+    const LoadedScenario loaded =
+        load_scenario(std::string(GPUMARKET_SOURCE_DIR "/scenarios/") + file);
+    EXPECT_TRUE(loaded.warnings.empty()) << file << ": " << loaded.warnings.front().to_string();
+  }
+}
+
+TEST(ScenarioWarnings, RunEndingBeforeTheDaaAfterWindowEnds) {
+  const std::string text = edited("  bridge_split: 2026-09-15\n",
+                                  "  daa_after: {from: 2026-09-01, to: 2029-06-01}\n"
+                                  "  bridge_split: 2026-09-15\n",
+                                  kFull);
+  EXPECT_EQ(only_warning(text),
+            "main.yaml:10:37: warning: indicators.daa_after.to: the run ends on 2029-05-06, "
+            "before the DAA 'after' window ends (2029-06-01): the 'after' mean covers only the "
+            "part of the window in the run");
+  // A window that starts after the run leaves the indicator without a day.
+  EXPECT_NE(only_warning(kFull, {"indicators.daa_after={from: 2029-06-01, to: 2029-07-01}"})
+                .find("(2029-07-01): the DAA indicators of 'golem' will be NaN"),
+            std::string::npos);
+}
+
+TEST(ScenarioWarnings, RunEndingBeforeTheDaaBeforeWindowStarts) {
+  const std::string text = edited("  daa_before: {from: 2026-06-01, to: 2026-07-01}\n",
+                                  "  daa_before: {from: 2029-06-01, to: 2029-07-01}\n", kFull);
+  EXPECT_EQ(only_warning(text),
+            "main.yaml:9:22: warning: indicators.daa_before.from: the run ends on 2029-05-06, "
+            "before the DAA 'before' window starts (2029-06-01): the DAA indicators of 'golem' "
+            "will be NaN");
+}
+
+TEST(ScenarioWarnings, BridgeSplitOutsideTheRun) {
+  EXPECT_EQ(
+      only_warning(edited("  bridge_split: 2026-09-15\n", "  bridge_split: 2030-01-01\n", kFull)),
+      "main.yaml:10:17: warning: indicators.bridge_split: the bridge split (2030-01-01) is "
+      "not before the end: the run ends on 2029-05-06, so the bridge volume after the "
+      "split will be NaN");
+  EXPECT_EQ(
+      only_warning(edited("  bridge_split: 2026-09-15\n", "  bridge_split: 2026-05-07\n", kFull)),
+      "main.yaml:10:17: warning: indicators.bridge_split: the bridge split (2026-05-07) is "
+      "not after the start: the run starts on 2026-05-07, so the bridge volume before the "
+      "split will be NaN");
+}
+
+TEST(ScenarioWarnings, LicenceDelayThatOutlastsTheRun) {
+  EXPECT_EQ(only_warning(edited("    licence_delay: 30d\n", "    licence_delay: 3y\n", kFull)),
+            "main.yaml:23:20: warning: venues[1].licence_delay: pool 'alliance' opens on "
+            "2026-05-07 and a licence takes 26280h, but the run ends on 2029-05-06: no licensed "
+            "job can use the pool");
+  // Located at the override that set it.
+  EXPECT_EQ(only_warning(kFull, {"venues.alliance.licence_delay=3y"}),
+            "--set venues.alliance.licence_delay=3y: warning: venues[1].licence_delay: pool "
+            "'alliance' opens on 2026-05-07 and a licence takes 26280h, but the run ends on "
+            "2029-05-06: no licensed job can use the pool");
+}
+
+TEST(ScenarioWarnings, LicensedPublicChainJobsWithNoRouteToThePool) {
+  EXPECT_EQ(
+      only_warning(edited("    alliance_accepts: true\n", "    alliance_accepts: false\n", kFull)),
+      "main.yaml:41:21: warning: segments[0].licensed_share: segment 'defi' has licensed "
+      "public-chain jobs, but pool 'alliance' bans tokenized access and no bridge with "
+      "alliance_accepts connects it: they have no route to the pool");
+  // The token route is open when tokenized access is allowed.
+  EXPECT_TRUE(warnings_of(kFull, {"bridges.icb_v2.alliance_accepts=false",
+                                  "venues.alliance.ban_tokenized_access=false"})
+                  .empty());
+}
+
+TEST(ScenarioWarnings, BridgeOpeningAtOrAfterTheEnd) {
+  EXPECT_EQ(only_warning(kFull, {"bridges.icb_v2.open=2029-05-06"}),
+            "--set bridges.icb_v2.open=2029-05-06: warning: bridges[0].open: bridge 'icb_v2' "
+            "opens on 2029-05-06, but the run ends on 2029-05-06: no job can use it");
+}
+
+TEST(ScenarioWarnings, TimelineStepThatChangesNothing) {
+  EXPECT_EQ(only_warning(edited("    set: {venues.golem.platform_fee: 0.2}\n",
+                                "    set: {venues.golem.platform_fee: 0.1}\n", kFull)),
+            "main.yaml:60:38: warning: timeline[0].set: 'venues.golem.platform_fee' is already "
+            "0.1 before this step, which does not change it");
+}
+
 }  // namespace
 }  // namespace gpumarket

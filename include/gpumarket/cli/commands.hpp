@@ -42,6 +42,7 @@ struct RunCommand {
   /// Seconds between status lines when stderr is not a terminal; 0: none. On a terminal a
   /// bar is redrawn instead.
   double progress_interval_s = 10;
+  bool strict = false;  // the scenario's warnings are errors
 };
 
 struct RunReport {
@@ -51,13 +52,16 @@ struct RunReport {
 };
 
 /// Loads and validates the scenario, runs it and publishes the HDF5 file, creating its
-/// directory if needed. Throws gpumarket::Error on bad input, before any output file exists,
-/// and Interrupted when a signal stops the run.
+/// directory if needed. Prints the scenario's warnings to stderr first. Throws gpumarket::Error
+/// on bad input (with `strict`, also after warnings), before any output file exists, and
+/// Interrupted when a signal stops the run.
 RunReport run_scenario_command(const RunCommand& command);
 
 /// Loads and validates a scenario, or a sweep file (its base scenario and every point);
-/// returns a one-line description of it. Throws Error at the first problem.
-std::string validate_command(const std::string& path, const std::vector<std::string>& overrides);
+/// returns a one-line description of it. Prints a scenario's warnings to stderr. Throws Error
+/// at the first problem, and with `strict` after warnings (a sweep file takes no `strict`).
+std::string validate_command(const std::string& path, const std::vector<std::string>& overrides,
+                             bool strict = false);
 
 /// Creates the missing directories above `output`, so that every command writes into a
 /// fresh checkout alike. Throws Error, naming `output`, when one cannot be created.
