@@ -9,7 +9,6 @@
 #include <cmath>
 #include <functional>
 #include <memory>
-#include <numeric>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,9 +16,13 @@
 #include "gpumarket/core/memory_recorder.hpp"
 #include "gpumarket/market/indicators.hpp"
 #include "gpumarket/market/market_model.hpp"
+#include "support/statistics.hpp"
 
 namespace gpumarket {
 namespace {
+
+using testing::mean_and_error;
+using testing::MeanAndError;
 
 constexpr int kSeeds = 12;
 
@@ -96,21 +99,12 @@ std::unique_ptr<Run> run(const Scenario& scenario) {
   return result;
 }
 
-struct Paired {
-  double mean = 0;
-  double standard_error = 0;
-};
-
 /// The mean and standard error over seeds of treatment − control.
-Paired paired(const std::function<double(uint64_t)>& treatment,
-              const std::function<double(uint64_t)>& control) {
+MeanAndError paired(const std::function<double(uint64_t)>& treatment,
+                    const std::function<double(uint64_t)>& control) {
   std::vector<double> d;
   for (uint64_t seed = 1; seed <= kSeeds; ++seed) d.push_back(treatment(seed) - control(seed));
-  const double n = static_cast<double>(d.size());
-  const double mean = std::accumulate(d.begin(), d.end(), 0.0) / n;
-  double ss = 0;
-  for (double x : d) ss += (x - mean) * (x - mean);
-  return {mean, std::sqrt(ss / (n - 1) / n)};
+  return mean_and_error(d);
 }
 
 void expect_conserved(const Run& r) {
@@ -147,7 +141,7 @@ double public_chain_served(const Scenario& s) {
 // opening the bridge serves more public-chain work.
 TEST(BridgeReach, OpeningABridgeToABridgeOnlyVenueRaisesWorkServedWhenCapacityBinds) {
   auto open = [](uint64_t seed) { return two_venue_scenario(2, 4, 4.0, 300.0, seed); };
-  const Paired d =
+  const MeanAndError d =
       paired([&](uint64_t seed) { return public_chain_served(open(seed)); },
              [&](uint64_t seed) { return public_chain_served(with_bridge_closed(open(seed))); });
   EXPECT_GT(d.mean, 3.0 * d.standard_error) << d.mean << " ± " << d.standard_error;
@@ -166,7 +160,7 @@ TEST(BridgeReach, OpeningABridgeToABridgeOnlyVenueRaisesWorkServedWhenCapacityBi
 // how much work is served; the paired difference is within noise.
 TEST(BridgeReach, OpeningABridgeChangesNothingServedWhenCapacityDoesNotBind) {
   auto open = [](uint64_t seed) { return two_venue_scenario(2, 4, 0.5, 300.0, seed); };
-  const Paired d =
+  const MeanAndError d =
       paired([&](uint64_t seed) { return public_chain_served(open(seed)); },
              [&](uint64_t seed) { return public_chain_served(with_bridge_closed(open(seed))); });
   const double level = public_chain_served(open(1));
@@ -201,11 +195,7 @@ TEST(BridgeOutages, FractionOfTimeDownMatchesRateTimesMeanOverOnePlusRateTimesMe
     s.tick = Duration::hours(24);
     fractions.push_back(run(s)->summary(indicator::kBridgeDowntime) / horizon_h);
   }
-  const double n = static_cast<double>(fractions.size());
-  const double m = std::accumulate(fractions.begin(), fractions.end(), 0.0) / n;
-  double ss = 0;
-  for (double f : fractions) ss += (f - m) * (f - m);
-  const double se = std::sqrt(ss / (n - 1) / n);
+  const auto [m, se] = mean_and_error(fractions);
   EXPECT_NEAR(m, expected, 3.0 * se) << "mean " << m << " ± " << se << ", theory " << expected;
   EXPECT_GT(se, 0.0);
 }
@@ -219,7 +209,7 @@ Scenario outage_scenario(uint64_t seed, BridgeOutageParams::Policy policy) {
 Scenario no_outage_scenario(uint64_t seed) { return two_venue_scenario(2, 4, 4.0, 1000.0, seed); }
 
 TEST(BridgeOutages, ABridgeWithOutagesCarriesLessVolume) {
-  const Paired d = paired(
+  const MeanAndError d = paired(
       [](uint64_t seed) {
         return run(outage_scenario(seed, BridgeOutageParams::Policy::Strand))
             ->totals.bridge_volume_pfh;
@@ -229,7 +219,7 @@ TEST(BridgeOutages, ABridgeWithOutagesCarriesLessVolume) {
 }
 
 TEST(BridgeOutages, StrandingDelaysBridgedJobs) {
-  const Paired d = paired(
+  const MeanAndError d = paired(
       [](uint64_t seed) {
         return run(outage_scenario(seed, BridgeOutageParams::Policy::Strand))
             ->summary(indicator::kBridgeMeanTransit);
@@ -251,7 +241,7 @@ TEST(BridgeOutages, ReroutingSendsJobsToOtherRoutes) {
     s.bridges[0].latency = Duration::hours(2);
     return run(s)->column_total("arrivals", "near");
   };
-  const Paired d = paired(
+  const MeanAndError d = paired(
       [&](uint64_t seed) { return near_arrivals(seed, BridgeOutageParams::Policy::Reroute); },
       [&](uint64_t seed) { return near_arrivals(seed, BridgeOutageParams::Policy::Strand); });
   EXPECT_GT(d.mean, 3.0 * d.standard_error) << d.mean << " ± " << d.standard_error;

@@ -8,9 +8,13 @@
 
 #include "gpumarket/core/memory_recorder.hpp"
 #include "mmc_scenario.hpp"
+#include "support/statistics.hpp"
 
 namespace gpumarket {
 namespace {
+
+using testing::mean_and_error;
+using testing::MeanAndError;
 
 using testing::mmc_scenario;
 
@@ -33,21 +37,6 @@ ErlangC erlang_c(int servers, double lambda, double mu) {
   const double p_wait = tail / (sum + tail);
   const double wq = p_wait / (servers * mu - lambda);
   return {wq, lambda * wq};
-}
-
-struct MeanAndError {
-  double mean;
-  double standard_error;
-};
-
-MeanAndError mean_and_error(const std::vector<double>& xs) {
-  double mean = 0;
-  for (double x : xs) mean += x;
-  mean /= static_cast<double>(xs.size());
-  double ss = 0;
-  for (double x : xs) ss += (x - mean) * (x - mean);
-  const double variance = ss / static_cast<double>(xs.size() - 1);
-  return {mean, std::sqrt(variance / static_cast<double>(xs.size()))};
 }
 
 struct MmcCase {

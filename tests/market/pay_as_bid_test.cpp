@@ -11,6 +11,7 @@
 
 #include "gpumarket/market/pricing_rule.hpp"
 #include "gpumarket/market/supply_kernels.hpp"
+#include "random_population.hpp"
 #include "scalar_supply_reference.hpp"
 
 namespace gpumarket {
@@ -19,22 +20,8 @@ namespace {
 // Sums over up to a few thousand providers in different orders agree to this.
 constexpr double kRelTol = 1e-12;
 
-double uniform(RandomEngine& rng, double lo, double hi) {
-  return lo + (hi - lo) * boost::random::uniform_01<double>()(rng);
-}
-
-ProviderPopulation random_population(RandomEngine& rng, int n) {
-  ProviderPopulation pop;
-  for (int i = 0; i < n; ++i) {
-    ProviderAttributes a;
-    a.capacity_pf = uniform(rng, 0.01, 2.0);
-    a.energy_usd_per_pf_hour = uniform(rng, 0.1, 1.5);
-    a.capex_usd_per_pf_hour = uniform(rng, 0.1, 1.0);
-    a.ask_markup = uniform(rng, 0.0, 0.6);
-    pop.add(a, 0.0);
-  }
-  return pop;
-}
+using testing::random_population;
+using testing::uniform;
 
 PriceFormation form(PricingMode mode, const ProviderPopulation& pop, double index, double demand_pf,
                     SupplyWorkspace& ws) {

@@ -15,32 +15,23 @@
 #include "gpumarket/market/market_model.hpp"
 #include "gpumarket/market/pricing_rule.hpp"
 #include "gpumarket/market/supply_kernels.hpp"
+#include "random_population.hpp"
 #include "scalar_supply_reference.hpp"
+#include "support/statistics.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpumarket {
 namespace {
 
+using testing::mean_and_error;
+using testing::MeanAndError;
+
 // The rule and the scalar reference write the scarcity price differently (a product
 // clamped, against the highest ask plus a clamped rent): they agree to a few ulps.
 constexpr double kRelTol = 1e-12;
 
-double uniform(RandomEngine& rng, double lo, double hi) {
-  return lo + (hi - lo) * boost::random::uniform_01<double>()(rng);
-}
-
-ProviderPopulation random_population(RandomEngine& rng, int n) {
-  ProviderPopulation pop;
-  for (int i = 0; i < n; ++i) {
-    ProviderAttributes a;
-    a.capacity_pf = uniform(rng, 0.01, 2.0);
-    a.energy_usd_per_pf_hour = uniform(rng, 0.1, 1.5);
-    a.capex_usd_per_pf_hour = uniform(rng, 0.1, 1.0);
-    a.ask_markup = uniform(rng, 0.0, 0.6);
-    pop.add(a, 0.0);
-  }
-  return pop;
-}
+using testing::random_population;
+using testing::uniform;
 
 ProviderPopulation two_providers() {
   ProviderPopulation pop;
@@ -58,21 +49,6 @@ PriceFormation form(PricingMode mode, const ProviderPopulation& pop, double dema
                     const MarketplaceParams& params, SupplyWorkspace& ws) {
   ws.resize(pop.size());
   return pricing_rule(mode).form(pop, 1.0, 1.0, demand_pf, params, ws);
-}
-
-/// Mean and standard error of a sample.
-struct Sample {
-  double mean = 0.0;
-  double standard_error = 0.0;
-};
-
-Sample sample_of(const std::vector<double>& x) {
-  const auto n = static_cast<double>(x.size());
-  double mean = 0.0;
-  for (double v : x) mean += v / n;
-  double ss = 0.0;
-  for (double v : x) ss += (v - mean) * (v - mean);
-  return {mean, std::sqrt(ss / (n - 1.0) / n)};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -283,8 +259,8 @@ TEST(PositiveMarginEntry, NoEntryAtANegativeExpectedMarginAndEntryAtAPositiveOne
     // 90 % of capacity demanded at the marginal ask: most candidates expect a profit.
     busy_entrants.push_back(entrants_over_run(Rule::PositiveMargin, 0.9, seed, 240));
   }
-  const Sample idle = sample_of(idle_difference);
-  const Sample busy = sample_of(busy_entrants);
+  const MeanAndError idle = mean_and_error(idle_difference);
+  const MeanAndError busy = mean_and_error(busy_entrants);
   EXPECT_GT(idle.mean, 3.0 * idle.standard_error) << idle.mean << " ± " << idle.standard_error;
   EXPECT_GT(busy.mean, 3.0 * busy.standard_error) << busy.mean << " ± " << busy.standard_error;
 }
@@ -420,7 +396,7 @@ TEST(RevenueFromBills, AVenueWithLongLinesEarnsLessThanUnderDemandBasedRevenue) 
         run_total(marketplace_scenario("bills", 20.0, "150h", ""), seed, "provider_revenue_usd");
     difference.push_back(by_demand - by_bills);
   }
-  const Sample d = sample_of(difference);
+  const MeanAndError d = mean_and_error(difference);
   EXPECT_GT(d.mean, 3.0 * d.standard_error) << d.mean << " ± " << d.standard_error << " USD";
 }
 
@@ -438,7 +414,7 @@ TEST(ScarcityPricing, ExcessDemandEarnsProvidersARentInAWholeRun) {
                   seed, "provider_revenue_usd");
     difference.push_back(scarce - flat);
   }
-  const Sample d = sample_of(difference);
+  const MeanAndError d = mean_and_error(difference);
   EXPECT_GT(d.mean, 3.0 * d.standard_error) << d.mean << " ± " << d.standard_error << " USD";
 }
 

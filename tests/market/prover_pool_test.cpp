@@ -14,10 +14,14 @@
 #include "gpumarket/io/scenario_loader.hpp"
 #include "gpumarket/market/indicators.hpp"
 #include "gpumarket/market/market_model.hpp"
+#include "support/statistics.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpumarket {
 namespace {
+
+using testing::mean_and_error;
+using testing::MeanAndError;
 
 constexpr int kSeeds = 10;
 
@@ -66,18 +70,6 @@ TEST(ProverPool, IsAFifoServerWithAllGpusOnOneProof) {
   const ProverPool::Proof c = pool.enter(t0 + Duration::hours(5), 1e-3);
   EXPECT_EQ(c.start, t0 + Duration::hours(5));  // idle pool: no wait
   EXPECT_EQ(pool.waiting(t0 + Duration::hours(5)), 0);
-}
-
-struct MeanAndError {
-  double mean = 0, standard_error = 0;
-};
-MeanAndError mean_and_error(const std::vector<double>& x) {
-  double sum = 0;
-  for (double v : x) sum += v;
-  const double mean = sum / static_cast<double>(x.size());
-  double ss = 0;
-  for (double v : x) ss += (v - mean) * (v - mean);
-  return {mean, std::sqrt(ss / static_cast<double>(x.size() - 1) / static_cast<double>(x.size()))};
 }
 
 MemoryRecorder run_text(const std::string& text, int seed) {

@@ -21,6 +21,7 @@
 #include "gpumarket/io/scenario_loader.hpp"
 #include "gpumarket/market/indicators.hpp"
 #include "gpumarket/market/market_model.hpp"
+#include "support/statistics.hpp"
 
 namespace gpumarket {
 namespace {
@@ -210,10 +211,7 @@ std::vector<std::string> with(std::vector<std::string> base, const std::vector<s
 
 // A comparative static over replications: the same seeds on both sides (common random
 // numbers), so that the difference measures the change and not the draws.
-struct PairedDifference {
-  double mean = 0;
-  double standard_error = 0;
-};
+using PairedDifference = testing::MeanAndError;
 
 constexpr int kReplications = 6;
 
@@ -229,11 +227,7 @@ PairedDifference paired_difference(const std::string& file_a, const std::vector<
     const double value_a = measure(*run_scenario(file_a, with(a, seed)));
     d.push_back(value_b - value_a);
   }
-  double mean = 0;
-  for (double x : d) mean += x / static_cast<double>(d.size());
-  double variance = 0;
-  for (double x : d) variance += (x - mean) * (x - mean) / static_cast<double>(d.size() - 1);
-  return {mean, std::sqrt(variance / static_cast<double>(d.size()))};
+  return testing::mean_and_error(d);
 }
 
 // The difference's sign, with the mean more than three standard errors from 0.

@@ -11,10 +11,14 @@
 #include "gpumarket/core/memory_recorder.hpp"
 #include "gpumarket/io/scenario_loader.hpp"
 #include "gpumarket/market/market_model.hpp"
+#include "support/statistics.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpumarket {
 namespace {
+
+using testing::mean_and_error;
+using testing::MeanAndError;
 
 const std::string kScenario =
     "name: bme\n"
@@ -74,20 +78,6 @@ double last(const MemoryRecorder& r, const char* name, size_t column) {
 
 constexpr size_t kRender = 1;  // column of the marketplace
 
-struct Paired {
-  double mean = 0.0;
-  double se = 0.0;
-};
-
-Paired paired(const std::vector<double>& d) {
-  const auto n = static_cast<double>(d.size());
-  double mean = 0.0;
-  for (double x : d) mean += x / n;
-  double ss = 0.0;
-  for (double x : d) ss += (x - mean) * (x - mean);
-  return {mean, std::sqrt(ss / (n - 1.0) / n)};
-}
-
 // More arrivals, more USD spent, more tokens burned; with the same GBM draws the token ends
 // higher, since η > 0 turns the extra net burn into a higher price.
 TEST(TokenEconomyOutcomes, BurnRisesWithArrivalsAndTheTokenRisesWithNetBurn) {
@@ -104,10 +94,12 @@ TEST(TokenEconomyOutcomes, BurnRisesWithArrivalsAndTheTokenRisesWithNetBurn) {
     log_price_change.push_back(std::log(last(high->recorder, "token_usd", kRender) /
                                         last(low->recorder, "token_usd", kRender)));
   }
-  const Paired burn = paired(burn_change);
-  const Paired price = paired(log_price_change);
-  EXPECT_GT(burn.mean - 3.0 * burn.se, 0.0) << "mean " << burn.mean << " se " << burn.se;
-  EXPECT_GT(price.mean - 3.0 * price.se, 0.0) << "mean " << price.mean << " se " << price.se;
+  const MeanAndError burn = mean_and_error(burn_change);
+  const MeanAndError price = mean_and_error(log_price_change);
+  EXPECT_GT(burn.mean - 3.0 * burn.standard_error, 0.0)
+      << "mean " << burn.mean << " se " << burn.standard_error;
+  EXPECT_GT(price.mean - 3.0 * price.standard_error, 0.0)
+      << "mean " << price.mean << " se " << price.standard_error;
 }
 
 // Q_end = Q_0 − Σ burn + Σ mint, from the reported series (relative 1e-12: sums of a few

@@ -13,28 +13,17 @@
 #include "gpumarket/market/pricing_rule.hpp"
 #include "gpumarket/market/supply_kernels.hpp"
 #include "scalar_supply_reference.hpp"
+#include "support/statistics.hpp"
 
 namespace gpumarket {
 namespace {
 
+using testing::mean_and_error;
+using testing::MeanAndError;
+
 // The kernels and the scalar reference evaluate the same formulas; only the order of
 // operations may differ, so they agree to a few ulps.
 constexpr double kRelTol = 1e-12;
-
-struct Paired {
-  double mean = 0.0;
-  double se = 0.0;
-};
-
-// Mean of paired differences and its standard error.
-Paired paired(const std::vector<double>& d) {
-  const auto n = static_cast<double>(d.size());
-  double mean = 0.0;
-  for (double x : d) mean += x / n;
-  double ss = 0.0;
-  for (double x : d) ss += (x - mean) * (x - mean);
-  return {mean, std::sqrt(ss / (n - 1.0) / n)};
-}
 
 ProviderPopulation drawn_population(uint64_t seed, int n) {
   RandomEngine rng = make_stream(seed, "test/providers");
@@ -349,10 +338,10 @@ TEST(TokenEconomy, TokenDropLowersTheUsdPriceWithinOneTickByAboutOneMinusPhiOfTh
     const auto [dropped, unchanged] = price_after_drop(params, seed, kDrop);
     change.push_back(dropped / unchanged - 1.0);
   }
-  const Paired d = paired(change);
+  const MeanAndError d = mean_and_error(change);
   const double expected = -(1.0 - params.token_reprice_share) * kDrop;
-  EXPECT_LT(d.mean + 3.0 * d.se, 0.0);
-  EXPECT_NEAR(d.mean, expected, 0.2 * std::abs(expected)) << "se " << d.se;
+  EXPECT_LT(d.mean + 3.0 * d.standard_error, 0.0);
+  EXPECT_NEAR(d.mean, expected, 0.2 * std::abs(expected)) << "se " << d.standard_error;
 }
 
 TEST(TokenEconomy, UsdAsksIgnoreATokenDrop) {
@@ -387,8 +376,9 @@ TEST(TokenEconomy, TokenCrashWithTokenAsksLowersProviderCountWithinTheMarginWind
     }
     difference.push_back(static_cast<double>(count[1] - count[0]));
   }
-  const Paired d = paired(difference);
-  EXPECT_LT(d.mean + 3.0 * d.se, 0.0) << "mean " << d.mean << " se " << d.se;
+  const MeanAndError d = mean_and_error(difference);
+  EXPECT_LT(d.mean + 3.0 * d.standard_error, 0.0)
+      << "mean " << d.mean << " se " << d.standard_error;
 }
 
 // Paid every 24 h while the token falls, providers receive their tokens at a lower price
@@ -419,8 +409,9 @@ TEST(TokenEconomy, PaymentLagWithAFallingTokenLowersProviderUsdRevenue) {
     }
     difference.push_back(revenue[1] / revenue[0] - 1.0);
   }
-  const Paired d = paired(difference);
-  EXPECT_LT(d.mean + 3.0 * d.se, 0.0) << "mean " << d.mean << " se " << d.se;
+  const MeanAndError d = mean_and_error(difference);
+  EXPECT_LT(d.mean + 3.0 * d.standard_error, 0.0)
+      << "mean " << d.mean << " se " << d.standard_error;
 }
 
 }  // namespace

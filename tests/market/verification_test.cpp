@@ -12,10 +12,14 @@
 #include "gpumarket/io/scenario_loader.hpp"
 #include "gpumarket/market/indicators.hpp"
 #include "gpumarket/market/market_model.hpp"
+#include "support/statistics.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpumarket {
 namespace {
+
+using testing::mean_and_error;
+using testing::MeanAndError;
 
 constexpr int kSeeds = 10;
 
@@ -63,18 +67,6 @@ VenueRun run(const std::string& verification, int seed) {
   result.totals = model.run(result.recorder);
   result.recorder.finish();
   return result;
-}
-
-struct MeanAndError {
-  double mean = 0, standard_error = 0;
-};
-MeanAndError mean_and_error(const std::vector<double>& x) {
-  double sum = 0;
-  for (double v : x) sum += v;
-  const double mean = sum / static_cast<double>(x.size());
-  double ss = 0;
-  for (double v : x) ss += (v - mean) * (v - mean);
-  return {mean, std::sqrt(ss / static_cast<double>(x.size() - 1) / static_cast<double>(x.size()))};
 }
 
 std::vector<double> verified_shares(const std::string& verification) {
