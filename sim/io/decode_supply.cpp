@@ -1,4 +1,5 @@
 // Decoders of the supply side: venues (fixed, pool, marketplace) and the hardware index.
+#include <cmath>
 #include <string>
 #include <utility>
 
@@ -33,7 +34,30 @@ std::vector<CapacityPoint> decode_ramp(const SequenceReader& points) {
   return ramp;
 }
 
+// `split` names each share; any names may appear, and the shares must sum to 1 so that no
+// money is left unassigned or assigned twice.
+void decode_budget(MapReader r, AllianceBudgetParams& b) {
+  b.total_usd = r.optional_number("total_usd", b.total_usd, Check::NonNegative);
+  if (std::optional<MapReader> split = r.optional_map("split")) {
+    std::vector<BudgetShare> shares;
+    double sum = 0.0;
+    for (const ConfigEntry& entry : split->node().entries) {
+      shares.push_back({entry.key, split->fraction(entry.key)});
+      sum += shares.back().share;
+    }
+    split->finish();
+    if (shares.empty()) fail_expected(r, "split", "at least one named share");
+    if (std::abs(sum - 1.0) > 1e-9) {
+      fail_expected(r, "split", "shares that sum to 1, got " + number_text(sum));
+    }
+    b.split = std::move(shares);
+  }
+  r.finish();
+}
+
 void decode_pool(MapReader& r, AlliancePoolParams& p) {
+  if (std::optional<MapReader> budget = r.optional_map("budget"))
+    decode_budget(std::move(*budget), p.budget);
   if (std::optional<MapReader> capacity = r.optional_map("capacity")) {
     MapReader& c = *capacity;
     const bool budget = c.has("budget_usd") || c.has("hardware_share");

@@ -473,6 +473,28 @@ TEST(ScenarioLoader, PoolCapacityFromABudgetUsesTheDefaultRampShape) {
   ASSERT_EQ(pool.capacity_ramp.size(), AlliancePoolParams{}.capacity_ramp.size());
 }
 
+TEST(ScenarioLoader, PoolBudgetSplitDefaultsToTheArticleAndTakesAnyNamedShares) {
+  TempDir dir;
+  const std::string path = dir.write("main.yaml", kFull);
+  const AllianceBudgetParams defaults =
+      std::get<AlliancePoolParams>(load_scenario(path).scenario.venues[1].kind).budget;
+  EXPECT_DOUBLE_EQ(defaults.total_usd, 12e9);
+  EXPECT_DOUBLE_EQ(defaults.usd(kHardwareBudget), 4.8e9);
+  EXPECT_DOUBLE_EQ(defaults.usd(kResearchBudget), 3.6e9);
+  EXPECT_DOUBLE_EQ(defaults.usd(kServicesBudget), 3.6e9);
+  const AllianceBudgetParams custom =
+      std::get<AlliancePoolParams>(
+          load_scenario(path, {"venues.alliance.budget={total_usd: 1e9, split: {hardware: 0.5, "
+                               "opex: 0.25, services: 0.25}}"})
+              .scenario.venues[1]
+              .kind)
+          .budget;
+  EXPECT_DOUBLE_EQ(custom.usd("opex"), 2.5e8);
+  EXPECT_DOUBLE_EQ(custom.share(kResearchBudget), 0.0);
+  ASSERT_EQ(custom.split.size(), 3u);
+  EXPECT_EQ(custom.split[1].name, "opex");
+}
+
 TEST(ScenarioLoader, DaaVenueDefaultsToNoneWithoutAGolemVenue) {
   TempDir dir;
   const Scenario with_golem =
@@ -926,6 +948,24 @@ std::vector<BadScenario> bad_scenarios() {
        {},
        "main.yaml:32:21",
        "venues[2].revenue_source: expected one of demand, bills, got 'paid'"},
+      {"budget split that does not sum to 1",
+       kFull,
+       {},
+       {"venues.alliance.budget={split: {hardware: 0.4, research: 0.3}}"},
+       "--set venues.alliance.budget={split: {hardware: 0.4, research: 0.3}}",
+       "venues[1].budget.split: expected shares that sum to 1, got 0.7"},
+      {"budget share outside [0, 1]",
+       kFull,
+       {},
+       {"venues.alliance.budget={split: {hardware: 1.5, research: -0.5}}"},
+       "--set venues.alliance.budget={split: {hardware: 1.5, research: -0.5}}",
+       "venues[1].budget.split.hardware: expected a fraction in [0, 1]"},
+      {"negative budget",
+       kFull,
+       {},
+       {"venues.alliance.budget={total_usd: -1}"},
+       "--set venues.alliance.budget={total_usd: -1}",
+       "venues[1].budget.total_usd"},
       {"infinite number",
        edited("2.7", ".inf"),
        {},

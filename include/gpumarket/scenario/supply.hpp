@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "gpumarket/core/calendar.hpp"
+#include "gpumarket/scenario/budget.hpp"
 #include "gpumarket/core/time.hpp"
 
 namespace gpumarket {
@@ -36,6 +37,8 @@ struct AlliancePoolParams {
   };
 
   CapacitySource capacity_source = CapacitySource::Ramp;
+  /// The pooled budget and its split (include/gpumarket/scenario/budget.hpp).
+  AllianceBudgetParams budget;
   /// Piecewise linear in time between points, 0 before the first point, the last
   /// point's value after it. Article: "operational by May 2026" (the launch, 2026-05-07)
   /// and "150 petaflops capacity by 2027" (read as the end of 2027).
