@@ -1,6 +1,7 @@
 #include "gpumarket/io/scenario_loader.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -549,12 +550,25 @@ void check_same_frame(const Scenario& base, const Scenario& state, const SourceL
   }
 }
 
+// How a step changes the values at its paths: replaces them, or multiplies or adds to the
+// numbers in force, so that a step inherited through `extends` composes with a child's values.
+enum class StepOp { Set, Scale, Add };
+constexpr std::string_view kStepOps[] = {"set", "scale", "add"};
+
+// One of a step's `set`, `scale` or `add` mappings.
+struct StepChanges {
+  StepOp op = StepOp::Set;
+  const ConfigNode* entries = nullptr;  // a non-empty mapping of path: value
+  std::string path;                     // "timeline[i].set"
+};
+
 struct RawStep {
   Date date;
   std::string name;
-  const ConfigNode* set = nullptr;
-  SourceLocation set_location;
-  std::string set_path;  // "timeline[i].set"
+  std::vector<StepChanges> changes;  // in the order set, scale, add
+  // Where errors about the whole step point: its first mapping of changes.
+  SourceLocation location;
+  std::string path;  // e.g. "timeline[i].set"
 };
 
 // Throws Error at the step's `date` when it falls outside the run.
@@ -575,47 +589,53 @@ void check_step_date(const MapReader& r, const RawStep& step, const Scenario& ba
 
 // Throws Error at the first path of the step's `set` that names a key fixed for the run, or a
 // name or kind.
-void check_step_paths(const RawStep& step) {
-  for (const ConfigEntry& e : step.set->entries) {
+void check_step_paths(const StepChanges& step) {
+  const std::string& set_path = step.path;
+  for (const ConfigEntry& e : step.entries->entries) {
     const std::string first = e.key.substr(0, e.key.find_first_of(".["));
     if (std::find(std::begin(kFixedKeys), std::end(kFixedKeys), first) != std::end(kFixedKeys)) {
-      throw Error(e.key_location, step.set_path + ": a timeline step may not set '" + e.key +
+      throw Error(e.key_location, set_path + ": a timeline step may not set '" + e.key +
                                       "': seed, start, horizon, end, tick and warmup define the "
                                       "run and stay fixed");
     }
     const size_t dot = e.key.rfind('.');
     const std::string last = dot == std::string::npos ? e.key : e.key.substr(dot + 1);
     if (dot != std::string::npos && (last == "name" || last == "kind")) {
-      throw Error(e.key_location, step.set_path + ": a timeline step may not set '" + e.key +
+      throw Error(e.key_location, set_path + ": a timeline step may not set '" + e.key +
                                       "': names and kinds stay fixed");
     }
     // The outage process is drawn for the whole run from the scenario as written.
     if (first == "bridges" && e.key.find(".outages") != std::string::npos) {
-      throw Error(e.key_location, step.set_path + ": a timeline step may not set '" + e.key +
+      throw Error(e.key_location, set_path + ": a timeline step may not set '" + e.key +
                                       "': a bridge's outages stay fixed for the run");
     }
   }
 }
 
-// One item of `timeline`, checked on its own: its keys, its date and the paths it sets.
+// One item of `timeline`, checked on its own: its keys, its date and the paths it changes.
 RawStep decode_step(MapReader r, const Scenario& base) {
   RawStep step;
   step.date = r.date("date");
   if (r.has("name")) step.name = r.name("name");
-  step.set = r.find("set");
-  step.set_path = r.key_path("set");
+  for (size_t k = 0; k < std::size(kStepOps); ++k) {
+    const ConfigNode* entries = r.find(kStepOps[k]);
+    if (entries == nullptr) continue;
+    const std::string path = r.key_path(kStepOps[k]);
+    if (!entries->is_map() || entries->entries.empty()) {
+      throw Error(entries->location, path + ": expected a non-empty mapping of path: value, got " +
+                                         std::string(entries->kind_description()));
+    }
+    step.changes.push_back({static_cast<StepOp>(k), entries, path});
+  }
   r.finish();
-  if (step.set == nullptr) {
-    throw Error(r.node().location, r.path() + ": missing required key 'set'");
+  if (step.changes.empty()) {
+    throw Error(r.node().location,
+                r.path() + ": expected at least one of 'set', 'scale' or 'add' (path: value)");
   }
-  if (!step.set->is_map() || step.set->entries.empty()) {
-    throw Error(step.set->location, step.set_path +
-                                        ": expected a non-empty mapping of path: value, got " +
-                                        std::string(step.set->kind_description()));
-  }
-  step.set_location = step.set->location;
+  step.location = step.changes.front().entries->location;
+  step.path = step.changes.front().path;
   check_step_date(r, step, base);
-  check_step_paths(step);
+  for (const StepChanges& changes : step.changes) check_step_paths(changes);
   return step;
 }
 
@@ -627,32 +647,103 @@ Scenario decode_step_state(const ConfigNode& state, const RawStep& step) {
     // An error at a value the step wrote is already located in the step; any other (a check
     // across fields) is reported at the step, with the original location inside.
     std::set<std::string> own;
-    collect_locations(*step.set, own);
+    for (const StepChanges& changes : step.changes) collect_locations(*changes.entries, own);
     const std::string message = e.what();
     for (const std::string& prefix : own) {
       if (message.rfind(prefix, 0) == 0) throw;
     }
-    throw Error(step.set_location,
-                step.set_path + ": after this step the scenario is invalid: " + message);
+    throw Error(step.location, step.path + ": after this step the scenario is invalid: " + message);
   }
+}
+
+// Shortest text that reads back as `x` exactly, for a value a step computes.
+std::string exact_number_text(double x) {
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(std::begin(buffer), std::end(buffer), x);
+  GPUMARKET_CHECK(ec == std::errc());
+  return {std::begin(buffer), end};
+}
+
+// The entry a `scale` or `add` entry amounts to: `path: <number in force> × or + <operand>`,
+// located at the operand.
+ConfigEntry relative_entry(const ConfigNode& state, const ConfigEntry& e,
+                           const StepChanges& changes) {
+  const std::string operand_path = changes.path + "." + e.key;
+  const double operand = read_number(e.value, operand_path);
+  const std::string op(kStepOps[static_cast<size_t>(changes.op)]);
+  double before = 0.0;
+  const ConfigNode* current = nullptr;
+  try {
+    current = find_path(state, e.key);
+    if (current != nullptr) before = read_number(*current, e.key);
+  } catch (const Error&) {
+    current = nullptr;  // a bad path or not a number: reported below, at the step
+  }
+  if (current == nullptr) {
+    throw Error(e.key_location, changes.path + ": cannot " + op + " '" + e.key +
+                                    "': expected a number written in the scenario before this "
+                                    "step (a default cannot be scaled or added to; set it first)");
+  }
+  const double after = changes.op == StepOp::Scale ? before * operand : before + operand;
+  if (!std::isfinite(after)) {
+    throw Error(e.value.location, operand_path + ": " + current->scalar +
+                                      (changes.op == StepOp::Scale ? " × " : " + ") +
+                                      e.value.scalar + " is not a finite number");
+  }
+  return {e.key, e.key_location,
+          ConfigNode::make_scalar(exact_number_text(after), e.value.location)};
+}
+
+// A value written in one file (or by --set) that a step written elsewhere replaces: the
+// writer of the value cannot see that it holds only until the step, as when a variant sets
+// a key that its parent's timeline sets again later.
+void warn_overwritten(const ConfigNode& state, const ConfigEntry& e, const RawStep& step,
+                      const StepChanges& changes, std::vector<Warning>& warnings) {
+  const ConfigNode* current = nullptr;
+  try {
+    current = find_path(state, e.key);
+  } catch (const Error&) {
+    return;  // set_located reports a bad path
+  }
+  // A step rewritten by --set (line 0) is the user's own change of the step.
+  if (current == nullptr || current->location.file.empty() || e.key_location.line == 0 ||
+      current->location.file == e.key_location.file || same_content(*current, e.value)) {
+    return;
+  }
+  warnings.push_back(
+      {current->location,
+       "'" + e.key + "' is " + flow_text(*current) + " here only until " + step.date.to_string() +
+           ": from then on " + changes.path + " (" + e.key_location.to_string() + ") sets it to " +
+           flow_text(e.value) +
+           "; state the value for after the step too (restate the step by name), or make the "
+           "step relative (scale or add)"});
 }
 
 // Applies `step` to `state` (the scenario tree so far) and returns the step as the run sees
 // it: when, a label, and the whole scenario from then on. With `warnings`, appends one for each
-// value the step sets to the one already in force.
+// value the step sets to the one already in force, and one for each value written elsewhere
+// that the step replaces.
 TimelineStep apply_step(ConfigNode& state, const RawStep& step, const Scenario& base,
                         std::vector<Warning>* warnings) {
   std::string label = step.date.to_string() + (step.name.empty() ? "" : " " + step.name) + ":";
-  for (const ConfigEntry& e : step.set->entries) {
-    if (set_located(state, e, step.set_path) && warnings != nullptr) {
-      warnings->push_back({e.value.location, step.set_path + ": '" + e.key + "' is already " +
-                                                 flow_text(e.value) +
-                                                 " before this step, which does not change it"});
+  const char* separator = " ";
+  for (const StepChanges& changes : step.changes) {
+    for (const ConfigEntry& written : changes.entries->entries) {
+      const bool relative = changes.op != StepOp::Set;
+      const ConfigEntry e = relative ? relative_entry(state, written, changes) : written;
+      if (!relative && warnings != nullptr) warn_overwritten(state, e, step, changes, *warnings);
+      if (set_located(state, e, changes.path) && warnings != nullptr) {
+        warnings->push_back({written.value.location,
+                             changes.path + ": '" + e.key + "' is already " + flow_text(e.value) +
+                                 " before this step, which does not change it"});
+      }
+      const char* op = changes.op == StepOp::Set ? "=" : changes.op == StepOp::Scale ? "*=" : "+=";
+      label += separator + e.key + op + flow_text(written.value);
+      separator = ", ";
     }
-    label += (&e == &step.set->entries.front() ? " " : ", ") + e.key + "=" + flow_text(e.value);
   }
   Scenario snapshot = decode_step_state(state, step);
-  check_same_frame(base, snapshot, step.set_location, step.set_path);
+  check_same_frame(base, snapshot, step.location, step.path);
   TimelineStep t;
   t.at = midnight_of(step.date, base.start);
   t.label = std::move(label);

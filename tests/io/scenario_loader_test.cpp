@@ -426,6 +426,45 @@ TEST(ScenarioLoader, EqualTimelineDatesKeepTheirFileOrder) {
   EXPECT_DOUBLE_EQ(s.timeline[2].state->venues[1].as<AlliancePoolParams>()->subsidy_rate, 0.5);
 }
 
+// `scale` multiplies and `add` adds to the number in force at the step, itself possibly set
+// by an earlier step, so an inherited step composes with a variant's values.
+TEST(ScenarioLoader, TimelineScaleAndAddChangeTheValueInForce) {
+  TempDir dir;
+  const std::string text = kFull +
+                           "  - date: 2026-10-01\n"
+                           "    scale: {venues.golem.platform_fee: 1.5, venues.cloud.servers: 2}\n"
+                           "    add: {venues.alliance.subsidy_rate: 0.05}\n";
+  const Scenario s = load_scenario(dir.write("main.yaml", text)).scenario;
+  ASSERT_EQ(s.timeline.size(), 3u);
+  const TimelineStep& relative = s.timeline[2];
+  EXPECT_EQ(relative.label,
+            "2026-10-01: venues.golem.platform_fee*=1.5, venues.cloud.servers*=2, "
+            "venues.alliance.subsidy_rate+=0.05");
+  // 0.2 (set on 2026-09-01) × 1.5; 100 × 2; 0.4 (set on 2026-06-15) + 0.05, as doubles.
+  EXPECT_EQ(relative.state->venues[2].as<MarketplaceParams>()->platform_fee, 0.2 * 1.5);
+  EXPECT_EQ(relative.state->venues[0].as<FixedVenueParams>()->servers, 200);
+  EXPECT_EQ(relative.state->venues[1].as<AlliancePoolParams>()->subsidy_rate, 0.4 + 0.05);
+  // An override of the value before the step moves the value after it too.
+  const Scenario overridden = load_scenario(dir.write("main.yaml", text),
+                                            {"timeline[0].set={venues.golem.platform_fee: 0.3}"})
+                                  .scenario;
+  EXPECT_EQ(overridden.timeline[2].state->venues[2].as<MarketplaceParams>()->platform_fee,
+            0.3 * 1.5);
+}
+
+// The shipped baseline's funding step adds to the subsidy in force: a --set of the subsidy
+// holds over the whole run, with no warning.
+TEST(ScenarioLoader, BaselineFundingStepComposesWithASubsidyOverride) {
+  const LoadedScenario loaded = load_scenario(GPUMARKET_SOURCE_DIR "/scenarios/baseline.yaml",
+                                              {"venues.alliance.subsidy_rate=0.5"});
+  EXPECT_TRUE(loaded.warnings.empty() ||
+              loaded.warnings.front().to_string().find("subsidy") == std::string::npos);
+  const Scenario& s = loaded.scenario;
+  ASSERT_FALSE(s.timeline.empty());
+  EXPECT_EQ(s.venues[0].as<AlliancePoolParams>()->subsidy_rate, 0.5);
+  EXPECT_EQ(s.timeline.front().state->venues[0].as<AlliancePoolParams>()->subsidy_rate, 0.5 + 0.05);
+}
+
 TEST(ScenarioLoader, ReadsEveryPricingRule) {
   TempDir dir;
   const std::string path = dir.write("main.yaml", kFull);
@@ -753,6 +792,40 @@ std::vector<BadScenario> bad_scenarios() {
        {},
        "main.yaml:60:10",
        "timeline[0].set: after this step the scenario is invalid: "},
+      {"timeline step with no change",
+       edited("    set: {venues.golem.platform_fee: 0.2}\n", "    name: empty\n", kFull),
+       {},
+       {},
+       "main.yaml:59:5",
+       "timeline[0]: expected at least one of 'set', 'scale' or 'add' (path: value)"},
+      {"timeline step scaling a default",
+       edited("set: {venues.golem.platform_fee: 0.2}", "scale: {venues.cloud.pf_per_server: 2}",
+              kFull),
+       {},
+       {},
+       "main.yaml:60:13",
+       "timeline[0].scale: cannot scale 'venues.cloud.pf_per_server': expected a number written "
+       "in the scenario before this step"},
+      {"timeline step adding to a name",
+       edited("set: {venues.golem.platform_fee: 0.2}", "add: {indicators.daa_venue: 1}", kFull),
+       {},
+       {},
+       "main.yaml:60:11",
+       "timeline[0].add: cannot add 'indicators.daa_venue'"},
+      {"timeline step scaling by a non-number",
+       edited("set: {venues.golem.platform_fee: 0.2}", "scale: {venues.golem.platform_fee: x}",
+              kFull),
+       {},
+       {},
+       "main.yaml:60:40",
+       "timeline[0].scale.venues.golem.platform_fee: expected a number, got 'x'"},
+      {"timeline step scaling to a value out of range",
+       edited("set: {venues.golem.platform_fee: 0.2}", "scale: {venues.golem.platform_fee: 20}",
+              kFull),
+       {},
+       {},
+       "main.yaml:60:40",
+       "venues[2].platform_fee"},
       {"timeline step changing the horizon",
        edited("venues.golem.platform_fee: 0.2", "horizon: 1y", kFull),
        {},
@@ -959,7 +1032,7 @@ std::vector<BadScenario> bad_scenarios() {
        {},
        {"venues.alliance.budget={split: {hardware: 1.5, research: -0.5}}"},
        "--set venues.alliance.budget={split: {hardware: 1.5, research: -0.5}}",
-       "venues[1].budget.split.hardware: expected a fraction in [0, 1]"},
+       "venues[1].budget.split.hardware: expected a fraction between 0 and 1, got 1.5"},
       {"negative budget",
        kFull,
        {},
@@ -1087,6 +1160,39 @@ TEST(ScenarioWarnings, BridgeOpeningAtOrAfterTheEnd) {
   EXPECT_EQ(only_warning(kFull, {"bridges.icb_v2.open=2029-05-06"}),
             "--set bridges.icb_v2.open=2029-05-06: warning: bridges[0].open: bridge 'icb_v2' "
             "opens on 2029-05-06, but the run ends on 2029-05-06: no job can use it");
+}
+
+// A variant that sets a key which its parent's timeline sets again later holds its value only
+// until that step: a warning names both places. A relative step, or a value written in the
+// step's own file, gives none.
+TEST(ScenarioWarnings, VariantValueOverwrittenByAnInheritedTimelineStep) {
+  TempDir dir;
+  dir.write("main.yaml", kFull);
+  const std::string variant =
+      "extends: main.yaml\n"
+      "venues:\n"
+      "  - name: alliance\n"
+      "    subsidy_rate: 0.5\n";
+  const LoadedScenario loaded = load_scenario(dir.write("variant.yaml", variant));
+  ASSERT_EQ(loaded.warnings.size(), 1u);
+  const std::string w = loaded.warnings.front().to_string();
+  EXPECT_EQ(w.rfind((dir / "variant.yaml").string() + ":4:19: warning: ", 0), 0u) << w;
+  EXPECT_NE(w.find("'venues.alliance.subsidy_rate' is 0.5 here only until 2026-06-15: from then "
+                   "on timeline[1].set (" +
+                   (dir / "main.yaml").string() + ":64:7) sets it to 0.4"),
+            std::string::npos)
+      << w;
+
+  const std::vector<std::string> by_override =
+      warnings_of(kFull, {"venues.alliance.subsidy_rate=0.5"});
+  ASSERT_EQ(by_override.size(), 1u);
+  EXPECT_EQ(by_override.front().rfind("--set venues.alliance.subsidy_rate=0.5: warning: ", 0), 0u)
+      << by_override.front();
+
+  const std::string relative =
+      edited("    set:\n      venues.alliance.subsidy_rate: 0.4\n",
+             "    add: {venues.alliance.subsidy_rate: 0.05}\n    set:\n", kFull);
+  EXPECT_TRUE(warnings_of(relative, {"venues.alliance.subsidy_rate=0.5"}).empty());
 }
 
 TEST(ScenarioWarnings, TimelineStepThatChangesNothing) {
