@@ -14,6 +14,7 @@
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/version.hpp"
 #include "gpumarket/io/config_reader.hpp"
+#include "unsigned_option.hpp"
 
 namespace {
 
@@ -58,7 +59,7 @@ int run_main(int argc, char** argv) {
   run_app->add_option("scenario", run.scenario_path, "Scenario file (YAML)")->required();
   run_app->add_option("-o,--output", run.output_path,
                       "Output file (default: results/<scenario name>.h5)");
-  run_app->add_option("--seed", run.seed, "Random seed (overrides the scenario's)");
+  add_unsigned_option(run_app, "--seed", run.seed, "Random seed (overrides the scenario's)");
   run_app->add_option("--set", run.overrides, "Override a scenario value: key.path=value")
       ->take_all();
   run_app->add_flag("-q,--quiet", quiet, "Print no headline table and no progress");

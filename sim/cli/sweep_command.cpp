@@ -11,14 +11,13 @@
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/sweep/sweep_compare.hpp"
 #include "gpumarket/sweep/sweep_result.hpp"
+#include "unsigned_option.hpp"
 
 namespace gpumarket {
 namespace {
 
 bool parse_u64(const std::string& text, uint64_t& value) {
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
-  value = std::strtoull(text.c_str(), nullptr, 10);
-  return true;
+  return parse_unsigned(text, value) == UnsignedText::Ok;
 }
 
 std::filesystem::path default_output(const SweepSpec& spec, const SweepCommand& command) {
@@ -291,9 +290,9 @@ SweepSubcommands::SweepSubcommands(CLI::App& app) : state_(std::make_unique<Stat
   s.sweep_app->add_option("-o,--output", s.sweep.output,
                           "Result file (default: the sweep file's `output`, else "
                           "results/<sweep name>.h5)");
-  s.sweep_app->add_option("--threads", s.sweep.threads,
-                          "Threads per process (default: every core, shared among the MPI "
-                          "ranks of a node)");
+  add_unsigned_option(s.sweep_app, "--threads", s.sweep.threads,
+                      "Threads per process (default: every core, shared among the MPI "
+                      "ranks of a node)");
   s.sweep_app->add_option("--shard", s.sweep.shard,
                           "Run shard i of N (rows with row % N == i) into "
                           "<output stem>.shard-i-of-N.h5 (default: from SLURM_ARRAY_TASK_ID)");

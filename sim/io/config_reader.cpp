@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "gpumarket/core/check.hpp"
+#include "gpumarket/core/unsigned_text.hpp"
 
 namespace gpumarket {
 namespace {
@@ -163,15 +164,16 @@ int64_t read_integer(const ConfigNode& node, std::string_view path, Check check)
 uint64_t read_unsigned(const ConfigNode& node, std::string_view path) {
   constexpr std::string_view kExpected = "a non-negative integer";
   if (!node.is_scalar()) fail_value(node, path, kExpected);
-  std::string_view text = node.scalar;
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  if (text.empty() || text.front() == '-') fail_value(node, path, kExpected);
   uint64_t value = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ptr != text.data() + text.size()) fail_value(node, path, kExpected);
-  if (ec == std::errc::result_out_of_range) fail_value(node, path, "an integer below 2^64");
-  if (ec != std::errc()) fail_value(node, path, kExpected);
-  return value;
+  switch (parse_unsigned(node.scalar, value)) {
+    case UnsignedText::Ok:
+      return value;
+    case UnsignedText::TooLarge:
+      fail_value(node, path, "an integer below 2^64");
+    case UnsignedText::NotAnInteger:
+      break;
+  }
+  fail_value(node, path, kExpected);
 }
 
 double read_fraction(const ConfigNode& node, std::string_view path) {

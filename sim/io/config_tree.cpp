@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "gpumarket/core/check.hpp"
+#include "gpumarket/core/unsigned_text.hpp"
 
 namespace gpumarket {
 namespace {
@@ -219,10 +220,12 @@ std::vector<PathStep> parse_path(std::string_view path) {
       const size_t close = path.find(']', pos);
       if (close == std::string_view::npos) throw malformed("unclosed '['");
       const std::string_view digits = path.substr(pos + 1, close - pos - 1);
-      if (!all_digits(digits))
-        throw malformed("expected an index in '[...]', got '" + std::string(digits) + "'");
-      steps.push_back(
-          PathStep{"", std::stoul(std::string(digits)), std::string(path.substr(0, close + 1))});
+      uint64_t index = 0;
+      if (!all_digits(digits) || parse_unsigned(digits, index) != UnsignedText::Ok) {
+        throw malformed("expected an index in '[...]' (" + std::string(kUnsignedExpected) +
+                        "), got '" + std::string(digits) + "'");
+      }
+      steps.push_back(PathStep{"", index, std::string(path.substr(0, close + 1))});
       pos = close + 1;
     }
     if (pos == path.size()) return steps;
@@ -275,8 +278,9 @@ Node* step_into(Node& node, const PathStep& step, std::string_view parent, std::
         }
       }
     }
-    if (step.index || all_digits(step.key)) {
-      const size_t index = step.index ? *step.index : std::stoul(step.key);
+    uint64_t index = step.index.value_or(0);
+    if (step.index ||
+        (all_digits(step.key) && parse_unsigned(step.key, index) == UnsignedText::Ok)) {
       if (index < node.items.size()) return &node.items[index];
       why = "index " + std::to_string(index) + " is out of range for " + name + " (" +
             std::to_string(node.items.size()) + " items)";

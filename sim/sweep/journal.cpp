@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "gpumarket/core/error.hpp"
@@ -40,16 +42,23 @@ std::string escape(std::string_view text) {
   return out;
 }
 
-std::string unescape(std::string_view token) {
-  if (token == "-") return {};
+// The text `escape` wrote; nullopt for a '%' not followed by two hex digits, which escape
+// never writes.
+std::optional<std::string> unescape(std::string_view token) {
+  if (token == "-") return std::string();
   std::string out;
   for (size_t i = 0; i < token.size(); ++i) {
-    if (token[i] == '%' && i + 2 < token.size()) {
-      out += static_cast<char>(std::stoi(std::string(token.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
+    if (token[i] != '%') {
       out += token[i];
+      continue;
     }
+    unsigned byte = 0;
+    const char* digits = token.data() + i + 1;
+    if (i + 2 >= token.size() || std::from_chars(digits, digits + 2, byte, 16).ptr != digits + 2) {
+      return std::nullopt;
+    }
+    out += static_cast<char>(byte);
+    i += 2;
   }
   return out;
 }
@@ -86,7 +95,9 @@ bool parse_entry(const std::string& line, size_t indicator_count, JournalEntry& 
     if (!(in >> token) || !parse_bits(token, e.indicators[i])) return false;
   }
   if (!(in >> error)) return false;
-  e.error = unescape(error);
+  std::optional<std::string> text = unescape(error);
+  if (!text) return false;
+  e.error = std::move(*text);
   return true;
 }
 
@@ -108,13 +119,18 @@ JournalWriter::JournalWriter(const std::filesystem::path& dir, const std::string
     std::ifstream in(path_, std::ios::binary);
     existing.assign(std::istreambuf_iterator<char>(in), {});
   }
+  // A kill while the header was written leaves a prefix of it and no newline: start over.
+  const bool torn_header =
+      !existing.empty() && existing.find('\n') == std::string::npos && header.starts_with(existing);
+  if (torn_header) existing.clear();
   if (!existing.empty() && existing.substr(0, existing.find('\n')) != header) {
     throw Error(fmt::format(
         "{}: this journal belongs to another sweep (its file, seed or "
         "indicators differ); sweep --fresh moves it aside, or choose another output file.",
         path_.string()));
   }
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  fd_ = ::open(path_.c_str(),
+               O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (torn_header ? O_TRUNC : 0), 0644);
   if (fd_ < 0) {
     throw Error(fmt::format("{}: cannot open the sweep journal: {}.", path_.string(),
                             std::strerror(errno)));

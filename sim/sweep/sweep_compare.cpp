@@ -9,6 +9,7 @@
 #include <map>
 
 #include "gpumarket/core/error.hpp"
+#include "gpumarket/core/unsigned_text.hpp"
 
 namespace gpumarket {
 namespace {
@@ -48,7 +49,10 @@ std::vector<bool> select(const SweepResult& r, const RowSelection& s, std::vecto
   std::vector<bool> chosen(r.size(), true);
   for (const auto& [name, value] : s.conditions) {
     if (name == "point") {
-      const uint64_t p = std::strtoull(value.c_str(), nullptr, 10);
+      uint64_t p = 0;
+      if (parse_unsigned(value, p) != UnsignedText::Ok) {
+        throw Error(fmt::format("'{}': point={}: expected {}.", s.text, value, kUnsignedExpected));
+      }
       for (size_t i = 0; i < r.size(); ++i) chosen[i] = chosen[i] && r.point[i] == p;
       std::fill(named.begin(), named.end(), true);
       continue;

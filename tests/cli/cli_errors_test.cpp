@@ -188,6 +188,33 @@ std::vector<BadInput> bad_inputs() {
                    .args = with(run, {"--seed", "abc"}),
                    .location = "--seed",
                    .phrase = "abc"});
+  // Seeds and indices follow the scenario's rule for whole numbers: no sign, no exponent,
+  // no hex, no space, nothing at or above 2^64 (which would wrap or saturate).
+  const std::string whole = "expected a whole number from 0 to 18446744073709551615";
+  for (const auto& [name, seed] :
+       std::vector<std::pair<std::string, std::string>>{{"SeedIsNegative", "-1"},
+                                                        {"SeedIsAnExponent", "1e26"},
+                                                        {"SeedIsHex", "0x10"},
+                                                        {"SeedHasASpace", " 5"}}) {
+    cases.push_back({.name = name,
+                     .args = with(run, {"--seed", seed}),
+                     .location = "--seed: '" + seed + "'",
+                     .phrase = whole + " (decimal digits only)"});
+  }
+  cases.push_back({.name = "SeedIs2To64",
+                   .args = with(run, {"--seed", "18446744073709551616"}),
+                   .location = "--seed: '18446744073709551616'",
+                   .phrase = whole + ", and this is larger"});
+  cases.push_back(
+      {.name = "SetIndexIs2To64",
+       .args = with(run, {"--set", "segments[18446744073709551616].servers=1"}),
+       .location = "--set segments[18446744073709551616].servers=1:",
+       .phrase = "expected an index in '[...]' (a whole number from 0 to 18446744073709551615), "
+                 "got '18446744073709551616'"});
+  cases.push_back({.name = "SetSeedIsNegative",
+                   .args = with(run, {"--set", "seed=-1"}),
+                   .location = "--set seed=-1:",
+                   .phrase = "seed: expected a non-negative integer, got -1"});
   return cases;
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "run_binary.hpp"
 
@@ -39,6 +40,31 @@ TEST(CliSweep, DryRunPrintsOnePointPerLineAndRunsNothing) {
             std::string::npos)
       << result.err;
   EXPECT_FALSE(fs::exists(dir / "out")) << "a dry run writes nothing";
+}
+
+// --threads and --shard read whole numbers as the scenario does: CLI11 alone would take hex
+// and leading spaces, and strtoull saturates above 2^64.
+TEST(CliSweep, ThreadsAndShardAreStrictWholeNumbers) {
+  const TempDir dir;
+  dir.write("sweep.yaml", sweep_text());
+  struct Case {
+    std::vector<std::string> option;
+    std::string phrase;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"--threads", "0x4"}, "--threads: '0x4': expected a whole number from 0 to 4294967295"},
+           {{"--threads", " 2"}, "--threads: ' 2': expected a whole number"},
+           {{"--threads", "4294967296"}, "from 0 to 4294967295, and this is larger"},
+           {{"--shard", "18446744073709551617/18446744073709551618"},
+            "--shard 18446744073709551617/"},
+           {{"--shard", "0x1/4"}, "expected i/N with whole numbers"}}) {
+    std::vector<std::string> args = {"sweep", "sweep.yaml", "-o", "out.h5", "--dry-run"};
+    args.insert(args.end(), c.option.begin(), c.option.end());
+    const ProcessResult result = run_gpumarket(args, dir.path());
+    EXPECT_NE(result.exit_code, 0) << c.option[1];
+    EXPECT_NE(result.err.find(c.phrase), std::string::npos) << result.err;
+    EXPECT_EQ(result.out, "") << c.option[1];
+  }
 }
 
 TEST(CliSweep, AnInvalidBaseIsOneLocatedErrorBeforeAnyRowRuns) {

@@ -1,11 +1,15 @@
 #include "gpumarket/sweep/sweep_runner.hpp"
 
+#include <fmt/core.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <fstream>
+#include <string>
+#include <vector>
 
+#include "gpumarket/core/hash.hpp"
 #include "gpumarket/sweep/sweep_compare.hpp"
 #include "sweep_fixtures.hpp"
 
@@ -126,6 +130,55 @@ TEST(SweepRunner, ResumesFromATornJournalWithoutRunningFinishedRowsAgain) {
   // Once everything is done a rerun runs nothing and rewrites the same table.
   EXPECT_EQ(run(spec, dir / "part.h5", 2).ran, 0u);
   expect_same_table(read_sweep_result(dir / "full.h5"), read_sweep_result(dir / "part.h5"));
+}
+
+// A kill while a new journal's header is written leaves a prefix of it and no newline: the
+// next run starts the journal over instead of calling it another sweep's.
+TEST(SweepRunner, StartsOverAJournalWhoseHeaderWasTorn) {
+  TempDir dir;
+  const SweepSpec spec = grid_spec(dir);
+  run(spec, dir / "full.h5", 2);
+  const auto journal = journal_directory(dir / "part.h5");
+  std::filesystem::create_directories(journal);
+  {
+    std::ifstream in(journal_directory(dir / "full.h5") / "rank-0-of-1.log");
+    std::string header;
+    std::getline(in, header);
+    std::ofstream(journal / "rank-0-of-1.log") << header.substr(0, header.size() / 2);
+  }
+  const SweepReport report = run(spec, dir / "part.h5", 2);
+  EXPECT_EQ(report.skipped, 0u);
+  EXPECT_EQ(report.ran, 18u);
+  expect_same_table(read_sweep_result(dir / "full.h5"), read_sweep_result(dir / "part.h5"));
+}
+
+// An entry whose checksum matches but whose error text has an escape `escape` never writes
+// ('%' without two hex digits) is skipped like a torn line, not a crash.
+TEST(SweepRunner, SkipsAJournalEntryWithAMalformedEscape) {
+  TempDir dir;
+  const SweepSpec spec = grid_spec(dir);
+  run(spec, dir / "full.h5", 2);
+  const auto journal = journal_directory(dir / "full.h5");
+  const auto log = journal / "rank-0-of-1.log";
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  ASSERT_GE(lines.size(), 3u);
+  // "... <error> <checksum>": the error of a row that succeeded is "-".
+  std::string& entry = lines[1];
+  const size_t checksum = entry.rfind(' ');
+  const size_t error = entry.rfind(' ', checksum - 1);
+  ASSERT_EQ(entry.substr(error + 1, checksum - error - 1), "-");
+  entry = entry.substr(0, error + 1) + "%Zq";
+  entry += fmt::format(" {:016x}", fnv1a(entry));
+  {
+    std::ofstream out(log, std::ios::trunc);
+    for (const std::string& line : lines) out << line << '\n';
+  }
+  EXPECT_EQ(read_journal(journal, spec.fingerprint(), sweep_indicators(spec)).size(),
+            lines.size() - 2);
 }
 
 TEST(SweepRunner, RecordsAFailingRowsErrorAndGoesOn) {
