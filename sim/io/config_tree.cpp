@@ -1,5 +1,6 @@
 #include "gpumarket/io/config_tree.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
@@ -38,10 +39,27 @@ std::string where_in(const std::string& key_path) {
 // `fallback` is the location of the key that holds this value. yaml-cpp marks an empty value
 // (`key:` followed by a newline) at the next token, often on a later line, so an empty value is
 // located at its key instead.
+// How much of the limits one document has used while it is converted.
+struct ConversionBudget {
+  size_t values = 0;
+};
+
 ConfigNode convert(const YAML::Node& yaml, const std::string& path, const std::string& key_path,
-                   const SourceLocation& fallback) {
+                   const SourceLocation& fallback, size_t depth, ConversionBudget& budget) {
   ConfigNode node;
   node.location = location_of(yaml.Mark(), path);
+  if (depth > kMaxConfigDepth) {
+    throw Error(node.location, "nesting deeper than " + std::to_string(kMaxConfigDepth) +
+                                   " levels " + where_in(key_path) +
+                                   "; a scenario needs a handful");
+  }
+  if (++budget.values > kMaxConfigValues) {
+    throw Error(node.location,
+                "the document expands to more than " + std::to_string(kMaxConfigValues) +
+                    " values (at '" + key_path +
+                    "'); YAML aliases (*name) are copied where they are used, so aliases of "
+                    "aliases multiply the size");
+  }
   switch (yaml.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
@@ -58,8 +76,8 @@ ConfigNode convert(const YAML::Node& yaml, const std::string& path, const std::s
       node.kind = ConfigNode::Kind::Sequence;
       size_t index = 0;
       for (const YAML::Node& item : yaml) {
-        node.items.push_back(
-            convert(item, path, key_path + "[" + std::to_string(index) + "]", node.location));
+        node.items.push_back(convert(item, path, key_path + "[" + std::to_string(index) + "]",
+                                     node.location, depth + 1, budget));
         ++index;
       }
       return node;
@@ -78,8 +96,10 @@ ConfigNode convert(const YAML::Node& yaml, const std::string& path, const std::s
                                         " (first given at line " +
                                         std::to_string(first->key_location.line) + ")");
         }
-        node.add(key, convert(it->second, path, child_path(key_path, key), key_location),
-                 key_location);
+        node.add(
+            key,
+            convert(it->second, path, child_path(key_path, key), key_location, depth + 1, budget),
+            key_location);
       }
       return node;
   }
@@ -95,19 +115,33 @@ void relocate(ConfigNode& node, const SourceLocation& where) {
   for (ConfigNode& item : node.items) relocate(item, where);
 }
 
-// Reads a whole file into `text`; returns 0 or the errno value saying why it could not.
-int read_file(const std::string& path, std::string& text) {
+// Reads a whole regular file into `text`; returns "" or why it could not. The type is checked
+// before opening: opening a FIFO blocks until a writer comes, and /dev/zero never ends.
+std::string read_file(const std::string& path, std::string& text) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec) return ec.message();
+  if (!fs::is_regular_file(status)) {
+    return fs::is_directory(status) ? "it is a directory"
+                                    : "it is not a regular file (a FIFO, socket or device)";
+  }
   struct Closer {
     void operator()(std::FILE* file) const { std::fclose(file); }
   };
   errno = 0;
   std::unique_ptr<std::FILE, Closer> file(std::fopen(path.c_str(), "rb"));
-  if (!file) return errno == 0 ? EIO : errno;
+  if (!file) return std::strerror(errno == 0 ? EIO : errno);
   char buffer[65536];
   size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
-  if (std::ferror(file.get()) != 0) return errno == 0 ? EIO : errno;
-  return 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
+    text.append(buffer, n);
+    if (text.size() > kMaxConfigFileBytes) {
+      return "it is larger than " + std::to_string(kMaxConfigFileBytes >> 20) +
+             " MiB; a scenario is a few kilobytes";
+    }
+  }
+  if (std::ferror(file.get()) != 0) return std::strerror(errno == 0 ? EIO : errno);
+  return "";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,10 +184,14 @@ ConfigNode resolve_chain(ConfigNode root, const std::string& path, std::vector<C
     cycle += parent_path;
     throw Error(where, "extends: '" + parent_ref.scalar + "' makes a cycle: " + cycle);
   }
+  if (chain.size() >= kMaxExtendsDepth) {
+    throw Error(where, "extends: more than " + std::to_string(kMaxExtendsDepth) +
+                           " files in one chain (from " + chain.front().display + ")");
+  }
   std::string text;
-  if (const int reason = read_file(parent_path, text); reason != 0) {
-    throw Error(where, "extends: cannot read the parent scenario file '" + parent_path +
-                           "': " + std::strerror(reason));
+  if (const std::string reason = read_file(parent_path, text); !reason.empty()) {
+    throw Error(where,
+                "extends: cannot read the parent scenario file '" + parent_path + "': " + reason);
   }
   ConfigNode parent = resolve_chain(parse_config_text(text, parent_path), parent_path, chain);
   merge_config(parent, root);
@@ -499,8 +537,8 @@ bool same_content(const ConfigNode& a, const ConfigNode& b) {
 
 std::string read_config_text(const std::string& path) {
   std::string text;
-  if (const int reason = read_file(path, text); reason != 0) {
-    throw Error(path + ": cannot read the scenario file: " + std::strerror(reason));
+  if (const std::string reason = read_file(path, text); !reason.empty()) {
+    throw Error(path + ": cannot read the scenario file: " + reason);
   }
   return text;
 }
@@ -509,6 +547,10 @@ ConfigNode parse_config_text(std::string_view text, const std::string& path) {
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    throw Error(location_of(e.mark, path), "YAML nesting deeper than the parser allows (" +
+                                               std::to_string(e.depth()) +
+                                               " levels); a scenario needs a handful");
   } catch (const YAML::Exception& e) {
     throw Error(location_of(e.mark, path), "YAML syntax error: " + e.msg);
   }
@@ -521,7 +563,8 @@ ConfigNode parse_config_text(std::string_view text, const std::string& path) {
                 "a second YAML document ('---') is not supported; expected one mapping of "
                 "scenario keys");
   }
-  ConfigNode root = convert(documents.front(), path, "", SourceLocation{});
+  ConversionBudget budget;
+  ConfigNode root = convert(documents.front(), path, "", SourceLocation{}, 0, budget);
   if (!root.is_map()) {
     throw Error(root.location, "expected a mapping of scenario keys at the top level, got " +
                                    std::string(root.kind_description()));
@@ -589,7 +632,8 @@ void apply_override(ConfigNode& root, std::string_view assignment) {
   ConfigNode value;
   try {
     const YAML::Node yaml = YAML::Load(std::string(value_text));
-    value = convert(yaml, where.file, "", SourceLocation{});
+    ConversionBudget budget;
+    value = convert(yaml, where.file, "", SourceLocation{}, 0, budget);
   } catch (const YAML::Exception& e) {
     throw Error(where, "the value is not valid YAML: " + e.msg);
   } catch (const Error& e) {

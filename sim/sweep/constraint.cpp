@@ -131,20 +131,25 @@ class Parser {
     skip_space();
     if (pos_ >= text_.size()) fail("expected a number, an axis name or '('");
     const char c = text_[pos_];
-    if (c == '-') {
+    if (c == '-' || c == '(') {
+      // Each nesting is a few stack frames here and one level of the tree.
+      if (++depth_ > kMaxConstraintDepth) {
+        fail(fmt::format("nested deeper than {} parentheses and signs", kMaxConstraintDepth));
+      }
       ++pos_;
-      auto node = std::make_unique<Node>();
-      node->kind = Node::Kind::Negate;
-      node->left = unary();
+      std::unique_ptr<Node> node;
+      if (c == '-') {
+        node = std::make_unique<Node>();
+        node->kind = Node::Kind::Negate;
+        node->left = unary();
+      } else {
+        node = sum();
+        skip_space();
+        if (!peek(')')) fail("expected ')'");
+        ++pos_;
+      }
+      --depth_;
       return node;
-    }
-    if (c == '(') {
-      ++pos_;
-      auto inner = sum();
-      skip_space();
-      if (!peek(')')) fail("expected ')'");
-      ++pos_;
-      return inner;
     }
     if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') {
       const std::string rest(text_.substr(pos_));
@@ -196,6 +201,7 @@ class Parser {
   const std::vector<bool>& numeric_;
   SourceLocation where_;
   size_t pos_ = 0;
+  size_t depth_ = 0;  // parentheses and unary minus signs open at pos_
 };
 
 }  // namespace
@@ -203,6 +209,12 @@ class Parser {
 Constraint::Constraint(std::string_view text, const std::vector<std::string>& axis_names,
                        const std::vector<bool>& numeric, const SourceLocation& where)
     : text_(text), where_(where) {
+  // A left-associative chain of n operators is a tree n deep, evaluated and destroyed by
+  // recursion: the length bounds that depth.
+  if (text_.size() > kMaxConstraintLength) {
+    throw Error(where, fmt::format("constraint of {} characters: expected at most {}.",
+                                   text_.size(), kMaxConstraintLength));
+  }
   root_ = Parser(text_, axis_names, numeric, where).constraint();
 }
 

@@ -1,6 +1,7 @@
 #include "gpumarket/io/config_tree.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -170,6 +171,98 @@ TEST(ConfigTree, AMissingParentIsReportedAtTheExtendsValue) {
   EXPECT_EQ(error_of([&] { load_config_file(child); }),
             child + ":2:10: extends: cannot read the parent scenario file '" +
                 (dir / "nope.yaml").string() + "': No such file or directory");
+}
+
+// Inputs that would exhaust the stack or memory are refused with a located error.
+TEST(ConfigTree, RefusesNestingDeeperThanTheLimit) {
+  std::string deep = "a: ";
+  for (size_t i = 0; i < kMaxConfigDepth; ++i) deep += "[";
+  deep += "1";
+  for (size_t i = 0; i < kMaxConfigDepth; ++i) deep += "]";
+  EXPECT_EQ(
+      error_of([&] { parse_config_text(deep + "\n", "deep.yaml"); }),
+      "deep.yaml:1:" + std::to_string(4 + kMaxConfigDepth) +
+          ": nesting deeper than 64 levels in 'a" +
+          [] {
+            std::string path;
+            for (size_t i = 0; i < kMaxConfigDepth; ++i) path += "[0]";
+            return path;
+          }() +
+          "'; a scenario needs a handful");
+  // The scalar "1" is the 65th level below the top: one bracket fewer loads.
+  const std::string shallower = "a: " + deep.substr(4, deep.size() - 5) + "\n";
+  EXPECT_EQ(error_of([&] { parse_config_text(shallower, "ok.yaml"); }), "");
+  // yaml-cpp's own guard, far deeper, is reported as such rather than as "bad file".
+  const std::string very_deep = "a: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
+  EXPECT_NE(error_of([&] {
+              parse_config_text(very_deep, "d.yaml");
+            }).find("YAML nesting deeper than the parser allows"),
+            std::string::npos);
+}
+
+// A "billion laughs": nine levels of ten aliases each would expand to 10^9 values.
+TEST(ConfigTree, RefusesAliasesThatExpandBeyondTheLimit) {
+  std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 9; ++level) {
+    const std::string prev = "*a" + std::to_string(level - 1);
+    bomb += "a" + std::to_string(level) + ": &a" + std::to_string(level) + " [";
+    for (int k = 0; k < 10; ++k) bomb += (k == 0 ? "" : ", ") + prev;
+    bomb += "]\n";
+  }
+  const std::string message = error_of([&] { parse_config_text(bomb, "bomb.yaml"); });
+  EXPECT_EQ(message.rfind("bomb.yaml:", 0), 0u) << message;
+  EXPECT_NE(message.find("the document expands to more than 1000000 values"), std::string::npos)
+      << message;
+  // A few aliases, as a user writes them, are fine.
+  const ConfigNode ok = parse_config_text("base: &b {x: 1}\nc: *b\nd: *b\n", "ok.yaml");
+  EXPECT_EQ(ok.find("d")->find("x")->scalar, "1");
+}
+
+TEST(ConfigTree, RefusesFilesThatAreNotRegularOrTooLarge) {
+  TempDir dir;
+  const std::string fifo = (dir / "fifo.yaml").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // Opening a FIFO for reading would block until a writer came.
+  EXPECT_EQ(error_of([&] { read_config_text(fifo); }),
+            fifo +
+                ": cannot read the scenario file: it is not a regular file (a FIFO, socket "
+                "or device)");
+  EXPECT_EQ(error_of([&] { read_config_text("/dev/zero"); }),
+            "/dev/zero: cannot read the scenario file: it is not a regular file (a FIFO, socket "
+            "or device)");
+  EXPECT_EQ(error_of([&] { read_config_text(dir.path().string()); }),
+            dir.path().string() + ": cannot read the scenario file: it is a directory");
+  const std::string big = (dir / "big.yaml").string();
+  {
+    std::ofstream out(big);
+    const std::string line = "# " + std::string(1022, 'x') + "\n";
+    for (uint64_t written = 0; written <= kMaxConfigFileBytes; written += line.size()) out << line;
+  }
+  EXPECT_EQ(error_of([&] { read_config_text(big); }),
+            big +
+                ": cannot read the scenario file: it is larger than 16 MiB; a scenario is a few "
+                "kilobytes");
+  const std::string child = dir.write("child.yaml", "extends: /dev/zero\n");
+  EXPECT_EQ(error_of([&] { load_config_file(child); }),
+            child +
+                ":1:10: extends: cannot read the parent scenario file '/dev/zero': it is not a "
+                "regular file (a FIFO, socket or device)");
+}
+
+// 11,000 files used to overflow the stack, and 10,000 took 27 s.
+TEST(ConfigTree, RefusesAnExtendsChainLongerThanTheLimit) {
+  TempDir dir;
+  for (size_t i = 0; i <= kMaxExtendsDepth; ++i) {
+    dir.write("f" + std::to_string(i) + ".yaml",
+              i == kMaxExtendsDepth ? std::string("x: 1\n")
+                                    : "extends: f" + std::to_string(i + 1) + ".yaml\n");
+  }
+  const std::string first = (dir / "f0.yaml").string();
+  EXPECT_EQ(error_of([&] { load_config_file(first); }),
+            (dir / "f63.yaml").string() + ":1:10: extends: more than 64 files in one chain (from " +
+                first + ")");
+  // One file fewer loads.
+  EXPECT_EQ(load_config_file((dir / "f1.yaml").string()).find("x")->scalar, "1");
 }
 
 ConfigNode sample_tree() {

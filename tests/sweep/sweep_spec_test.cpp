@@ -7,6 +7,7 @@
 
 #include "gpumarket/cli/sweep_command.hpp"
 #include "gpumarket/core/random.hpp"
+#include "gpumarket/sweep/constraint.hpp"
 #include "gpumarket/sweep/sweep_runner.hpp"
 #include "sweep_fixtures.hpp"
 
@@ -204,6 +205,27 @@ TEST(SweepSpec, RejectsAConstraintOverAnUnknownAxis) {
   EXPECT_THAT(error_of("  - {name: rate, path: " + kRate + ", values: [1, 2]}\n",
                        "constraints: [\"rate + 2\"]\n"),
               HasSubstr("expected a comparison"));
+}
+
+// Deep or long constraints are refused before the recursive parser could exhaust the stack:
+// 20,000 parentheses or 200,000 minus signs used to overflow it.
+TEST(SweepSpec, RejectsConstraintsTooDeepOrTooLongToParseSafely) {
+  const std::string axis = "  - {name: rate, path: " + kRate + ", values: [1, 2]}\n";
+  const std::string parens = std::string(20000, '(') + "rate" + std::string(20000, ')') + " > 0";
+  EXPECT_THAT(error_of(axis, "constraints: [\"" + parens + "\"]\n"),
+              HasSubstr("constraint of 40008 characters: expected at most 4096"));
+  const std::string deep = std::string(65, '(') + "rate" + std::string(65, ')') + " > 0";
+  EXPECT_THAT(error_of(axis, "constraints: [\"" + deep + "\"]\n"),
+              HasSubstr("nested deeper than 64 parentheses and signs"));
+  const std::string signs = std::string(65, '-') + "rate < 0";
+  EXPECT_THAT(error_of(axis, "constraints: [\"" + signs + "\"]\n"),
+              HasSubstr("nested deeper than 64 parentheses and signs"));
+  // At the limits a constraint still parses and holds where it should.
+  const std::string at_limit = std::string(64, '(') + "rate" + std::string(64, ')') + " > 1.5";
+  EXPECT_EQ(error_of(axis, "constraints: [\"" + at_limit + "\"]\n"), "");
+  std::string chain = "rate";
+  while (chain.size() + 12 < kMaxConstraintLength) chain += " + 0";
+  EXPECT_EQ(error_of(axis, "constraints: [\"" + chain + " > 1.5\"]\n"), "");
 }
 
 TEST(SweepSpec, RejectsTwoAxesOverOnePath) {

@@ -2,6 +2,8 @@
 // column it came from, so that errors stay located after `extends` merges and `--set` overrides.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,12 +59,24 @@ struct ConfigEntry {
 /// Whether two trees have the same kinds, scalars, keys (in order) and items; locations ignored.
 bool same_content(const ConfigNode& a, const ConfigNode& b);
 
-/// The bytes of a file. Throws Error("path: cannot read the scenario file: <reason>").
+/// Limits on what a configuration document may be, so that no input exhausts the stack or
+/// memory: shipped scenarios are ~15 KB, 6 levels deep, ~1,500 values and 2 files long.
+inline constexpr uint64_t kMaxConfigFileBytes = 16ull << 20;  // one file: 16 MiB
+inline constexpr size_t kMaxConfigDepth = 64;                 // nested mappings and sequences
+/// Values of one document after its YAML aliases are expanded: an alias is copied where it is
+/// used, so aliases of aliases multiply (a 2 KB "billion laughs" would be 10^9 values).
+inline constexpr size_t kMaxConfigValues = 1'000'000;
+inline constexpr size_t kMaxExtendsDepth = 64;  // files in one `extends` chain
+
+/// The bytes of a file. Throws Error("path: cannot read the scenario file: <reason>"), also
+/// for a path that is not a regular file (a FIFO, a device, a directory: reading one could
+/// block or never end) and for a file larger than kMaxConfigFileBytes.
 std::string read_config_text(const std::string& path);
 
 /// Parses YAML text that must hold one mapping; `path` names the text in locations.
 /// Throws Error on a YAML syntax error, an empty document, more than one document, a top
-/// level that is not a mapping, a key that is not a scalar, or a key given twice in one mapping.
+/// level that is not a mapping, a key that is not a scalar, a key given twice in one mapping,
+/// nesting deeper than kMaxConfigDepth, or more than kMaxConfigValues values.
 ConfigNode parse_config_text(std::string_view text, const std::string& path);
 
 /// read_config_text + parse_config_text. `extends` is not resolved.
@@ -71,7 +85,8 @@ ConfigNode parse_config_file(const std::string& path);
 /// Resolves a top-level `extends: <file>` (relative to `path`'s directory) recursively: the
 /// parent is loaded and resolved first, then `root` is merged over it with merge_config, and the
 /// `extends` key is removed. Throws Error at the `extends` value for a missing or unreadable
-/// parent and for a cycle (the message lists the chain of files).
+/// parent, for a cycle (the message lists the chain of files) and for a chain longer than
+/// kMaxExtendsDepth files.
 ConfigNode resolve_extends(ConfigNode root, const std::string& path);
 
 /// parse_config_file + resolve_extends.

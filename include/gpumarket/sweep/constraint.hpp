@@ -2,6 +2,7 @@
 // names, e.g. "subsidy <= 0.5 * licensed_share" or "servers * 0.9 > arrival_rate_per_hour".
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,6 +18,11 @@ namespace gpumarket {
 ///   product    := unary (("*" | "/") unary)*
 ///   unary      := "-" unary | number | name | "(" sum ")"
 /// Names are numeric axes; numbers are decimal literals such as 0.5 or 1e-3.
+/// A constraint is at most kMaxConstraintLength characters with at most kMaxConstraintDepth
+/// nested parentheses and signs, so that no input exhausts the stack.
+inline constexpr size_t kMaxConstraintLength = 4096;
+inline constexpr size_t kMaxConstraintDepth = 64;
+
 class Constraint {
  public:
   /// Parses `text`. `axis_names` are the names allowed, `numeric` says which of them are
