@@ -204,9 +204,18 @@ TEST(ConfigTree, RefusesNestingDeeperThanTheLimit) {
 TEST(ConfigTree, RefusesAliasesThatExpandBeyondTheLimit) {
   std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int level = 1; level <= 9; ++level) {
-    const std::string prev = "*a" + std::to_string(level - 1);
-    bomb += "a" + std::to_string(level) + ": &a" + std::to_string(level) + " [";
-    for (int k = 0; k < 10; ++k) bomb += (k == 0 ? "" : ", ") + prev;
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
+    const std::string prev = std::string("*a") + std::to_string(level - 1);
+    const std::string name = std::to_string(level);
+    bomb += "a";
+    bomb += name;
+    bomb += ": &a";
+    bomb += name;
+    bomb += " [";
+    for (int k = 0; k < 10; ++k) {
+      if (k > 0) bomb += ", ";
+      bomb += prev;
+    }
     bomb += "]\n";
   }
   const std::string message = error_of([&] { parse_config_text(bomb, "bomb.yaml"); });
@@ -253,9 +262,9 @@ TEST(ConfigTree, RefusesFilesThatAreNotRegularOrTooLarge) {
 TEST(ConfigTree, RefusesAnExtendsChainLongerThanTheLimit) {
   TempDir dir;
   for (size_t i = 0; i <= kMaxExtendsDepth; ++i) {
-    dir.write("f" + std::to_string(i) + ".yaml",
-              i == kMaxExtendsDepth ? std::string("x: 1\n")
-                                    : "extends: f" + std::to_string(i + 1) + ".yaml\n");
+    const std::string parent = std::string("extends: f") + std::to_string(i + 1) + ".yaml\n";
+    dir.write(std::string("f") + std::to_string(i) + ".yaml",
+              i == kMaxExtendsDepth ? std::string("x: 1\n") : parent);
   }
   const std::string first = (dir / "f0.yaml").string();
   EXPECT_EQ(error_of([&] { load_config_file(first); }),
