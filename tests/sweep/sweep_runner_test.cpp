@@ -103,21 +103,31 @@ TEST(SweepRunner, MergeRefusesMissingShardsAndOtherSweeps) {
                Error);
 }
 
+// The lines of the only journal part of the sweep that wrote `output`.
+std::vector<std::string> journal_lines(const std::filesystem::path& output) {
+  std::ifstream in(journal_directory(output) / "rank-0-of-1.log");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// Makes `text` the only journal part of a sweep writing to `output`.
+void write_journal(const std::filesystem::path& output, const std::string& text) {
+  std::filesystem::create_directories(journal_directory(output));
+  std::ofstream(journal_directory(output) / "rank-0-of-1.log", std::ios::trunc) << text;
+}
+
 TEST(SweepRunner, ResumesFromATornJournalWithoutRunningFinishedRowsAgain) {
   TempDir dir;
   const SweepSpec spec = grid_spec(dir);
   run(spec, dir / "full.h5", 2);
   // A journal cut after 7 rows, in the middle of the 8th line, as a kill leaves it.
+  const std::vector<std::string> full = journal_lines(dir / "full.h5");
+  ASSERT_GE(full.size(), 9u);
+  std::string torn;
+  for (size_t i = 0; i < 8; ++i) torn += full[i] + '\n';
+  write_journal(dir / "part.h5", torn + full[8].substr(0, full[8].size() / 2));
   const auto journal = journal_directory(dir / "part.h5");
-  std::filesystem::create_directories(journal);
-  {
-    std::ifstream in(journal_directory(dir / "full.h5") / "rank-0-of-1.log");
-    std::ofstream out(journal / "rank-0-of-1.log");
-    std::string line;
-    for (int i = 0; i < 8 && std::getline(in, line); ++i) out << line << '\n';
-    std::getline(in, line);
-    out << line.substr(0, line.size() / 2);
-  }
   const SweepReport report = run(spec, dir / "part.h5", 2);
   EXPECT_EQ(report.skipped, 7u);
   EXPECT_EQ(report.ran, 11u);
@@ -138,14 +148,8 @@ TEST(SweepRunner, StartsOverAJournalWhoseHeaderWasTorn) {
   TempDir dir;
   const SweepSpec spec = grid_spec(dir);
   run(spec, dir / "full.h5", 2);
-  const auto journal = journal_directory(dir / "part.h5");
-  std::filesystem::create_directories(journal);
-  {
-    std::ifstream in(journal_directory(dir / "full.h5") / "rank-0-of-1.log");
-    std::string header;
-    std::getline(in, header);
-    std::ofstream(journal / "rank-0-of-1.log") << header.substr(0, header.size() / 2);
-  }
+  const std::string header = journal_lines(dir / "full.h5").at(0);
+  write_journal(dir / "part.h5", header.substr(0, header.size() / 2));
   const SweepReport report = run(spec, dir / "part.h5", 2);
   EXPECT_EQ(report.skipped, 0u);
   EXPECT_EQ(report.ran, 18u);
@@ -158,13 +162,7 @@ TEST(SweepRunner, SkipsAJournalEntryWithAMalformedEscape) {
   TempDir dir;
   const SweepSpec spec = grid_spec(dir);
   run(spec, dir / "full.h5", 2);
-  const auto journal = journal_directory(dir / "full.h5");
-  const auto log = journal / "rank-0-of-1.log";
-  std::vector<std::string> lines;
-  {
-    std::ifstream in(log);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-  }
+  std::vector<std::string> lines = journal_lines(dir / "full.h5");
   ASSERT_GE(lines.size(), 3u);
   // "... <error> <checksum>": the error of a row that succeeded is "-".
   std::string& entry = lines[1];
@@ -173,12 +171,13 @@ TEST(SweepRunner, SkipsAJournalEntryWithAMalformedEscape) {
   ASSERT_EQ(entry.substr(error + 1, checksum - error - 1), "-");
   entry = entry.substr(0, error + 1) + "%Zq";
   entry += fmt::format(" {:016x}", fnv1a(entry));
-  {
-    std::ofstream out(log, std::ios::trunc);
-    for (const std::string& line : lines) out << line << '\n';
-  }
-  EXPECT_EQ(read_journal(journal, spec.fingerprint(), sweep_indicators(spec)).size(),
-            lines.size() - 2);
+  std::string text;
+  for (const std::string& line : lines) text += line + '\n';
+  write_journal(dir / "full.h5", text);
+  EXPECT_EQ(
+      read_journal(journal_directory(dir / "full.h5"), spec.fingerprint(), sweep_indicators(spec))
+          .size(),
+      lines.size() - 2);
 }
 
 TEST(SweepRunner, RecordsAFailingRowsErrorAndGoesOn) {
