@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "gpumarket/core/calendar.hpp"
-#include "gpumarket/scenario/budget.hpp"
 #include "gpumarket/core/time.hpp"
+#include "gpumarket/scenario/budget.hpp"
 
 namespace gpumarket {
 
