@@ -108,6 +108,8 @@ Segment decode_segment(MapReader& r) {
   d.origin = origin == "sovereign" ? Origin::Sovereign : Origin::PublicChain;
   g.internal = r.optional_boolean("internal", g.internal);
   d.licensed_share = r.optional_fraction("licensed_share", d.licensed_share);
+  d.uses_open_source_models =
+      r.optional_boolean("uses_open_source_models", d.uses_open_source_models);
 
   const bool has_rate = r.has("arrival_rate_per_hour");
   const bool has_arrivals = r.has("arrivals");

@@ -89,6 +89,7 @@ void decode_pool(MapReader& r, AlliancePoolParams& p) {
   p.settlement_spread = r.optional_fraction("settlement_spread", p.settlement_spread);
   p.procurement_coupling =
       r.optional_number("procurement_coupling", p.procurement_coupling, Check::NonNegative);
+  decode_pool_operation(r, p);
 }
 
 void decode_dynamic_fee(MapReader r, DynamicFeeParams& d) {

@@ -33,6 +33,9 @@ double optional_fraction_below_one(MapReader& r, std::string_view key, double fa
 
 /// One item of `venues` (finished here).
 VenueParams decode_venue(MapReader& r);
+/// A pool's operation keys (price rule, congestion latency, subsidy bound, research grants),
+/// read after its budget and capacity; the pool's reader is finished by decode_venue.
+void decode_pool_operation(MapReader& r, AlliancePoolParams& p);
 HardwareIndexParams decode_hardware(MapReader r);
 
 /// One item of `segments` (finished here).

@@ -4,7 +4,9 @@
 // kept for the alliance's own work; they are two venues with two queues.
 #include <vector>
 
+#include "gpumarket/market/research_grants.hpp"
 #include "gpumarket/market/supply_kernels.hpp"
+#include "pool_operation_state.hpp"
 #include "venue_model.hpp"
 
 namespace gpumarket {
@@ -25,7 +27,26 @@ class PoolShare : public VenueModel {
     const double share = reserved_ ? p.reserved_share : 1.0 - p.reserved_share;
     queue().advance(tick.now);
     queue().set_capacity_pf(installed * share);
-    queue().set_price(alliance_price_usd_per_pf_hour(p, tick.hardware_index));
+    queue().set_price(operation_.price_usd_per_pf_hour(p, tick.hardware_index));
+  }
+
+  void close_interval(SimTime now) override {
+    queue().advance(now);
+    operation_.close_interval(pool(), now, queue().take_billing(), queue().capacity_pf());
+  }
+
+  Duration latency() const override { return operation_.latency(params(), pool()); }
+
+  VenueSupplyState supply_state() const override {
+    VenueSupplyState state;
+    state.subsidy_usd = operation_.subsidy().last_tick_usd;
+    if (reserved_) return state;  // internal work: no route, no price to report
+    state.latency_h = latency().in_hours();
+    state.price_factor = operation_.price_factor();
+    const double hours = operation_.last_close().in_hours();
+    state.research_grants_usd = research_grants_disbursed_usd(pool(), start_, hours);
+    state.open_source_grants_usd = open_source_grants_usd(pool(), start_, hours);
+    return state;
   }
 
  protected:
@@ -35,6 +56,7 @@ class PoolShare : public VenueModel {
  private:
   Date start_;
   bool reserved_;
+  PoolOperationState operation_;
 };
 
 // The public share carries what belongs to the whole pool: its purchases of hardware, its

@@ -64,7 +64,7 @@ void MarketModel::Impl::refresh_route_table(SimTime now) {
     route_table_.proof_cost_usd_per_pf_hour(r) = 0.0;
     route_table_.proof_hours_per_pf_hour(r) = 0.0;
     route_table_.expected_wait_h(r) = queue.expected_wait_h();
-    route_table_.latency_h(r) = venue.params().latency.in_hours();
+    route_table_.latency_h(r) = venue.latency().in_hours();
     route_table_.max_width_pf(r) = queue.capacity_pf();
     route_table_.open(r) = queue.capacity_pf() > 0;
     RouteKind kind{route.bridge != kNoBridge, route.token_settled, false};
@@ -162,7 +162,7 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
     const SegmentDemandParams& demand = segments_[job.segment].params->demand;
     batch_.work_pfh(j) = job.work_pfh();
     batch_.width_pf(j) = job.width_pf;
-    batch_.value_usd_per_pf_hour(j) = demand.value_usd_per_pf_hour;
+    batch_.value_usd_per_pf_hour(j) = demand.value_usd_per_pf_hour * value_factor_[job.segment];
     batch_.value_of_time_usd_per_pf_hour_per_hour(j) =
         demand.value_of_time_usd_per_pf_hour_per_hour;
     batch_.job_class(j) = batch_classes_[j];

@@ -183,6 +183,45 @@ constexpr SeriesDefinition kMarketplaceDetailSeries[] = {
      "token supply after the tick's burn and mint (burn-and-mint; NaN otherwise)", Axis::PerVenue},
 };
 
+// Per-venue series of the alliance pool's operation (docs/model.md, "Pool operation"), NaN
+// for venues that are not a pool. The subsidy whenever the scenario has a pool; latency and
+// price factor when a pool uses congestion latency or utilisation targeting; the grants when
+// a pool has research grants (each at the start or after a timeline step).
+constexpr SeriesDefinition kPoolSeries[] = {
+    {&MarketMetrics::SeriesIds::subsidy_usd, "tick", "subsidy_usd", "USD",
+     "subsidy the state paid on the work the pool served during the tick: s / (1 - s) x its "
+     "bills",
+     Axis::PerVenue},
+};
+constexpr SeriesDefinition kPoolLoadSeries[] = {
+    {&MarketMetrics::SeriesIds::pool_latency_h, "tick", "pool_latency_h", "h",
+     "latency of the pool's routes for jobs routed at the end of the tick (congestion included)",
+     Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::pool_price_factor, "tick", "pool_price_factor", "1",
+     "utilisation-targeting factor on the pool's cost-based price for the next tick",
+     Axis::PerVenue},
+};
+constexpr SeriesDefinition kResearchSeries[] = {
+    {&MarketMetrics::SeriesIds::research_grants_usd, "tick", "research_grants_usd", "USD",
+     "research grants the pool disbursed by the end of the tick (cumulative)", Axis::PerVenue},
+    {&MarketMetrics::SeriesIds::open_source_grants_usd, "tick", "open_source_grants_usd", "USD",
+     "the open-source share of them (cumulative)", Axis::PerVenue},
+};
+
+// Whether some pool, at the start or after a timeline step, satisfies `test`.
+template <class Test>
+bool any_pool(const Scenario& scenario, const Test& test) {
+  const auto any_in = [&](const std::vector<VenueParams>& venues) {
+    return std::any_of(venues.begin(), venues.end(), [&](const VenueParams& v) {
+      const auto* p = v.as<AlliancePoolParams>();
+      return p != nullptr && test(*p);
+    });
+  };
+  return any_in(scenario.venues) ||
+         std::any_of(scenario.timeline.begin(), scenario.timeline.end(),
+                     [&](const TimelineStep& step) { return any_in(step.state->venues); });
+}
+
 bool uses_price_formation_options(const MarketplaceParams& m) {
   return m.scarcity.slope > 0.0 || m.entry_exit.entry_rule != EntryExitParams::EntryRule::Rate ||
          m.revenue_source != RevenueSource::Demand;
@@ -321,6 +360,19 @@ void MarketMetrics::declare_series(Recorder& recorder) {
   if (marketplace_detail_) {
     for (const SeriesDefinition& series : kMarketplaceDetailSeries) declare(series);
   }
+  pool_reports_.subsidy = any_pool(scenario_, [](const AlliancePoolParams&) { return true; });
+  pool_reports_.load = any_pool(scenario_, [](const AlliancePoolParams& p) {
+    return p.congestion_latency.enabled() || p.price_rule != PoolPriceRule::CostBased;
+  });
+  pool_reports_.grants = any_pool(
+      scenario_, [](const AlliancePoolParams& p) { return p.research_grants.has_value(); });
+  if (pool_reports_.subsidy) declare(kPoolSeries[0]);
+  if (pool_reports_.load) {
+    for (const SeriesDefinition& series : kPoolLoadSeries) declare(series);
+  }
+  if (pool_reports_.grants) {
+    for (const SeriesDefinition& series : kResearchSeries) declare(series);
+  }
 }
 
 // Moves every venue's integrals and counts up to `now` into the current interval, and
@@ -393,6 +445,44 @@ void MarketMetrics::write_venue_series(double hours) {
     per(ids.token_supply, n,
         [&](size_t v) { return venues_[v]->supply_state().token_supply_tokens; });
   }
+  write_pool_series();
+}
+
+void MarketMetrics::write_pool_series() {
+  const SeriesIds& ids = ids_;
+  const size_t n = venues_.size();
+  if (pool_reports_.subsidy) {
+    per(ids.subsidy_usd, n, [&](size_t v) { return venues_[v]->supply_state().subsidy_usd; });
+    for (size_t v = 0; v < n; ++v) {
+      const double paid = row_[v];
+      if (!std::isnan(paid)) subsidy_paid_usd_ += paid;
+    }
+  }
+  if (pool_reports_.load) {
+    per(ids.pool_latency_h, n, [&](size_t v) { return venues_[v]->supply_state().latency_h; });
+    per(ids.pool_price_factor, n,
+        [&](size_t v) { return venues_[v]->supply_state().price_factor; });
+  }
+  if (pool_reports_.grants) {
+    per(ids.research_grants_usd, n,
+        [&](size_t v) { return venues_[v]->supply_state().research_grants_usd; });
+    per(ids.open_source_grants_usd, n,
+        [&](size_t v) { return venues_[v]->supply_state().open_source_grants_usd; });
+  }
+}
+
+void MarketMetrics::write_pool_summary() {
+  using namespace indicator;
+  if (pool_reports_.subsidy) put(kMoneySubsidy, subsidy_paid_usd_);
+  if (!pool_reports_.grants) return;
+  double disbursed = 0.0, open_source = 0.0;
+  for (const auto& venue : venues_) {
+    const VenueSupplyState state = venue->supply_state();
+    if (!std::isnan(state.research_grants_usd)) disbursed += state.research_grants_usd;
+    if (!std::isnan(state.open_source_grants_usd)) open_source += state.open_source_grants_usd;
+  }
+  put(kResearchGrants, disbursed);
+  put(kOpenSourceGrants, open_source);
 }
 
 void MarketMetrics::close_interval(SimTime now, double hardware_index) {
@@ -601,6 +691,7 @@ void MarketMetrics::write_money_summary(const RunTotals& totals, double hardware
   put(kMoneyProofCosts, ledger_.proof_costs_usd);
   put(kMoneySettlement, ledger_.settlement_usd);
   put(kMoneyLicenceFees, ledger_.compliance_fees_usd);
+  write_pool_summary();
   put(kHardwareIndexEnd, hardware_index);
   put(kEvents, static_cast<double>(totals.events));
 }

@@ -125,6 +125,9 @@ class MarketMetrics {
         chain_max_block_gas, chain_background_share, chain_model_transactions, chain_gas_token_usd;
     // Per venue, only when some marketplace uses opt-in price formation or a token mechanism.
     SeriesId provider_revenue_usd, entrants, tokens_burned, tokens_minted, token_supply;
+    // Per venue: the pool's subsidy, load and research grants (kPoolSeries and the others).
+    SeriesId subsidy_usd, pool_latency_h, pool_price_factor, research_grants_usd,
+        open_source_grants_usd;
     // Per venue, when a venue verifies.
     SeriesId installed_pfh, delivered_pfh, verified_pfh, rejected;
     // Per prover pool.
@@ -162,6 +165,8 @@ class MarketMetrics {
   void write_money_summary(const RunTotals& totals, double hardware_index);
   void write_bridge_detail(SimTime now, double hours);
   void write_bridge_detail_summary();
+  void write_pool_series();
+  void write_pool_summary();
   void write_chain_series(bool measuring);
   void write_chain_summary();
 
@@ -179,6 +184,12 @@ class MarketMetrics {
   Recorder* recorder_ = nullptr;
   SeriesIds ids_{};
   bool marketplace_detail_ = false;  // kMarketplaceDetailSeries declared
+  /// Which of the pool's series are declared.
+  struct PoolReports {
+    bool subsidy = false, load = false, grants = false;
+  };
+  PoolReports pool_reports_;
+  double subsidy_paid_usd_ = 0;  // over the run, all pools
   DailyActivity activity_;
   std::vector<double> row_;
   std::vector<VenueAreas> interval_areas_, window_areas_;

@@ -3,6 +3,7 @@
 #include "gpumarket/market/market_model.hpp"
 
 #include "gpumarket/core/check.hpp"
+#include "gpumarket/market/research_grants.hpp"
 #include "market_model_impl.hpp"
 
 namespace gpumarket {
@@ -51,7 +52,7 @@ RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
   schedule_outages();
   sim_.run_until(horizon);
   advance_chains(horizon);
-  metrics_->close_interval(horizon, hardware_index_);
+  close_interval(horizon);
   return finish();
 }
 
@@ -77,16 +78,23 @@ void MarketModel::Impl::on_tick(uint32_t /*unused*/) {
   const SimTime now = sim_.now();
   const double interval_h = (now - last_tick_).in_hours();
   advance_chains(now);
-  if (now > SimTime::start()) metrics_->close_interval(now, hardware_index_);
+  if (now > SimTime::start()) close_interval(now);
   last_tick_ = now;
   if (*progress_) {
     (*progress_)({now.in_hours() / scenario_.horizon.in_hours(), now, sim_.events_processed()});
   }
   update_supply(now, interval_h);
   refresh_route_table(now);
+  open_source_value_factors(*current_, now.in_hours(), value_factor_);
   const SimTime next = now + scenario_.tick;
   generate_arrivals(now, next);
   if (next < SimTime::start() + scenario_.horizon) sim_.schedule_at(next, kTick, tick_.id(), 0);
+}
+
+// The venues account the interval first (the pool's subsidy and load), then it is recorded.
+void MarketModel::Impl::close_interval(SimTime now) {
+  for (auto& venue : venues_) venue->close_interval(now);
+  metrics_->close_interval(now, hardware_index_);
 }
 
 void MarketModel::Impl::on_timeline_change(uint32_t step) {
@@ -114,7 +122,7 @@ void MarketModel::Impl::on_timeline_change(uint32_t step) {
 void MarketModel::Impl::on_arrival(uint32_t slot) {
   Job& job = jobs_[slot];
   const Route& route = routes_[job.route];
-  Duration delay = venues_[job.venue]->params().latency;
+  Duration delay = venues_[job.venue]->latency();
   bool stranded = false;
   if (route.bridge != kNoBridge) {
     Bridge& bridge = bridges_[route.bridge];

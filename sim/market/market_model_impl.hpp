@@ -83,6 +83,7 @@ class MarketModel::Impl final {
   void start_waiting_jobs(uint32_t venue);
   void charge(Job& job);
   void on_tick(uint32_t /*unused*/);
+  void close_interval(SimTime now);
   void on_timeline_change(uint32_t step);
   void on_warmup_end(uint32_t /*unused*/);
 
@@ -160,6 +161,8 @@ class MarketModel::Impl final {
   std::vector<uint32_t> batch_slots_;
   std::vector<int> batch_classes_;
   std::vector<double> arrival_times_h_;
+  // Per segment, the factor on its value of work at this tick (research_grants.hpp).
+  std::vector<double> value_factor_;
   RandomEngine routing_rng_;
   double hardware_index_ = 1.0;
   SimTime last_tick_;

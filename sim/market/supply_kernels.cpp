@@ -85,13 +85,18 @@ double dynamic_fee_utilisation(const PriceFormation& formation, double demand_pf
   return std::min(1.0, formation.served_pf / formation.offered_capacity_pf);
 }
 
+double utilisation_target_step(double level, double utilisation, double target, double adjustment,
+                               double lo, double hi) {
+  const double d = adjustment;
+  const double change = std::clamp(d * (utilisation - target) / target, -d, d);
+  return std::clamp(level * (1.0 + change), lo, hi);
+}
+
 double dynamic_fee_update(double price_usd_per_pf_hour, double utilisation,
                           const DynamicFeeParams& params) {
-  const double d = params.adjustment;
-  const double target = params.target_utilisation;
-  const double change = std::clamp(d * (utilisation - target) / target, -d, d);
-  return std::clamp(price_usd_per_pf_hour * (1.0 + change), params.floor_usd_per_pf_hour,
-                    params.ceiling_usd_per_pf_hour);
+  return utilisation_target_step(price_usd_per_pf_hour, utilisation, params.target_utilisation,
+                                 params.adjustment, params.floor_usd_per_pf_hour,
+                                 params.ceiling_usd_per_pf_hour);
 }
 
 double rolling_margin_weight(double tick_h, double window_h) {
@@ -191,11 +196,16 @@ double hardware_index_step(double index, const HardwareIndexParams& params,
   return index * std::exp(log_growth * dt_years);
 }
 
-double alliance_price_usd_per_pf_hour(const AlliancePoolParams& params, double hardware_index) {
+double alliance_cost_usd_per_pf_hour(const AlliancePoolParams& params, double hardware_index) {
   const double amortisation =
       params.capex_usd_per_pf / (params.hardware_life_years * kHoursPerYear);
-  return (amortisation * hardware_index + params.energy_usd_per_pf_hour) *
-         (1.0 - params.subsidy_rate);
+  return amortisation * hardware_index + params.energy_usd_per_pf_hour;
+}
+
+double alliance_price_usd_per_pf_hour(const AlliancePoolParams& params, double hardware_index,
+                                      double price_factor, double subsidy_rate) {
+  return alliance_cost_usd_per_pf_hour(params, hardware_index) * price_factor *
+         (1.0 - subsidy_rate);
 }
 
 namespace {

@@ -53,6 +53,13 @@ struct VenueSupplyState {
   double tokens_burned = std::numeric_limits<double>::quiet_NaN();
   double tokens_minted = std::numeric_limits<double>::quiet_NaN();
   double token_supply_tokens = std::numeric_limits<double>::quiet_NaN();
+  // The alliance pool's operation (docs/model.md, "Pool operation"), NaN elsewhere.
+  double subsidy_usd = std::numeric_limits<double>::quiet_NaN();   // paid for the tick's work
+  double latency_h = std::numeric_limits<double>::quiet_NaN();     // in force for the next tick
+  double price_factor = std::numeric_limits<double>::quiet_NaN();  // on the cost-based price
+  // Cumulative research grants disbursed, and their open-source share, USD (the public share).
+  double research_grants_usd = std::numeric_limits<double>::quiet_NaN();
+  double open_source_grants_usd = std::numeric_limits<double>::quiet_NaN();
 };
 
 class VenueModel {
@@ -86,6 +93,10 @@ class VenueModel {
   /// venue's demand in the interval just closed (time-average PF in use plus the width of
   /// the jobs waiting).
   virtual void update_supply(const SupplyTick& tick, double demand_pf) = 0;
+  /// Accounts the interval that ends at `now`, before its series are written.
+  virtual void close_interval(SimTime /*now*/) {}
+  /// Delay between a job's decision and its arrival in the line, for jobs routed now.
+  virtual Duration latency() const { return params().latency; }
 
   /// Whether a job of this origin and licence may take a route of this kind now.
   virtual bool admits(Origin /*origin*/, bool /*licensed*/, const RouteKind& /*route*/,

@@ -810,16 +810,20 @@ TEST(AlliancePool, PriceIsSubsidisedUnitCost) {
   p.hardware_life_years = 2.0;  // 5 USD per PF·h of amortisation
   p.energy_usd_per_pf_hour = 1.0;
   p.subsidy_rate = 0.25;
-  EXPECT_DOUBLE_EQ(alliance_price_usd_per_pf_hour(p, 1.0), 6.0 * 0.75);
-  EXPECT_DOUBLE_EQ(alliance_price_usd_per_pf_hour(p, 2.0), 11.0 * 0.75);
+  EXPECT_DOUBLE_EQ(alliance_price_usd_per_pf_hour(p, 1.0, 1.0, p.subsidy_rate), 6.0 * 0.75);
+  EXPECT_DOUBLE_EQ(alliance_price_usd_per_pf_hour(p, 2.0, 1.0, p.subsidy_rate), 11.0 * 0.75);
+  EXPECT_DOUBLE_EQ(alliance_cost_usd_per_pf_hour(p, 2.0), 11.0);
+  // The utilisation-targeting factor scales the subsidised cost; without subsidy it is the cost.
+  EXPECT_DOUBLE_EQ(alliance_price_usd_per_pf_hour(p, 1.0, 0.5, p.subsidy_rate), 6.0 * 0.5 * 0.75);
+  EXPECT_DOUBLE_EQ(alliance_price_usd_per_pf_hour(p, 1.0, 1.0, 0.0), 6.0);
 }
 
 TEST(AlliancePool, HigherSubsidyLowersThePrice) {
   AlliancePoolParams p;
-  double previous = alliance_price_usd_per_pf_hour(p, 1.0);
+  double previous = alliance_price_usd_per_pf_hour(p, 1.0, 1.0, p.subsidy_rate);
   for (double s : {0.4, 0.5, 0.7, 0.9, 0.99}) {
     p.subsidy_rate = s;
-    const double price = alliance_price_usd_per_pf_hour(p, 1.0);
+    const double price = alliance_price_usd_per_pf_hour(p, 1.0, 1.0, p.subsidy_rate);
     EXPECT_LT(price, previous);
     previous = price;
   }

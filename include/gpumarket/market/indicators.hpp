@@ -111,6 +111,15 @@ inline constexpr IndicatorDefinition kMoneySettlement{
     "money_settlement_usd", "USD", "settlement transactions and sovereign-settlement spreads"};
 inline constexpr IndicatorDefinition kMoneyLicenceFees{
     "money_licence_fees_usd", "USD", "pool licence fees, once per licensed address"};
+// The alliance pool's operation (docs/model.md, "Pool operation"), over the whole run: the
+// subsidy whenever the scenario has a pool, the grants when a pool has research_grants.
+inline constexpr IndicatorDefinition kMoneySubsidy{
+    "money_subsidy_usd", "USD",
+    "subsidy the state paid on the work its pools served: s / (1 - s) x their bills"};
+inline constexpr IndicatorDefinition kResearchGrants{
+    "research_grants_usd", "USD", "research grants disbursed from the pools' budgets"};
+inline constexpr IndicatorDefinition kOpenSourceGrants{
+    "open_source_grants_usd", "USD", "the research grants that went to open-source AI"};
 // Bridge reach and outages: written only when Scenario::reports_bridge_detail() (a bridge
 // has outages, or indicators.bridge_detail), totals over the run and all bridges.
 inline constexpr IndicatorDefinition kBridgeReturned{

@@ -46,6 +46,12 @@ double dynamic_fee_utilisation(const PriceFormation& formation, double demand_pf
 double dynamic_fee_update(double price_usd_per_pf_hour, double utilisation,
                           const DynamicFeeParams& params);
 
+/// The controller behind dynamic_fee_update and the pool's utilisation targeting:
+///   x' = clamp(x · (1 + clamp(d · (u − u*) / u*, −d, d)), lo, hi),
+/// d = `adjustment`, u* = `target` in (0, 1], `utilisation` in [0, 1].
+double utilisation_target_step(double level, double utilisation, double target, double adjustment,
+                               double lo, double hi);
+
 // ---------------------------------------------------------------------------------------
 // Margins, entry and exit
 
@@ -112,9 +118,14 @@ double token_price_step(double token_usd, const TokenParams& params, double dt_y
 double hardware_index_step(double index, const HardwareIndexParams& params,
                            double procurement_pf_per_year, double dt_years);
 
-/// (capex / (life × 8760 h) × hardware_index + energy) × (1 − subsidy), USD per PF·h.
+/// The pool's unit cost, capex / (life × 8760 h) × hardware_index + energy, USD per PF·h.
 /// The index applies to the amortisation (replacement cost); pass 1 for historical cost.
-double alliance_price_usd_per_pf_hour(const AlliancePoolParams& params, double hardware_index);
+double alliance_cost_usd_per_pf_hour(const AlliancePoolParams& params, double hardware_index);
+
+/// The administered price: cost × price_factor × (1 − subsidy_rate), USD per PF·h; the
+/// factor is 1 under the cost-based rule (docs/model.md, "Pool operation").
+double alliance_price_usd_per_pf_hour(const AlliancePoolParams& params, double hardware_index,
+                                      double price_factor, double subsidy_rate);
 
 /// Installed pool capacity (PF) `hours` after the scenario's `start` date: the ramp (or its
 /// budget-scaled form) interpolated linearly; 0 before the first point.

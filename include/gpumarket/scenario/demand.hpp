@@ -128,6 +128,9 @@ struct SegmentDemandParams {
   /// ASSUMPTION: 0 (crypto-native segments are unlicensed unless a scenario says otherwise).
   double licensed_share = 0.0;
   Origin origin = Origin::PublicChain;
+  /// Whether the segment's work runs on open-source models, whose value the pool's research
+  /// grants raise (docs/model.md, "Research grants"). Default false: unaffected.
+  bool uses_open_source_models = false;
 };
 
 }  // namespace gpumarket

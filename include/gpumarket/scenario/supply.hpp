@@ -11,12 +11,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gpumarket/core/calendar.hpp"
 #include "gpumarket/core/time.hpp"
 #include "gpumarket/scenario/budget.hpp"
+#include "gpumarket/scenario/pool_operation.hpp"
 
 namespace gpumarket {
 
@@ -79,6 +81,19 @@ struct AlliancePoolParams {
   /// index: buying R PF/year moves the index by exp(κ · R / R_ref) per year (see
   /// HardwareIndexParams::reference_purchase_pf_per_year). ASSUMPTION.
   double procurement_coupling = 1.0;
+
+  // Operation (docs/model.md, "Pool operation"; include/gpumarket/scenario/pool_operation.hpp).
+  /// Default: the cost-based price, whatever the load.
+  PoolPriceRule price_rule = PoolPriceRule::CostBased;
+  PoolUtilisationTargetParams utilisation_target;
+  /// Default: no congestion latency.
+  PoolCongestionParams congestion_latency;
+  /// The budget share (a name in budget.split) that bounds the cumulative subsidy: once the
+  /// state has paid that share × budget.total_usd, the subsidy stops. Empty (default):
+  /// unbounded.
+  std::string subsidy_budget;
+  /// Absent (default): no research grants are modelled.
+  std::optional<ResearchGrantParams> research_grants;
 };
 
 /// A token's USD price process: geometric Brownian motion with optional Merton jumps.
