@@ -10,8 +10,9 @@ namespace gpumarket {
 Duration pool_congestion_latency(const PoolCongestionParams& params, double utilisation) {
   if (!params.enabled()) return Duration();
   if (utilisation >= 1.0) return params.max;
+  // Capped in hours first: near u = 1 the uncapped delay would overflow a Duration.
   const double hours = params.scale.in_hours() * utilisation / (1.0 - utilisation);
-  return std::min(params.max, Duration::hours(std::max(0.0, hours)));
+  return Duration::hours(std::clamp(hours, 0.0, params.max.in_hours()));
 }
 
 }  // namespace gpumarket

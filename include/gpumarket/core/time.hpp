@@ -2,6 +2,7 @@
 // Conversions to hours, seconds and calendar dates happen only at the edges.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <limits>
 
