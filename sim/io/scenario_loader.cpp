@@ -775,6 +775,7 @@ std::vector<TimelineStep> decode_timeline(const ConfigNode& root, const Scenario
 class WarningList {
  public:
   WarningList(const ConfigNode& root, std::vector<Warning>& out) : root_(root), out_(out) {}
+  const ConfigNode& root() const { return root_; }
 
   // A warning at the first of `paths` (apply_override's syntax) that is written, e.g. a key
   // and then its mapping for a default; the last must always be written.
@@ -894,6 +895,48 @@ void warn_routes(const Scenario& s, WarningList& warn) {
   }
 }
 
+// Pool operation settings that cannot act: a price controller the rule does not use, research
+// grants that raise no segment's value or only after the end, and open-source segments with no
+// grants to gain from.
+void warn_pool_operation(const Scenario& s, WarningList& warn) {
+  const SimTime end = SimTime::start() + s.horizon;
+  bool any_grants = false;
+  const bool any_open_source =
+      std::any_of(s.segments.begin(), s.segments.end(),
+                  [](const Segment& g) { return g.demand.uses_open_source_models; });
+  for (size_t v = 0; v < s.venues.size(); ++v) {
+    const AlliancePoolParams* pool = s.venues[v].as<AlliancePoolParams>();
+    if (pool == nullptr) continue;
+    const std::string item = "venues[" + std::to_string(v) + "]";
+    if (pool->price_rule == PoolPriceRule::CostBased) {
+      if (find_path(warn.root(), item + ".utilisation_target") != nullptr) {
+        warn.add({item + ".utilisation_target"},
+                 "the pool's price_rule is cost: the utilisation target is not used");
+      }
+    }
+    if (!pool->research_grants) continue;
+    any_grants = true;
+    const ResearchGrantParams& g = *pool->research_grants;
+    const Date from = g.from.value_or(pool->capacity_ramp.front().date);
+    if (midnight_of(from, s.start) + g.lag >= end) {
+      warn.add({item + ".research_grants.lag", item + ".research_grants"},
+               "research grants start on " + from.to_string() + " and act after " +
+                   hours_text(g.lag) + ", but the run ends on " + run_end_text(s) +
+                   ": they raise no value in the run");
+    } else if (!any_open_source) {
+      warn.add({item + ".research_grants"},
+               "no segment has uses_open_source_models: the research grants raise no value");
+    }
+  }
+  if (any_grants) return;
+  for (size_t g = 0; g < s.segments.size(); ++g) {
+    if (!s.segments[g].demand.uses_open_source_models) continue;
+    warn.add({"segments[" + std::to_string(g) + "].uses_open_source_models"},
+             "no pool has research_grants: segment '" + s.segments[g].name +
+                 "' gains nothing from using open-source models");
+  }
+}
+
 }  // namespace
 
 std::string Warning::to_string() const {
@@ -907,6 +950,7 @@ Scenario decode_scenario(const ConfigNode& root, std::vector<Warning>* warnings)
     WarningList warn(root, *warnings);
     warn_indicator_dates(s, warn);
     warn_routes(s, warn);
+    warn_pool_operation(s, warn);
   }
   s.timeline = decode_timeline(root, s, warnings);
   return s;

@@ -22,7 +22,7 @@ using testing::TempDir;
 const std::string kPool =
     "name: pool\n"                                                                           // 1
     "start: 2026-01-01\n"                                                                    // 2
-    "horizon: 200h\n"                                                                        // 3
+    "end: 2027-01-01\n"                                                                      // 3
     "venues:\n"                                                                              // 4
     "  - name: alliance\n"                                                                   // 5
     "    kind: pool\n"                                                                       // 6
@@ -155,6 +155,43 @@ TEST(PoolOperationLoader, ReportsEachBadValueWithItsLocation) {
     const std::string location = (dir / c.location).string();
     testing::expect_located_error(message, location, c.phrase);
   }
+}
+
+std::vector<std::string> warnings_of(const std::string& text) {
+  TempDir dir;
+  const LoadedScenario loaded = load_scenario(dir.write("main.yaml", text));
+  std::vector<std::string> out;
+  const std::string prefix = (dir / "").string();
+  for (const Warning& w : loaded.warnings) {
+    std::string line = w.to_string();
+    if (line.rfind(prefix, 0) == 0) line.erase(0, prefix.size());
+    out.push_back(line);
+  }
+  return out;
+}
+
+TEST(PoolOperationLoader, WarnsOfSettingsThatCannotAct) {
+  EXPECT_TRUE(warnings_of(kPool).empty());
+  EXPECT_EQ(warnings_of(replaced("    price_rule: utilisation_target\n", "")),
+            std::vector<std::string>{
+                "main.yaml:7:25: warning: venues[0].utilisation_target: the pool's price_rule is "
+                "cost: the utilisation target is not used"});
+  EXPECT_EQ(warnings_of(replaced("    uses_open_source_models: true\n", "")),
+            std::vector<std::string>{
+                "main.yaml:11:22: warning: venues[0].research_grants: no segment has "
+                "uses_open_source_models: the research grants raise no value"});
+  EXPECT_EQ(warnings_of(replaced("lag: 30d", "lag: 400d")),
+            std::vector<std::string>{
+                "main.yaml:11:62: warning: venues[0].research_grants.lag: research grants start "
+                "on 2026-02-01 and act after 9600h, but the run ends on 2027-01-01: they "
+                "raise no value in the run"});
+  std::string no_grants = kPool;
+  const size_t at = no_grants.find("    research_grants");
+  no_grants.erase(at, no_grants.find("segments:") - at);
+  EXPECT_EQ(warnings_of(no_grants),
+            std::vector<std::string>{
+                "main.yaml:14:30: warning: segments[0].uses_open_source_models: no pool has "
+                "research_grants: segment 'jobs' gains nothing from using open-source models"});
 }
 
 // A step that leaves the scenario invalid is reported at the step.
