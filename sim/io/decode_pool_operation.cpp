@@ -19,9 +19,10 @@ void decode_utilisation_target(MapReader r, PoolUtilisationTargetParams& t) {
   if (!(t.target_utilisation > 0.0 && t.target_utilisation <= 1.0)) {
     fail_expected(r, "target_utilisation", "a number in (0, 1]");
   }
-  // As the dynamic fee's: a step above EIP-1559's 1/8 lets the price oscillate.
-  if (!(t.adjustment > 0.0 && t.adjustment <= 0.125)) {
-    fail_expected(r, "adjustment", "a number in (0, 0.125]");
+  // Up to 1/4: calibration §11's bear case runs the pool's controller at D = 4; a larger step
+  // lets the price oscillate.
+  if (!(t.adjustment > 0.0 && t.adjustment <= 0.25)) {
+    fail_expected(r, "adjustment", "a number in (0, 0.25]");
   }
   // The factor starts at 1, the cost-based price.
   if (t.min_factor > 1.0) fail_expected(r, "min_factor", "a factor no higher than 1");

@@ -122,7 +122,7 @@ TEST(PoolOperationLoader, ReportsEachBadValueWithItsLocation) {
        "main.yaml:8:46",
        "venues[0].utilisation_target.target_utilisation: expected a number in (0, 1], got 1.5"},
       {"adjustment above 1/8", replaced("adjustment: 0.1", "adjustment: 0.5"), "main.yaml:8:63",
-       "venues[0].utilisation_target.adjustment: expected a number in (0, 0.125], got 0.5"},
+       "venues[0].utilisation_target.adjustment: expected a number in (0, 0.25], got 0.5"},
       {"minimum factor above 1", replaced("min_factor: 0.5", "min_factor: 2"), "main.yaml:8:80",
        "venues[0].utilisation_target.min_factor: expected a factor no higher than 1, got 2"},
       {"unknown price rule", replaced("price_rule: utilisation_target", "price_rule: auction"),

@@ -24,7 +24,8 @@ enum class PoolPriceRule {
 struct PoolUtilisationTargetParams {
   /// u*, in (0, 1]. calibration §4/§11: 0.7 (cluster traces sustain 0.62–0.75).
   double target_utilisation = 0.7;
-  /// d = 1/D per tick, in (0, 1/8]. calibration §4/§11: D = 8 (EIP-1559's denominator).
+  /// d = 1/D per tick, in (0, 1/4]. calibration §4/§11: D = 8 (EIP-1559's denominator); §11's
+  /// bear case uses D = 4.
   double adjustment = 0.125;
   /// Bounds of the factor m on the cost-based price; m starts at 1, so m_min ≤ 1 ≤ m_max.
   /// ASSUMPTION: the state neither gives capacity away below a quarter of its cost nor
