@@ -91,6 +91,16 @@ std::vector<TimelineMark> timeline_marks(const Scenario& scenario) {
   return marks;
 }
 
+// The windows and dates of the headline indicators (docs/market.md, "What is reported"), under
+// their scenario keys, so that a plot can mark them.
+std::vector<IndicatorSetting> indicator_settings(const Scenario& scenario) {
+  const IndicatorParams& p = scenario.indicators;
+  return {{"indicators.daa_venue", {p.daa_venue}},
+          {"indicators.daa_before", {p.daa_before_from.to_string(), p.daa_before_to.to_string()}},
+          {"indicators.daa_after", {p.daa_after_from.to_string(), p.daa_after_to.to_string()}},
+          {"indicators.bridge_split", {p.bridge_split.to_string()}}};
+}
+
 }  // namespace
 
 void install_interrupt_handlers() {
@@ -148,7 +158,7 @@ RunReport run_scenario_command(const RunCommand& command) {
     recorder.begin(RunInfo{loaded.path, loaded.text, loaded.resolved_yaml, loaded.scenario.seed,
                            program_version(), loaded.scenario.start.to_string(),
                            command_line(command, report.output_path), command.overrides,
-                           timeline_marks(loaded.scenario)});
+                           timeline_marks(loaded.scenario), indicator_settings(loaded.scenario)});
     ProgressBar bar(progress_mode(command), command.scenario_path, loaded.scenario.start,
                     std::chrono::duration<double>(command.progress_interval_s));
     MarketModel model(loaded.scenario);

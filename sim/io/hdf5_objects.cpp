@@ -5,6 +5,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
+
+#include "cf_units.hpp"
 
 namespace gpumarket::hdf5 {
 namespace {
@@ -227,6 +230,17 @@ void write_int_attribute(hid_t object, const std::string& object_name, const std
       create_attribute(object, object_name, name, H5T_STD_I32LE, space.get(), context);
   check(H5Awrite(attribute.get(), H5T_NATIVE_INT, &value), context,
         "HDF5 failed to write " + attribute_text(name, object_name));
+}
+
+void write_unit_attributes(hid_t object, const std::string& object_name, const std::string& label,
+                           const Context& context) {
+  write_string_attribute(object, object_name, "units_label", label, context);
+  const std::optional<CfUnit> unit = cf_unit(label);
+  if (!unit) return;
+  write_string_attribute(object, object_name, "units", std::string(unit->units), context);
+  if (!unit->currency.empty()) {
+    write_string_attribute(object, object_name, "currency", std::string(unit->currency), context);
+  }
 }
 
 bool has_attribute(hid_t object, const std::string& object_name, const std::string& name,

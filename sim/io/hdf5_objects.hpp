@@ -62,6 +62,12 @@ void write_int_attribute(hid_t object, const std::string& object_name, const std
                          int value, const Context& context);
 bool has_attribute(hid_t object, const std::string& object_name, const std::string& name,
                    const Context& context);
+/// The unit attributes of a variable: `units_label` (the label the CLI prints), and CF's
+/// `units` (and `currency`) when the label has a UDUNITS spelling (cf_units.hpp). A label
+/// without one gets no `units` rather than an error: CF allows a variable without units, and
+/// summary values arrive at the end of a run, which must not fail there.
+void write_unit_attributes(hid_t object, const std::string& object_name, const std::string& label,
+                           const Context& context);
 /// Every string of a string attribute, variable- or fixed-length.
 std::vector<std::string> read_strings_attribute(hid_t object, const std::string& object_name,
                                                 const std::string& name, const Context& context);

@@ -11,14 +11,12 @@
 #include <cstring>
 #include <limits>
 #include <map>
-#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
 
-#include "cf_units.hpp"
 #include "gpumarket/core/calendar.hpp"
 #include "gpumarket/core/check.hpp"
 #include "hdf5_objects.hpp"
@@ -189,21 +187,6 @@ struct Hdf5Recorder::State {
     return creation;
   }
 
-  // The unit attributes: the label the CLI prints, and CF's `units` (and `currency`) when
-  // the label has a UDUNITS spelling. A label without one gets no `units` rather than an
-  // error: summary values arrive at the end of a run, which must not fail there, and CF
-  // allows a variable without units. tests/io/netcdf_layout_test.py checks that every
-  // output of a shipped scenario has them.
-  void write_units(hid_t object, const std::string& path, const std::string& label) const {
-    hdf5::write_string_attribute(object, path, "units_label", label, context);
-    const std::optional<hdf5::CfUnit> unit = hdf5::cf_unit(label);
-    if (!unit) return;
-    hdf5::write_string_attribute(object, path, "units", std::string(unit->units), context);
-    if (!unit->currency.empty()) {
-      hdf5::write_string_attribute(object, path, "currency", std::string(unit->currency), context);
-    }
-  }
-
   void write_time_attributes(const SeriesState& s) const {
     const hid_t id = s.dataset.get();
     const std::string failure = "HDF5 failed to make " + in_quotes(s.path) + " a dimension";
@@ -272,7 +255,7 @@ struct Hdf5Recorder::State {
     if (&s == &series[group.time]) {
       write_time_attributes(s);
     } else if (&s != &group.bounds) {
-      write_units(s.dataset.get(), s.path, s.spec.unit);
+      hdf5::write_unit_attributes(s.dataset.get(), s.path, s.spec.unit, context);
       hdf5::write_string_attribute(s.dataset.get(), s.path, "long_name", s.spec.description,
                                    context);
       if (rank == 2) {
@@ -348,7 +331,7 @@ struct Hdf5Recorder::State {
       const hdf5::Dataset dataset =
           hdf5::write_dataset(file.get(), path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, space.get(),
                               &value.value, creation.get(), context);
-      write_units(dataset.get(), path, value.unit);
+      hdf5::write_unit_attributes(dataset.get(), path, value.unit, context);
       hdf5::write_string_attribute(dataset.get(), path, "long_name", value.description, context);
     }
   }
@@ -439,6 +422,9 @@ void Hdf5Recorder::begin(const RunInfo& info) {
   }
   hdf5::write_strings_attribute(group, "/provenance", "timeline_dates", dates, st.context);
   hdf5::write_strings_attribute(group, "/provenance", "timeline_labels", labels, st.context);
+  for (const IndicatorSetting& setting : info.indicator_settings) {
+    hdf5::write_strings_attribute(group, "/provenance", setting.key, setting.values, st.context);
+  }
 }
 
 SeriesId Hdf5Recorder::declare_series(const SeriesSpec& spec) {

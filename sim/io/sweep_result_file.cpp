@@ -1,13 +1,18 @@
 #include "gpumarket/io/sweep_result_file.hpp"
 
 #include <fcntl.h>
+#include <hdf5_hl.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <set>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
 #include "hdf5_objects.hpp"
+#include "sweep_result_file_series.hpp"
 
 namespace gpumarket {
 namespace {
@@ -19,30 +24,42 @@ using hdf5::in_quotes;
 // HDF5's default creation properties, unlike a run's file: a sweep result is not meant to be
 // byte-reproducible, since its timing column differs from run to run anyway.
 constexpr hid_t kDefaultCreation = H5P_DEFAULT;
+// The attribute that tells a reader which columns are axes and which indicators; `order`
+// restores the sweep file's order (HDF5 lists links by name).
+constexpr const char* kRole = "gpumarket_role";
+// Names of the root that are not axes or indicators.
+constexpr std::array<std::string_view, 9> kFixedNames = {
+    "row", "point", "replication", "seed", "status", "error", "timing", "series", "provenance"};
+
+hdf5::Dataset write_column(hid_t file, const std::string& path, hid_t file_type,
+                           hid_t memory_type, size_t size, const void* data, const Context& c) {
+  const hdf5::Dataspace space = hdf5::vector_space(size, c);
+  return hdf5::write_dataset(file, path, file_type, memory_type, space.get(), data,
+                             kDefaultCreation, c);
+}
 
 hdf5::Dataset write_column(hid_t file, const std::string& path, const std::vector<uint64_t>& v,
                            const Context& c) {
-  const hdf5::Dataspace space = hdf5::vector_space(v.size(), c);
-  return hdf5::write_dataset(file, path, H5T_STD_U64LE, H5T_NATIVE_UINT64, space.get(), v.data(),
-                             kDefaultCreation, c);
+  return write_column(file, path, H5T_STD_U64LE, H5T_NATIVE_UINT64, v.size(), v.data(), c);
+}
+
+hdf5::Dataset write_column(hid_t file, const std::string& path, const std::vector<int64_t>& v,
+                           const Context& c) {
+  return write_column(file, path, H5T_STD_I64LE, H5T_NATIVE_INT64, v.size(), v.data(), c);
 }
 
 hdf5::Dataset write_column(hid_t file, const std::string& path, const std::vector<double>& v,
                            const Context& c) {
-  const hdf5::Dataspace space = hdf5::vector_space(v.size(), c);
-  return hdf5::write_dataset(file, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, space.get(), v.data(),
-                             kDefaultCreation, c);
+  return write_column(file, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.size(), v.data(), c);
 }
 
 hdf5::Dataset write_column(hid_t file, const std::string& path, const std::vector<std::string>& v,
                            const Context& c) {
   const hdf5::Datatype type = hdf5::string_type(c);
-  const hdf5::Dataspace space = hdf5::vector_space(v.size(), c);
   std::vector<const char*> data;
   data.reserve(v.size());
   for (const std::string& s : v) data.push_back(s.c_str());
-  return hdf5::write_dataset(file, path, type.get(), type.get(), space.get(), data.data(),
-                             kDefaultCreation, c);
+  return write_column(file, path, type.get(), type.get(), v.size(), data.data(), c);
 }
 
 size_t column_size(hid_t dataset, const std::string& path, const Context& c) {
@@ -75,57 +92,198 @@ std::vector<std::string> read_string_column(hid_t file, const std::string& path,
   return hdf5::read_strings(dataset.get(), path, c);
 }
 
-bool is_string_dataset(hid_t dataset, const std::string& path, const Context& c) {
+H5T_class_t type_class(hid_t dataset, const std::string& path, const Context& c) {
   const auto type = hdf5::make<hdf5::Datatype>(
       H5Dget_type(dataset), c, "HDF5 failed to read the type of " + in_quotes(path));
-  return H5Tget_class(type.get()) == H5T_STRING;
+  return H5Tget_class(type.get());
 }
 
-// The names of the datasets in `group`, in the order of their attribute `order` (HDF5 lists
-// links by name; `order` restores the sweep file's order of axes and indicators).
-std::vector<std::string> ordered_names(hid_t file, const std::string& group, const Context& c) {
-  const hdf5::Group g = hdf5::open_group(file, group, c);
-  std::vector<std::pair<uint64_t, std::string>> ordered;
-  for (std::string& name : hdf5::link_names(g.get(), group, c)) {
-    std::string path = group;
-    path += '/';
-    path += name;
-    const hdf5::Dataset dataset = hdf5::open_dataset(file, path, c);
-    const uint64_t order = hdf5::has_attribute(dataset.get(), path, "order", c)
-                               ? hdf5::read_uint64_attribute(dataset.get(), path, "order", c)
-                               : ordered.size();
-    ordered.emplace_back(order, std::move(name));
+std::string optional_attribute(hid_t object, const std::string& path, const std::string& name,
+                               const Context& c) {
+  return hdf5::has_attribute(object, path, name, c)
+             ? hdf5::read_string_attribute(object, path, name, c)
+             : std::string();
+}
+
+// Every column's name once: the fixed ones, the axes and the indicators share the root.
+void check_names(const SweepResult& r, const Context& c) {
+  std::set<std::string> names(kFixedNames.begin(), kFixedNames.end());
+  const auto claim = [&](const std::string& name, const char* what) {
+    if (!names.insert(name).second) {
+      c.fail("the " + std::string(what) + " name " + in_quotes(name) +
+             " is also the name of another column of the points table (row, point, "
+             "replication, seed, status, error, an axis or an indicator); rename the axis");
+    }
+  };
+  for (const std::string& name : r.axis_names) claim(name, "axis");
+  for (const std::string& name : r.indicator_names) claim(name, "indicator");
+  const size_t axes = r.axis_names.size();
+  if (r.axis_paths.size() != axes || r.axis_numeric.size() != axes ||
+      r.axis_integer.size() != axes || r.axis_units.size() != axes) {
+    c.fail("the axes' names, paths, kinds and units differ in number");
   }
-  std::sort(ordered.begin(), ordered.end());
-  std::vector<std::string> names;
-  names.reserve(ordered.size());
-  for (auto& [order, name] : ordered) names.push_back(std::move(name));
+  const size_t indicators = r.indicator_names.size();
+  if (r.indicator_units.size() != indicators || r.indicator_descriptions.size() != indicators) {
+    c.fail("the indicators' names, units and descriptions differ in number");
+  }
+}
+
+// The columns that identify a row, for CF's `coordinates` attribute of the other columns:
+// xarray then makes them coordinates along `row`.
+std::string coordinates_of(const SweepResult& r) {
+  std::string names = "point replication seed";
+  for (const std::string& axis : r.axis_names) names += " " + axis;
   return names;
 }
 
-void copy_series(hid_t destination, const std::string& file, const std::string& object,
-                 const Context& c) {
-  const auto source =
-      hdf5::make<hdf5::File>(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), c,
-                             "HDF5 failed to open the series file " + in_quotes(file));
-  const auto group = hdf5::make<hdf5::Group>(
-      H5Gopen2(source.get(), object.c_str(), H5P_DEFAULT), c,
-      "the series file " + in_quotes(file) + " has no group " + in_quotes(object));
-  for (const std::string& name : hdf5::link_names(group.get(), object, c)) {
-    if (name == "provenance") continue;  // the sweep's provenance covers it
-    hdf5::check(
-        H5Ocopy(group.get(), name.c_str(), destination, name.c_str(), H5P_DEFAULT, H5P_DEFAULT), c,
-        "HDF5 failed to copy " + in_quotes(name) + " of " + in_quotes(file));
+class ColumnWriter {
+ public:
+  ColumnWriter(hid_t root, hid_t row_scale, const Context& c)
+      : root_(root), row_scale_(row_scale), c_(c) {}
+
+  // Attaches a column to `row` and gives it a long name (and a unit label when not "").
+  template <class T>
+  hdf5::Dataset write(const std::string& path, const std::vector<T>& values,
+                      const std::string& long_name, const std::string& unit_label) const {
+    hdf5::Dataset d = write_column(root_, path, values, c_);
+    hdf5::check(H5DSattach_scale(d.get(), row_scale_, 0), c_,
+                "HDF5 failed to attach " + in_quotes(path) + " to 'row'");
+    hdf5::write_string_attribute(d.get(), path, "long_name", long_name, c_);
+    if (!unit_label.empty()) hdf5::write_unit_attributes(d.get(), path, unit_label, c_);
+    return d;
+  }
+
+ private:
+  hid_t root_;
+  hid_t row_scale_;
+  const Context& c_;
+};
+
+void write_points(hid_t root, const SweepResult& r, const Context& c) {
+  const hdf5::Dataset row = write_column(root, "/row", r.row, c);
+  hdf5::check(H5DSset_scale(row.get(), "row"), c, "HDF5 failed to make '/row' a dimension");
+  hdf5::write_string_attribute(row.get(), "/row", "long_name",
+                               "row of the points table: point * replications + replication", c);
+  const ColumnWriter column(root, row.get(), c);
+  const std::string coordinates = coordinates_of(r);
+  column.write("/point", r.point, "point: index of the axes' values", "");
+  column.write("/replication", r.replication, "replication of the point", "");
+  column.write("/seed", r.seed, "scenario seed of the row", "");
+  for (size_t a = 0; a < r.axis_names.size(); ++a) {
+    const std::string path = "/" + r.axis_names[a];
+    const std::string long_name = "scenario value " + r.axis_paths[a];
+    hdf5::Dataset d;
+    if (!r.axis_numeric[a]) {
+      d = column.write(path, r.axis_text[a], long_name, "");
+    } else if (r.axis_integer[a]) {
+      std::vector<int64_t> values;
+      values.reserve(r.axis_number[a].size());
+      for (double x : r.axis_number[a]) values.push_back(std::llround(x));
+      d = column.write(path, values, long_name, r.axis_units[a]);
+    } else {
+      d = column.write(path, r.axis_number[a], long_name, r.axis_units[a]);
+    }
+    hdf5::write_string_attribute(d.get(), path, kRole, "axis", c);
+    hdf5::write_string_attribute(d.get(), path, "path", r.axis_paths[a], c);
+    hdf5::write_uint64_attribute(d.get(), path, "order", a, c);
+  }
+  for (size_t k = 0; k < r.indicator_names.size(); ++k) {
+    const std::string path = "/" + r.indicator_names[k];
+    const std::string& description = r.indicator_descriptions[k];
+    const hdf5::Dataset d = column.write(path, r.indicator[k],
+                                         description.empty() ? r.indicator_names[k] : description,
+                                         r.indicator_units[k]);
+    hdf5::write_string_attribute(d.get(), path, kRole, "indicator", c);
+    hdf5::write_uint64_attribute(d.get(), path, "order", k, c);
+    hdf5::write_string_attribute(d.get(), path, "coordinates", coordinates, c);
+  }
+  const hdf5::Dataset status = column.write("/status", r.status, "done, failed or pending", "");
+  hdf5::write_string_attribute(status.get(), "/status", "coordinates", coordinates, c);
+  const hdf5::Dataset error =
+      column.write("/error", r.error, "the error of a failed row, else empty", "");
+  hdf5::write_string_attribute(error.get(), "/error", "coordinates", coordinates, c);
+
+  hdf5::create_group(root, "/timing", kDefaultCreation, c);
+  column.write("/timing/run_seconds", r.run_seconds, "wall time of the row's run", "s");
+}
+
+void write_series(hid_t root, const SweepResult& r, const Context& c) {
+  std::vector<hdf5::SeriesSource> sources;
+  for (size_t i = 0; i < r.size(); ++i) {
+    if (i < r.series_file.size() && !r.series_file[i].empty()) {
+      sources.push_back({r.row[i], r.series_file[i], r.series_object[i]});
+    }
+  }
+  hdf5::write_sweep_series(root, sources, c);
+}
+
+// The axis and indicator columns of the root, each kind in its `order`.
+struct RoleColumns {
+  std::vector<std::string> axes, indicators;
+};
+
+RoleColumns role_columns(hid_t root, const Context& c) {
+  std::vector<std::pair<uint64_t, std::string>> axes, indicators;
+  for (std::string& name : hdf5::link_names(root, "/", c)) {
+    const std::string path = "/" + name;
+    if (H5Oexists_by_name(root, path.c_str(), H5P_DEFAULT) <= 0) continue;
+    const hid_t object = H5Oopen(root, path.c_str(), H5P_DEFAULT);
+    const bool dataset = object >= 0 && H5Iget_type(object) == H5I_DATASET;
+    if (object >= 0) H5Oclose(object);
+    if (!dataset) continue;
+    const hdf5::Dataset d = hdf5::open_dataset(root, path, c);
+    const std::string role = optional_attribute(d.get(), path, kRole, c);
+    if (role.empty()) continue;
+    const uint64_t order = hdf5::read_uint64_attribute(d.get(), path, "order", c);
+    (role == "axis" ? axes : indicators).emplace_back(order, std::move(name));
+  }
+  std::sort(axes.begin(), axes.end());
+  std::sort(indicators.begin(), indicators.end());
+  RoleColumns columns;
+  for (auto& [order, name] : axes) columns.axes.push_back(std::move(name));
+  for (auto& [order, name] : indicators) columns.indicators.push_back(std::move(name));
+  return columns;
+}
+
+void read_axis(hid_t root, const std::string& name, SweepResult& r, const Context& c) {
+  const std::string path = "/" + name;
+  const hdf5::Dataset d = hdf5::open_dataset(root, path, c);
+  r.axis_names.push_back(name);
+  r.axis_paths.push_back(hdf5::read_string_attribute(d.get(), path, "path", c));
+  r.axis_units.push_back(optional_attribute(d.get(), path, "units_label", c));
+  const H5T_class_t kind = type_class(d.get(), path, c);
+  r.axis_numeric.push_back(kind != H5T_STRING);
+  r.axis_integer.push_back(kind == H5T_INTEGER);
+  if (kind == H5T_STRING) {
+    r.axis_text.push_back(read_string_column(root, path, c));
+    r.axis_number.emplace_back(r.axis_text.back().size(), std::nan(""));
+    return;
+  }
+  r.axis_text.emplace_back();
+  if (kind == H5T_INTEGER) {
+    const std::vector<int64_t> values = read_column<int64_t>(root, path, H5T_NATIVE_INT64, c);
+    r.axis_number.emplace_back(values.begin(), values.end());
+  } else {
+    r.axis_number.push_back(read_column<double>(root, path, H5T_NATIVE_DOUBLE, c));
   }
 }
 
-std::string row_group(uint64_t row) { return "/series/row_" + std::to_string(row); }
+void read_indicator(hid_t root, const std::string& name, SweepResult& r, const Context& c) {
+  const std::string path = "/" + name;
+  const hdf5::Dataset d = hdf5::open_dataset(root, path, c);
+  r.indicator_names.push_back(name);
+  r.indicator_units.push_back(optional_attribute(d.get(), path, "units_label", c));
+  const std::string long_name = optional_attribute(d.get(), path, "long_name", c);
+  r.indicator_descriptions.push_back(long_name == name ? std::string() : long_name);
+  r.indicator.push_back(read_column<double>(root, path, H5T_NATIVE_DOUBLE, c));
+}
 
 }  // namespace
 
 void write_sweep_result(const fs::path& path, const SweepResult& r) {
   hdf5::silence_library_errors();
   const Context c{path.string(), "cannot write the sweep result"};
+  check_names(r, c);
   const fs::path partial = path.string() + ".partial";
   std::error_code ignored;
   fs::remove(partial, ignored);
@@ -133,6 +291,7 @@ void write_sweep_result(const fs::path& path, const SweepResult& r) {
       H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, kDefaultCreation, H5P_DEFAULT), c,
       "cannot create the file (does its directory exist and is it writable?)");
   const hid_t root = file.get();
+  hdf5::write_string_attribute(root, "/", "Conventions", "CF-1.8", c);
   hdf5::write_string_attribute(root, "/", "format", r.format, c);
   hdf5::write_string_attribute(root, "/", "program_version", r.program_version, c);
   hdf5::write_string_attribute(root, "/", "fingerprint", r.fingerprint, c);
@@ -150,42 +309,9 @@ void write_sweep_result(const fs::path& path, const SweepResult& r) {
   hdf5::write_string_dataset(root, "/provenance/sweep_path", r.sweep_path, kDefaultCreation, c);
   hdf5::write_string_dataset(root, "/provenance/base_scenario", r.base_scenario, kDefaultCreation,
                              c);
+  write_points(root, r, c);
+  write_series(root, r, c);
 
-  hdf5::create_group(root, "/points", kDefaultCreation, c);
-  write_column(root, "/points/row", r.row, c);
-  write_column(root, "/points/point", r.point, c);
-  write_column(root, "/points/replication", r.replication, c);
-  write_column(root, "/points/seed", r.seed, c);
-  write_column(root, "/points/status", r.status, c);
-  write_column(root, "/points/error", r.error, c);
-  hdf5::create_group(root, "/points/axis", kDefaultCreation, c);
-  for (size_t a = 0; a < r.axis_names.size(); ++a) {
-    const std::string axis = "/points/axis/" + r.axis_names[a];
-    const hdf5::Dataset d = r.axis_numeric[a] ? write_column(root, axis, r.axis_number[a], c)
-                                              : write_column(root, axis, r.axis_text[a], c);
-    hdf5::write_string_attribute(d.get(), axis, "path", r.axis_paths[a], c);
-    hdf5::write_uint64_attribute(d.get(), axis, "order", a, c);
-  }
-  hdf5::create_group(root, "/points/indicator", kDefaultCreation, c);
-  for (size_t k = 0; k < r.indicator_names.size(); ++k) {
-    const std::string indicator = "/points/indicator/" + r.indicator_names[k];
-    const hdf5::Dataset d = write_column(root, indicator, r.indicator[k], c);
-    hdf5::write_uint64_attribute(d.get(), indicator, "order", k, c);
-  }
-
-  hdf5::create_group(root, "/timing", kDefaultCreation, c);
-  write_column(root, "/timing/run_seconds", r.run_seconds, c);
-
-  const bool any_series = std::any_of(r.series_file.begin(), r.series_file.end(),
-                                      [](const std::string& f) { return !f.empty(); });
-  if (any_series) {
-    hdf5::create_group(root, "/series", kDefaultCreation, c);
-    for (size_t i = 0; i < r.size(); ++i) {
-      if (i >= r.series_file.size() || r.series_file[i].empty()) continue;
-      const hdf5::Group row = hdf5::create_group(root, row_group(r.row[i]), kDefaultCreation, c);
-      copy_series(row.get(), r.series_file[i], r.series_object[i], c);
-    }
-  }
   hdf5::check(H5Fflush(root, H5F_SCOPE_GLOBAL), c, "HDF5 failed to flush the file");
   if (!file.close()) c.fail("HDF5 failed to close " + in_quotes(partial.string()));
 
@@ -208,6 +334,10 @@ SweepResult read_sweep_result(const fs::path& path) {
   SweepResult r;
   r.format = hdf5::read_string_attribute(root, "/", "format", c);
   if (!r.format.starts_with("gpumarket-sweep")) c.fail("not a gpumarket sweep result");
+  if (r.format != kSweepFormat) {
+    c.fail("its format is " + in_quotes(r.format) + " but this gpumarket reads " +
+           in_quotes(kSweepFormat) + "; run the sweep again with this version");
+  }
   r.program_version = hdf5::read_string_attribute(root, "/", "program_version", c);
   r.fingerprint = hdf5::read_string_attribute(root, "/", "fingerprint", c);
   r.sweep_seed = hdf5::read_uint64_attribute(root, "/", "sweep_seed", c);
@@ -222,54 +352,42 @@ SweepResult read_sweep_result(const fs::path& path) {
   r.sweep_path = hdf5::read_string_dataset(root, "/provenance/sweep_path", c);
   r.base_scenario = hdf5::read_string_dataset(root, "/provenance/base_scenario", c);
 
-  r.row = read_column<uint64_t>(root, "/points/row", H5T_NATIVE_UINT64, c);
-  r.point = read_column<uint64_t>(root, "/points/point", H5T_NATIVE_UINT64, c);
-  r.replication = read_column<uint64_t>(root, "/points/replication", H5T_NATIVE_UINT64, c);
-  r.seed = read_column<uint64_t>(root, "/points/seed", H5T_NATIVE_UINT64, c);
-  r.status = read_string_column(root, "/points/status", c);
-  r.error = read_string_column(root, "/points/error", c);
-  for (const std::string& name : ordered_names(root, "/points/axis", c)) {
-    const std::string axis = "/points/axis/" + name;
-    const hdf5::Dataset d = hdf5::open_dataset(root, axis, c);
-    r.axis_names.push_back(name);
-    r.axis_paths.push_back(hdf5::read_string_attribute(d.get(), axis, "path", c));
-    const bool is_string = is_string_dataset(d.get(), axis, c);
-    r.axis_numeric.push_back(!is_string);
-    if (is_string) {
-      r.axis_text.push_back(read_string_column(root, axis, c));
-      r.axis_number.emplace_back(r.axis_text.back().size(), std::nan(""));
-    } else {
-      r.axis_number.push_back(read_column<double>(root, axis, H5T_NATIVE_DOUBLE, c));
-      r.axis_text.emplace_back();
-    }
-  }
-  for (const std::string& name : ordered_names(root, "/points/indicator", c)) {
-    r.indicator_names.push_back(name);
-    r.indicator.push_back(
-        read_column<double>(root, "/points/indicator/" + name, H5T_NATIVE_DOUBLE, c));
-  }
+  r.row = read_column<uint64_t>(root, "/row", H5T_NATIVE_UINT64, c);
+  r.point = read_column<uint64_t>(root, "/point", H5T_NATIVE_UINT64, c);
+  r.replication = read_column<uint64_t>(root, "/replication", H5T_NATIVE_UINT64, c);
+  r.seed = read_column<uint64_t>(root, "/seed", H5T_NATIVE_UINT64, c);
+  r.status = read_string_column(root, "/status", c);
+  r.error = read_string_column(root, "/error", c);
+  const RoleColumns columns = role_columns(root, c);
+  for (const std::string& name : columns.axes) read_axis(root, name, r, c);
+  for (const std::string& name : columns.indicators) read_indicator(root, name, r, c);
   r.run_seconds = read_column<double>(root, "/timing/run_seconds", H5T_NATIVE_DOUBLE, c);
 
+  const std::vector<uint64_t> with_series = hdf5::sweep_series_rows(root, c);
   r.series_file.assign(r.size(), "");
   r.series_object.assign(r.size(), "");
-  if (hdf5::has_link(root, "/series", c)) {
-    for (size_t i = 0; i < r.size(); ++i) {
-      const std::string group = row_group(r.row[i]);
-      if (hdf5::has_link(root, group, c)) {
-        r.series_file[i] = path.string();
-        r.series_object[i] = group;
-      }
+  for (size_t i = 0; i < r.size(); ++i) {
+    if (std::binary_search(with_series.begin(), with_series.end(), r.row[i])) {
+      r.series_file[i] = path.string();
+      r.series_object[i] = "/series";
     }
   }
   const size_t n = r.size();
   auto check_size = [&](size_t size, const std::string& what) {
     if (size != n) {
-      c.fail("column " + what + " has " + std::to_string(size) + " rows, /points/row has " +
+      c.fail("column " + what + " has " + std::to_string(size) + " rows, /row has " +
              std::to_string(n));
     }
   };
   check_size(r.point.size(), "point");
+  check_size(r.replication.size(), "replication");
+  check_size(r.seed.size(), "seed");
   check_size(r.status.size(), "status");
+  check_size(r.error.size(), "error");
+  check_size(r.run_seconds.size(), "run_seconds");
+  for (size_t a = 0; a < r.axis_names.size(); ++a) {
+    check_size(r.axis_number[a].size(), r.axis_names[a]);
+  }
   for (size_t k = 0; k < r.indicator.size(); ++k) {
     check_size(r.indicator[k].size(), r.indicator_names[k]);
   }

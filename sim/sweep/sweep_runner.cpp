@@ -229,10 +229,12 @@ std::vector<InvalidPoint> invalid_points(const SweepSpec& spec) {
   return invalid;
 }
 
-std::vector<std::string> sweep_indicators(const SweepSpec& spec) {
-  // The probe: the first row whose scenario decodes, shortened to one tick. The summary's
-  // names do not depend on the horizon, so this validates the names by running (almost)
-  // nothing. When no row decodes, every row fails anyway and the names stay unchecked.
+namespace {
+
+// The summary of a probe run: the first row whose scenario decodes, shortened to one tick. The
+// summary's names, units and descriptions do not depend on the horizon, so this gives them by
+// running (almost) nothing. nullopt when no row decodes (every row fails anyway).
+std::optional<std::vector<SummaryValue>> probe_summary(const SweepSpec& spec) {
   std::optional<Scenario> scenario;
   for (uint64_t row = 0; row < spec.row_count() && !scenario; row += spec.replications) {
     try {
@@ -240,15 +242,38 @@ std::vector<std::string> sweep_indicators(const SweepSpec& spec) {
     } catch (const Error&) {
     }
   }
-  if (!scenario) return spec.indicators;
+  if (!scenario) return std::nullopt;
   scenario->horizon = scenario->tick;
   scenario->warmup = Duration();
   MemoryRecorder memory(false);
   memory.begin(RunInfo{});
   MarketModel(*scenario).run(memory);
   memory.finish();
+  return memory.summary();
+}
+
+}  // namespace
+
+std::vector<SummaryValue> describe_indicators(const SweepSpec& spec,
+                                              const std::vector<std::string>& indicators) {
+  const std::optional<std::vector<SummaryValue>> summary = probe_summary(spec);
+  std::vector<SummaryValue> described;
+  for (const std::string& name : indicators) {
+    SummaryValue& d = described.emplace_back();
+    d.name = name;
+    if (!summary) continue;
+    for (const SummaryValue& v : *summary) {
+      if (v.name == name) d.unit = v.unit, d.description = v.description;
+    }
+  }
+  return described;
+}
+
+std::vector<std::string> sweep_indicators(const SweepSpec& spec) {
+  const std::optional<std::vector<SummaryValue>> summary = probe_summary(spec);
+  if (!summary) return spec.indicators;
   std::vector<std::string> available;
-  for (const SummaryValue& v : memory.summary()) available.push_back(v.name);
+  for (const SummaryValue& v : *summary) available.push_back(v.name);
   if (spec.indicators.empty()) return available;
   for (size_t i = 0; i < spec.indicators.size(); ++i) {
     const std::string& name = spec.indicators[i];
@@ -297,6 +322,7 @@ JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
                         scenario.start.to_string(),
                         {},
                         {},
+                        {},
                         {}});
       model.run(tee);
       tee.finish();
@@ -335,10 +361,16 @@ SweepResult build_sweep_result(const SweepSpec& spec, const std::vector<std::str
     r.axis_names.push_back(axis.name);
     r.axis_paths.push_back(axis.path);
     r.axis_numeric.push_back(axis.numeric);
+    r.axis_integer.push_back(axis.integer);
+    r.axis_units.push_back(axis.unit);
   }
   r.axis_number.resize(spec.axes.size());
   r.axis_text.resize(spec.axes.size());
   r.indicator_names = indicators;
+  for (const SummaryValue& v : describe_indicators(spec, indicators)) {
+    r.indicator_units.push_back(v.unit);
+    r.indicator_descriptions.push_back(v.description);
+  }
   r.indicator.resize(indicators.size());
   for (uint64_t i = shard_index; i < spec.row_count(); i += shard_count) {
     const SweepRow row = spec.row(i);

@@ -3,9 +3,11 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <string_view>
 #include <utility>
 
 #include "gpumarket/core/check.hpp"
@@ -50,6 +52,35 @@ AxisValue generated_value(double x, int digits, const SourceLocation& where) {
   return AxisValue{fmt::format("{}", x), x, where};
 }
 
+// The points table's own columns (docs/sweeps.md, "The result"): no axis may take their name.
+constexpr std::array<std::string_view, 9> kTableColumns = {
+    "row", "point", "replication", "seed", "status", "error", "timing", "series", "provenance"};
+
+// The unit a scenario key's name gives (scenarios/README.md: "units are in the key's name"),
+// as the label cf_units spells; "" when the name carries none.
+std::string unit_of_key(std::string_view key) {
+  constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kSuffixes = {{
+      {"_usd_per_pf_hour", "USD/(PF*h)"},
+      {"_per_hour", "1/h"},
+      {"_usd", "USD"},
+      {"_pfh", "PF*h"},
+      {"_pf", "PF"},
+      {"_hours", "h"},
+      {"_h", "h"},
+  }};
+  for (const auto& [suffix, unit] : kSuffixes) {
+    if (key.ends_with(suffix)) return std::string(unit);
+  }
+  return {};
+}
+
+// Whether `text` is an integer literal ("3", "-12"), which an integer axis is made of.
+bool is_integer_literal(std::string_view text) {
+  if (text.starts_with('-')) text.remove_prefix(1);
+  return !text.empty() && text.size() <= 18 &&
+         std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
 SweepAxis decode_axis_head(MapReader& r, const ConfigNode& base,
                            std::vector<std::string>& seen_paths) {
   SweepAxis axis;
@@ -88,6 +119,13 @@ SweepAxis decode_axis_head(MapReader& r, const ConfigNode& base,
   } else {
     axis.name = fallback;
   }
+  if (std::find(kTableColumns.begin(), kTableColumns.end(), axis.name) != kTableColumns.end()) {
+    r.fail(r.has("name") ? "name" : "path",
+           fmt::format("the axis name '{}' is that of a column of the points table; give the "
+                       "axis another `name`",
+                       axis.name));
+  }
+  axis.unit = unit_of_key(fallback);
   return axis;
 }
 
@@ -275,6 +313,10 @@ std::vector<SweepAxis> collect_axes(const std::vector<Block>& blocks) {
       }
       axis.numeric = std::all_of(block.rows.begin(), block.rows.end(),
                                  [&](const auto& row) { return !std::isnan(row[a].number); });
+      axis.integer = axis.numeric && std::all_of(block.rows.begin(), block.rows.end(),
+                                                 [&](const auto& row) {
+                                                   return is_integer_literal(row[a].text);
+                                                 });
       axes.push_back(std::move(axis));
     }
   }

@@ -28,7 +28,7 @@ void write_run(const std::string& path, const std::vector<SummaryValue>& summary
                double price_scale = 1.0) {
   Hdf5Recorder recorder(path);
   recorder.begin(RunInfo{
-      "scenario.yaml", "name: test\n", "name: test\n", 1, "test", "2026-06-01", "", {}, {}});
+      "scenario.yaml", "name: test\n", "name: test\n", 1, "test", "2026-06-01", "", {}, {}, {}});
   if (hours > 0) {
     const SeriesId time =
         recorder.declare_series({"tick", "time_h", "h", "time since start", {}, "", true});

@@ -42,11 +42,15 @@ inline void expect_same_table(const SweepResult& a, const SweepResult& b) {
   EXPECT_EQ(a.status, b.status);
   EXPECT_EQ(a.error, b.error);
   EXPECT_EQ(a.axis_names, b.axis_names);
+  EXPECT_EQ(a.axis_integer, b.axis_integer);
+  EXPECT_EQ(a.axis_units, b.axis_units);
   EXPECT_EQ(a.axis_text, b.axis_text);
   ASSERT_EQ(a.axis_number.size(), b.axis_number.size());
   for (size_t k = 0; k < a.axis_number.size(); ++k)
     EXPECT_TRUE(same_bits(a.axis_number[k], b.axis_number[k]));
   EXPECT_EQ(a.indicator_names, b.indicator_names);
+  EXPECT_EQ(a.indicator_units, b.indicator_units);
+  EXPECT_EQ(a.indicator_descriptions, b.indicator_descriptions);
   ASSERT_EQ(a.indicator.size(), b.indicator.size());
   for (size_t k = 0; k < a.indicator.size(); ++k) {
     EXPECT_TRUE(same_bits(a.indicator[k], b.indicator[k])) << a.indicator_names[k];

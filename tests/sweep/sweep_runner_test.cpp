@@ -221,10 +221,39 @@ TEST(SweepRunner, KeepsEachRowsSeriesWhenAsked) {
       dir.write("series.yaml",
                 mmc_sweep_text("  - {name: servers, path: venues.farm.servers, values: [3, 4]}\n",
                                "keep_series: true\nindicators: [utilisation]\n"));
+  const SweepSpec spec = load_sweep(path.string());
+  run(spec, dir / "out.h5", 2);
+  const SweepResult r = read_sweep_result(dir / "out.h5");
+  EXPECT_EQ(r.series_object, (std::vector<std::string>{"/series", "/series"}));
+  // Shards keep their rows' series, and the merge takes them from the shard files.
+  std::vector<SweepResult> shards;
+  std::vector<std::string> paths;
+  for (uint64_t s = 0; s < 2; ++s) {
+    run(spec, dir / "sharded.h5", 1, s, 2);
+    paths.push_back(shard_output_path(dir / "sharded.h5", s, 2).string());
+    shards.push_back(read_sweep_result(paths.back()));
+    EXPECT_EQ(shards.back().series_object, (std::vector<std::string>{"/series"}));
+  }
+  write_sweep_result(dir / "merged.h5", merge_sweep_results(shards, paths));
+  const SweepResult merged = read_sweep_result(dir / "merged.h5");
+  EXPECT_EQ(merged.series_object, (std::vector<std::string>{"/series", "/series"}));
+  expect_same_table(r, merged);
+}
+
+TEST(SweepRunner, TypesEachAxisAndGivesUnitsFromKeyNamesAndTheSummary) {
+  TempDir dir;
+  const auto path = dir.write(
+      "typed.yaml",
+      mmc_sweep_text("  - {name: rate, path: segments.jobs.arrival_rate_per_hour, values: [1.5, 2.0]}\n"
+                     "  - {name: servers, path: venues.farm.servers, range: {from: 3, to: 4, step: 1}}\n",
+                     "indicators: [mean_wait_h, utilisation]\n"));
   run(load_sweep(path.string()), dir / "out.h5", 2);
   const SweepResult r = read_sweep_result(dir / "out.h5");
-  ASSERT_EQ(r.series_object.size(), 2u);
-  EXPECT_EQ(r.series_object[1], "/series/row_1");
+  EXPECT_EQ(r.axis_numeric, (std::vector<bool>{true, true}));
+  EXPECT_EQ(r.axis_integer, (std::vector<bool>{false, true}));  // "2.0" is written as a float
+  EXPECT_EQ(r.axis_units, (std::vector<std::string>{"1/h", ""}));
+  EXPECT_EQ(r.indicator_units, (std::vector<std::string>{"h", "1"}));
+  EXPECT_EQ(r.axis_number[1], (std::vector<double>{3, 4, 3, 4}));
 }
 
 TEST(SweepRunner, RefusesAJournalOfAnotherSweep) {

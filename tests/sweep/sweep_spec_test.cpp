@@ -54,6 +54,24 @@ TEST(SweepSpec, ExpandsAGridWithTheLastAxisFastest) {
   EXPECT_EQ(s.point_key(4), "rate=2.0,servers=4");
 }
 
+TEST(SweepSpec, AnAxisIsIntegerWhenEveryValueIsWrittenAsAnInteger) {
+  const SweepSpec s = decode("  - {name: rate, path: " + kRate +
+                             ", values: [1.5, 2.0]}\n"
+                             "  - {path: " +
+                             kServers + ", range: {from: 3, to: 5, step: 1}}\n");
+  EXPECT_FALSE(s.axes[0].integer);  // "2.0" says float
+  EXPECT_TRUE(s.axes[1].integer);
+  EXPECT_EQ(s.axes[0].unit, "1/h");  // from the key's name, "_per_hour"
+  EXPECT_EQ(s.axes[1].unit, "");
+}
+
+TEST(SweepSpec, RejectsAnAxisNamedLikeAColumnOfThePointsTable) {
+  const std::string message =
+      error_of("  - {name: status, path: " + kServers + ", values: [3, 4]}\n");
+  EXPECT_THAT(message, HasSubstr("test_sweep.yaml:7:"));
+  EXPECT_THAT(message, HasSubstr("the axis name 'status' is that of a column of the points table"));
+}
+
 TEST(SweepSpec, ZipsListsOfEqualLength) {
   const SweepSpec s = decode(
       "  - zip:\n"

@@ -16,6 +16,13 @@ struct TimelineMark {
   std::string label;  // e.g. "2026-06-15: venues.alliance.pool.subsidy_rate=0.4"
 };
 
+/// A setting of the scenario that readers of the output need to place its indicators, e.g.
+/// {"indicators.daa_before", {"2026-06-01", "2026-07-01"}}: its key path and its values.
+struct IndicatorSetting {
+  std::string key;
+  std::vector<std::string> values;
+};
+
 /// Provenance written once, before any series.
 struct RunInfo {
   std::string scenario_file;      // path as the user gave it
@@ -29,6 +36,8 @@ struct RunInfo {
   std::string command_line;
   std::vector<std::string> overrides;  // each --set "key.path=value", in the order given
   std::vector<TimelineMark> timeline;  // the scenario's dated changes, in time order
+  // The dates the headline indicators compare (DAA windows, bridge split), for plots.
+  std::vector<IndicatorSetting> indicator_settings;
 };
 
 /// A time series: one row per sample, `columns.size()` values per row (one value

@@ -6,28 +6,36 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gpumarket {
 
+/// The layout's version, the root attribute `format`; readers refuse any other.
+inline constexpr std::string_view kSweepFormat = "gpumarket-sweep 2";
+
 /// A points table in memory, column by column; every column has one entry per row present.
-/// File layout (all columns 1-D, one element per row, ordered by `row`):
-///   /                                   attributes format ("gpumarket-sweep 1"),
-///                                       program_version, fingerprint, sweep_seed,
-///                                       replications, points_total, rows_total,
-///                                       shard_index, shard_count, common_random_numbers
-///   /points/row, point, replication, seed    uint64
-///   /points/axis/<name>                 double (numeric axis) or string; attributes path
-///                                       and order (its place in the sweep file)
-///   /points/indicator/<name>            double (NaN when the row failed); attribute order
-///   /points/status                      string: "done", "failed" or "pending"
-///   /points/error                       string: the failed row's error, else ""
-///   /timing/run_seconds                 double: wall time of each row's run (not part of
-///                                       the points table: it differs from run to run)
-///   /series/row_<row>/<group>/<name>    each kept row's series and summary, as `run` writes
+/// File layout (netCDF-4/CF, docs/sweeps.md "The result"): one dimension `row` at the root,
+/// every column a variable over it.
+///   /                        attributes Conventions ("CF-1.8"), format (kSweepFormat),
+///                            program_version, fingerprint, sweep_seed, replications,
+///                            points_total, rows_total, shard_index, shard_count,
+///                            common_random_numbers
+///   /row                     uint64 dimension scale: the row numbers
+///   /point, replication, seed            uint64 over row (coordinates)
+///   /<axis>                  int64 (integer axis), double (other numeric axis) or string
+///                            over row, a coordinate; attributes path, order, long_name,
+///                            units (when the key's name gives one)
+///   /<indicator>             double over row (NaN when the row did not finish); units,
+///                            long_name, order
+///   /status, /error          string over row: "done"/"failed"/"pending", the error or ""
+///   /timing/run_seconds      double over row: wall time of each row (not part of the points
+///                            table: it differs from run to run)
+///   /series/<group>/...      with kept series: each run group as arrays over (row, time[, axis])
+///                            with its own `row` dimension (the rows that kept series)
 ///   /provenance/sweep_file, sweep_path, base_scenario   strings
 struct SweepResult {
-  std::string format = "gpumarket-sweep 1";
+  std::string format = std::string(kSweepFormat);
   std::string program_version;
   std::string fingerprint;
   uint64_t sweep_seed = 0;
@@ -45,7 +53,13 @@ struct SweepResult {
   std::vector<std::string> axis_names;
   std::vector<std::string> axis_paths;
   std::vector<bool> axis_numeric;
+  /// Numeric axes whose every value is written as an integer: stored as int64.
+  std::vector<bool> axis_integer;
+  /// The unit label of each axis (as cf_units spells labels), "" when unknown.
+  std::vector<std::string> axis_units;
   std::vector<std::string> indicator_names;
+  /// The unit label and description of each indicator, as the run's summary gives them.
+  std::vector<std::string> indicator_units, indicator_descriptions;
 
   std::vector<uint64_t> row, point, replication, seed;
   std::vector<std::vector<double>> axis_number;     // [axis][i]: NaN for a non-numeric axis
@@ -53,19 +67,21 @@ struct SweepResult {
   std::vector<std::vector<double>> indicator;       // [indicator][i]
   std::vector<std::string> status, error;
   std::vector<double> run_seconds;
-  /// Per row: an HDF5 file whose top-level groups (but /provenance) and object paths below
-  /// `series_object` are copied to /series/row_<row>; empty: no series.
+  /// Per row, where its series are: a run file and "/" (its groups but /provenance), or a
+  /// sweep file and "/series" (that file's row of the same number); "" for none.
   std::vector<std::string> series_file, series_object;
 
   size_t size() const { return row.size(); }
 };
 
 /// Writes "<path>.partial", flushes it to disk and renames it to `path`: a file at `path` is
-/// always complete. Throws Error naming `path` when HDF5 or the file system fails.
+/// always complete. Throws Error naming `path` when HDF5 or the file system fails, or when an
+/// axis's name is that of another column.
 void write_sweep_result(const std::filesystem::path& path, const SweepResult& result);
 
 /// Reads a file that write_sweep_result wrote. series_file/series_object point into it for
-/// rows with series. Throws Error naming `path` when it is missing or not a sweep result.
+/// rows with series. Throws Error naming `path` when it is missing, not a sweep result or of
+/// another format version (naming the version found and the one expected).
 SweepResult read_sweep_result(const std::filesystem::path& path);
 
 }  // namespace gpumarket

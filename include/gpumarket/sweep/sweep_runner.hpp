@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gpumarket/core/recorder.hpp"
 #include "gpumarket/sweep/journal.hpp"
 #include "gpumarket/sweep/process_group.hpp"
 #include "gpumarket/sweep/sweep_result.hpp"
@@ -64,6 +65,11 @@ std::vector<InvalidPoint> invalid_points(const SweepSpec& spec);
 /// row's scenario shortened to one tick, which runs in microseconds); or, when the list is
 /// empty, every name of that summary. Throws Error at the first unknown indicator.
 std::vector<std::string> sweep_indicators(const SweepSpec& spec);
+
+/// The unit and description of each indicator, from the same probe run; both "" for a name the
+/// probe's summary lacks or when no row's scenario decodes.
+std::vector<SummaryValue> describe_indicators(const SweepSpec& spec,
+                                              const std::vector<std::string>& indicators);
 
 /// Runs one row; never throws for a bad row (its error is recorded in the entry). With a
 /// non-empty `series_file`, also writes the row's series and summary there (as `run` does).

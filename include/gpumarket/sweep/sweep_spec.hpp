@@ -16,6 +16,8 @@ struct SweepAxis {
   std::string name;      // column name in the results and in constraints
   std::string path;      // apply_override path syntax, e.g. "venues.farm.servers"
   bool numeric = true;   // every value reads as a finite number
+  bool integer = false;  // numeric, and every value is written as an integer ("3", not "3.0")
+  std::string unit;      // the unit label the key's name gives ("_per_hour": "1/h"), or ""
   SourceLocation where;  // the axis definition in the sweep file
 };
 
