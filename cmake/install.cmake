@@ -21,6 +21,9 @@ install(FILES "${PROJECT_BINARY_DIR}/gpumarketConfig.cmake"
 
 install(PROGRAMS scripts/dashboard.py scripts/plot_sweep.py scripts/slurm_sweep.sh
   DESTINATION "${CMAKE_INSTALL_DATADIR}/gpumarket/scripts")
+# The Python package the scripts import: beside them, where they look (../python).
+install(DIRECTORY python/ DESTINATION "${CMAKE_INSTALL_DATADIR}/gpumarket/python"
+  PATTERN "__pycache__" EXCLUDE PATTERN "*.egg-info" EXCLUDE PATTERN "build" EXCLUDE)
 install(DIRECTORY scenarios/ DESTINATION "${CMAKE_INSTALL_DATADIR}/gpumarket/scenarios")
 install(FILES README.md ARCHITECTURE.md TYPE DOC)
 install(DIRECTORY docs/ TYPE DOC)

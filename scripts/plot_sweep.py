@@ -8,18 +8,27 @@ confidence band (Student t). Two axes: a heat map of the mean over replications.
   /usr/bin/python3 scripts/plot_sweep.py results/mmc_grid.h5 utilisation --x rate --y servers -o util.png
 
 Rows that are not done are left out; other axes than the ones named are averaged over, with a
-warning. Needs Debian's python3-h5py and python3-matplotlib (/usr/bin/python3).
+warning. Reads the file with the gpumarket Python package (python/ in the source tree, or
+installed); needs Debian's python3-h5py, python3-h5netcdf, python3-xarray, python3-pandas and
+python3-matplotlib (/usr/bin/python3).
 """
 import argparse
 import sys
 from collections import defaultdict
+from pathlib import Path
 
-import h5py
-import matplotlib
+# The package beside the scripts: python/ in the source tree, share/gpumarket/python installed.
+_PACKAGE = Path(__file__).resolve().parent.parent / "python"
+if (_PACKAGE / "gpumarket").is_dir():
+    sys.path.insert(0, str(_PACKAGE))
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+import gpumarket as gm  # noqa: E402
 
 # Two-sided 95% Student t quantiles for 1..30 degrees of freedom; 1.96 beyond.
 T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
@@ -32,18 +41,18 @@ def t95(dof):
 
 
 def load(path):
-    with h5py.File(path, "r") as f:
-        points = f["points"]
-        status = [s.decode() if isinstance(s, bytes) else s for s in points["status"][()]]
-        axes = {}
-        for name, d in points["axis"].items():
-            values = d[()]
-            if values.dtype.kind in "OS":
-                values = np.array([v.decode() if isinstance(v, bytes) else v for v in values])
-            axes[name] = values
-        indicators = {name: d[()] for name, d in points["indicator"].items()}
-    done = np.array([s == "done" for s in status])
-    return axes, indicators, done
+    """The axes and indicators of a sweep file by name (in their own types), the units label of
+    each indicator, and which rows are done."""
+    try:
+        ds = gm.open_sweep(path)
+    except (OSError, gm.FormatError) as error:
+        sys.exit(f"plot_sweep.py: error: {error}")
+    axes = {name: ds[name].values for name in gm.sweep_axes(ds)}
+    names = gm.sweep_indicators(ds)
+    indicators = {name: ds[name].values for name in names}
+    units = {name: str(ds[name].attrs.get("units_label", "")) for name in names}
+    done = ds["status"].values == "done"
+    return axes, indicators, units, done
 
 
 def sort_key(v):
@@ -60,7 +69,7 @@ def main():
     p.add_argument("-o", "--output", default="sweep.png")
     a = p.parse_args()
 
-    axes, indicators, done = load(a.result)
+    axes, indicators, units, done = load(a.result)
     for name in [a.x, a.y, a.by]:
         if name is not None and name not in axes:
             sys.exit(f"{a.result}: no axis '{name}' (axes: {', '.join(axes)})")
@@ -88,7 +97,7 @@ def main():
             line, = ax.plot(xs, mean, marker="o", ms=3, label=label)
             ax.fill_between(xs, mean - half, mean + half, color=line.get_color(), alpha=0.25)
         ax.set_xlabel(a.x)
-        ax.set_ylabel(a.indicator)
+        ax.set_ylabel(f"{a.indicator} ({units[a.indicator]})" if units[a.indicator] else a.indicator)
         ax.set_title(f"{a.indicator}: mean and 95% CI over replications")
         ax.legend(fontsize="small")
         ax.grid(alpha=0.3)
@@ -109,7 +118,7 @@ def main():
                 if not np.isnan(grid[r, c]):
                     ax.text(c, r, f"{grid[r, c]:.3g}", ha="center", va="center", fontsize=7,
                             color="white" if grid[r, c] < np.nanmean(grid) else "black")
-        fig.colorbar(im, ax=ax, label=a.indicator)
+        fig.colorbar(im, ax=ax, label=f"{a.indicator} ({units[a.indicator]})" if units[a.indicator] else a.indicator)
         ax.set_xlabel(a.x)
         ax.set_ylabel(a.y)
         ax.set_title(f"{a.indicator}: mean over replications")
