@@ -58,7 +58,8 @@ int run_main(int argc, char** argv) {
   CLI::App* run_app = app.add_subcommand("run", "Run a scenario and write its results to HDF5");
   run_app->add_option("scenario", run.scenario_path, "Scenario file (YAML)")->required();
   run_app->add_option("-o,--output", run.output_path,
-                      "Output file (default: results/<scenario name>.h5)");
+                      "Output file, netCDF-4/CF HDF5 (docs/output.md; read it in Python with "
+                      "python/gpumarket) (default: results/<scenario name>.h5)");
   add_unsigned_option(run_app, "--seed", run.seed, "Random seed (overrides the scenario's)");
   run_app->add_option("--set", run.overrides, "Override a scenario value: key.path=value")
       ->take_all();

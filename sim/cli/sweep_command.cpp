@@ -187,7 +187,7 @@ SweepReport sweep_command(const SweepCommand& command) {
                                 : 0.0);
       if (report.failed > 0) {
         fmt::print(stderr,
-                   "gpumarket: {} of {} rows failed; their errors are in /points/error of {} "
+                   "gpumarket: {} of {} rows failed; their errors are in /error of {} "
                    "(--retry-failed runs them again)\n",
                    report.failed, report.rows, report.output.string());
       }

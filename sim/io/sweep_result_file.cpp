@@ -31,8 +31,8 @@ constexpr const char* kRole = "gpumarket_role";
 constexpr std::array<std::string_view, 9> kFixedNames = {
     "row", "point", "replication", "seed", "status", "error", "timing", "series", "provenance"};
 
-hdf5::Dataset write_column(hid_t file, const std::string& path, hid_t file_type,
-                           hid_t memory_type, size_t size, const void* data, const Context& c) {
+hdf5::Dataset write_column(hid_t file, const std::string& path, hid_t file_type, hid_t memory_type,
+                           size_t size, const void* data, const Context& c) {
   const hdf5::Dataspace space = hdf5::vector_space(size, c);
   return hdf5::write_dataset(file, path, file_type, memory_type, space.get(), data,
                              kDefaultCreation, c);
@@ -190,9 +190,9 @@ void write_points(hid_t root, const SweepResult& r, const Context& c) {
   for (size_t k = 0; k < r.indicator_names.size(); ++k) {
     const std::string path = "/" + r.indicator_names[k];
     const std::string& description = r.indicator_descriptions[k];
-    const hdf5::Dataset d = column.write(path, r.indicator[k],
-                                         description.empty() ? r.indicator_names[k] : description,
-                                         r.indicator_units[k]);
+    const hdf5::Dataset d =
+        column.write(path, r.indicator[k], description.empty() ? r.indicator_names[k] : description,
+                     r.indicator_units[k]);
     hdf5::write_string_attribute(d.get(), path, kRole, "indicator", c);
     hdf5::write_uint64_attribute(d.get(), path, "order", k, c);
     hdf5::write_string_attribute(d.get(), path, "coordinates", coordinates, c);

@@ -86,7 +86,8 @@ int rank_of(hid_t dataset, const std::string& path, const Context& c) {
 std::vector<hsize_t> dims_of(hid_t dataset, const std::string& path, const Context& c) {
   const auto space = make<Dataspace>(H5Dget_space(dataset), c,
                                      "HDF5 failed to read the shape of " + in_quotes(path));
-  std::vector<hsize_t> dims(static_cast<size_t>(std::max(H5Sget_simple_extent_ndims(space.get()), 0)));
+  std::vector<hsize_t> dims(
+      static_cast<size_t>(std::max(H5Sget_simple_extent_ndims(space.get()), 0)));
   H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
   return dims;
 }
@@ -147,7 +148,8 @@ std::optional<SourceGroup> load_group(hid_t parent, const std::string& name, boo
   g.name = name;
   g.timed = has_link(group.get(), "time", c);
   if (sweep) {
-    const std::vector<uint64_t> rows = read_vector<uint64_t>(group.get(), "row", H5T_NATIVE_UINT64, c);
+    const std::vector<uint64_t> rows =
+        read_vector<uint64_t>(group.get(), "row", H5T_NATIVE_UINT64, c);
     const auto found = std::find(rows.begin(), rows.end(), row);
     if (found == rows.end()) return std::nullopt;
     g.index = static_cast<hsize_t>(found - rows.begin());
@@ -236,7 +238,8 @@ void add_variables(OutputGroup& out, const SourceGroup& g, const Context& c) {
     if (found == out.variables.end()) {
       out.variables.push_back(v);
     } else if (found->axis != v.axis) {
-      c.fail("the series " + in_quotes(g.name + "/" + v.name) + " is over different axes in different rows");
+      c.fail("the series " + in_quotes(g.name + "/" + v.name) +
+             " is over different axes in different rows");
     }
   }
   for (const auto& [axis, labels] : g.axes) add_labels(out.axes[axis], labels);
@@ -263,9 +266,10 @@ void write_string_column(hid_t parent, OutputGroup& out, const std::string& axis
   std::vector<const char*> data;
   data.reserve(labels.size());
   for (const std::string& label : labels) data.push_back(label.c_str());
-  Dataset scale = write_dataset(parent, axis, type.get(), type.get(), space.get(), data.data(),
-                                H5P_DEFAULT, c);
-  check(H5DSset_scale(scale.get(), axis.c_str()), c, "HDF5 failed to make " + in_quotes(axis) + " a dimension");
+  Dataset scale =
+      write_dataset(parent, axis, type.get(), type.get(), space.get(), data.data(), H5P_DEFAULT, c);
+  check(H5DSset_scale(scale.get(), axis.c_str()), c,
+        "HDF5 failed to make " + in_quotes(axis) + " a dimension");
   out.axis_scales.emplace(axis, std::move(scale));
 }
 
@@ -284,7 +288,8 @@ void create_group_datasets(hid_t series, OutputGroup& out, int64_t epoch_day, co
     const hid_t t = out.time_scale.get();
     check(H5DSset_scale(t, "time"), c, "HDF5 failed to make 'time' a dimension");
     write_string_attribute(t, "time", "units",
-                           "hours since " + Date::from_days(epoch_day).to_string() + " 00:00:00", c);
+                           "hours since " + Date::from_days(epoch_day).to_string() + " 00:00:00",
+                           c);
     write_string_attribute(t, "time", "calendar", "standard", c);
     write_string_attribute(t, "time", "standard_name", "time", c);
     write_string_attribute(t, "time", "axis", "T", c);
@@ -301,7 +306,8 @@ void create_group_datasets(hid_t series, OutputGroup& out, int64_t epoch_day, co
     std::vector<hsize_t> chunk = dims;
     if (out.timed) {
       chunk[0] = 1;
-      chunk[1] = std::clamp<hsize_t>(kChunkBytes / (sizeof(double) * width), 1, std::max<hsize_t>(dims[1], 1));
+      chunk[1] = std::clamp<hsize_t>(kChunkBytes / (sizeof(double) * width), 1,
+                                     std::max<hsize_t>(dims[1], 1));
     }
     for (hsize_t& d : chunk) d = std::max<hsize_t>(d, 1);
     const std::string path = out.name + "/" + v.name;
@@ -346,12 +352,17 @@ std::vector<double> read_row(hid_t source_group, const Source& s, const SourceGr
   hsize_t size = 1;
   for (hsize_t d : dims) size *= d;
   std::vector<double> v(size);
-  const std::string what = "HDF5 failed to read " + in_quotes(name) + " of " + in_quotes(s.where.file);
+  const std::string what =
+      "HDF5 failed to read " + in_quotes(name) + " of " + in_quotes(s.where.file);
   const auto file_space = make<Dataspace>(H5Dget_space(dataset.get()), c, what);
-  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, dims.data(), nullptr), c, what);
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, dims.data(),
+                            nullptr),
+        c, what);
   const auto memory_space = make<Dataspace>(H5Screate_simple(1, &size, nullptr), c, what);
   if (size > 0) {
-    check(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(), H5P_DEFAULT, v.data()), c, what);
+    check(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(),
+                  H5P_DEFAULT, v.data()),
+          c, what);
   }
   return v;
 }
@@ -367,8 +378,8 @@ std::vector<size_t> positions(const std::vector<std::string>& part,
   return at;
 }
 
-void write_row(OutputGroup& out, size_t k, const Source& s, const SourceGroup& g,
-               int64_t epoch_day, const Context& c) {
+void write_row(OutputGroup& out, size_t k, const Source& s, const SourceGroup& g, int64_t epoch_day,
+               const Context& c) {
   std::vector<size_t> time_at;
   if (out.timed) {
     for (double t : shifted_times(s, g, epoch_day, c)) {
@@ -383,10 +394,10 @@ void write_row(OutputGroup& out, size_t k, const Source& s, const SourceGroup& g
   const size_t rows_out = out.timed ? out.time_h.size() : 1;
   const size_t rows_in = out.timed ? time_at.size() : 1;
   for (const VariableInfo& v : g.variables) {
-    const size_t index = static_cast<size_t>(
-        std::find_if(out.variables.begin(), out.variables.end(),
-                     [&](const VariableInfo& o) { return o.name == v.name; }) -
-        out.variables.begin());
+    const size_t index =
+        static_cast<size_t>(std::find_if(out.variables.begin(), out.variables.end(),
+                                         [&](const VariableInfo& o) { return o.name == v.name; }) -
+                            out.variables.begin());
     const std::vector<std::string> none;
     const std::vector<std::string>& labels_in = v.axis.empty() ? none : g.axes.at(v.axis);
     const std::vector<size_t> column_at =
@@ -411,13 +422,15 @@ void write_row(OutputGroup& out, size_t k, const Source& s, const SourceGroup& g
     if (out.timed) start.push_back(0), count.push_back(rows_out);
     if (!v.axis.empty()) start.push_back(0), count.push_back(width_out);
     const auto file_space = make<Dataspace>(H5Dget_space(dataset), c, what);
-    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
-                              count.data(), nullptr), c, what);
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                              nullptr),
+          c, what);
     const hsize_t size = buffer.size();
     const auto memory_space = make<Dataspace>(H5Screate_simple(1, &size, nullptr), c, what);
     if (size > 0) {
       check(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(), H5P_DEFAULT,
-                     buffer.data()), c, what);
+                     buffer.data()),
+            c, what);
     }
   }
 }

@@ -313,10 +313,9 @@ std::vector<SweepAxis> collect_axes(const std::vector<Block>& blocks) {
       }
       axis.numeric = std::all_of(block.rows.begin(), block.rows.end(),
                                  [&](const auto& row) { return !std::isnan(row[a].number); });
-      axis.integer = axis.numeric && std::all_of(block.rows.begin(), block.rows.end(),
-                                                 [&](const auto& row) {
-                                                   return is_integer_literal(row[a].text);
-                                                 });
+      axis.integer = axis.numeric &&
+                     std::all_of(block.rows.begin(), block.rows.end(),
+                                 [&](const auto& row) { return is_integer_literal(row[a].text); });
       axes.push_back(std::move(axis));
     }
   }

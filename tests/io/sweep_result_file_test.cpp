@@ -166,7 +166,8 @@ void write_run(const fs::path& path, size_t ticks, const std::vector<std::string
   for (size_t t = 0; t < ticks; ++t) {
     const double hours = static_cast<double>(t + 1);
     std::vector<double> row;
-    for (size_t v = 0; v < venues.size(); ++v) row.push_back(base + 10.0 * static_cast<double>(t) + static_cast<double>(v));
+    for (size_t v = 0; v < venues.size(); ++v)
+      row.push_back(base + 10.0 * static_cast<double>(t) + static_cast<double>(v));
     run.append(time, {&hours, 1});
     run.append(price, row);
   }
@@ -196,10 +197,10 @@ TEST(SweepResultFile, KeepsSeriesAsArraysOverRowAndTime) {
   EXPECT_EQ(time, (std::vector<double>{1, 2, 3}));
   const std::vector<double> price = read_all(file, "/series/tick/price", dims);
   ASSERT_EQ(dims, (std::vector<hsize_t>{2, 3, 3}));
-  EXPECT_EQ(price[0 * 9 + 1 * 3 + 1], 111.0);  // row 1, t = 2 h, render
+  EXPECT_EQ(price[0 * 9 + 1 * 3 + 1], 111.0);         // row 1, t = 2 h, render
   EXPECT_TRUE(std::isnan(price[0 * 9 + 2 * 3 + 0]));  // row 1 has no t = 3 h
   EXPECT_TRUE(std::isnan(price[0 * 9 + 0 * 3 + 2]));  // row 1 has no akash
-  EXPECT_EQ(price[1 * 9 + 2 * 3 + 2], 221.0);  // row 3, t = 3 h, akash (its second venue)
+  EXPECT_EQ(price[1 * 9 + 2 * 3 + 2], 221.0);         // row 3, t = 3 h, akash (its second venue)
   EXPECT_TRUE(std::isnan(price[1 * 9 + 0 * 3 + 1]));  // row 3 has no render
   const std::vector<double> welfare = read_all(file, "/series/summary/welfare", dims);
   EXPECT_EQ(welfare, (std::vector<double>{100, 200}));

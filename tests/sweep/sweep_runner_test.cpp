@@ -244,9 +244,10 @@ TEST(SweepRunner, TypesEachAxisAndGivesUnitsFromKeyNamesAndTheSummary) {
   TempDir dir;
   const auto path = dir.write(
       "typed.yaml",
-      mmc_sweep_text("  - {name: rate, path: segments.jobs.arrival_rate_per_hour, values: [1.5, 2.0]}\n"
-                     "  - {name: servers, path: venues.farm.servers, range: {from: 3, to: 4, step: 1}}\n",
-                     "indicators: [mean_wait_h, utilisation]\n"));
+      mmc_sweep_text(
+          "  - {name: rate, path: segments.jobs.arrival_rate_per_hour, values: [1.5, 2.0]}\n"
+          "  - {name: servers, path: venues.farm.servers, range: {from: 3, to: 4, step: 1}}\n",
+          "indicators: [mean_wait_h, utilisation]\n"));
   run(load_sweep(path.string()), dir / "out.h5", 2);
   const SweepResult r = read_sweep_result(dir / "out.h5");
   EXPECT_EQ(r.axis_numeric, (std::vector<bool>{true, true}));
