@@ -1,4 +1,5 @@
-// Decoders of the supply side: venues (fixed, pool, marketplace) and the hardware index.
+// Decoders of the supply side: venues (fixed, pool, marketplace); the pool's capacity and
+// the hardware market are in decode_procurement.cpp.
 #include <cmath>
 #include <string>
 #include <utility>
@@ -12,26 +13,6 @@ void decode_fixed(MapReader& r, FixedVenueParams& v) {
   v.servers = r.integer("servers", Check::Positive);
   v.pf_per_server = r.optional_number("pf_per_server", v.pf_per_server, Check::Positive);
   v.price_usd_per_pf_hour = r.number("price_usd_per_pf_hour", Check::NonNegative);
-}
-
-std::vector<CapacityPoint> decode_ramp(const SequenceReader& points) {
-  std::vector<CapacityPoint> ramp;
-  std::vector<MapReader> readers = points.maps();
-  for (MapReader& p : readers) {
-    CapacityPoint point;
-    point.date = p.date("date");
-    point.capacity_pf = p.number("pf", Check::NonNegative);
-    p.finish();
-    ramp.push_back(point);
-  }
-  for (size_t i = 1; i < ramp.size(); ++i) {
-    if (ramp[i].date <= ramp[i - 1].date) {
-      readers[i].fail("date", "expected a date after the previous point's (" +
-                                  ramp[i - 1].date.to_string() +
-                                  "): ramp dates must increase, got " + ramp[i].date.to_string());
-    }
-  }
-  return ramp;
 }
 
 // `split` names each share; any names may appear, and the shares must sum to 1 so that no
@@ -58,23 +39,7 @@ void decode_budget(MapReader r, AllianceBudgetParams& b) {
 void decode_pool(MapReader& r, AlliancePoolParams& p) {
   if (std::optional<MapReader> budget = r.optional_map("budget"))
     decode_budget(std::move(*budget), p.budget);
-  if (std::optional<MapReader> capacity = r.optional_map("capacity")) {
-    MapReader& c = *capacity;
-    const bool budget = c.has("budget_usd") || c.has("hardware_share");
-    p.capacity_source = budget ? AlliancePoolParams::CapacitySource::Budget
-                               : AlliancePoolParams::CapacitySource::Ramp;
-    p.budget_usd = c.optional_number("budget_usd", p.budget_usd, Check::NonNegative);
-    p.hardware_share = c.optional_fraction("hardware_share", p.hardware_share);
-    if (c.has("ramp") || !budget)
-      p.capacity_ramp = decode_ramp(c.sequence("ramp", Length::NonEmpty));
-    c.finish();
-    if (budget && !(p.capacity_ramp.back().capacity_pf > 0.0)) {
-      c.fail("ramp",
-             "a budget-derived capacity scales the ramp by its last point, which must be above "
-             "0 PF, got " +
-                 number_text(p.capacity_ramp.back().capacity_pf));
-    }
-  }
+  decode_pool_capacity(r, p);
   p.capex_usd_per_pf =
       r.optional_number("capex_usd_per_pf", p.capex_usd_per_pf, Check::NonNegative);
   p.hardware_life_years =
@@ -87,8 +52,12 @@ void decode_pool(MapReader& r, AlliancePoolParams& p) {
   p.licence_delay = r.optional_duration("licence_delay", p.licence_delay, Check::NonNegative);
   p.ban_tokenized_access = r.optional_boolean("ban_tokenized_access", p.ban_tokenized_access);
   p.settlement_spread = r.optional_fraction("settlement_spread", p.settlement_spread);
-  p.procurement_coupling =
-      r.optional_number("procurement_coupling", p.procurement_coupling, Check::NonNegative);
+  if (r.has("procurement_coupling")) {
+    r.fail("procurement_coupling",
+           "replaced: the pool's purchases enter the hardware market's demand (hardware: "
+           "{datacentre: {pool_share: ...}}) and its index moves in levels (docs/model.md, "
+           "\"Hardware markets\")");
+  }
   decode_pool_operation(r, p);
 }
 
@@ -247,6 +216,7 @@ void decode_marketplace(MapReader& r, MarketplaceParams& m) {
       r.optional_enumeration("revenue_source", "demand", {"demand", "bills"});
   m.revenue_source = revenue == "bills" ? RevenueSource::Bills : RevenueSource::Demand;
   decode_token_economy(r, m);
+  m.hardware_segment = r.optional_string("hardware_segment", m.hardware_segment);
 }
 
 }  // namespace
@@ -274,16 +244,6 @@ VenueParams decode_venue(MapReader& r) {
   }
   r.finish();
   return v;
-}
-
-HardwareIndexParams decode_hardware(MapReader r) {
-  HardwareIndexParams h;
-  h.initial = r.optional_number("initial", h.initial, Check::Positive);
-  h.decline_per_year = optional_fraction_below_one(r, "decline_per_year", h.decline_per_year);
-  h.reference_purchase_pf_per_year = r.optional_number(
-      "reference_purchase_pf_per_year", h.reference_purchase_pf_per_year, Check::Positive);
-  r.finish();
-  return h;
 }
 
 }  // namespace gpumarket::scenario_decode

@@ -36,7 +36,13 @@ VenueParams decode_venue(MapReader& r);
 /// A pool's operation keys (price rule, congestion latency, subsidy bound, research grants),
 /// read after its budget and capacity; the pool's reader is finished by decode_venue.
 void decode_pool_operation(MapReader& r, AlliancePoolParams& p);
-HardwareIndexParams decode_hardware(MapReader r);
+/// The pool's `capacity` (ramp, target) and `procurement` blocks and its `hardware_segment`.
+void decode_pool_capacity(MapReader& pool, AlliancePoolParams& p);
+/// The `hardware` section: one map per segment, merged into the default segments by name.
+HardwareMarketParams decode_hardware(MapReader r);
+/// Every venue's hardware segment exists; the pool's ramp, initial capacity and schedule fit
+/// its hardware budget and the run; its target's precision is one of the two readings.
+void check_hardware_references(const Scenario& s, const std::vector<MapReader>& venues);
 
 /// One item of `segments` (finished here).
 Segment decode_segment(MapReader& r);

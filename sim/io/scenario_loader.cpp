@@ -290,6 +290,7 @@ void check_references(Scenario& s, SectionReaders& readers) {
     }
     pool = i;
   }
+  check_hardware_references(s, readers.venues);
 
   std::vector<bool> bridged(s.venues.size(), false);
   for (size_t b = 0; b < s.bridges.size(); ++b) {
@@ -362,6 +363,8 @@ Scenario decode_snapshot(const ConfigNode& root) {
   if (auto units = r.optional_map("units")) {
     if (units->has("precision")) s.precision = units->name("precision");
     s.pf_per_gpu = units->optional_number("pf_per_gpu", s.pf_per_gpu, Check::Positive);
+    s.hpl_fp64_pf_per_gpu =
+        units->optional_number("hpl_fp64_pf_per_gpu", s.hpl_fp64_pf_per_gpu, Check::Positive);
     units->finish();
   }
   if (auto hardware = r.optional_map("hardware"))
@@ -868,7 +871,9 @@ void warn_routes(const Scenario& s, WarningList& warn) {
     const std::string& name = s.venues[v].name;
     const std::string item = "venues[" + std::to_string(v) + "]";
     // As the pool's public share admits licensed jobs (market/alliance_pool.cpp).
-    const Date opens = pool->capacity_ramp.empty() ? s.start : pool->capacity_ramp.front().date;
+    const Date opens = pool->procurement || pool->capacity_ramp.empty()
+                           ? s.start
+                           : pool->capacity_ramp.front().date;
     if (midnight_of(opens, s.start) + pool->licence_delay >= end) {
       std::string sentence = "pool '" + name + "' opens on " + opens.to_string();
       sentence += " and a licence takes " + hours_text(pool->licence_delay);

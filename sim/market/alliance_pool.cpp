@@ -1,9 +1,10 @@
-// The alliance's pool: installed capacity on a ramp (or bought from the budget), an
+// The alliance's pool: installed capacity bought from its hardware budget (or on a ramp), an
 // administered, subsidised price, licence-gated access and sovereign-currency settlement.
 // Its capacity is split into a public share, open to licensed users, and a reserved share
 // kept for the alliance's own work; they are two venues with two queues.
 #include <vector>
 
+#include "gpumarket/market/pool_procurement.hpp"
 #include "gpumarket/market/research_grants.hpp"
 #include "gpumarket/market/supply_kernels.hpp"
 #include "pool_operation_state.hpp"
@@ -15,19 +16,25 @@ namespace {
 class PoolShare : public VenueModel {
  public:
   PoolShare(std::string name, const VenueParams& params, size_t params_index, Date start,
-            bool reserved)
-      : VenueModel(std::move(name), params, params_index), start_(start), reserved_(reserved) {}
+            size_t hardware_segment, bool reserved)
+      : VenueModel(std::move(name), params, params_index),
+        start_(start),
+        hardware_segment_(hardware_segment),
+        reserved_(reserved) {}
 
   Sector sector() const override { return Sector::State; }
   bool reserved_for_internal_work() const override { return reserved_; }
 
   void update_supply(const SupplyTick& tick, double /*demand_pf*/) override {
     const AlliancePoolParams& p = pool();
-    const double installed = alliance_capacity_pf(p, start_, tick.now.in_hours());
+    const double index = tick.hardware_index[hardware_segment_];
+    procurement().observe_load(queue().in_use_pf(), tick.interval_h);
+    if (!reserved_) procurement().step(p, tick.now, index);
+    const double installed = procurement().installed_pf();
     const double share = reserved_ ? p.reserved_share : 1.0 - p.reserved_share;
     queue().advance(tick.now);
     queue().set_capacity_pf(installed * share);
-    queue().set_price(operation_.price_usd_per_pf_hour(p, tick.hardware_index));
+    queue().set_price(operation_.price_usd_per_pf_hour(p, index));
   }
 
   void close_interval(SimTime now) override {
@@ -51,32 +58,38 @@ class PoolShare : public VenueModel {
 
  protected:
   const AlliancePoolParams& pool() const { return *params().as<AlliancePoolParams>(); }
-  Date start() const { return start_; }
+  virtual PoolProcurement& procurement() = 0;
 
  private:
   Date start_;
+  size_t hardware_segment_;
   bool reserved_;
   PoolOperationState operation_;
 };
 
 // The public share carries what belongs to the whole pool: its purchases of hardware, its
-// licences and its settlement rules.
+// licences and its settlement rules. It steps the purchases before the reserved share reads
+// the installed capacity (it comes first in the venue list).
 class PublicPoolShare final : public PoolShare {
  public:
-  PublicPoolShare(const VenueParams& params, size_t params_index, const VenueBuildContext& context)
-      : PoolShare(params.name, params, params_index, context.start, false),
+  PublicPoolShare(const VenueParams& params, size_t params_index, const VenueBuildContext& context,
+                  size_t hardware_segment)
+      : PoolShare(params.name, params, params_index, context.start, hardware_segment, false),
+        procurement_(pool(), context.start, context.seed,
+                     context.hardware->segments[hardware_segment].initial),
         address_licensed_(context.address_count, false) {
     const AlliancePoolParams& p = pool();
-    const Date opens = p.capacity_ramp.empty() ? context.start : p.capacity_ramp.front().date;
+    const Date opens = p.procurement || p.capacity_ramp.empty() ? context.start
+                                                                : p.capacity_ramp.front().date;
     licensed_access_from_ = midnight_of(opens, context.start) + p.licence_delay;
   }
 
   bool has_sovereign_route() const override { return true; }
 
-  double procurement_pressure_pf_per_year(double hours) const override {
-    const AlliancePoolParams& p = pool();
-    return p.procurement_coupling * alliance_purchase_rate_pf_per_year(p, start(), hours);
+  double hardware_purchase_pf_per_year() const override {
+    return procurement_.purchase_pf_per_year();
   }
+  PoolProcurement* pool_procurement() override { return &procurement_; }
 
   // Licence-gated; public-chain jobs come in over a bridge the alliance accepts, or
   // directly on the token route when tokenized access is not banned.
@@ -102,9 +115,28 @@ class PublicPoolShare final : public PoolShare {
     return charges;
   }
 
+ protected:
+  PoolProcurement& procurement() override { return procurement_; }
+
  private:
+  PoolProcurement procurement_;
   SimTime licensed_access_from_;        // licensed jobs may use the pool from then on
   std::vector<bool> address_licensed_;  // addresses that paid the licence fee
+};
+
+// The reserved share's capacity is its share of what the public share bought.
+class ReservedPoolShare final : public PoolShare {
+ public:
+  ReservedPoolShare(const VenueParams& params, size_t params_index, Date start,
+                    size_t hardware_segment, PoolProcurement& procurement)
+      : PoolShare(params.name + "_reserved", params, params_index, start, hardware_segment, true),
+        procurement_(&procurement) {}
+
+ protected:
+  PoolProcurement& procurement() override { return *procurement_; }
+
+ private:
+  PoolProcurement* procurement_;
 };
 
 }  // namespace
@@ -112,9 +144,13 @@ class PublicPoolShare final : public PoolShare {
 void add_alliance_pool(const VenueParams& params, size_t params_index,
                        const VenueBuildContext& context,
                        std::vector<std::unique_ptr<VenueModel>>& venues) {
-  venues.push_back(std::make_unique<PublicPoolShare>(params, params_index, context));
-  venues.push_back(std::make_unique<PoolShare>(params.name + "_reserved", params, params_index,
-                                               context.start, true));
+  const size_t segment =
+      context.hardware->position(params.as<AlliancePoolParams>()->hardware_segment);
+  auto public_share = std::make_unique<PublicPoolShare>(params, params_index, context, segment);
+  PoolProcurement& procurement = *public_share->pool_procurement();
+  venues.push_back(std::move(public_share));
+  venues.push_back(
+      std::make_unique<ReservedPoolShare>(params, params_index, context.start, segment, procurement));
 }
 
 }  // namespace gpumarket

@@ -33,7 +33,9 @@ enum class Axis {
   PerSegment,
   PerChain,
   PerVerifyingVenue,
-  PerProver
+  PerProver,
+  PerHardwareSegment,
+  PerReading
 };
 struct SeriesDefinition {
   SeriesId MarketMetrics::SeriesIds::*id;
@@ -76,8 +78,6 @@ constexpr SeriesDefinition kSeries[] = {
      "capacity-weighted rolling provider margin", Axis::PerVenue},
     {&MarketMetrics::SeriesIds::token_usd, "tick", "token_usd", "USD",
      "price of the marketplace's token", Axis::PerVenue},
-    {&MarketMetrics::SeriesIds::hardware_index, "tick", "hardware_index", "1",
-     "GPU hardware price index", Axis::None},
     {&MarketMetrics::SeriesIds::fee_index, "tick", "fee_index", "USD/(PF*h)",
      "all-in cost per PF*h paid by public-chain jobs that started during the tick", Axis::None},
     {&MarketMetrics::SeriesIds::price_index, "tick", "decentralized_price_index", "USD/(PF*h)",
@@ -86,6 +86,13 @@ constexpr SeriesDefinition kSeries[] = {
      "share of the tick's completed work served by the alliance pool", Axis::None},
     {&MarketMetrics::SeriesIds::public_chain_served_pfh, "tick", "public_chain_served_pfh", "PF*h",
      "work of public-chain jobs completed during the tick", Axis::None},
+    {&MarketMetrics::SeriesIds::hardware_index, "tick", "hardware_index", "1",
+     "the segment's GPU hardware price index after the tick's step", Axis::PerHardwareSegment},
+    {&MarketMetrics::SeriesIds::hardware_demand, "tick", "hardware_demand_pf_per_year", "PF/yr",
+     "world demand for the segment's GPUs plus its share of the pool's purchases",
+     Axis::PerHardwareSegment},
+    {&MarketMetrics::SeriesIds::hardware_supply, "tick", "hardware_supply_pf_per_year", "PF/yr",
+     "supply of the segment's GPUs, following demand with a lag", Axis::PerHardwareSegment},
     {&MarketMetrics::SeriesIds::bridge_volume_pfh, "tick", "bridge_volume_pfh", "PF*h",
      "work that entered the bridge during the tick", Axis::PerBridge},
     {&MarketMetrics::SeriesIds::bridge_fees_usd, "tick", "bridge_fees_usd", "USD",
@@ -162,6 +169,31 @@ constexpr SeriesDefinition kBridgeDetailSeries[] = {
      "job-hours spent stranded on the bridge during the tick", Axis::PerBridge},
     {&MarketMetrics::SeriesIds::bridge_mean_transit_h, "tick", "bridge_mean_transit_h", "h",
      "mean origin-to-venue time of the jobs the bridge delivered during the tick", Axis::PerBridge},
+};
+
+// The pool's procurement (docs/model.md, "Procurement"), after those of kSeries, only when
+// the scenario has a pool.
+constexpr SeriesDefinition kPoolSeries[] = {
+    {&MarketMetrics::SeriesIds::pool_capacity_pf, "tick", "pool_capacity_pf", "PF",
+     "the pool's installed capacity at the end of the tick, in each reading (units.precision, "
+     "hpl_fp64)",
+     Axis::PerReading},
+    {&MarketMetrics::SeriesIds::pool_ordered_pf, "tick", "pool_ordered_pf", "PF",
+     "capacity the pool ordered during the tick", Axis::None},
+    {&MarketMetrics::SeriesIds::pool_delivered_pf, "tick", "pool_delivered_pf", "PF",
+     "capacity delivered to the pool during the tick", Axis::None},
+    {&MarketMetrics::SeriesIds::pool_cancelled_pf, "tick", "pool_cancelled_pf", "PF",
+     "capacity in flight that sanctions shocks cancelled during the tick", Axis::None},
+    {&MarketMetrics::SeriesIds::pool_spent_usd, "tick", "pool_hardware_spent_usd", "USD",
+     "hardware money spent on the tick's orders", Axis::None},
+    {&MarketMetrics::SeriesIds::pool_in_flight_pf, "tick", "pool_in_flight_pf", "PF",
+     "capacity ordered and not yet delivered at the end of the tick", Axis::None},
+    {&MarketMetrics::SeriesIds::pool_grey_premium, "tick", "pool_grey_premium", "1",
+     "grey-market premium on the pool's orders at the tick (0 outside sanctions shocks)",
+     Axis::None},
+    {&MarketMetrics::SeriesIds::pool_purchase_rate, "tick", "pool_purchase_pf_per_year", "PF/yr",
+     "the pool's demand on the hardware market: orders in flight over their lead times",
+     Axis::None},
 };
 
 // Per-venue series of the marketplaces' opt-in price formation (docs/model.md, "Scarcity
@@ -273,6 +305,7 @@ MarketMetrics::MarketMetrics(const Scenario& scenario, Venues& venues,
   window_installed_pfh_.assign(n, 0.0);
   window_delivered_pfh_.assign(n, 0.0);
   window_verified_pfh_.assign(n, 0.0);
+  find_pool_procurement();
 }
 
 void MarketMetrics::attach_chains(const std::vector<Chain>& chains) {
@@ -319,7 +352,8 @@ void MarketMetrics::on_payment(const JobPayment& payment) {
 
 void MarketMetrics::declare_series(Recorder& recorder) {
   recorder_ = &recorder;
-  std::vector<std::string> venue_names, bridge_names, segment_names, chain_names;
+  std::vector<std::string> venue_names, bridge_names, segment_names, chain_names, hardware_names;
+  for (const HardwareSegmentParams& h : scenario_.hardware.segments) hardware_names.push_back(h.name);
   for (const auto& v : venues_) venue_names.push_back(v->name());
   for (const BridgeParams& b : scenario_.bridges) bridge_names.push_back(b.name);
   for (const Segment& s : scenario_.segments) segment_names.push_back(s.name);
@@ -335,7 +369,10 @@ void MarketMetrics::declare_series(Recorder& recorder) {
                                               : series.columns == Axis::PerVerifyingVenue
                                                   ? venue_names
                                               : series.columns == Axis::PerProver ? prover_names_
-                                                                                  : none;
+                                              : series.columns == Axis::PerHardwareSegment
+                                                  ? hardware_names
+                                              : series.columns == Axis::PerReading ? readings_
+                                                                                   : none;
     if (series.columns == Axis::PerBridge && bridge_names.empty()) return;
     if (series.columns == Axis::PerChain && chain_names.empty()) return;
     if (series.columns == Axis::PerVerifyingVenue && !reports_verification_) return;
@@ -347,12 +384,17 @@ void MarketMetrics::declare_series(Recorder& recorder) {
                        : series.columns == Axis::PerSegment ? "segment"
                        : series.columns == Axis::PerChain   ? "chain"
                        : series.columns == Axis::PerProver  ? "prover"
-                                                            : "";
+                       : series.columns == Axis::PerHardwareSegment ? "hardware_segment"
+                       : series.columns == Axis::PerReading         ? "precision"
+                                                                    : "";
     ids_.*series.id =
         recorder_->declare_series({series.group, series.name, series.unit, series.description,
                                    columns, axis, series.columns == Axis::Time});
   };
   for (const SeriesDefinition& series : kSeries) declare(series);
+  if (procurement_ != nullptr) {
+    for (const SeriesDefinition& series : kPoolSeries) declare(series);
+  }
   if (bridge_detail_) {
     for (const SeriesDefinition& series : kBridgeDetailSeries) declare(series);
   }
@@ -399,14 +441,6 @@ void MarketMetrics::scalar(SeriesId id, double value) {
   recorder_->append(id, std::span<const double>(&value, 1));
 }
 
-template <class ValueOf>
-void MarketMetrics::per(SeriesId id, size_t count, const ValueOf& value_of) {
-  if (count == 0) return;  // e.g. no bridges: the series was not declared
-  row_.resize(count);
-  for (size_t i = 0; i < count; ++i) row_[i] = value_of(i);
-  recorder_->append(id, row_);
-}
-
 void MarketMetrics::write_venue_series(double hours) {
   const SeriesIds& ids = ids_;
   const size_t n = venues_.size();
@@ -445,10 +479,10 @@ void MarketMetrics::write_venue_series(double hours) {
     per(ids.token_supply, n,
         [&](size_t v) { return venues_[v]->supply_state().token_supply_tokens; });
   }
-  write_pool_series();
+  write_pool_operation_series();
 }
 
-void MarketMetrics::write_pool_series() {
+void MarketMetrics::write_pool_operation_series() {
   const SeriesIds& ids = ids_;
   const size_t n = venues_.size();
   if (pool_reports_.subsidy) {
@@ -471,7 +505,7 @@ void MarketMetrics::write_pool_series() {
   }
 }
 
-void MarketMetrics::write_pool_summary() {
+void MarketMetrics::write_pool_operation_summary() {
   using namespace indicator;
   if (pool_reports_.subsidy) put(kMoneySubsidy, subsidy_paid_usd_);
   if (!pool_reports_.grants) return;
@@ -485,7 +519,7 @@ void MarketMetrics::write_pool_summary() {
   put(kOpenSourceGrants, open_source);
 }
 
-void MarketMetrics::close_interval(SimTime now, double hardware_index) {
+void MarketMetrics::close_interval(SimTime now, const HardwareMarket& hardware) {
   const bool measuring = interval_start_ >= SimTime::start() + scenario_.warmup;
   absorb(now);
   const double hours = (now - interval_start_).in_hours();
@@ -515,12 +549,13 @@ void MarketMetrics::close_interval(SimTime now, double hardware_index) {
   }
   const double price_index = ratio_or_nan(sectors.weighted_price, sectors.marketplace_capacity);
   const double served_pfh = sectors.state_pfh + sectors.decentralized_pfh + sectors.other_pfh;
-  scalar(ids.hardware_index, hardware_index);
   scalar(ids.fee_index,
          ratio_or_nan(interval_flow_.public_chain_paid_usd, interval_flow_.public_chain_work_pfh));
   scalar(ids.price_index, price_index);
   scalar(ids.state_share, ratio_or_nan(sectors.state_pfh, served_pfh));
   scalar(ids.public_chain_served_pfh, interval_flow_.completed_public_chain_pfh);
+  write_hardware_series(hardware, measuring);
+  write_pool_series(now.in_hours());
   per(ids.bridge_volume_pfh, bridges_.size(),
       [&](size_t b) { return interval_bridge_volume_pfh_[b]; });
   per(ids.bridge_fees_usd, bridges_.size(), [&](size_t b) { return interval_bridge_fees_usd_[b]; });
@@ -594,7 +629,7 @@ void MarketMetrics::close_day(SimTime now) {
   }
 }
 
-void MarketMetrics::write_summary(RunTotals& totals, double hardware_index) {
+void MarketMetrics::write_summary(RunTotals& totals, const HardwareMarket& hardware) {
   VenueAreas areas;
   VenueCounts counts;
   for (size_t v = 0; v < venues_.size(); ++v) {
@@ -613,7 +648,9 @@ void MarketMetrics::write_summary(RunTotals& totals, double hardware_index) {
   }
   write_flow_summary(totals, areas, counts);
   write_indicator_summary(counts);
-  write_money_summary(totals, hardware_index);
+  write_money_summary(totals);
+  write_hardware_summary(hardware);
+  write_pool_summary();
   if (bridge_detail_) write_bridge_detail_summary();
   write_chain_summary();
   write_verification_summary(totals);
@@ -678,7 +715,7 @@ void MarketMetrics::write_indicator_summary(const VenueCounts& counts) {
   put(kBridgeVolumeAfter, ratio_or_nan(kHoursPerDay * after, bridge_hours_after_));
 }
 
-void MarketMetrics::write_money_summary(const RunTotals& totals, double hardware_index) {
+void MarketMetrics::write_money_summary(const RunTotals& totals) {
   using namespace indicator;
   put(kBridgeVolume, totals.bridge_volume_pfh);
   put(kBridgeDelivered, totals.bridge_delivered_pfh);
@@ -691,8 +728,7 @@ void MarketMetrics::write_money_summary(const RunTotals& totals, double hardware
   put(kMoneyProofCosts, ledger_.proof_costs_usd);
   put(kMoneySettlement, ledger_.settlement_usd);
   put(kMoneyLicenceFees, ledger_.compliance_fees_usd);
-  write_pool_summary();
-  put(kHardwareIndexEnd, hardware_index);
+  write_pool_operation_summary();
   put(kEvents, static_cast<double>(totals.events));
 }
 

@@ -12,6 +12,7 @@
 #include "gpumarket/market/bridge.hpp"
 #include "gpumarket/market/chain.hpp"
 #include "gpumarket/market/daily_activity.hpp"
+#include "gpumarket/market/hardware_market.hpp"
 #include "gpumarket/market/indicators.hpp"
 #include "gpumarket/market/market_model.hpp"
 #include "gpumarket/market/prover_pool.hpp"
@@ -92,11 +93,11 @@ class MarketMetrics {
   /// into the window once the warm-up is over.
   void absorb(SimTime now);
   /// Records one row of every tick series for the interval that ends at `now`.
-  void close_interval(SimTime now, double hardware_index);
+  void close_interval(SimTime now, const HardwareMarket& hardware);
   /// Records the day that ends at `now`.
   void close_day(SimTime now);
   /// Writes the summary; fills the parts of `totals` that metrics know.
-  void write_summary(RunTotals& totals, double hardware_index);
+  void write_summary(RunTotals& totals, const HardwareMarket& hardware);
 
   /// Per venue, the demand of the last closed interval (PF): time-average PF in use plus
   /// the width of the jobs waiting. The marketplaces form their price on it.
@@ -110,7 +111,12 @@ class MarketMetrics {
         served_pfh, arrivals, completed, abandoned, revenue_usd, provider_count, mean_margin,
         token_usd;
     // Market-wide.
-    SeriesId hardware_index, fee_index, price_index, state_share, public_chain_served_pfh;
+    SeriesId fee_index, price_index, state_share, public_chain_served_pfh;
+    // Per hardware segment.
+    SeriesId hardware_index, hardware_demand, hardware_supply;
+    // The pool's procurement (market-wide, one pool at most), and its capacity per reading.
+    SeriesId pool_ordered_pf, pool_delivered_pf, pool_cancelled_pf, pool_spent_usd,
+        pool_in_flight_pf, pool_grey_premium, pool_purchase_rate, pool_capacity_pf;
     // Per bridge.
     SeriesId bridge_volume_pfh, bridge_fees_usd, bridge_backlog_h, bridge_in_flight_pfh;
     // Per bridge, with Scenario::reports_bridge_detail().
@@ -162,11 +168,20 @@ class MarketMetrics {
   void write_flow_summary(const RunTotals& totals, const VenueAreas& areas,
                           const VenueCounts& counts);
   void write_indicator_summary(const VenueCounts& counts);
-  void write_money_summary(const RunTotals& totals, double hardware_index);
+  void write_money_summary(const RunTotals& totals);
+  // The hardware market and the pool's procurement (procurement_metrics.cpp).
+  void find_pool_procurement();
+  void write_hardware_series(const HardwareMarket& hardware, bool measuring);
+  void write_pool_series(double now_h);
+  void write_hardware_summary(const HardwareMarket& hardware);
+  void write_pool_summary();
+  /// The pool's installed capacity (PF, units.precision) in reading r (readings_' order).
+  double in_reading(double pf, size_t r) const { return pf * reading_factor_[r]; }
   void write_bridge_detail(SimTime now, double hours);
   void write_bridge_detail_summary();
-  void write_pool_series();
-  void write_pool_summary();
+  // The pool's operation: subsidy, load and research grants.
+  void write_pool_operation_series();
+  void write_pool_operation_summary();
   void write_chain_series(bool measuring);
   void write_chain_summary();
 
@@ -225,6 +240,24 @@ class MarketMetrics {
   std::vector<ProverPool>* provers_ = nullptr;
   std::vector<std::string> prover_names_;
   std::vector<ProverInterval> interval_provers_, window_provers_;
+  // The pool's procurement, if the scenario has a pool: its public share steps it.
+  PoolProcurement* procurement_ = nullptr;
+  std::string pool_name_;
+  const AlliancePoolParams* pool_ = nullptr;  // the base scenario's: its capacity target
+  std::vector<std::string> readings_;    // units.precision, then hpl_fp64
+  std::vector<double> reading_factor_;   // PF in a reading per PF of units.precision
+  std::vector<double> target_first_h_;   // per reading: first time the target was reached
+  std::vector<double> hardware_index_sum_;
+  double hardware_ticks_ = 0;
 };
+
+// In the header: the hardware and procurement series (procurement_metrics.cpp) use it too.
+template <class ValueOf>
+void MarketMetrics::per(SeriesId id, size_t count, const ValueOf& value_of) {
+  if (count == 0) return;  // e.g. no bridges: the series was not declared
+  row_.resize(count);
+  for (size_t i = 0; i < count; ++i) row_[i] = value_of(i);
+  recorder_->append(id, row_);
+}
 
 }  // namespace gpumarket

@@ -11,16 +11,17 @@ namespace gpumarket {
 MarketModel::Impl::Impl(const Scenario& scenario)
     : scenario_(scenario),
       current_(&scenario_),
-      routing_rng_(make_stream(scenario.seed, "routing")) {
+      routing_rng_(make_stream(scenario.seed, "routing")),
+      hardware_(scenario_.hardware) {
   build_segments();
-  venues_ = make_venue_models(scenario_, {scenario_.seed, scenario_.start, address_count_});
+  venues_ = make_venue_models(scenario_, {scenario_.seed, scenario_.start, address_count_,
+                                          &scenario_.hardware});
   for (uint32_t v = 0; v < venues_.size(); ++v) {
     if (venues_[v]->reserved_for_internal_work()) {
       internal_venue_ = v;
       break;
     }
   }
-  hardware_index_ = scenario_.hardware.initial;
   build_routes();
   build_verification();
   bridge_jobs_.resize(bridges_.size());
@@ -68,7 +69,7 @@ RunTotals MarketModel::Impl::finish() {
   totals_.jobs_in_transit = jobs_in_transit_;
   totals_.jobs_in_proof = jobs_in_proof_;
   totals_.events = sim_.events_processed();
-  metrics_->write_summary(totals_, hardware_index_);
+  metrics_->write_summary(totals_, hardware_);
   return totals_;
 }
 
@@ -94,7 +95,7 @@ void MarketModel::Impl::on_tick(uint32_t /*unused*/) {
 // The venues account the interval first (the pool's subsidy and load), then it is recorded.
 void MarketModel::Impl::close_interval(SimTime now) {
   for (auto& venue : venues_) venue->close_interval(now);
-  metrics_->close_interval(now, hardware_index_);
+  metrics_->close_interval(now, hardware_);
 }
 
 void MarketModel::Impl::on_timeline_change(uint32_t step) {

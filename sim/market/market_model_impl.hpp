@@ -15,6 +15,7 @@
 #include "gpumarket/market/bridge.hpp"
 #include "gpumarket/market/chain.hpp"
 #include "gpumarket/market/demand_sampling.hpp"
+#include "gpumarket/market/hardware_market.hpp"
 #include "gpumarket/market/job_pool.hpp"
 #include "gpumarket/market/market_model.hpp"
 #include "gpumarket/market/prover_pool.hpp"
@@ -164,7 +165,7 @@ class MarketModel::Impl final {
   // Per segment, the factor on its value of work at this tick (research_grants.hpp).
   std::vector<double> value_factor_;
   RandomEngine routing_rng_;
-  double hardware_index_ = 1.0;
+  HardwareMarket hardware_;
   SimTime last_tick_;
 
   const Progress* progress_ = nullptr;

@@ -12,8 +12,10 @@ namespace {
 
 class MarketplaceVenue final : public VenueModel {
  public:
-  MarketplaceVenue(const VenueParams& params, size_t params_index, uint64_t seed)
+  MarketplaceVenue(const VenueParams& params, size_t params_index, uint64_t seed,
+                   size_t hardware_segment)
       : VenueModel(params.name, params, params_index),
+        hardware_segment_(hardware_segment),
         supply_rng_(make_stream(seed, "venue/" + params.name + "/providers")),
         token_rng_(make_stream(seed, "venue/" + params.name + "/token")),
         state_(make_marketplace(marketplace(), supply_rng_)),
@@ -39,7 +41,7 @@ class MarketplaceVenue final : public VenueModel {
       token_usd_ =
           token_price_step(token_usd_, p.token, tick.interval_h / kHoursPerYear, token_rng_) *
           std::exp(state_.net_burn_log_impact);
-      last_tick_ = marketplace_tick(state_, p, demand_pf, token_usd_, tick.hardware_index,
+      last_tick_ = marketplace_tick(state_, p, demand_pf, token_usd_, tick.hardware_index[hardware_segment_],
                                     tick.interval_h, supply_rng_, billing);
     }
     queue().set_capacity_pf(state_.providers.total_capacity_pf());
@@ -66,6 +68,7 @@ class MarketplaceVenue final : public VenueModel {
  private:
   const MarketplaceParams& marketplace() const { return *params().as<MarketplaceParams>(); }
 
+  size_t hardware_segment_;  // whose index providers' capital cost moves with
   RandomEngine supply_rng_;  // providers' entry and attributes
   RandomEngine token_rng_;
   MarketplaceState state_;
@@ -77,7 +80,9 @@ class MarketplaceVenue final : public VenueModel {
 
 std::unique_ptr<VenueModel> make_marketplace_venue(const VenueParams& params, size_t params_index,
                                                    const VenueBuildContext& context) {
-  return std::make_unique<MarketplaceVenue>(params, params_index, context.seed);
+  const size_t segment =
+      context.hardware->position(params.as<MarketplaceParams>()->hardware_segment);
+  return std::make_unique<MarketplaceVenue>(params, params_index, context.seed, segment);
 }
 
 }  // namespace gpumarket

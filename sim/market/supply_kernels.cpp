@@ -1,6 +1,6 @@
 // The supply kernels that are not a pricing rule: the quickselect step of clearing, the
-// fee controller's update, rolling margins, entry and exit, the token, the hardware index,
-// the alliance pool's formulas, and the whole marketplace tick that calls the rules.
+// fee controller's update, rolling margins, entry and exit, the token, the alliance pool's
+// formulas, and the whole marketplace tick that calls the rules.
 #include "gpumarket/market/supply_kernels.hpp"
 
 #include <algorithm>
@@ -189,13 +189,6 @@ double token_price_step(double token_usd, const TokenParams& params, double dt_y
   return token_usd * std::exp(log_return);
 }
 
-double hardware_index_step(double index, const HardwareIndexParams& params,
-                           double procurement_pf_per_year, double dt_years) {
-  const double log_growth = std::log1p(-params.decline_per_year) +
-                            procurement_pf_per_year / params.reference_purchase_pf_per_year;
-  return index * std::exp(log_growth * dt_years);
-}
-
 double alliance_cost_usd_per_pf_hour(const AlliancePoolParams& params, double hardware_index) {
   const double amortisation =
       params.capex_usd_per_pf / (params.hardware_life_years * kHoursPerYear);
@@ -210,13 +203,6 @@ double alliance_price_usd_per_pf_hour(const AlliancePoolParams& params, double h
 
 namespace {
 
-double ramp_scale(const AlliancePoolParams& params) {
-  if (params.capacity_source == AlliancePoolParams::CapacitySource::Ramp) return 1.0;
-  const double last = params.capacity_ramp.back().capacity_pf;
-  GPUMARKET_CHECK(last > 0.0);
-  return params.budget_usd * params.hardware_share / params.capex_usd_per_pf / last;
-}
-
 double point_h(const CapacityPoint& point, Date start) {
   return static_cast<double>(point.date.days_since_epoch() - start.days_since_epoch()) *
          kHoursPerDay;
@@ -227,18 +213,16 @@ double point_h(const CapacityPoint& point, Date start) {
 double alliance_capacity_pf(const AlliancePoolParams& params, Date start, double hours) {
   const auto& ramp = params.capacity_ramp;
   if (ramp.empty() || hours < point_h(ramp.front(), start)) return 0.0;
-  const double scale = ramp_scale(params);
   for (size_t i = 1; i < ramp.size(); ++i) {
     const double h1 = point_h(ramp[i], start);
     if (hours < h1) {
       const double h0 = point_h(ramp[i - 1], start);
       GPUMARKET_CHECK(h1 > h0);
       const double w = (hours - h0) / (h1 - h0);
-      return scale *
-             (ramp[i - 1].capacity_pf + w * (ramp[i].capacity_pf - ramp[i - 1].capacity_pf));
+      return ramp[i - 1].capacity_pf + w * (ramp[i].capacity_pf - ramp[i - 1].capacity_pf);
     }
   }
-  return scale * ramp.back().capacity_pf;
+  return ramp.back().capacity_pf;
 }
 
 double alliance_purchase_rate_pf_per_year(const AlliancePoolParams& params, Date start,
@@ -250,7 +234,7 @@ double alliance_purchase_rate_pf_per_year(const AlliancePoolParams& params, Date
     if (hours >= h0 && hours < h1) {
       const double slope_pf_per_hour = (ramp[i].capacity_pf - ramp[i - 1].capacity_pf) / (h1 - h0);
       // A falling ramp retires hardware; it buys nothing.
-      return std::max(0.0, ramp_scale(params) * slope_pf_per_hour * kHoursPerYear);
+      return std::max(0.0, slope_pf_per_hour * kHoursPerYear);
     }
   }
   return 0.0;

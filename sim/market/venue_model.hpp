@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,14 +18,17 @@
 
 namespace gpumarket {
 
+class PoolProcurement;
+
 /// Which share of the market a venue's served work counts for.
 enum class Sector { State, Decentralized, Other };
 
-/// What the market tick tells every venue, after the hardware index has moved.
+/// What the market tick tells every venue, after the hardware market has moved.
 struct SupplyTick {
   SimTime now;
   double interval_h = 0;  // since the previous tick; 0 at the first
-  double hardware_index = 1;
+  /// The index of each hardware segment (HardwareMarketParams::segments' order).
+  std::span<const double> hardware_index;
 };
 
 /// How a job reaches the venue: the route's kind, as far as access rules care.
@@ -85,9 +89,11 @@ class VenueModel {
   /// True when a direct route settled in sovereign currency leads here, besides the token one.
   virtual bool has_sovereign_route() const { return false; }
 
-  /// κ × the rate at which the venue buys hardware, PF per year: its pressure on the
-  /// hardware price index (see hardware_index_step). `hours` since the start.
-  virtual double procurement_pressure_pf_per_year(double /*hours*/) const { return 0.0; }
+  /// The rate at which the venue buys hardware, PF per year: its demand on the hardware
+  /// market (include/gpumarket/market/hardware_market.hpp).
+  virtual double hardware_purchase_pf_per_year() const { return 0.0; }
+  /// The pool's hardware orders, on the venue that steps them; nullptr elsewhere.
+  virtual PoolProcurement* pool_procurement() { return nullptr; }
 
   /// Sets capacity and price for the interval that starts at `tick.now`. `demand_pf` is the
   /// venue's demand in the interval just closed (time-average PF in use plus the width of
@@ -127,6 +133,7 @@ struct VenueBuildContext {
   uint64_t seed = 0;
   Date start;                  // time 0
   uint64_t address_count = 0;  // addresses of every segment: licences are per address
+  const HardwareMarketParams* hardware = nullptr;  // the segments venues' indices refer to
 };
 
 /// The run-time venues of the scenario's venues, in order. A pool gives two: its public

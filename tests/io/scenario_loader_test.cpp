@@ -42,7 +42,7 @@ const std::string kFull =
     "start: 2026-05-07\n"                                                                     // 2
     "horizon: 3y\n"                                                                           // 3
     "units: {precision: fp8_dense, pf_per_gpu: 1.979}\n"                                      // 4
-    "hardware: {initial: 1.0, decline_per_year: 0.3, reference_purchase_pf_per_year: 1e6}\n"  // 5
+    "hardware: {datacentre: {decline_per_year: 0.3, world_demand_pf_per_year: 1e6}}\n"  // 5
     "routing: {logit_scale: inf, settlement_tx_usd: 0.02}\n"                                  // 6
     "indicators:\n"                                                                           // 7
     "  daa_venue: golem\n"                                                                    // 8
@@ -276,8 +276,11 @@ TEST(ScenarioLoader, DecodesEverySectionOfAFullScenario) {
   EXPECT_EQ(s.horizon, Duration::days(int64_t{3} * 365));
   EXPECT_EQ(s.precision, "fp8_dense");
   EXPECT_DOUBLE_EQ(s.pf_per_gpu, 1.979);
-  EXPECT_DOUBLE_EQ(s.hardware.decline_per_year, 0.3);
-  EXPECT_DOUBLE_EQ(s.hardware.reference_purchase_pf_per_year, 1e6);
+  ASSERT_EQ(s.hardware.segments.size(), 2u);  // datacentre written, consumer by default
+  EXPECT_EQ(s.hardware.segments[0].name, "datacentre");
+  EXPECT_DOUBLE_EQ(s.hardware.segments[0].decline_per_year, 0.3);
+  EXPECT_DOUBLE_EQ(s.hardware.segments[0].world_demand_pf_per_year, 1e6);
+  EXPECT_EQ(s.hardware.segments[1].name, "consumer");
   EXPECT_TRUE(std::isinf(s.routing.logit_scale));
   EXPECT_DOUBLE_EQ(s.routing.settlement_tx_usd, 0.02);
   EXPECT_EQ(s.indicators.daa_venue, "golem");
@@ -288,8 +291,7 @@ TEST(ScenarioLoader, DecodesEverySectionOfAFullScenario) {
   ASSERT_EQ(s.venues.size(), 4u);
   const VenueParams& pool = s.venues[1];
   ASSERT_NE(pool.as<AlliancePoolParams>(), nullptr);
-  EXPECT_EQ(pool.as<AlliancePoolParams>()->capacity_source,
-            AlliancePoolParams::CapacitySource::Ramp);
+  EXPECT_FALSE(pool.as<AlliancePoolParams>()->procurement.has_value());
   ASSERT_EQ(pool.as<AlliancePoolParams>()->capacity_ramp.size(), 2u);
   EXPECT_EQ(pool.as<AlliancePoolParams>()->capacity_ramp[1].date.to_string(), "2027-12-31");
   EXPECT_DOUBLE_EQ(pool.as<AlliancePoolParams>()->capacity_ramp[1].capacity_pf, 150.0);
@@ -500,16 +502,36 @@ TEST(ScenarioLoader, ReadsThePriceFormationOptionsAndDefaultsToThePreviousRules)
   EXPECT_EQ(m.revenue_source, RevenueSource::Bills);
 }
 
-TEST(ScenarioLoader, PoolCapacityFromABudgetUsesTheDefaultRampShape) {
+TEST(ScenarioLoader, PoolProcurementAndCapacityTargetAreDecoded) {
   TempDir dir;
   const Scenario s =
-      load_scenario(dir.write("main.yaml", kFull), {"venues.alliance.capacity={budget_usd: 1e9}"})
+      load_scenario(dir.write("main.yaml", kFull),
+                    {"units.hpl_fp64_pf_per_gpu=0.05",
+                     "venues.alliance.capacity={target: {pf: 150, by: 2027-12-31, precision: "
+                     "hpl_fp64}}",
+                     "venues.alliance.procurement={rule: schedule, initial_pf: 2, schedule: "
+                     "{from: 2026-06-01, to: 2026-12-01, interval: 61d}, lead_time: {median: 90d, "
+                     "sigma: 0.2}, sanctions: {rate_per_year: 0.5, deliverable_share: 0.6, "
+                     "grey_premium: 0.4, duration: 60d}, volume_discount: {max: 0.2, half_pf: "
+                     "500}}"})
           .scenario;
+  EXPECT_DOUBLE_EQ(s.hpl_fp64_pf_per_gpu, 0.05);
   const AlliancePoolParams& pool = std::get<AlliancePoolParams>(s.venues[1].kind);
-  EXPECT_EQ(pool.capacity_source, AlliancePoolParams::CapacitySource::Budget);
-  EXPECT_DOUBLE_EQ(pool.budget_usd, 1e9);
-  EXPECT_DOUBLE_EQ(pool.hardware_share, 0.4);
-  ASSERT_EQ(pool.capacity_ramp.size(), AlliancePoolParams{}.capacity_ramp.size());
+  ASSERT_TRUE(pool.capacity_target.has_value());
+  EXPECT_EQ(pool.capacity_target->precision, "hpl_fp64");
+  ASSERT_TRUE(pool.procurement.has_value());
+  const ProcurementParams& p = *pool.procurement;
+  EXPECT_EQ(p.rule, ProcurementParams::Rule::Schedule);
+  EXPECT_TRUE(p.equal_tranches);
+  ASSERT_EQ(p.schedule.size(), 4u);  // June, August, October, December
+  EXPECT_EQ(p.schedule[3].date.to_string(), "2026-12-01");
+  EXPECT_DOUBLE_EQ(p.initial_pf, 2.0);
+  EXPECT_EQ(p.lead_time.median, Duration::days(90));
+  EXPECT_DOUBLE_EQ(p.lead_time.log_sd, 0.2);
+  EXPECT_DOUBLE_EQ(p.sanctions.deliverable_share, 0.6);
+  EXPECT_EQ(p.sanctions.duration, Duration::days(60));
+  EXPECT_DOUBLE_EQ(p.volume_discount.half_pf, 500.0);
+  EXPECT_EQ(std::get<MarketplaceParams>(s.venues[2].kind).hardware_segment, "consumer");
 }
 
 TEST(ScenarioLoader, PoolBudgetSplitDefaultsToTheArticleAndTakesAnyNamedShares) {
@@ -1039,6 +1061,99 @@ std::vector<BadScenario> bad_scenarios() {
        {"venues.alliance.budget={total_usd: -1}"},
        "--set venues.alliance.budget={total_usd: -1}",
        "venues[1].budget.total_usd"},
+      {"old budget-derived capacity",
+       kFull,
+       {},
+       {"venues.alliance.capacity={budget_usd: 12e9, hardware_share: 0.4}"},
+       "--set venues.alliance.capacity={budget_usd: 12e9, hardware_share: 0.4}",
+       "venues[1].capacity.budget_usd: replaced: the pool's money is budget:"},
+      {"old procurement coupling",
+       kFull,
+       {},
+       {"venues.alliance.procurement_coupling=2"},
+       "--set venues.alliance.procurement_coupling=2",
+       "venues[1].procurement_coupling: replaced"},
+      {"old scalar hardware index",
+       kFull,
+       {},
+       {"hardware={decline_per_year: 0.3}"},
+       "--set hardware={decline_per_year: 0.3}",
+       "hardware.decline_per_year: the hardware market is per segment"},
+      {"ramp and procurement together",
+       kFull,
+       {},
+       {"venues.alliance.procurement={initial_pf: 1}"},
+       "--set venues.alliance.procurement={initial_pf: 1}",
+       "venues[1].procurement: give either capacity.ramp"},
+      {"negative lead time",
+       kFull,
+       {},
+       {"venues.alliance.capacity={}", "venues.alliance.procurement={lead_time: {median: -30d}}"},
+       "--set venues.alliance.procurement={lead_time: {median: -30d}}",
+       "venues[1].procurement.lead_time.median"},
+      {"utilisation target above 1",
+       kFull,
+       {},
+       {"venues.alliance.capacity={}", "venues.alliance.procurement={target_utilisation: 1.5}"},
+       "--set venues.alliance.procurement={target_utilisation: 1.5}",
+       "venues[1].procurement.target_utilisation: expected a number in (0, 1], got 1.5"},
+      {"utilisation target of 0",
+       kFull,
+       {},
+       {"venues.alliance.capacity={}", "venues.alliance.procurement={target_utilisation: 0}"},
+       "--set venues.alliance.procurement={target_utilisation: 0}",
+       "venues[1].procurement.target_utilisation: expected a number in (0, 1], got 0"},
+      {"schedule outside the run",
+       kFull,
+       {},
+       {"venues.alliance.capacity={}",
+        "venues.alliance.procurement={rule: schedule, schedule: {orders: [{date: 2030-01-01, "
+        "usd: 1e6}]}}"},
+       "--set venues.alliance.procurement={rule: schedule, schedule: {orders: [{date: "
+       "2030-01-01, usd: 1e6}]}}",
+       "venues[1].procurement.schedule: expected order dates inside the run [2026-05-07, end), "
+       "got 2030-01-01"},
+      {"schedule above the hardware budget",
+       kFull,
+       {},
+       {"venues.alliance.capacity={}",
+        "venues.alliance.procurement={rule: schedule, schedule: {orders: [{date: 2026-07-01, "
+        "usd: 9e9}]}}"},
+       "--set venues.alliance.procurement={rule: schedule, schedule: {orders: [{date: "
+       "2026-07-01, usd: 9e9}]}}",
+       "above the hardware budget (4.8e+09 USD)"},
+      {"schedule without rule schedule",
+       kFull,
+       {},
+       {"venues.alliance.capacity={}",
+        "venues.alliance.procurement={schedule: {from: 2026-06-01, to: 2026-07-01, interval: "
+        "30d}}"},
+       "--set venues.alliance.procurement={schedule: {from: 2026-06-01, to: 2026-07-01, "
+       "interval: 30d}}",
+       "venues[1].procurement.schedule: a schedule is read only under rule: schedule"},
+      {"ramp above the hardware budget",
+       kFull,
+       {},
+       {"venues.alliance.capacity={ramp: [{date: 2026-05-07, pf: 0}, {date: 2027-01-01, pf: "
+        "1e6}]}"},
+       "--set venues.alliance.capacity={ramp: [{date: 2026-05-07, pf: 0}, {date: 2027-01-01, "
+       "pf: 1e6}]}",
+       "venues[1].capacity.ramp: the ramp costs"},
+      {"target in a third precision",
+       kFull,
+       {},
+       {"venues.alliance.capacity={target: {pf: 150, by: 2027-12-31, precision: fp64_vector}}"},
+       "--set venues.alliance.capacity={target: {pf: 150, by: 2027-12-31, precision: "
+       "fp64_vector}}",
+       "venues[1].capacity.target.precision: expected units.precision (fp8_dense) or hpl_fp64, "
+       "got fp64_vector"},
+      {"unknown hardware segment",
+       kFull,
+       {},
+       {"venues.golem.hardware_segment=gaming"},
+       "--set venues.golem.hardware_segment=gaming",
+       "venues[2].hardware_segment: there is no hardware segment named 'gaming' (hardware: "
+       "datacentre, consumer)"},
       {"infinite number",
        edited("2.7", ".inf"),
        {},

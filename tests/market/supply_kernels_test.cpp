@@ -9,6 +9,7 @@
 #include <limits>
 #include <vector>
 
+#include "gpumarket/market/hardware_market.hpp"
 #include "gpumarket/market/pricing_rule.hpp"
 #include "scalar_supply_reference.hpp"
 
@@ -793,16 +794,7 @@ TEST(TokenPrice, SameSeedGivesTheSamePath) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Hardware index and alliance pool
-
-TEST(HardwareIndex, DeclinesSecularlyAndRisesWithProcurement) {
-  HardwareIndexParams p;
-  EXPECT_NEAR(hardware_index_step(1.0, p, 0.0, 1.0), 0.8, 1e-15);
-  EXPECT_NEAR(hardware_index_step(1.0, p, 0.0, 0.5), std::sqrt(0.8), 1e-15);
-  const double r = p.reference_purchase_pf_per_year;
-  EXPECT_NEAR(hardware_index_step(1.0, p, 0.5 * r, 1.0), 0.8 * std::exp(0.5), 1e-14);
-  EXPECT_GT(hardware_index_step(1.0, p, 2.0 * r, 1.0), hardware_index_step(1.0, p, 1.0 * r, 1.0));
-}
+// Alliance pool (the hardware market: hardware_market_test.cpp)
 
 TEST(AlliancePool, PriceIsSubsidisedUnitCost) {
   AlliancePoolParams p;
@@ -829,7 +821,7 @@ TEST(AlliancePool, HigherSubsidyLowersThePrice) {
   }
 }
 
-TEST(AlliancePool, CapacityFollowsTheRampAndItsBudgetScaledForm) {
+TEST(AlliancePool, CapacityFollowsTheRamp) {
   AlliancePoolParams p;
   p.capacity_ramp = {{Date::from_ymd(2026, 1, 11), 0.0},
                      {Date::from_ymd(2026, 1, 21), 100.0},
@@ -841,13 +833,6 @@ TEST(AlliancePool, CapacityFollowsTheRampAndItsBudgetScaledForm) {
   EXPECT_DOUBLE_EQ(alliance_capacity_pf(p, start, 400 * 24.0), 150.0);
   EXPECT_DOUBLE_EQ(alliance_purchase_rate_pf_per_year(p, start, 15 * 24.0), 10.0 * 365.0);
   EXPECT_EQ(alliance_purchase_rate_pf_per_year(p, start, 400 * 24.0), 0.0);
-
-  p.capacity_source = AlliancePoolParams::CapacitySource::Budget;
-  p.budget_usd = 1e6;
-  p.hardware_share = 0.5;
-  p.capex_usd_per_pf = 1000.0;  // buys 500 PF
-  EXPECT_DOUBLE_EQ(alliance_capacity_pf(p, start, 400 * 24.0), 500.0);
-  EXPECT_DOUBLE_EQ(alliance_capacity_pf(p, start, 15 * 24.0), 500.0 / 3.0);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -880,15 +865,29 @@ MarketplaceParams squeezed_marketplace() {
   return p;
 }
 
-RunSummary run_squeezed(const MarketplaceParams& params, double coupling, double years,
+// The providers' hardware segment: supply slow to follow demand (τ = 20 years) and inelastic
+// (ε = 0.25), so that pool purchases of `purchase_share` × world demand keep the index above
+// its trend by about (1 + share)^4 over the run.
+HardwareSegmentParams slow_segment() {
+  HardwareSegmentParams hw;
+  hw.world_demand_pf_per_year = 1e6;
+  hw.pool_share = 1.0;
+  hw.supply_lag = Duration::days(20 * 365);
+  hw.supply_elasticity = 0.25;
+  return hw;
+}
+
+RunSummary run_squeezed(const MarketplaceParams& params, double purchase_share, double years,
                         uint64_t seed) {
   // Both runs of a comparison share their random numbers (common random numbers), so
   // the difference between them is the parameter's effect, not noise.
   RandomEngine market_rng = make_stream(seed, "market");
   RandomEngine token_rng = make_stream(seed, "token");
   MarketplaceState state = make_marketplace(params, market_rng);
-  HardwareIndexParams hw;
-  const double purchase = hw.reference_purchase_pf_per_year;  // the alliance buys at R_ref
+  const HardwareSegmentParams hw = slow_segment();
+  const double purchase = purchase_share * hw.world_demand_pf_per_year;
+  HardwareSegmentState segment{hw.initial, hw.world_demand_pf_per_year,
+                               hw.world_demand_pf_per_year, hw.initial};
   double index = hw.initial;
   double token = params.token.initial_usd;
   const double tick_h = 24.0;
@@ -905,7 +904,8 @@ RunSummary run_squeezed(const MarketplaceParams& params, double coupling, double
     const double demand = 0.6 * 60 * 0.09;  // fixed, ~60 % of the initial capacity
     const MarketplaceTickResult r =
         marketplace_tick(state, params, demand, token, index, tick_h, market_rng);
-    index = hardware_index_step(index, hw, coupling * purchase, tick_h / kHoursPerYear);
+    hardware_segment_step(segment, hw, purchase, tick_h / kHoursPerYear);
+    index = segment.index;
     token = token_price_step(token, params.token, tick_h / kHoursPerYear, token_rng);
     if (t >= ticks / 2) {
       s.mean_capacity_pf += r.capacity_pf;
@@ -923,17 +923,19 @@ RunSummary run_squeezed(const MarketplaceParams& params, double coupling, double
   return s;
 }
 
-TEST(ComparativeStatics, StrongerProcurementCouplingRaisesCostsAndLowersProviderCount) {
+TEST(ComparativeStatics, PoolPurchasesInTheProvidersSegmentRaiseCostsAndLowerProviderCount) {
   const MarketplaceParams params = squeezed_marketplace();
   // Same providers at time 0, different index after: the coupled market pays more. Without
   // a markup the asks the clearing rule stores are the marginal costs.
   ProviderPopulation pop;
   for (int i = 0; i < 3; ++i) pop.add({1.0, 0.5, 0.4, 0.0});
-  HardwareIndexParams hw;
-  const Eigen::ArrayXd cost_weak =
-      model_asks(pop, hardware_index_step(1.0, hw, 0.0 * hw.reference_purchase_pf_per_year, 1.0));
-  const Eigen::ArrayXd cost_strong =
-      model_asks(pop, hardware_index_step(1.0, hw, 0.5 * hw.reference_purchase_pf_per_year, 1.0));
+  const HardwareSegmentParams hw = slow_segment();
+  HardwareSegmentState without{1.0, hw.world_demand_pf_per_year, hw.world_demand_pf_per_year, 1.0};
+  HardwareSegmentState with = without;
+  hardware_segment_step(without, hw, 0.0, 1.0);
+  hardware_segment_step(with, hw, 0.5 * hw.world_demand_pf_per_year, 1.0);
+  const Eigen::ArrayXd cost_weak = model_asks(pop, without.index);
+  const Eigen::ArrayXd cost_strong = model_asks(pop, with.index);
   EXPECT_TRUE((cost_strong > cost_weak).all());
   for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
     const RunSummary weak = run_squeezed(params, 0.0, 3.0, seed);

@@ -135,8 +135,6 @@ inline constexpr IndicatorDefinition kBridgeJobsRerouted{
 inline constexpr IndicatorDefinition kBridgeMeanTransit{
     "bridge_mean_transit_h", "h",
     "mean time from origin to venue of the jobs bridges delivered (queue, transit, strandings)"};
-inline constexpr IndicatorDefinition kHardwareIndexEnd{"hardware_index_end", "1",
-                                                       "GPU hardware price index at the horizon"};
 inline constexpr IndicatorDefinition kEvents{"events", "events", "events the engine processed"};
 
 // Block-space markets, per chain over the window: the name is "<chain>" + suffix.
@@ -174,6 +172,41 @@ inline constexpr IndicatorDefinition kProverLoad{
     "_prover_load", "1",
     "offered load: proving hours of the window's proofs / hours of the window (above 1: the "
     "backlog grows)"};
+
+// The hardware market, per segment: the name is "<segment>" + suffix (docs/model.md,
+// "Hardware markets").
+inline constexpr IndicatorDefinition kHardwareIndexEnd{
+    "_hardware_index_end", "1", "the segment's GPU hardware price index at the horizon"};
+inline constexpr IndicatorDefinition kHardwareIndexMean{
+    "_hardware_index_mean", "1", "the segment's index averaged over the window's ticks"};
+// The pool's procurement, written when the scenario has a pool: the name is "<pool>" + suffix
+// (docs/model.md, "Procurement"). Totals over the run, time 0 included.
+inline constexpr IndicatorDefinition kPoolHardwareBudget{
+    "_hardware_budget_usd", "USD", "the pool's hardware budget (budget × hardware share)"};
+inline constexpr IndicatorDefinition kPoolHardwareSpent{
+    "_hardware_spent_usd", "USD", "hardware money spent at ordering (never above the budget)"};
+inline constexpr IndicatorDefinition kPoolHardwareLost{
+    "_hardware_lost_usd", "USD", "money of orders cancelled by sanctions shocks (not refunded)"};
+inline constexpr IndicatorDefinition kPoolOrdered{"_ordered_pf", "PF",
+                                                  "capacity ordered, the initial capacity included"};
+inline constexpr IndicatorDefinition kPoolDelivered{"_delivered_pf", "PF", "capacity delivered"};
+inline constexpr IndicatorDefinition kPoolCancelled{"_cancelled_pf", "PF",
+                                                    "capacity cancelled by sanctions shocks"};
+inline constexpr IndicatorDefinition kPoolInFlightAtEnd{"_in_flight_pf_at_end", "PF",
+                                                        "capacity ordered, not yet delivered"};
+inline constexpr IndicatorDefinition kPoolShocks{"_sanctions_shocks", "shocks",
+                                                 "sanctions shocks during the run"};
+inline constexpr IndicatorDefinition kPoolMeanUnitCost{
+    "_mean_unit_cost_usd_per_pf", "USD/PF", "hardware money spent / capacity ordered"};
+// Installed capacity at the horizon and the capacity target, per reading: the name is
+// "<pool>_" + "<precision>" + suffix (the scenario's units.precision and hpl_fp64).
+inline constexpr IndicatorDefinition kPoolCapacityEnd{"_capacity_pf_at_end", "PF",
+                                                      "installed capacity at the horizon"};
+inline constexpr IndicatorDefinition kPoolTargetReached{
+    "_target_reached", "1", "1 if installed capacity reached the target's PF by its date"};
+inline constexpr IndicatorDefinition kPoolTargetFirstReached{
+    "_target_first_reached_h", "h",
+    "hours from the start until installed capacity first reached the target's PF (NaN: never)"};
 
 /// The name of a per-venue indicator such as kDaaBefore: "<venue><suffix>".
 inline std::string for_venue(std::string_view venue, const IndicatorDefinition& suffix) {

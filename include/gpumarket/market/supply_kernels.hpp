@@ -102,7 +102,7 @@ EntryDraw draw_entrants(const MarketplaceParams& params, Eigen::Index current_co
                         std::vector<ProviderAttributes>& entrants);
 
 // ---------------------------------------------------------------------------------------
-// Token, hardware index, alliance pool
+// Token, alliance pool
 
 /// Exact GBM step with Merton jumps, dt in years:
 ///   S' = S · exp((μ − σ²/2 − λk) dt + σ √dt Z + Σ_{j ≤ N} J_j),
@@ -111,12 +111,6 @@ EntryDraw draw_entrants(const MarketplaceParams& params, Eigen::Index current_co
 /// the jumps' sum as one N(N m_J, N s_J²) variate.
 double token_price_step(double token_usd, const TokenParams& params, double dt_years,
                         RandomEngine& rng);
-
-/// I' = I · (1 − decline)^dt · exp(P / R_ref · dt), dt in years, where P = Σ κ_v · R_v
-/// (PF per year) is the venues' procurement pressure: each buying venue's coupling κ_v times
-/// its capacity purchase rate R_v (see alliance_purchase_rate_pf_per_year).
-double hardware_index_step(double index, const HardwareIndexParams& params,
-                           double procurement_pf_per_year, double dt_years);
 
 /// The pool's unit cost, capex / (life × 8760 h) × hardware_index + energy, USD per PF·h.
 /// The index applies to the amortisation (replacement cost); pass 1 for historical cost.
@@ -127,8 +121,8 @@ double alliance_cost_usd_per_pf_hour(const AlliancePoolParams& params, double ha
 double alliance_price_usd_per_pf_hour(const AlliancePoolParams& params, double hardware_index,
                                       double price_factor, double subsidy_rate);
 
-/// Installed pool capacity (PF) `hours` after the scenario's `start` date: the ramp (or its
-/// budget-scaled form) interpolated linearly; 0 before the first point.
+/// Installed pool capacity (PF) `hours` after the scenario's `start` date under the ramp
+/// (the degenerate capacity model): the ramp interpolated linearly; 0 before the first point.
 double alliance_capacity_pf(const AlliancePoolParams& params, Date start, double hours);
 
 /// The ramp's slope at `hours` (PF per year; 0 outside the ramp): the pool's purchase rate.

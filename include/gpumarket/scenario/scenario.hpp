@@ -160,11 +160,14 @@ struct Scenario {
   Duration warmup;                       // summary statistics ignore [0, warmup)
   std::string precision = "fp16_dense";  // what "PF" means in this scenario
   double pf_per_gpu = 0.989;             // H100 SXM FP16 dense (calibration §2)
+  /// PF of one GPU-equivalent in the HPL-FP64 reading, to report capacity in both readings.
+  /// calibration §2: an H100 runs HPL at 55–59 TF.
+  double hpl_fp64_pf_per_gpu = 0.057;
   std::vector<VenueParams> venues;
   std::vector<Segment> segments;
   std::vector<BridgeParams> bridges;
   RoutingParams routing;
-  HardwareIndexParams hardware;
+  HardwareMarketParams hardware;
   IndicatorParams indicators;
   std::vector<TimelineStep> timeline;  // in time order
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gpumarket/core/calendar.hpp"
@@ -28,33 +29,107 @@ struct CapacityPoint {
   double capacity_pf = 0.0;  // PF
 };
 
+/// A lognormal delay: median and the sd of its log.
+struct LognormalDelayParams {
+  Duration median;
+  double log_sd = 0.0;
+};
+
+/// Export controls and sanctions that hit the pool's hardware orders (docs/model.md,
+/// "Procurement"): Poisson events on their own stream.
+struct SanctionsParams {
+  /// Shocks per year; 0: none. ASSUMPTION (calibration §10: procurement delays unsourced).
+  double rate_per_year = 0.0;
+  /// Share of every order in flight at a shock that is still delivered; the rest is
+  /// cancelled and its money lost (prepaid and not refunded). ASSUMPTION: half.
+  double deliverable_share = 0.5;
+  /// Grey-market premium on the unit cost of orders placed while a shock lasts. ASSUMPTION.
+  double grey_premium = 0.3;
+  /// How long a shock's premium lasts. ASSUMPTION: half a year.
+  Duration duration = Duration::days(182);
+  /// Share of the supply S of the pool's hardware segment a shock withdraws (export controls
+  /// take the alliance's suppliers out of the market it buys in); S then recovers toward
+  /// demand with the segment's lag. ASSUMPTION: 10 %.
+  double supply_cut = 0.1;
+};
+
+/// The joint-procurement volume discount on an order of q PF: d(q) = max · q / (q + half_pf).
+struct VolumeDiscountParams {
+  /// The discount approached by very large orders, in [0, 1). Default 0: none. ASSUMPTION.
+  double max = 0.0;
+  /// The order size at which half of `max` applies, PF > 0. ASSUMPTION: 1,000 PF (~1,000 H100).
+  double half_pf = 1000.0;
+};
+
+/// One dated hardware order of a schedule.
+struct ScheduledOrder {
+  Date date;
+  double usd = 0.0;
+};
+
+/// How the hardware budget is spent on tranches of capacity (docs/model.md, "Procurement").
+struct ProcurementParams {
+  enum class Rule {
+    /// Orders of the USD amounts of `schedule`, on their dates.
+    Schedule,
+    /// At each review, order the PF that brings installed plus in-flight capacity to the
+    /// served load / target_utilisation, limited by the money left.
+    Utilisation,
+  };
+  Rule rule = Rule::Utilisation;
+  /// PF installed at time 0, paid from the hardware budget at the unit cost then.
+  /// Article: "operational by May 2026"; the size is an ASSUMPTION (5 PF, ~5 H100 racks).
+  double initial_pf = 5.0;
+  /// Rule::Schedule: the dated orders, in date order.
+  std::vector<ScheduledOrder> schedule;
+  /// Rule::Schedule: true for equal tranches (the form `from, to, interval`): the k-th of n
+  /// orders spends money left / (n − k), i.e. (budget − initial) / n each when nothing is
+  /// cancelled, and the schedule's `usd` are not read; false: each order spends its `usd`.
+  bool equal_tranches = false;
+  /// Rule::Utilisation: the pool's target utilisation u*, in (0, 1]. ASSUMPTION: 0.7, the
+  /// utilisation cluster traces sustain (calibration §4).
+  double target_utilisation = 0.7;
+  /// Rule::Utilisation: time between reviews, the first one review_interval after the start.
+  /// ASSUMPTION: a month.
+  Duration review_interval = Duration::days(30);
+  /// Order-to-delivery time. ASSUMPTION (calibration §10: procurement delays are unsourced):
+  /// median half a year, log-sd 0.5 (a quarter to a year for most orders).
+  LognormalDelayParams lead_time{Duration::days(182), 0.5};
+  SanctionsParams sanctions;
+  VolumeDiscountParams volume_discount;
+};
+
+/// A capacity target the scenario may or may not reach (reported, never an input).
+struct CapacityTarget {
+  double pf = 150.0;                        // article: "150 petaflops capacity by 2027"
+  Date by = Date::from_ymd(2027, 12, 31);   // read as the end of 2027
+  std::string precision = "fp16_dense";     // the reading its PF are stated in
+};
+
 /// The alliance's state-controlled pool (docs/model.md, "Alliance pool").
 struct AlliancePoolParams {
-  enum class CapacitySource {
-    /// The ramp's capacities as given.
-    Ramp,
-    /// The ramp's shape (each point as a fraction of its last point), scaled so that the
-    /// last point equals budget_usd × hardware_share / capex_usd_per_pf.
-    Budget,
-  };
-
-  CapacitySource capacity_source = CapacitySource::Ramp;
-  /// The pooled budget and its split (include/gpumarket/scenario/budget.hpp).
+  /// The pooled budget and its split (include/gpumarket/scenario/budget.hpp); procurement
+  /// spends its "hardware" share.
   AllianceBudgetParams budget;
-  /// Piecewise linear in time between points, 0 before the first point, the last
-  /// point's value after it. Article: "operational by May 2026" (the launch, 2026-05-07)
-  /// and "150 petaflops capacity by 2027" (read as the end of 2027).
+  /// The degenerate capacity model, used without `procurement`: capacity as given,
+  /// piecewise linear in time between points, 0 before the first point, the last point's
+  /// value after it; its money is accounted at the initial unit cost. Article: "operational
+  /// by May 2026" (the launch, 2026-05-07) and "150 petaflops capacity by 2027" (read as the
+  /// end of 2027).
   std::vector<CapacityPoint> capacity_ramp = {
       {Date::from_ymd(2026, 5, 7), 0.0},
       {Date::from_ymd(2027, 12, 31), 150.0},
   };
-  /// USD. Article: "pooled budget of $12 billion" (Bloomberg Intelligence, July 2026).
-  double budget_usd = 12e9;
-  /// Article: "40 % earmarked for hardware purchases".
-  double hardware_share = 0.4;
-  /// USD per PF of capacity bought, used for both the budget-derived capacity and the
-  /// amortisation. calibration §2: $50 k all-in per H100 / 0.989 PF (FP16 dense) per H100.
-  /// At this price the budget buys ~95,000 PF, far above the 150 PF ramp (calibration §0).
+  /// Capacity bought from the hardware budget in tranches; absent: the ramp.
+  std::optional<ProcurementParams> procurement;
+  /// Reported as reached or not, in both readings (units.precision and HPL-FP64).
+  std::optional<CapacityTarget> capacity_target;
+  /// The hardware price index the pool buys at and amortises at (a HardwareMarketParams
+  /// segment). calibration §2: H100-class data-centre GPUs.
+  std::string hardware_segment = "datacentre";
+  /// USD per PF of capacity bought at hardware index 1, before discount and premium; also
+  /// the amortisation. calibration §2: $50 k all-in per H100 / 0.989 PF (FP16 dense) per H100.
+  /// At this price the hardware budget buys ~95,000 PF, far above 150 PF (calibration §0).
   double capex_usd_per_pf = 50'000.0 / 0.989;
   /// Years over which capex is amortised, straight line, at full capacity.
   /// calibration §11: "state pool capex ... 5-yr life".
@@ -77,11 +152,6 @@ struct AlliancePoolParams {
   /// currency. ASSUMPTION: 2 % (no sourced figure; bridge fees of calibration §9 are
   /// 0.05–0.3 %, fiat off-ramps typically cost more).
   double settlement_spread = 0.02;
-  /// Dimensionless strength κ of the coupling of pool purchases to the hardware price
-  /// index: buying R PF/year moves the index by exp(κ · R / R_ref) per year (see
-  /// HardwareIndexParams::reference_purchase_pf_per_year). ASSUMPTION.
-  double procurement_coupling = 1.0;
-
   // Operation (docs/model.md, "Pool operation"; include/gpumarket/scenario/pool_operation.hpp).
   /// Default: the cost-based price, whatever the load.
   PoolPriceRule price_rule = PoolPriceRule::CostBased;
@@ -287,17 +357,54 @@ struct MarketplaceParams {
   Duration payment_interval = Duration::micros(0);
   TokenModel token_model = TokenModel::Gbm;
   BurnAndMintParams burn_and_mint;
+  /// The hardware price index providers' capital cost moves with (a HardwareMarketParams
+  /// segment). calibration §2/§6: Golem's and Render's providers run consumer GPUs.
+  std::string hardware_segment = "consumer";
 };
 
-/// The GPU hardware price index that scales providers' capital cost.
-struct HardwareIndexParams {
+inline constexpr std::string_view kDatacentreSegment = "datacentre";
+inline constexpr std::string_view kConsumerSegment = "consumer";
+
+/// One segment of the GPU hardware market (docs/model.md, "Hardware markets"): its price
+/// index in levels, I = T · (D / S)^(1/ε), with T the secular trend, D the world demand plus
+/// the pool's share, S the supply that follows demand with lag τ.
+struct HardwareSegmentParams {
+  std::string name;
+  /// T at time 0.
   double initial = 1.0;
-  /// Secular decline: the index falls to (1 − decline) of its value per year, absent
-  /// procurement. calibration §11 baseline: 20 %/yr (bull 30 %, bear 10 %).
+  /// Secular decline: T falls to (1 − decline) of its value per year. calibration §11
+  /// baseline: 20 %/yr (bull 30 %, bear 10 %).
   double decline_per_year = 0.2;
-  /// R_ref: the purchase rate (PF/year) at which procurement adds κ to the index's
-  /// log-growth rate. ASSUMPTION: ~2 million H100-equivalents shipped per year, at 0.989 PF.
-  double reference_purchase_pf_per_year = 2e6 * 0.989;
+  /// World demand for the segment's GPUs absent the pool, PF/year; S starts at it.
+  double world_demand_pf_per_year = 0.0;
+  /// Fraction of the pool's purchases (PF/year) added to this segment's demand.
+  double pool_share = 0.0;
+  /// τ in dS/dt = (D − S) / τ.
+  Duration supply_lag = Duration::days(365);
+  /// ε, the price elasticity of supply, > 0.
+  double supply_elasticity = 1.0;
+};
+
+/// The GPU hardware market, one index per segment.
+struct HardwareMarketParams {
+  std::vector<HardwareSegmentParams> segments = {
+      // ASSUMPTION: ~2 M H100-equivalents shipped per year at 0.989 PF; the pool buys here.
+      // ε = 0.5 (ASSUMPTION: packaging and HBM capacity bind in the short run); τ one year
+      // (ASSUMPTION: the time to add packaging capacity).
+      {std::string(kDatacentreSegment), 1.0, 0.2, 2e6 * 0.989, 1.0, Duration::days(365), 0.5},
+      // ASSUMPTION: ~30 M discrete consumer GPUs a year at ~0.1 PF each; 5 % of the pool's
+      // purchases spill over into it through the grey market (ASSUMPTION); ε = 1 and τ half a
+      // year (ASSUMPTION: consumer boards are made from existing dies).
+      {std::string(kConsumerSegment), 1.0, 0.2, 3e6, 0.05, Duration::days(182), 1.0},
+  };
+
+  /// The position of the segment named `name`, or segments.size() if there is none.
+  size_t position(std::string_view name) const {
+    for (size_t i = 0; i < segments.size(); ++i) {
+      if (segments[i].name == name) return i;
+    }
+    return segments.size();
+  }
 };
 
 }  // namespace gpumarket
