@@ -191,14 +191,15 @@ void check_pool(const Scenario& s, const MapReader& venue, const AlliancePoolPar
                 " USD, above the hardware budget (" + number_text(budget) + " USD)");
   }
   if (q.rule != ProcurementParams::Rule::Schedule) return;
+  // Orders after the end are a warning (a shortened run); a schedule that starts before the
+  // run or places no order in it is an error.
   const SimTime end = SimTime::start() + s.horizon;
-  for (const ScheduledOrder& order : q.schedule) {
-    const SimTime at = midnight_of(order.date, s.start);
-    if (at < SimTime::start() || at >= end) {
-      fail_in(venue, "procurement", "schedule",
-              "expected order dates inside the run [" + s.start.to_string() + ", end), got " +
-                  order.date.to_string());
-    }
+  const ScheduledOrder& first = q.schedule.front();
+  if (midnight_of(first.date, s.start) < SimTime::start() ||
+      midnight_of(first.date, s.start) >= end) {
+    fail_in(venue, "procurement", "schedule",
+            "expected a first order date inside the run [" + s.start.to_string() + ", end), got " +
+                first.date.to_string());
   }
   if (q.equal_tranches) return;
   double total = initial_cost;

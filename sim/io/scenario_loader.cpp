@@ -880,6 +880,18 @@ void warn_routes(const Scenario& s, WarningList& warn) {
       sentence += ", but " + ends + ": no licensed job can use the pool";
       warn.add({item + ".licence_delay", item}, sentence);
     }
+    if (pool->procurement && pool->procurement->rule == ProcurementParams::Rule::Schedule) {
+      const auto& schedule = pool->procurement->schedule;
+      const auto late = std::count_if(schedule.begin(), schedule.end(), [&](const auto& order) {
+        return midnight_of(order.date, s.start) >= end;
+      });
+      if (late > 0) {
+        warn.add({item + ".procurement.schedule", item + ".procurement", item},
+                 std::to_string(late) + " of the pool's " + std::to_string(schedule.size()) +
+                     " scheduled orders fall on or after the end (" + ends +
+                     "): they are never placed");
+      }
+    }
     if (!pool->ban_tokenized_access) continue;
     const bool accepted_bridge =
         std::any_of(s.bridges.begin(), s.bridges.end(), [&](const BridgeParams& b) {

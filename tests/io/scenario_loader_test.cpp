@@ -1111,8 +1111,8 @@ std::vector<BadScenario> bad_scenarios() {
         "usd: 1e6}]}}"},
        "--set venues.alliance.procurement={rule: schedule, schedule: {orders: [{date: "
        "2030-01-01, usd: 1e6}]}}",
-       "venues[1].procurement.schedule: expected order dates inside the run [2026-05-07, end), "
-       "got 2030-01-01"},
+       "venues[1].procurement.schedule: expected a first order date inside the run [2026-05-07, "
+       "end), got 2030-01-01"},
       {"schedule above the hardware budget",
        kFull,
        {},
