@@ -325,7 +325,10 @@ TEST(ComparativeStatics, BusierL2RaisesTheSettlementFeeAndPricesMoreJobsOut) {
 TEST(ComparativeStatics, AllianceAcceptingBridgedWorkRaisesBridgeVolume) {
   const std::vector<std::string> zk_bridge =
       with({"end=2026-08-01", "venues.alliance.licence_delay=7d"},
-           {"bridges.icb_v2.open=2026-05-20", "bridges.icb_v2.prover.seconds_per_tflop=0.00001"});
+           {"bridges.icb_v2.open=2026-05-20", "bridges.icb_v2.prover.seconds_per_tflop=0.00001",
+            // The pool large enough to take bridged work: baseline's utilisation rule keeps it
+            // near its own load (~5 PF), where the ramp used to grow it toward 150 PF.
+            "venues.alliance.procurement.initial_pf=50"});
   expect_positive(paired_difference("baseline.yaml", zk_bridge, "baseline.yaml",
                                     with(zk_bridge, {"bridges.icb_v2.alliance_accepts=true"}),
                                     [](const FinishedRun& run) {
