@@ -28,10 +28,11 @@ class PoolShare : public VenueModel {
   void update_supply(const SupplyTick& tick, double /*demand_pf*/) override {
     const AlliancePoolParams& p = pool();
     const double index = tick.hardware_index[hardware_segment_];
-    procurement().observe_load(queue().in_use_pf(), tick.interval_h);
+    const double share = reserved_ ? p.reserved_share : 1.0 - p.reserved_share;
+    procurement().observe_share(reserved_ ? 1 : 0, share, queue().in_use_pf(),
+                                queue().waiting_work_pfh(), tick.interval_h);
     if (!reserved_) procurement().step(p, tick.now, index);
     const double installed = procurement().installed_pf();
-    const double share = reserved_ ? p.reserved_share : 1.0 - p.reserved_share;
     queue().advance(tick.now);
     queue().set_capacity_pf(installed * share);
     queue().set_price(operation_.price_usd_per_pf_hour(p, index));

@@ -171,13 +171,31 @@ void PoolProcurement::order_usd(const AlliancePoolParams& params, SimTime now, d
   place(p, now, pf_bought_for_usd(base, p.volume_discount, premium_, paid), paid);
 }
 
-// The rule orders what brings installed plus in-flight capacity to the load it reviewed over
-// the interval divided by the target utilisation.
+void PoolProcurement::observe_share(size_t share, double fraction, double in_use_pf,
+                                    double waiting_work_pfh, double hours) {
+  ShareLoad& load = shares_[share];
+  load.fraction = fraction;
+  if (fraction <= 0.0) return;  // a share with no capacity cannot be sized by its load
+  load.served_pfh += in_use_pf * hours / fraction;
+  load.waiting_now_pfh = waiting_work_pfh / fraction;
+}
+
+// The rule orders what brings installed plus in-flight capacity to the offered load it
+// reviewed over the interval divided by the target utilisation. A share's offered load is the
+// work it served plus the growth of the work waiting in its line: a saturated share shows its
+// unmet demand, which the work in use alone (bounded by capacity) would hide. The capacity
+// split is fixed, so the pool is sized to the share that needs the most.
 void PoolProcurement::review(const AlliancePoolParams& params, SimTime now, double index) {
   const ProcurementParams& p = *params.procurement;
   const double window_h = p.review_interval.in_hours();
-  const double load_pf = load_pfh_ / window_h;
-  load_pfh_ = 0;
+  double load_pf = 0.0;
+  for (ShareLoad& share : shares_) {
+    const double offered_pfh =
+        share.served_pfh + share.waiting_now_pfh - share.waiting_at_review_pfh;
+    load_pf = std::max(load_pf, offered_pfh / window_h);
+    share.served_pfh = 0;
+    share.waiting_at_review_pfh = share.waiting_now_pfh;
+  }
   const double wanted = load_pf / p.target_utilisation - installed_pf_ - in_flight_pf();
   if (wanted > 0.0) order_pf(params, now, index, wanted);
 }

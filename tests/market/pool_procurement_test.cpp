@@ -89,13 +89,36 @@ TEST(PoolProcurement, TheUtilisationRuleOrdersTheLoadOverTheTarget) {
   p.procurement = q;
   PoolProcurement procurement(p, kStart, 1, 1.0);
   for (int day = 1; day <= 30; ++day) {
-    procurement.observe_load(9.0, 24.0);  // 9 PF in use all month
+    procurement.observe_share(0, 1.0, 9.0, 0.0, 24.0);  // 9 PF in use all month
     procurement.step(p, SimTime::start() + Duration::days(day), 1.0);
   }
   // Review at day 30: wanted = 9 / 0.5 − 10 = 8 PF.
   EXPECT_NEAR(procurement.in_flight_pf(), 8.0, 1e-9);
   run_days(procurement, p, 31, 45);
   EXPECT_NEAR(procurement.installed_pf(), 18.0, 1e-9);
+}
+
+// A saturated share serves at most its capacity; the growth of its line is the demand it did
+// not serve. The pool is sized to the share that needs the most installed capacity.
+TEST(PoolProcurement, TheUtilisationRuleSeesUnmetDemandAndSizesToTheBusiestShare) {
+  AlliancePoolParams p;
+  ProcurementParams q;
+  q.initial_pf = 10.0;
+  q.target_utilisation = 0.5;
+  q.review_interval = Duration::days(30);
+  q.lead_time = {Duration::days(10), 0.0};
+  p.procurement = q;
+  PoolProcurement procurement(p, kStart, 1, 1.0);
+  for (int day = 1; day <= 30; ++day) {
+    // Public share (70 %): 3.5 PF in use, nothing waiting. Reserved share (30 %): full at
+    // 3 PF, its line growing by 24 PF·h a day (1 PF of unmet demand).
+    procurement.observe_share(0, 0.7, 3.5, 0.0, 24.0);
+    procurement.observe_share(1, 0.3, 3.0, 24.0 * day, 24.0);
+    procurement.step(p, SimTime::start() + Duration::days(day), 1.0);
+  }
+  // Public: 3.5 / 0.7 = 5 PF installed needed; reserved: (3 + 1) / 0.3 = 13.33 PF. Wanted =
+  // 13.33 / 0.5 − 10 = 16.67 PF.
+  EXPECT_NEAR(procurement.in_flight_pf(), 4.0 / 0.3 / 0.5 - 10.0, 1e-9);
 }
 
 }  // namespace

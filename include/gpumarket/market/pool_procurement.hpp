@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <vector>
 
 #include "gpumarket/core/calendar.hpp"
@@ -46,9 +47,12 @@ class PoolProcurement {
   /// ramp) is paid for. Streams: "alliance/procurement" (lead times), "alliance/sanctions".
   PoolProcurement(const AlliancePoolParams& params, Date start, uint64_t seed, double index);
 
-  /// Adds the PF in use on one of the pool's shares over the last `hours` to the load the
-  /// utilisation rule reviews.
-  void observe_load(double in_use_pf, double hours) { load_pfh_ += in_use_pf * hours; }
+  /// One share of the pool over the last `hours` (share 0 the public one, 1 the reserved one;
+  /// `fraction` its part of the installed capacity): the PF in use on it and the work waiting
+  /// in its line now. The utilisation rule sizes the pool to the share whose offered load
+  /// needs the most installed capacity.
+  void observe_share(size_t share, double fraction, double in_use_pf, double waiting_work_pfh,
+                     double hours);
 
   /// Everything up to `now`, in time order: deliveries, shocks, then the orders due at `now`
   /// at the pool's hardware index `index`.
@@ -101,7 +105,15 @@ class PoolProcurement {
   SimTime shock_ends_;
   SimTime next_review_;
   size_t next_scheduled_ = 0;
-  double load_pfh_ = 0;
+  // Per share since the last review, in PF·h of installed capacity (divided by the share's
+  // fraction): the work served, and the work waiting at the last review and now.
+  struct ShareLoad {
+    double fraction = 0;
+    double served_pfh = 0;
+    double waiting_at_review_pfh = 0;
+    double waiting_now_pfh = 0;
+  };
+  std::array<ShareLoad, 2> shares_{};
   double supply_factor_ = 1.0;
   ProcurementFlows totals_, interval_;
 };

@@ -73,7 +73,8 @@ struct ProcurementParams {
     /// Orders of the USD amounts of `schedule`, on their dates.
     Schedule,
     /// At each review, order the PF that brings installed plus in-flight capacity to the
-    /// served load / target_utilisation, limited by the money left.
+    /// offered load of the busiest share (served work plus the growth of its line, over its
+    /// fraction of the pool) / target_utilisation, limited by the money left.
     Utilisation,
   };
   Rule rule = Rule::Utilisation;
