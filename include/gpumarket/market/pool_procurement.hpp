@@ -6,8 +6,8 @@
 // at the initial unit cost.
 #pragma once
 
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <vector>
 
 #include "gpumarket/core/calendar.hpp"
