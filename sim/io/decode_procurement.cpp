@@ -76,7 +76,8 @@ void decode_schedule(MapReader r, ProcurementParams& p) {
     const Duration interval = r.duration("interval", Check::Positive);
     r.finish();
     if (to < from) fail_expected(r, "to", "a date no earlier than from (" + from.to_string() + ")");
-    const int64_t step_days = std::max<int64_t>(1, interval.count_micros() / Duration::kMicrosPerDay);
+    const int64_t step_days =
+        std::max<int64_t>(1, interval.count_micros() / Duration::kMicrosPerDay);
     for (int64_t d = from.days_since_epoch(); d <= to.days_since_epoch(); d += step_days) {
       p.schedule.push_back({Date::from_days(d), 0.0});
     }
@@ -102,9 +103,10 @@ void decode_schedule(MapReader r, ProcurementParams& p) {
 
 ProcurementParams decode_procurement(MapReader r) {
   ProcurementParams p;
-  const std::string rule = r.optional_enumeration("rule", "utilisation", {"utilisation", "schedule"});
-  p.rule = rule == "schedule" ? ProcurementParams::Rule::Schedule
-                              : ProcurementParams::Rule::Utilisation;
+  const std::string rule =
+      r.optional_enumeration("rule", "utilisation", {"utilisation", "schedule"});
+  p.rule =
+      rule == "schedule" ? ProcurementParams::Rule::Schedule : ProcurementParams::Rule::Utilisation;
   p.initial_pf = r.optional_number("initial_pf", p.initial_pf, Check::NonNegative);
   if (auto schedule = r.optional_map("schedule")) {
     if (p.rule != ProcurementParams::Rule::Schedule) {
@@ -116,9 +118,11 @@ ProcurementParams decode_procurement(MapReader r) {
   }
   p.target_utilisation = r.optional_number("target_utilisation", p.target_utilisation);
   p.review_interval = r.optional_duration("review_interval", p.review_interval, Check::Positive);
-  if (auto lead = r.optional_map("lead_time")) p.lead_time = decode_lead_time(std::move(*lead), p.lead_time);
+  if (auto lead = r.optional_map("lead_time"))
+    p.lead_time = decode_lead_time(std::move(*lead), p.lead_time);
   if (auto s = r.optional_map("sanctions")) decode_sanctions(std::move(*s), p.sanctions);
-  if (auto v = r.optional_map("volume_discount")) decode_volume_discount(std::move(*v), p.volume_discount);
+  if (auto v = r.optional_map("volume_discount"))
+    decode_volume_discount(std::move(*v), p.volume_discount);
   r.finish();
   if (!(p.target_utilisation > 0.0 && p.target_utilisation <= 1.0)) {
     fail_expected(r, "target_utilisation", "a number in (0, 1]");
@@ -231,14 +235,16 @@ void decode_pool_capacity(MapReader& r, AlliancePoolParams& p) {
       }
     }
     if (c.has("ramp")) p.capacity_ramp = decode_ramp(c.sequence("ramp", Length::NonEmpty));
-    if (auto target = c.optional_map("target")) p.capacity_target = decode_target(std::move(*target));
+    if (auto target = c.optional_map("target"))
+      p.capacity_target = decode_target(std::move(*target));
     c.finish();
   }
   if (auto procurement = r.optional_map("procurement")) {
     const ConfigNode* capacity = r.node().find("capacity");
     if (capacity != nullptr && capacity->find("ramp") != nullptr) {
-      r.fail("procurement", "give either capacity.ramp (capacity as given) or procurement "
-                            "(capacity bought from the hardware budget), not both");
+      r.fail("procurement",
+             "give either capacity.ramp (capacity as given) or procurement "
+             "(capacity bought from the hardware budget), not both");
     }
     p.procurement = decode_procurement(std::move(*procurement));
   }

@@ -53,8 +53,9 @@ void HardwareMarket::step(const HardwareMarketParams& params, double pool_purcha
 void HardwareMarket::cut_supply(const HardwareMarketParams& params, size_t s, double share) {
   HardwareSegmentState& state = segments_[s];
   state.supply_pf_per_year *= 1.0 - share;
-  state.index = hardware_index_level(state.trend, state.demand_pf_per_year,
-                                     state.supply_pf_per_year, params.segments[s].supply_elasticity);
+  state.index =
+      hardware_index_level(state.trend, state.demand_pf_per_year, state.supply_pf_per_year,
+                           params.segments[s].supply_elasticity);
   indices_[s] = state.index;
 }
 

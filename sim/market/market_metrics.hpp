@@ -244,9 +244,9 @@ class MarketMetrics {
   PoolProcurement* procurement_ = nullptr;
   std::string pool_name_;
   const AlliancePoolParams* pool_ = nullptr;  // the base scenario's: its capacity target
-  std::vector<std::string> readings_;    // units.precision, then hpl_fp64
-  std::vector<double> reading_factor_;   // PF in a reading per PF of units.precision
-  std::vector<double> target_first_h_;   // per reading: first time the target was reached
+  std::vector<std::string> readings_;         // units.precision, then hpl_fp64
+  std::vector<double> reading_factor_;        // PF in a reading per PF of units.precision
+  std::vector<double> target_first_h_;        // per reading: first time the target was reached
   std::vector<double> hardware_index_sum_;
   double hardware_ticks_ = 0;
 };

@@ -12,7 +12,8 @@ void MarketModel::Impl::update_supply(SimTime now, double interval_h) {
   const double dt_years = interval_h / kHoursPerYear;
   if (dt_years > 0) {
     double purchase_pf_per_year = 0.0;
-    for (const auto& venue : venues_) purchase_pf_per_year += venue->hardware_purchase_pf_per_year();
+    for (const auto& venue : venues_)
+      purchase_pf_per_year += venue->hardware_purchase_pf_per_year();
     hardware_.step(current_->hardware, purchase_pf_per_year, dt_years);
   }
   // Sanctions shocks of the last interval withdraw supply from the pool's segment.

@@ -97,8 +97,8 @@ void PoolProcurement::draw_next_shock(const SanctionsParams& sanctions, SimTime 
     next_shock_ = SimTime::start() + Duration::infinite();
     return;
   }
-  const double years = boost::random::exponential_distribution<double>(sanctions.rate_per_year)(
-      shock_rng_);
+  const double years =
+      boost::random::exponential_distribution<double>(sanctions.rate_per_year)(shock_rng_);
   next_shock_ = after + Duration::hours(years * kHoursPerYear);
 }
 
@@ -240,8 +240,8 @@ void PoolProcurement::step(const AlliancePoolParams& params, SimTime now, double
     while (next_scheduled_ < p.schedule.size() &&
            midnight_of(p.schedule[next_scheduled_].date, start_) <= now) {
       const double tranches_left = static_cast<double>(p.schedule.size() - next_scheduled_);
-      const double usd = p.equal_tranches ? money_left_usd() / tranches_left
-                                          : p.schedule[next_scheduled_].usd;
+      const double usd =
+          p.equal_tranches ? money_left_usd() / tranches_left : p.schedule[next_scheduled_].usd;
       order_usd(params, now, index, usd);
       ++next_scheduled_;
     }

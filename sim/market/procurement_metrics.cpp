@@ -68,8 +68,7 @@ void MarketMetrics::write_hardware_summary(const HardwareMarket& hardware) {
   const auto& segments = hardware.segments();
   for (size_t s = 0; s < segments.size(); ++s) {
     const std::string& name = scenario_.hardware.segments[s].name;
-    put({for_venue(name, kHardwareIndexEnd), kHardwareIndexEnd.unit,
-         kHardwareIndexEnd.description},
+    put({for_venue(name, kHardwareIndexEnd), kHardwareIndexEnd.unit, kHardwareIndexEnd.description},
         segments[s].index);
     put({for_venue(name, kHardwareIndexMean), kHardwareIndexMean.unit,
          kHardwareIndexMean.description},
@@ -95,8 +94,7 @@ void MarketMetrics::write_pool_summary() {
   pool_put(kPoolMeanUnitCost, t.ordered_pf > 0 ? t.spent_usd / t.ordered_pf : kNaN);
   for (size_t r = 0; r < readings_.size(); ++r) {
     const std::string reading = pool_name_ + "_" + readings_[r];
-    put({for_venue(reading, kPoolCapacityEnd), kPoolCapacityEnd.unit,
-         kPoolCapacityEnd.description},
+    put({for_venue(reading, kPoolCapacityEnd), kPoolCapacityEnd.unit, kPoolCapacityEnd.description},
         in_reading(procurement_->installed_pf(), r));
     if (!pool_->capacity_target) continue;
     const double by_h = midnight_of(pool_->capacity_target->by, scenario_.start).in_hours();

@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <stdexcept>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,8 +24,8 @@ namespace {
 using testing::mean_and_error;
 using testing::MeanAndError;
 
-// Labs offer ~6 PF of load (small jobs, so that a saturated pool runs near utilisation 1) to a pool that starts with 5 PF; the schedule spends the hardware
-// budget in five tranches.
+// Labs offer ~6 PF of load (small jobs, so that a saturated pool runs near utilisation 1) to a pool
+// that starts with 5 PF; the schedule spends the hardware budget in five tranches.
 const std::string kScenario =
     "name: procurement\n"
     "start: 2026-01-01\n"
@@ -157,9 +157,10 @@ TEST(ProcurementOutcomes, SanctionsShocksDelayCapacityAndRaiseTheDatacentreIndex
 TEST(ProcurementOutcomes, VolumeDiscountLowersThePoolsUnitCost) {
   const std::vector<std::string> discount = {
       "venues.alliance.procurement.volume_discount={max: 0.2, half_pf: 1000}"};
-  expect_positive(paired(discount, {},
-                         [](const PoolRun& r) { return r.summary("alliance_mean_unit_cost_usd_per_pf"); }),
-                  "unit cost without minus with the discount, USD/PF");
+  expect_positive(
+      paired(discount, {},
+             [](const PoolRun& r) { return r.summary("alliance_mean_unit_cost_usd_per_pf"); }),
+      "unit cost without minus with the discount, USD/PF");
 }
 
 // Mean over the second half of the run of |pool utilisation − 0.7|, the pool's two shares

@@ -296,9 +296,9 @@ TEST(ComparativeStatics, HigherAllianceSubsidyLowersItsPriceAndRaisesTheStateSha
 // trend (baseline's decline differs), over the same seed.
 TEST(ComparativeStatics, ScheduledProcurementRaisesTheDatacentreIndexAboveItsTrend) {
   const FinishedRun& scheduled = cached_run("bear.yaml", kShort);
-  const FinishedRun& none = cached_run(
-      "bear.yaml", with(kShort, {"venues.alliance.procurement.schedule={orders: [{date: "
-                                 "2026-06-15, usd: 1}]}"}));
+  const FinishedRun& none =
+      cached_run("bear.yaml", with(kShort, {"venues.alliance.procurement.schedule={orders: [{date: "
+                                            "2026-06-15, usd: 1}]}"}));
   EXPECT_GT(scheduled.summary("datacentre" + std::string(indicator::kHardwareIndexEnd.name)),
             none.summary("datacentre" + std::string(indicator::kHardwareIndexEnd.name)));
 }

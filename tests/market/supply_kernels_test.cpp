@@ -886,8 +886,8 @@ RunSummary run_squeezed(const MarketplaceParams& params, double purchase_share, 
   MarketplaceState state = make_marketplace(params, market_rng);
   const HardwareSegmentParams hw = slow_segment();
   const double purchase = purchase_share * hw.world_demand_pf_per_year;
-  HardwareSegmentState segment{hw.initial, hw.world_demand_pf_per_year,
-                               hw.world_demand_pf_per_year, hw.initial};
+  HardwareSegmentState segment{hw.initial, hw.world_demand_pf_per_year, hw.world_demand_pf_per_year,
+                               hw.initial};
   double index = hw.initial;
   double token = params.token.initial_usd;
   const double tick_h = 24.0;

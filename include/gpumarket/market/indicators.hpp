@@ -187,8 +187,8 @@ inline constexpr IndicatorDefinition kPoolHardwareSpent{
     "_hardware_spent_usd", "USD", "hardware money spent at ordering (never above the budget)"};
 inline constexpr IndicatorDefinition kPoolHardwareLost{
     "_hardware_lost_usd", "USD", "money of orders cancelled by sanctions shocks (not refunded)"};
-inline constexpr IndicatorDefinition kPoolOrdered{"_ordered_pf", "PF",
-                                                  "capacity ordered, the initial capacity included"};
+inline constexpr IndicatorDefinition kPoolOrdered{
+    "_ordered_pf", "PF", "capacity ordered, the initial capacity included"};
 inline constexpr IndicatorDefinition kPoolDelivered{"_delivered_pf", "PF", "capacity delivered"};
 inline constexpr IndicatorDefinition kPoolCancelled{"_cancelled_pf", "PF",
                                                     "capacity cancelled by sanctions shocks"};
@@ -196,8 +196,8 @@ inline constexpr IndicatorDefinition kPoolInFlightAtEnd{"_in_flight_pf_at_end", 
                                                         "capacity ordered, not yet delivered"};
 inline constexpr IndicatorDefinition kPoolShocks{"_sanctions_shocks", "shocks",
                                                  "sanctions shocks during the run"};
-inline constexpr IndicatorDefinition kPoolMeanUnitCost{
-    "_mean_unit_cost_usd_per_pf", "USD/PF", "hardware money spent / capacity ordered"};
+inline constexpr IndicatorDefinition kPoolMeanUnitCost{"_mean_unit_cost_usd_per_pf", "USD/PF",
+                                                       "hardware money spent / capacity ordered"};
 // Installed capacity at the horizon and the capacity target, per reading: the name is
 // "<pool>_" + "<precision>" + suffix (the scenario's units.precision and hpl_fp64).
 inline constexpr IndicatorDefinition kPoolCapacityEnd{"_capacity_pf_at_end", "PF",

@@ -102,9 +102,9 @@ struct ProcurementParams {
 
 /// A capacity target the scenario may or may not reach (reported, never an input).
 struct CapacityTarget {
-  double pf = 150.0;                        // article: "150 petaflops capacity by 2027"
-  Date by = Date::from_ymd(2027, 12, 31);   // read as the end of 2027
-  std::string precision = "fp16_dense";     // the reading its PF are stated in
+  double pf = 150.0;                       // article: "150 petaflops capacity by 2027"
+  Date by = Date::from_ymd(2027, 12, 31);  // read as the end of 2027
+  std::string precision = "fp16_dense";    // the reading its PF are stated in
 };
 
 /// The alliance's state-controlled pool (docs/model.md, "Alliance pool").
