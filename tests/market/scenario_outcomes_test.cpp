@@ -246,21 +246,19 @@ auto summary_of(std::string_view name) {
 
 // Bear against bull over paired seeds. Bear's L2 is congested (calibration §11's $0.05
 // settlement, from the start), its tokens fall, its providers churn faster and its pool is
-// closed to bridged work; bull is the opposite. What follows, by mechanism: dearer
-// decentralised compute and fees, a dearer all-in cost for licensed crypto jobs, and less
-// public-chain work served (small calls priced out by the settlement fee). Two of the
-// articles' outcomes do not follow and are not asserted (docs/model.md, "What the shipped
-// scenarios show"): Golem's DAA does not dip from June to September 2026 once the dated fee
-// step is gone, and ICB v2 carries no work at published (or the article's claimed) proof costs.
+// closed to bridged work; bull is the opposite. What follows, by mechanism: dearer fees, a
+// dearer all-in cost for licensed crypto jobs, and less public-chain work served (small calls
+// priced out by the settlement fee). Three of the articles' outcomes do not follow and are not
+// asserted (docs/model.md, "What the shipped scenarios show"): decentralised compute is not
+// dearer (the marketplaces pay the consumer GPU index, which the pool's data-centre purchases
+// reach only through a 5 % grey-market spill-over, and bear's congested L2 prices out demand),
+// Golem's DAA does not dip from June to September 2026 once the dated fee step is gone, and
+// ICB v2 carries no work at published (or the article's claimed) proof costs.
 TEST(ArticleOutcomes, BearHasDearerFeesAndServesLessPublicChainWorkThanBull) {
   const auto bear_minus_bull = [](std::string_view name) {
     return paired_difference("bull.yaml", kOutcomeHorizon, "bear.yaml", kOutcomeHorizon,
                              summary_of(name));
   };
-  // FOR THE INTEGRATOR: the decentralised price index no longer differs (bear − bull −0.04 ±
-  // 0.11 USD/PF·h over 6 seeds to 2026-11-01) since the marketplaces pay the consumer index,
-  // which the pool's data-centre purchases reach only through a 5 % grey-market spill-over;
-  // bear's old dearer index came from procurement_coupling 8. Not asserted until decided.
   expect_positive(bear_minus_bull(indicator::kFeeIndex.name), "fee index");
   expect_positive(bear_minus_bull(indicator::kLicensedFeeIndex.name), "licensed fee index");
   expect_negative(bear_minus_bull(indicator::kPublicChainServed.name), "public-chain work");
