@@ -80,7 +80,9 @@ TEST(PoolProcurement, WithoutShocksEveryOrderIsDeliveredAfterItsLeadTime) {
               1e-12 * procurement.installed_pf());
 }
 
-TEST(PoolProcurement, TheUtilisationRuleOrdersTheLoadOverTheTarget) {
+// 10 PF at the start; the rule reviews monthly for a target of 50 % and its orders arrive
+// after exactly 10 days.
+AlliancePoolParams utilisation_rule_pool() {
   AlliancePoolParams p;
   ProcurementParams q;
   q.initial_pf = 10.0;
@@ -88,6 +90,11 @@ TEST(PoolProcurement, TheUtilisationRuleOrdersTheLoadOverTheTarget) {
   q.review_interval = Duration::days(30);
   q.lead_time = {Duration::days(10), 0.0};
   p.procurement = q;
+  return p;
+}
+
+TEST(PoolProcurement, TheUtilisationRuleOrdersTheLoadOverTheTarget) {
+  const AlliancePoolParams p = utilisation_rule_pool();
   PoolProcurement procurement(p, kStart, 1, 1.0);
   for (int day = 1; day <= 30; ++day) {
     procurement.observe_share(0, 1.0, 9.0, 0.0, 24.0);  // 9 PF in use all month
@@ -102,13 +109,7 @@ TEST(PoolProcurement, TheUtilisationRuleOrdersTheLoadOverTheTarget) {
 // A saturated share serves at most its capacity; the growth of its line is the demand it did
 // not serve. The pool is sized to the share that needs the most installed capacity.
 TEST(PoolProcurement, TheUtilisationRuleSeesUnmetDemandAndSizesToTheBusiestShare) {
-  AlliancePoolParams p;
-  ProcurementParams q;
-  q.initial_pf = 10.0;
-  q.target_utilisation = 0.5;
-  q.review_interval = Duration::days(30);
-  q.lead_time = {Duration::days(10), 0.0};
-  p.procurement = q;
+  const AlliancePoolParams p = utilisation_rule_pool();
   PoolProcurement procurement(p, kStart, 1, 1.0);
   for (int day = 1; day <= 30; ++day) {
     // Public share (70 %): 3.5 PF in use, nothing waiting. Reserved share (30 %): full at
