@@ -3,34 +3,16 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/unsigned_text.hpp"
+#include "gpumarket/sweep/sample_statistics.hpp"
 
 namespace gpumarket {
 namespace {
-
-struct Stats {
-  uint64_t n = 0;
-  double mean = 0, m2 = 0;  // Welford
-  void add(double x) {
-    ++n;
-    const double d = x - mean;
-    mean += d / static_cast<double>(n);
-    m2 += d * (x - mean);
-  }
-  double variance() const { return n > 1 ? m2 / static_cast<double>(n - 1) : std::nan(""); }
-};
-
-double t_quantile(double confidence, double dof) {
-  if (!(dof >= 1)) return std::nan("");
-  return boost::math::quantile(boost::math::students_t_distribution<double>(dof),
-                               0.5 + confidence / 2);
-}
 
 // The position of `name` in `names`, or names.size() when it is not there.
 size_t index_of(const std::vector<std::string>& names, const std::string& name) {
@@ -150,7 +132,7 @@ RowPairs pair_rows(const SweepResult& r, const std::vector<bool>& in_a,
 // The paired differences B - A of one indicator column over the pairs of group `g`.
 PairedDifference paired_difference(const SweepResult& r, const RowPairs& pairs, size_t column,
                                    const std::string& g, double confidence) {
-  Stats sa, sb, d;
+  RunningStats sa, sb, d;
   for (size_t p = 0; p < pairs.rows.size(); ++p) {
     if (g != "all" && pairs.group[p] != g) continue;
     const double xa = r.indicator[column][pairs.rows[p].first];
