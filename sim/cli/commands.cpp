@@ -33,15 +33,6 @@ std::string default_output_path(const std::string& scenario_path) {
   return (std::filesystem::path("results") / stem).string() + ".h5";
 }
 
-// Prints each warning to stderr; with `strict`, throws Error when there is any.
-void report_warnings(const LoadedScenario& loaded, bool strict) {
-  for (const Warning& w : loaded.warnings) fmt::print(stderr, "{}\n", w.to_string());
-  if (strict && !loaded.warnings.empty()) {
-    throw Error(fmt::format("{}: {} warning(s), which --strict makes errors", loaded.path,
-                            loaded.warnings.size()));
-  }
-}
-
 ProgressBar::Mode progress_mode(const RunCommand& command) {
   if (!command.show_progress) return ProgressBar::Mode::Off;
   if (isatty(STDERR_FILENO)) return ProgressBar::Mode::Bar;
@@ -102,6 +93,22 @@ std::vector<IndicatorSetting> indicator_settings(const Scenario& scenario) {
 }
 
 }  // namespace
+
+void report_warnings(const LoadedScenario& loaded, bool strict) {
+  for (const Warning& w : loaded.warnings) fmt::print(stderr, "{}\n", w.to_string());
+  if (strict && !loaded.warnings.empty()) {
+    throw Error(fmt::format("{}: {} warning(s), which --strict makes errors", loaded.path,
+                            loaded.warnings.size()));
+  }
+}
+
+std::vector<const IndicatorDefinition*> headline_indicators() {
+  using namespace indicator;
+  std::vector<const IndicatorDefinition*> headline(std::begin(kArticleIndicators),
+                                                   std::end(kArticleIndicators));
+  headline.insert(headline.end(), {&kJobsCompleted, &kMeanWait, &kMeanQueueLength, &kUtilisation});
+  return headline;
+}
 
 void install_interrupt_handlers() {
   std::signal(SIGINT, on_interrupt);
@@ -207,16 +214,11 @@ std::string validate_command(const std::string& path, const std::vector<std::str
 }
 
 void print_headline(const RunReport& report, std::FILE* out) {
-  // The indicators the articles watch, then the queueing ones; the rest stay in the file.
-  using namespace indicator;
-  std::vector<const IndicatorDefinition*> headline(std::begin(kArticleIndicators),
-                                                   std::end(kArticleIndicators));
-  headline.insert(headline.end(), {&kJobsCompleted, &kMeanWait, &kMeanQueueLength, &kUtilisation});
   std::vector<const SummaryValue*> rows;
-  for (const IndicatorDefinition* wanted : headline) {
+  for (const IndicatorDefinition* wanted : headline_indicators()) {
     for (const SummaryValue& v : report.summary) {
       if (std::isnan(v.value)) continue;  // not applicable to this scenario
-      if (names(*wanted, v.name)) rows.push_back(&v);
+      if (indicator::names(*wanted, v.name)) rows.push_back(&v);
     }
   }
   size_t width = 0;

@@ -10,6 +10,7 @@
 
 #include "gpumarket/cli/commands.hpp"
 #include "gpumarket/cli/compare_command.hpp"
+#include "gpumarket/cli/ensemble_command.hpp"
 #include "gpumarket/cli/sweep_command.hpp"
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/version.hpp"
@@ -65,6 +66,15 @@ int run_main(int argc, char** argv) {
       ->take_all();
   run_app->add_flag("-q,--quiet", quiet, "Print no headline table and no progress");
   run_app->add_flag("--strict", run.strict, "Treat the scenario's warnings as errors");
+  std::optional<uint64_t> replications;
+  add_unsigned_option(run_app, "--replications", replications,
+                      "Run N replications with common random numbers (an ensemble, on the "
+                      "sweep's threads and journal) and print means with 95% intervals "
+                      "(default output: results/<scenario name>.ensemble.h5)");
+  unsigned run_threads = 0;
+  add_unsigned_option(run_app, "--threads", run_threads,
+                      "With --replications: worker threads (default: the cores available)")
+      ->needs("--replications");
   std::optional<double> progress_interval;
   run_app
       ->add_option("--progress-interval", progress_interval,
@@ -109,7 +119,13 @@ int run_main(int argc, char** argv) {
   }
 
   try {
-    if (*run_app) {
+    if (*run_app && replications) {
+      // Rows run on the sweep's workers; a signal ends the process and the journal keeps the
+      // replications already done, which the same command resumes.
+      const EnsembleReport report = run_ensemble_command(
+          {.run = run, .replications = *replications, .threads = run_threads, .quiet = quiet});
+      if (!quiet) print_ensemble_headline(report, stdout);
+    } else if (*run_app) {
       install_interrupt_handlers();
       run.show_progress = !quiet;
       // -q prints no progress, so a bad GPUMARKET_PROGRESS_INTERVAL cannot matter then.

@@ -11,6 +11,8 @@
 
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/recorder.hpp"
+#include "gpumarket/io/scenario_loader.hpp"
+#include "gpumarket/market/indicators.hpp"
 
 namespace gpumarket {
 
@@ -70,6 +72,14 @@ void create_parent_directories(const std::filesystem::path& output);
 /// The seconds between progress lines: GPUMARKET_PROGRESS_INTERVAL when set, else 10.
 /// Throws Error when the variable is not a non-negative number.
 double progress_interval_from_environment();
+
+/// Prints each of the scenario's warnings to stderr; with `strict`, then throws Error when
+/// there is any.
+void report_warnings(const LoadedScenario& loaded, bool strict);
+
+/// The indicators of the headline tables, in their order: those the articles watch
+/// (indicators.hpp, kArticleIndicators), then the queueing ones; the rest stay in the file.
+std::vector<const IndicatorDefinition*> headline_indicators();
 
 /// Prints a run's headline results as a short table.
 void print_headline(const RunReport& report, std::FILE* out);
