@@ -74,4 +74,120 @@ void print_ensemble_headline(const EnsembleReport& report, std::FILE* out) {
              s.threads);
 }
 
+namespace {
+
+std::string label_of(const std::string& path) {
+  return std::filesystem::path(path).stem().string();
+}
+
+// The ensemble files to compare: those given, or those of the two scenarios run now with one
+// seed.
+std::vector<std::filesystem::path> ensemble_files(const EnsembleCompareCommand& command) {
+  if (command.replications == 0) return {command.paths[0], command.paths[1]};
+  // Both scenarios load before anything runs; the first one's seed seeds both by default.
+  const uint64_t first_seed = load_scenario(command.paths[0], {}).scenario.seed;
+  load_scenario(command.paths[1], {});
+  std::vector<EnsembleCommand> runs;
+  std::vector<std::filesystem::path> files;
+  for (const std::string& path : command.paths) {
+    EnsembleCommand run;
+    run.run.scenario_path = path;
+    run.run.seed = command.seed ? *command.seed : first_seed;
+    run.replications = command.replications;
+    run.threads = command.threads;
+    run.quiet = command.quiet;
+    files.push_back(ensemble_output(run));
+    runs.push_back(std::move(run));
+  }
+  if (files[0] == files[1]) {
+    throw Error(
+        fmt::format("{} and {} would both write {}: give scenario files of different "
+                    "names.",
+                    command.paths[0], command.paths[1], files[0].string()));
+  }
+  for (const EnsembleCommand& run : runs) run_ensemble_command(run);
+  return files;
+}
+
+// The differences to print: those --only names in its order, the headline's in its order, or
+// all of them. Throws Error for a name in --only that neither ensemble has.
+std::vector<const PairedDifference*> shown_rows(const EnsembleCompareCommand& command,
+                                                const std::vector<PairedDifference>& all) {
+  std::vector<const PairedDifference*> rows;
+  if (!command.only.empty()) {
+    for (const std::string& name : command.only) {
+      const auto it = std::find_if(all.begin(), all.end(),
+                                   [&](const PairedDifference& d) { return d.indicator == name; });
+      if (it == all.end()) {
+        throw Error(fmt::format("--only {}: not an indicator both ensembles have.", name));
+      }
+      rows.push_back(&*it);
+    }
+  } else if (command.headline) {
+    for (const IndicatorDefinition* wanted : headline_indicators()) {
+      for (const PairedDifference& d : all) {
+        if (indicator::names(*wanted, d.indicator)) rows.push_back(&d);
+      }
+    }
+  } else {
+    for (const PairedDifference& d : all) rows.push_back(&d);
+  }
+  return rows;
+}
+
+}  // namespace
+
+bool are_ensemble_files(const std::vector<std::string>& paths) {
+  if (paths.size() != 2) return false;
+  for (const std::string& path : paths) {
+    try {
+      if (read_sweep_result(path).points_total != 1) return false;
+    } catch (const Error&) {
+      return false;  // a run file, or no result at all: compare_runs says which
+    }
+  }
+  return true;
+}
+
+std::string compare_ensembles_command(const EnsembleCompareCommand& command) {
+  if (command.paths.size() != 2) {
+    throw Error(fmt::format("compare of ensembles takes two files, got {}.", command.paths.size()));
+  }
+  const std::vector<std::filesystem::path> files = ensemble_files(command);
+  const SweepResult a = read_sweep_result(files[0]);
+  const SweepResult b = read_sweep_result(files[1]);
+  const std::string a_label = label_of(command.paths[0]), b_label = label_of(command.paths[1]);
+  const std::vector<PairedDifference> differences = compare_ensembles(a, b, a_label, b_label);
+  const std::vector<const PairedDifference*> rows = shown_rows(command, differences);
+  const auto unit = [&](const std::string& name) {
+    const auto it = std::find(a.indicator_names.begin(), a.indicator_names.end(), name);
+    const size_t k = static_cast<size_t>(it - a.indicator_names.begin());
+    return k < a.indicator_units.size() ? a.indicator_units[k] : std::string();
+  };
+  std::string out;
+  if (command.csv) {
+    out = fmt::format("indicator,unit,{},{},difference,ci_low,ci_high,pairs\n", a_label, b_label);
+    for (const PairedDifference* d : rows) {
+      out += fmt::format("{},{},{},{},{},{},{},{}\n", d->indicator, unit(d->indicator), d->mean_a,
+                         d->mean_b, d->mean_difference, d->ci_low, d->ci_high, d->pairs);
+    }
+    return out;
+  }
+  size_t width = 0;
+  for (const PairedDifference* d : rows) width = std::max(width, d->indicator.size());
+  out = fmt::format("{:<{}}  {:>12}  {:>12}  {:>12}  {:>12}  {:>12}  {:>5}  {}\n", "indicator",
+                    width, a_label, b_label, b_label + " - " + a_label, "95% low", "95% high",
+                    "pairs", "unit");
+  for (const PairedDifference* d : rows) {
+    out += fmt::format("{:<{}}  {:>12.6g}  {:>12.6g}  {:>12.6g}  {:>12.6g}  {:>12.6g}  {:>5}  {}\n",
+                       d->indicator, width, d->mean_a, d->mean_b, d->mean_difference, d->ci_low,
+                       d->ci_high, d->pairs, unit(d->indicator));
+  }
+  out += fmt::format(
+      "\nreplication r of {} against replication r of {} (common random numbers, seed {}); "
+      "the interval is the paired Student-t interval of the mean difference\n",
+      b_label, a_label, a.sweep_seed);
+  return out;
+}
+
 }  // namespace gpumarket

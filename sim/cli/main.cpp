@@ -95,7 +95,10 @@ int run_main(int argc, char** argv) {
   CompareCommand compare;
   CLI::App* compare_app =
       app.add_subcommand("compare", "Print the summary indicators of several runs side by side");
-  compare_app->add_option("files", compare.paths, "Results files (HDF5) written by run")
+  compare_app
+      ->add_option("files", compare.paths,
+                   "Results files (HDF5) written by run; or two ensemble files (run "
+                   "--replications), or two scenarios with --replications")
       ->required();
   CLI::Option* only =
       compare_app->add_option("--only", compare.only, "Indicators to show: name1,name2,...")
@@ -106,6 +109,19 @@ int run_main(int argc, char** argv) {
                  "Only the articles' indicators (prices, fees, DAA, bridge volumes, shares)")
       ->excludes(only);
   compare_app->add_flag("--csv", compare.csv, "Print CSV instead of a text table");
+  std::optional<uint64_t> compare_replications;
+  add_unsigned_option(compare_app, "--replications", compare_replications,
+                      "The two files are scenarios: run each N times with one seed (common "
+                      "random numbers) and print paired differences with 95% intervals");
+  std::optional<uint64_t> compare_seed;
+  add_unsigned_option(compare_app, "--seed", compare_seed,
+                      "With --replications: the seed of both ensembles (default: the first "
+                      "scenario's)")
+      ->needs("--replications");
+  unsigned compare_threads = 0;
+  add_unsigned_option(compare_app, "--threads", compare_threads,
+                      "With --replications: worker threads (default: the cores available)")
+      ->needs("--replications");
 
   const SweepSubcommands sweep(app);
 
@@ -139,6 +155,16 @@ int run_main(int argc, char** argv) {
       fmt::print("{}\n", validate_command(validate_path, validate_overrides, validate_strict));
     } else if (sweep.selected()) {
       return sweep.run();
+    } else if (*compare_app && (compare_replications || are_ensemble_files(compare.paths))) {
+      EnsembleCompareCommand ensembles;
+      ensembles.paths = compare.paths;
+      ensembles.replications = compare_replications.value_or(0);
+      ensembles.seed = compare_seed;
+      ensembles.threads = compare_threads;
+      ensembles.only = compare.only;
+      ensembles.headline = compare.headline;
+      ensembles.csv = compare.csv;
+      fmt::print("{}", compare_ensembles_command(ensembles));
     } else if (*compare_app) {
       fmt::print("{}", compare_command(compare));
     }

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "gpumarket/cli/commands.hpp"
@@ -37,5 +39,27 @@ EnsembleReport run_ensemble_command(const EnsembleCommand& command);
 /// The headline indicators with their mean, 95 % interval, median and range over the
 /// replications.
 void print_ensemble_headline(const EnsembleReport& report, std::FILE* out);
+
+/// `gpumarket compare A B` on two ensembles: two scenario files run with --replications, or two
+/// ensemble files `run --replications` wrote.
+struct EnsembleCompareCommand {
+  std::vector<std::string> paths;  // exactly two
+  uint64_t replications = 0;       // > 0: the paths are scenarios, run as ensembles first
+  /// Seeds both ensembles; default: the first scenario's seed.
+  std::optional<uint64_t> seed;
+  unsigned threads = 0;
+  std::vector<std::string> only;  // indicators to show, in this order; empty: all
+  bool headline = false;          // only the headline indicators
+  bool csv = false;
+  bool quiet = false;
+};
+
+/// Whether `paths` are two ensemble files: sweep results of one point each.
+bool are_ensemble_files(const std::vector<std::string>& paths);
+
+/// Paired differences B − A with their 95 % intervals, as a text table or CSV. Throws Error for
+/// bad input (and, with --replications, before any replication runs when a scenario does not
+/// load).
+std::string compare_ensembles_command(const EnsembleCompareCommand& command);
 
 }  // namespace gpumarket

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gpumarket/io/sweep_result_file.hpp"
+#include "gpumarket/sweep/sweep_compare.hpp"
 #include "gpumarket/sweep/sweep_spec.hpp"
 
 namespace gpumarket {
@@ -33,5 +34,15 @@ struct IndicatorEnsemble {
 /// Each indicator of `result` over its rows that are done, in the result's indicator order.
 std::vector<IndicatorEnsemble> summarise_ensemble(const SweepResult& result,
                                                   double confidence = 0.95);
+
+/// Paired differences B − A of each indicator both ensembles have (in A's order), replication
+/// r of A against replication r of B: with the same seed, the two saw the same random draws
+/// wherever their scenarios agree (common random numbers). Each entry's group is "all".
+/// Throws Error, naming `a_label` or `b_label`, when a result is not an ensemble (one point),
+/// when their seeds differ or do not use common random numbers, or when no replication pairs up.
+std::vector<PairedDifference> compare_ensembles(const SweepResult& a, const SweepResult& b,
+                                                const std::string& a_label,
+                                                const std::string& b_label,
+                                                double confidence = 0.95);
 
 }  // namespace gpumarket
