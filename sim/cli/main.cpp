@@ -11,6 +11,7 @@
 #include "gpumarket/cli/commands.hpp"
 #include "gpumarket/cli/compare_command.hpp"
 #include "gpumarket/cli/ensemble_command.hpp"
+#include "gpumarket/cli/explain_command.hpp"
 #include "gpumarket/cli/sweep_command.hpp"
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/version.hpp"
@@ -123,6 +124,34 @@ int run_main(int argc, char** argv) {
                       "With --replications: worker threads (default: the cores available)")
       ->needs("--replications");
 
+  ExplainCommand explain;
+  bool explain_csv = false;
+  CLI::App* explain_app = app.add_subcommand(
+      "explain",
+      "Attribute each indicator's difference B - A to the groups of parameters in which two "
+      "scenarios differ (Shapley values over ensembles of every combination)");
+  explain_app->add_option("a", explain.a_path, "Scenario A (YAML)")->required();
+  explain_app->add_option("b", explain.b_path, "Scenario B (YAML)")->required();
+  explain_app
+      ->add_option("--group", explain.groupings,
+                   "Attribute parts together: NAME=PART,PART,... (parts as the table lists "
+                   "them, e.g. venues.alliance, hardware); repeatable")
+      ->take_all();
+  std::optional<uint64_t> explain_replications;
+  add_unsigned_option(explain_app, "--replications", explain_replications,
+                      "Replications per combination (default 5)");
+  add_unsigned_option(explain_app, "--seed", explain.seed,
+                      "Seed of every ensemble (default: A's scenario seed)");
+  add_unsigned_option(explain_app, "--threads", explain.threads,
+                      "Worker threads (default: the cores available)");
+  explain_app->add_option("-o,--output", explain.output_dir,
+                          "Directory of the combinations' ensembles, resumable (default: "
+                          "results/<a>-vs-<b>.explain)");
+  explain_app->add_option("--only", explain.only, "Indicators to explain: name1,name2,...")
+      ->delimiter(',');
+  explain_app->add_flag("--csv", explain_csv, "Print CSV instead of a text table");
+  explain_app->add_flag("-q,--quiet", explain.quiet, "Print no progress");
+
   const SweepSubcommands sweep(app);
 
   try {
@@ -153,6 +182,9 @@ int run_main(int argc, char** argv) {
       if (!quiet) print_headline(report, stdout);
     } else if (*validate_app) {
       fmt::print("{}\n", validate_command(validate_path, validate_overrides, validate_strict));
+    } else if (*explain_app) {
+      if (explain_replications) explain.replications = *explain_replications;
+      fmt::print("{}", format_explain(explain_command(explain), explain_csv));
     } else if (sweep.selected()) {
       return sweep.run();
     } else if (*compare_app && (compare_replications || are_ensemble_files(compare.paths))) {

@@ -11,19 +11,26 @@
 
 namespace gpumarket {
 
-SweepSpec ensemble_spec(const std::string& scenario_path, const std::vector<std::string>& overrides,
-                        uint64_t seed, uint64_t replications) {
+SweepSpec ensemble_spec_of(ConfigNode tree, const std::string& path, std::string text,
+                           uint64_t seed, uint64_t replications) {
   SweepSpec spec;
-  spec.path = scenario_path;
-  // What the result's provenance keeps of the "sweep file": the scenario and its overrides.
-  spec.text = read_config_text(scenario_path);
-  for (const std::string& o : overrides) spec.text += "\n# --set " + o;
-  spec.base = load_config_file(scenario_path);
-  for (const std::string& o : overrides) apply_override(spec.base, o);
+  spec.path = path;
+  spec.text = std::move(text);
+  spec.base = std::move(tree);
   spec.points.emplace_back();  // one point: the scenario as given
   spec.replications = replications;
   spec.seed = seed;
   return spec;
+}
+
+SweepSpec ensemble_spec(const std::string& scenario_path, const std::vector<std::string>& overrides,
+                        uint64_t seed, uint64_t replications) {
+  // What the result's provenance keeps of the "sweep file": the scenario and its overrides.
+  std::string text = read_config_text(scenario_path);
+  for (const std::string& o : overrides) text += "\n# --set " + o;
+  ConfigNode tree = load_config_file(scenario_path);
+  for (const std::string& o : overrides) apply_override(tree, o);
+  return ensemble_spec_of(std::move(tree), scenario_path, std::move(text), seed, replications);
 }
 
 std::vector<IndicatorEnsemble> summarise_ensemble(const SweepResult& result, double confidence) {

@@ -21,6 +21,11 @@ namespace gpumarket {
 SweepSpec ensemble_spec(const std::string& scenario_path, const std::vector<std::string>& overrides,
                         uint64_t seed, uint64_t replications);
 
+/// The same from a resolved scenario tree (after extends and overrides); `path` names it in
+/// messages and `text` is what the result's provenance keeps of it.
+SweepSpec ensemble_spec_of(ConfigNode tree, const std::string& path, std::string text,
+                           uint64_t seed, uint64_t replications);
+
 /// One indicator over the finished replications of a result.
 struct IndicatorEnsemble {
   std::string name, unit;
