@@ -9,13 +9,14 @@ namespace {
 // Every spelling here was checked with udunits2 (Debian's udunits-bin). A PF is 1e15
 // floating-point operations per second; UDUNITS counts operations as dimensionless, so a
 // PF is "1e15 s-1" and a PF*h "1e15 s-1 h" (3.6e18 operations).
-constexpr std::array<std::pair<std::string_view, CfUnit>, 20> kUnits = {{
+constexpr std::array<std::pair<std::string_view, CfUnit>, 23> kUnits = {{
     {"1", {"1", ""}},
     {"h", {"h", ""}},
     {"1/h", {"h-1", ""}},
     {"PF", {"1e15 s-1", ""}},
     {"PF*h", {"1e15 s-1 h", ""}},
     {"PF*h/day", {"1e15 s-1 h day-1", ""}},
+    {"PF/yr", {"1e15 s-1 year-1", ""}},
     {"GPU", {"1", ""}},
     {"GPU*h", {"h", ""}},
     {"job*h", {"h", ""}},
@@ -23,12 +24,14 @@ constexpr std::array<std::pair<std::string_view, CfUnit>, 20> kUnits = {{
     {"providers", {"1", ""}},
     {"addresses", {"1", ""}},
     {"proofs", {"1", ""}},
+    {"shocks", {"1", ""}},
     {"tokens", {"1", ""}},
     {"transactions", {"1", ""}},
     {"events", {"1", ""}},
     {"gas", {"1", ""}},
     {"USD", {"1", "USD"}},
     {"USD/(PF*h)", {"(1e15 s-1 h)-1", "USD"}},
+    {"USD/PF", {"(1e15 s-1)-1", "USD"}},
     {"wei/gas", {"1", "wei"}},
 }};
 

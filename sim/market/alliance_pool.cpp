@@ -79,8 +79,8 @@ class PublicPoolShare final : public PoolShare {
                      context.hardware->segments[hardware_segment].initial),
         address_licensed_(context.address_count, false) {
     const AlliancePoolParams& p = pool();
-    const Date opens = p.procurement || p.capacity_ramp.empty() ? context.start
-                                                                : p.capacity_ramp.front().date;
+    const Date opens =
+        p.procurement || p.capacity_ramp.empty() ? context.start : p.capacity_ramp.front().date;
     licensed_access_from_ = midnight_of(opens, context.start) + p.licence_delay;
   }
 
@@ -149,8 +149,8 @@ void add_alliance_pool(const VenueParams& params, size_t params_index,
   auto public_share = std::make_unique<PublicPoolShare>(params, params_index, context, segment);
   PoolProcurement& procurement = *public_share->pool_procurement();
   venues.push_back(std::move(public_share));
-  venues.push_back(
-      std::make_unique<ReservedPoolShare>(params, params_index, context.start, segment, procurement));
+  venues.push_back(std::make_unique<ReservedPoolShare>(params, params_index, context.start, segment,
+                                                       procurement));
 }
 
 }  // namespace gpumarket

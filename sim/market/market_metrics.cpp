@@ -219,7 +219,7 @@ constexpr SeriesDefinition kMarketplaceDetailSeries[] = {
 // for venues that are not a pool. The subsidy whenever the scenario has a pool; latency and
 // price factor when a pool uses congestion latency or utilisation targeting; the grants when
 // a pool has research grants (each at the start or after a timeline step).
-constexpr SeriesDefinition kPoolSeries[] = {
+constexpr SeriesDefinition kPoolSubsidySeries[] = {
     {&MarketMetrics::SeriesIds::subsidy_usd, "tick", "subsidy_usd", "USD",
      "subsidy the state paid on the work the pool served during the tick: s / (1 - s) x its "
      "bills",
@@ -353,7 +353,8 @@ void MarketMetrics::on_payment(const JobPayment& payment) {
 void MarketMetrics::declare_series(Recorder& recorder) {
   recorder_ = &recorder;
   std::vector<std::string> venue_names, bridge_names, segment_names, chain_names, hardware_names;
-  for (const HardwareSegmentParams& h : scenario_.hardware.segments) hardware_names.push_back(h.name);
+  for (const HardwareSegmentParams& h : scenario_.hardware.segments)
+    hardware_names.push_back(h.name);
   for (const auto& v : venues_) venue_names.push_back(v->name());
   for (const BridgeParams& b : scenario_.bridges) bridge_names.push_back(b.name);
   for (const Segment& s : scenario_.segments) segment_names.push_back(s.name);
@@ -362,17 +363,16 @@ void MarketMetrics::declare_series(Recorder& recorder) {
   }
   const std::vector<std::string> none;
   auto declare = [&](const SeriesDefinition& series) {
-    const std::vector<std::string>& columns = series.columns == Axis::PerVenue     ? venue_names
-                                              : series.columns == Axis::PerBridge  ? bridge_names
-                                              : series.columns == Axis::PerSegment ? segment_names
-                                              : series.columns == Axis::PerChain   ? chain_names
-                                              : series.columns == Axis::PerVerifyingVenue
-                                                  ? venue_names
-                                              : series.columns == Axis::PerProver ? prover_names_
-                                              : series.columns == Axis::PerHardwareSegment
-                                                  ? hardware_names
-                                              : series.columns == Axis::PerReading ? readings_
-                                                                                   : none;
+    const std::vector<std::string>& columns =
+        series.columns == Axis::PerVenue             ? venue_names
+        : series.columns == Axis::PerBridge          ? bridge_names
+        : series.columns == Axis::PerSegment         ? segment_names
+        : series.columns == Axis::PerChain           ? chain_names
+        : series.columns == Axis::PerVerifyingVenue  ? venue_names
+        : series.columns == Axis::PerProver          ? prover_names_
+        : series.columns == Axis::PerHardwareSegment ? hardware_names
+        : series.columns == Axis::PerReading         ? readings_
+                                                     : none;
     if (series.columns == Axis::PerBridge && bridge_names.empty()) return;
     if (series.columns == Axis::PerChain && chain_names.empty()) return;
     if (series.columns == Axis::PerVerifyingVenue && !reports_verification_) return;
@@ -380,10 +380,10 @@ void MarketMetrics::declare_series(Recorder& recorder) {
     // Verifying venues' columns are the venues, so their series share the venue axis.
     const char* axis = series.columns == Axis::PerVenue || series.columns == Axis::PerVerifyingVenue
                            ? "venue"
-                       : series.columns == Axis::PerBridge  ? "bridge"
-                       : series.columns == Axis::PerSegment ? "segment"
-                       : series.columns == Axis::PerChain   ? "chain"
-                       : series.columns == Axis::PerProver  ? "prover"
+                       : series.columns == Axis::PerBridge          ? "bridge"
+                       : series.columns == Axis::PerSegment         ? "segment"
+                       : series.columns == Axis::PerChain           ? "chain"
+                       : series.columns == Axis::PerProver          ? "prover"
                        : series.columns == Axis::PerHardwareSegment ? "hardware_segment"
                        : series.columns == Axis::PerReading         ? "precision"
                                                                     : "";
@@ -408,7 +408,7 @@ void MarketMetrics::declare_series(Recorder& recorder) {
   });
   pool_reports_.grants = any_pool(
       scenario_, [](const AlliancePoolParams& p) { return p.research_grants.has_value(); });
-  if (pool_reports_.subsidy) declare(kPoolSeries[0]);
+  if (pool_reports_.subsidy) declare(kPoolSubsidySeries[0]);
   if (pool_reports_.load) {
     for (const SeriesDefinition& series : kPoolLoadSeries) declare(series);
   }

@@ -14,8 +14,8 @@ MarketModel::Impl::Impl(const Scenario& scenario)
       routing_rng_(make_stream(scenario.seed, "routing")),
       hardware_(scenario_.hardware) {
   build_segments();
-  venues_ = make_venue_models(scenario_, {scenario_.seed, scenario_.start, address_count_,
-                                          &scenario_.hardware});
+  venues_ = make_venue_models(
+      scenario_, {scenario_.seed, scenario_.start, address_count_, &scenario_.hardware});
   for (uint32_t v = 0; v < venues_.size(); ++v) {
     if (venues_[v]->reserved_for_internal_work()) {
       internal_venue_ = v;

@@ -217,27 +217,5 @@ TEST(CompareCommand, PrintsCsvWhenAsked) {
   EXPECT_EQ(csv, "indicator,unit,bull,bear\nfee_index,USD/(PF*h),2.5,3.25\n");
 }
 
-// The dashboard script, run the way the README shows it, on two small runs: it
-// must draw a real picture even though most of its panels have no series yet.
-TEST(DashboardScript, DrawsAPngOfTwoRuns) {
-  const std::string python = "/usr/bin/python3";
-  if (std::system((python + " -c 'import h5py, matplotlib, numpy' 2>/dev/null").c_str()) != 0) {
-    GTEST_SKIP() << python << " lacks h5py, matplotlib or numpy";
-  }
-  const TempDir dir;
-  write_run(dir / "bull.h5", {}, 24 * 20, 1.0);
-  write_run(dir / "bear.h5", {}, 24 * 20, 1.4);
-  const std::string png = dir / "dashboard.png";
-  const std::string command = python + " " GPUMARKET_SOURCE_DIR "/scripts/dashboard.py " + png +
-                              " " + (dir / "bull.h5").string() + " " + (dir / "bear.h5").string();
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;
-  ASSERT_TRUE(fs::exists(png));
-  EXPECT_GT(fs::file_size(png), 20'000u);
-  std::ifstream in(png, std::ios::binary);
-  std::string magic(8, '\0');
-  in.read(magic.data(), 8);
-  EXPECT_EQ(magic, "\x89PNG\r\n\x1a\n");
-}
-
 }  // namespace
 }  // namespace gpumarket
