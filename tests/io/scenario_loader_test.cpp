@@ -296,7 +296,7 @@ TEST(ScenarioLoader, DecodesEverySectionOfAFullScenario) {
   EXPECT_EQ(pool.as<AlliancePoolParams>()->capacity_ramp[1].date.to_string(), "2027-12-31");
   EXPECT_DOUBLE_EQ(pool.as<AlliancePoolParams>()->capacity_ramp[1].capacity_pf, 150.0);
   EXPECT_DOUBLE_EQ(pool.as<AlliancePoolParams>()->subsidy_rate, 0.35);
-  EXPECT_EQ(pool.as<AlliancePoolParams>()->licence_delay, Duration::days(30));
+  EXPECT_EQ(pool.as<AlliancePoolParams>()->licensing.licence_delay, Duration::days(30));
   EXPECT_DOUBLE_EQ(pool.as<AlliancePoolParams>()->reserved_share,
                    AlliancePoolParams{}.reserved_share);
 

@@ -66,6 +66,15 @@ inline constexpr IndicatorDefinition kFeeIndex{"fee_index_usd_per_pfh", "USD/(PF
 inline constexpr IndicatorDefinition kLicensedFeeIndex{
     "licensed_fee_index_usd_per_pfh", "USD/(PF*h)",
     "all-in cost per PF*h paid by licensed public-chain jobs"};
+inline constexpr IndicatorDefinition kAccessCostIndex{
+    "access_cost_index_usd_per_pfh", "USD/(PF*h)",
+    "total cost of access per PF*h: all-in payments plus amortised licence costs, all routed jobs"};
+inline constexpr IndicatorDefinition kPublicChainAccessCostIndex{
+    "public_chain_access_cost_index_usd_per_pfh", "USD/(PF*h)",
+    "total cost of access per PF*h of public-chain jobs"};
+inline constexpr IndicatorDefinition kSovereignAccessCostIndex{
+    "sovereign_access_cost_index_usd_per_pfh", "USD/(PF*h)",
+    "total cost of access per PF*h of sovereign jobs"};
 inline constexpr IndicatorDefinition kDecentralizedPriceIndex{
     "decentralized_price_index_usd_per_pfh", "USD/(PF*h)",
     "mean over ticks of the capacity-weighted marketplace price"};
@@ -110,7 +119,14 @@ inline constexpr IndicatorDefinition kMoneyProofCosts{
 inline constexpr IndicatorDefinition kMoneySettlement{
     "money_settlement_usd", "USD", "settlement transactions and sovereign-settlement spreads"};
 inline constexpr IndicatorDefinition kMoneyLicenceFees{
-    "money_licence_fees_usd", "USD", "pool licence fees, once per licensed address"};
+    "money_licence_fees_usd", "USD",
+    "pool licences: fee and compliance cost, paid at approval, once per licensed address"};
+inline constexpr IndicatorDefinition kLicencesGranted{
+    "licences_granted", "addresses",
+    "licences that took effect in the run, at the start or on "
+    "application"};
+inline constexpr IndicatorDefinition kLicenceApplications{
+    "licence_applications", "addresses", "addresses that applied for a licence in the run"};
 // The alliance pool's operation (docs/model.md, "Pool operation"), over the whole run: the
 // subsidy whenever the scenario has a pool, the grants when a pool has research_grants.
 inline constexpr IndicatorDefinition kMoneySubsidy{
@@ -187,8 +203,8 @@ inline constexpr IndicatorDefinition kPoolHardwareSpent{
     "_hardware_spent_usd", "USD", "hardware money spent at ordering (never above the budget)"};
 inline constexpr IndicatorDefinition kPoolHardwareLost{
     "_hardware_lost_usd", "USD", "money of orders cancelled by sanctions shocks (not refunded)"};
-inline constexpr IndicatorDefinition kPoolOrdered{"_ordered_pf", "PF",
-                                                  "capacity ordered, the initial capacity included"};
+inline constexpr IndicatorDefinition kPoolOrdered{
+    "_ordered_pf", "PF", "capacity ordered, the initial capacity included"};
 inline constexpr IndicatorDefinition kPoolDelivered{"_delivered_pf", "PF", "capacity delivered"};
 inline constexpr IndicatorDefinition kPoolCancelled{"_cancelled_pf", "PF",
                                                     "capacity cancelled by sanctions shocks"};
@@ -196,8 +212,8 @@ inline constexpr IndicatorDefinition kPoolInFlightAtEnd{"_in_flight_pf_at_end", 
                                                         "capacity ordered, not yet delivered"};
 inline constexpr IndicatorDefinition kPoolShocks{"_sanctions_shocks", "shocks",
                                                  "sanctions shocks during the run"};
-inline constexpr IndicatorDefinition kPoolMeanUnitCost{
-    "_mean_unit_cost_usd_per_pf", "USD/PF", "hardware money spent / capacity ordered"};
+inline constexpr IndicatorDefinition kPoolMeanUnitCost{"_mean_unit_cost_usd_per_pf", "USD/PF",
+                                                       "hardware money spent / capacity ordered"};
 // Installed capacity at the horizon and the capacity target, per reading: the name is
 // "<pool>_" + "<precision>" + suffix (the scenario's units.precision and hpl_fp64).
 inline constexpr IndicatorDefinition kPoolCapacityEnd{"_capacity_pf_at_end", "PF",
@@ -230,6 +246,7 @@ inline constexpr const IndicatorDefinition* kArticleIndicators[] = {
     &kDecentralizedPriceIndex,
     &kFeeIndex,
     &kLicensedFeeIndex,
+    &kAccessCostIndex,
     &kDaaBefore,
     &kDaaAfter,
     &kDaaChange,
