@@ -96,8 +96,8 @@ void LicenceOffice::grant_until(SimTime until, const LicenceQuota& quota,
 
 Duration LicenceOffice::expected_wait(Duration mean_review, const LicenceQuota& quota) const {
   if (!quota.limits()) return mean_review;
-  const double quota_h = static_cast<double>(waiting_) * quota.per.in_hours() /
-                         static_cast<double>(quota.approvals);
+  const double quota_h =
+      static_cast<double>(waiting_) * quota.per.in_hours() / static_cast<double>(quota.approvals);
   return std::max(mean_review, Duration::hours(quota_h));
 }
 

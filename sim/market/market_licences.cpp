@@ -12,8 +12,8 @@ namespace gpumarket {
 void MarketModel::Impl::build_licences() {
   std::vector<LicenceOffice::SegmentRange> ranges;
   for (const SegmentRuntime& segment : segments_) {
-    ranges.push_back({segment.address_offset,
-                      static_cast<uint64_t>(segment.params->demand.addresses.count)});
+    ranges.push_back(
+        {segment.address_offset, static_cast<uint64_t>(segment.params->demand.addresses.count)});
   }
   licences_ = std::make_unique<LicenceOffice>(std::move(ranges));
   for (uint32_t v = 0; v < venues_.size(); ++v) {
@@ -49,10 +49,10 @@ namespace {
 
 // What a licence costs over the planning horizon: its fee and H's compliance cost, USD.
 double licence_cost_usd(const LicensingParams& l) {
-  const double compliance =
-      l.applications ? l.applications->compliance_usd_per_year *
-                           l.applications->planning_horizon.in_hours() / kHoursPerYear
-                     : 0.0;
+  const double compliance = l.applications
+                                ? l.applications->compliance_usd_per_year *
+                                      l.applications->planning_horizon.in_hours() / kHoursPerYear
+                                : 0.0;
   return l.licence_fee_usd + compliance;
 }
 
@@ -68,7 +68,8 @@ void MarketModel::Impl::plan_licences(SimTime now) {
   const LicensingParams* l = licensing();
   if (l == nullptr || !l->applications || now < next_licence_planning_) return;
   const LicenceApplicationParams& a = *l->applications;
-  while (next_licence_planning_ <= now) next_licence_planning_ = next_licence_planning_ + a.planning_interval;
+  while (next_licence_planning_ <= now)
+    next_licence_planning_ = next_licence_planning_ + a.planning_interval;
   const Duration horizon = a.planning_horizon;
   const double cost_usd = licence_cost_usd(*l);
 
@@ -109,8 +110,8 @@ void MarketModel::Impl::plan_licences(SimTime now) {
     const SegmentRuntime& segment = segments_[s];
     if (segment.params->internal || wait >= horizon) continue;
     if (!std::isfinite(segment.width.mean()) || !std::isfinite(segment.duration.mean())) continue;
-    const double value = planning_batch_.value_usd_per_pf_hour(2 * s) *
-                         planning_batch_.work_pfh(2 * s);
+    const double value =
+        planning_batch_.value_usd_per_pf_hour(2 * s) * planning_batch_.work_pfh(2 * s);
     const double unlicensed = planning_cost_.row(2 * s).minCoeff();
     const double licensed = planning_cost_.row(2 * s + 1).minCoeff();
     const double saving = std::max(0.0, value - licensed) - std::max(0.0, value - unlicensed);

@@ -112,8 +112,8 @@ class LicenceOffice {
   bool start_granted_ = false;
   // First come, first served under the quota: approvals never go back in time.
   SimTime last_approval_;
-  int64_t period_ = 0;    // quota period of the last approval
-  int64_t used_ = 0;      // approvals in it
+  int64_t period_ = 0;  // quota period of the last approval
+  int64_t used_ = 0;    // approvals in it
 };
 
 }  // namespace gpumarket
