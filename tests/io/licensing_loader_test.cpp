@@ -164,5 +164,45 @@ TEST(LicensingLoader, ReportsEachBadValueWithItsLocation) {
   }
 }
 
+std::vector<std::string> warnings_of(const std::string& text) {
+  TempDir dir;
+  std::vector<std::string> out;
+  for (const Warning& w : load_scenario(dir.write("main.yaml", text)).warnings) {
+    const std::string line = w.to_string();
+    const size_t file = line.find("main.yaml:");
+    out.push_back(file == std::string::npos ? line : line.substr(file));
+  }
+  return out;
+}
+
+// Under the ban an accepted bridge must prove its jobs, and the pool must take ZK-verified work.
+TEST(LicensingLoader, WarnsOfAnAcceptedBridgeWhoseWorkThePoolRefusesUnderTheBan) {
+  const std::string bridge =
+      "indicators: {bridge_split: 2026-01-05}\n"  // 19: inside the run
+      "bridges:\n"                                // 20
+      "  - name: relay\n"                         // 21
+      "    connects: [alliance]\n"                // 22
+      "    alliance_accepts: true\n"              // 23
+      "    proof_overhead: 0.01\n"                // 24
+      "segments:\n";                              // 25
+  const std::string proving = testing::edited_text(
+      replaced("    licence_quota: {approvals: 4, per: 7d}\n", ""), "segments:\n", bridge);
+  const std::string accepting = testing::edited_text(proving, "accepts_zk_bridged_work: false",
+                                                     "accepts_zk_bridged_work: true");
+  EXPECT_TRUE(warnings_of(accepting).empty()) << ::testing::PrintToString(warnings_of(accepting));
+  const std::vector<std::string> refused = warnings_of(proving);
+  ASSERT_EQ(refused.size(), 1u) << ::testing::PrintToString(refused);
+  EXPECT_EQ(refused[0],
+            "main.yaml:23:23: warning: bridges[0].alliance_accepts: bridge 'relay' has "
+            "alliance_accepts, but pool 'alliance' bans tokenized access and does not accept "
+            "ZK-verified bridged work: the pool refuses its work");
+  const std::vector<std::string> unproven =
+      warnings_of(testing::edited_text(accepting, "    proof_overhead: 0.01\n", ""));
+  ASSERT_EQ(unproven.size(), 1u) << ::testing::PrintToString(unproven);
+  EXPECT_NE(unproven[0].find("the bridge does not prove its jobs: the pool refuses its work"),
+            std::string::npos)
+      << unproven[0];
+}
+
 }  // namespace
 }  // namespace gpumarket

@@ -221,6 +221,24 @@ TEST(LicenceOutcomes, LicenceMoneyIsTheLicenceCostTimesTheLicencesGranted) {
   EXPECT_LE(granted, r->summary(indicator::kLicenceApplications));
 }
 
+// Under the tokenized-access ban the direct token route is closed; the accepted relay takes
+// licensed jobs to the pool only if it proves their work and the pool accepts ZK-verified work.
+TEST(LicenceOutcomes, UnderTheBanOnlyProvenBridgedWorkReachesThePool) {
+  const std::vector<std::string> banned = {"seed=3", "venues.alliance.ban_tokenized_access=true",
+                                           "bridges.relay.alliance_accepts=true"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), banned.begin(), banned.end());
+    return run(extra)->summary(indicator::kStateShare);
+  };
+  EXPECT_GT(run({"seed=3"})->summary(indicator::kStateShare), 0.1) << "no ban: direct access";
+  EXPECT_EQ(with({}), 0.0) << "the relay does not prove";
+  EXPECT_GT(with({"bridges.relay.proof_overhead=0.01"}), 0.1) << "a proving relay";
+  EXPECT_EQ(
+      with({"bridges.relay.proof_overhead=0.01", "venues.alliance.accepts_zk_bridged_work=false"}),
+      0.0)
+      << "the pool takes no bridged work";
+}
+
 TEST(LicenceOutcomes, TheAccessCostCarriesTheAmortisedLicenceAndTheSeriesNeedApplications) {
   const auto r = run({"seed=1"});
   EXPECT_GT(r->summary(indicator::kAccessCostIndex), r->summary(indicator::kFeeIndex))
