@@ -870,16 +870,15 @@ void warn_routes(const Scenario& s, WarningList& warn) {
     if (pool == nullptr) continue;
     const std::string& name = s.venues[v].name;
     const std::string item = "venues[" + std::to_string(v) + "]";
-    // As the pool's public share admits licensed jobs (market/alliance_pool.cpp).
+    // As addresses decide to apply (market/market_licences.cpp): the wait for approval is at
+    // least the review time, and no address applies when it outlasts the planning horizon.
     const LicensingParams& licensing = pool->licensing;
-    const Date opens = pool->procurement || pool->capacity_ramp.empty()
-                           ? s.start
-                           : pool->capacity_ramp.front().date;
-    if (!licensing.applications && midnight_of(opens, s.start) + licensing.licence_delay >= end) {
-      std::string sentence = "pool '" + name + "' opens on " + opens.to_string();
-      sentence += " and a licence takes " + hours_text(licensing.licence_delay);
-      sentence += ", but " + ends + ": no licensed job can use the pool";
-      warn.add({item + ".licence_delay", item}, sentence);
+    if (licensing.applications &&
+        licensing.licence_delay >= licensing.applications->planning_horizon) {
+      warn.add({item + ".licence_delay", item},
+               "pool '" + name + "': a licence takes " + hours_text(licensing.licence_delay) +
+                   ", no less than the planning horizon of " +
+                   hours_text(licensing.applications->planning_horizon) + ": no address applies");
     }
     if (pool->procurement && pool->procurement->rule == ProcurementParams::Rule::Schedule) {
       const auto& schedule = pool->procurement->schedule;

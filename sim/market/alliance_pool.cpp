@@ -76,12 +76,7 @@ class PublicPoolShare final : public PoolShare {
                   size_t hardware_segment)
       : PoolShare(params.name, params, params_index, context.start, hardware_segment, false),
         procurement_(pool(), context.start, context.seed,
-                     context.hardware->segments[hardware_segment].initial) {
-    const AlliancePoolParams& p = pool();
-    const Date opens =
-        p.procurement || p.capacity_ramp.empty() ? context.start : p.capacity_ramp.front().date;
-    start_licences_in_force_ = midnight_of(opens, context.start) + p.licensing.licence_delay;
-  }
+                     context.hardware->segments[hardware_segment].initial) {}
 
   bool has_sovereign_route() const override { return true; }
 
@@ -122,14 +117,12 @@ class PublicPoolShare final : public PoolShare {
   }
 
   const LicensingParams* licensing() const override { return &pool().licensing; }
-  SimTime start_licences_in_force() const override { return start_licences_in_force_; }
 
  protected:
   PoolProcurement& procurement() override { return procurement_; }
 
  private:
   PoolProcurement procurement_;
-  SimTime start_licences_in_force_;  // the licences held at the start take effect then
 };
 
 // The reserved share's capacity is its share of what the public share bought.

@@ -28,16 +28,14 @@ LicenceOffice::LicenceOffice(std::vector<SegmentRange> segments) {
   applied_.assign(addresses, false);
 }
 
-void LicenceOffice::license_at_start(uint32_t segment, const std::vector<bool>& licensed,
-                                     SimTime in_force) {
+void LicenceOffice::license_at_start(uint32_t segment, const std::vector<bool>& licensed) {
   Segment& s = segments_[segment];
-  GPUMARKET_CHECK(licensed.size() == s.range.count && !start_granted_);
-  GPUMARKET_CHECK(start_in_force_ == kNever || start_in_force_ == in_force);
-  start_in_force_ = in_force;
+  GPUMARKET_CHECK(licensed.size() == s.range.count && s.applications == 0);
   for (uint64_t k = 0; k < s.range.count; ++k) {
-    if (!licensed[k]) continue;
-    licensed_from_[s.range.offset + k] = in_force;
+    if (!licensed[k] || licensed_from_[s.range.offset + k] != kNever) continue;
+    licensed_from_[s.range.offset + k] = SimTime::start();
     ++s.licensed_at_start;
+    ++s.licensed;
   }
 }
 
@@ -53,14 +51,6 @@ void LicenceOffice::submit(uint32_t segment, uint64_t address, SimTime reviewed)
 
 void LicenceOffice::grant_until(SimTime until, const LicenceQuota& quota,
                                 std::vector<LicenceGrant>& granted) {
-  if (!start_granted_ && start_in_force_ < until) {
-    start_granted_ = true;
-    for (uint32_t g = 0; g < segments_.size(); ++g) {
-      Segment& s = segments_[g];
-      s.licensed += s.licensed_at_start;
-      for (uint64_t k = 0; k < s.licensed_at_start; ++k) granted.push_back({g, start_in_force_});
-    }
-  }
   const int64_t per = quota.per.count_micros();
   while (!reviews_.empty()) {
     const Application& next = reviews_.front();

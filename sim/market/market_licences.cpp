@@ -22,9 +22,6 @@ void MarketModel::Impl::build_licences() {
       break;
     }
   }
-  const SimTime in_force = licensing_venue_ == kNoRoute
-                               ? SimTime::start()
-                               : venues_[licensing_venue_]->start_licences_in_force();
   // One uniform per address, on the segment's own stream: which addresses hold a licence
   // does not depend on any other segment or on the order of draws elsewhere.
   std::vector<bool> licensed;
@@ -36,7 +33,7 @@ void MarketModel::Impl::build_licences() {
     for (size_t k = 0; k < licensed.size(); ++k) {
       licensed[k] = uniform(rng) < segment.demand.licensed_share;
     }
-    licences_->license_at_start(s, licensed, in_force);
+    licences_->license_at_start(s, licensed);
   }
   licence_rng_ = make_stream(scenario_.seed, "alliance/licences");
 }

@@ -798,15 +798,17 @@ void MarketMetrics::write_licence_series() {
 
 void MarketMetrics::write_licence_summary() {
   using namespace indicator;
-  double granted = 0, applications = 0;
+  double granted = 0, applications = 0, licensed = 0;
   if (licences_ != nullptr) {
     for (uint32_t s = 0; s < licences_->segment_count(); ++s) {
-      granted += static_cast<double>(licences_->licensed(s));
+      granted += static_cast<double>(licences_->granted(s));
       applications += static_cast<double>(licences_->applications(s));
+      licensed += static_cast<double>(licences_->licensed(s));
     }
   }
   put(kLicencesGranted, granted);
   put(kLicenceApplications, applications);
+  put(kLicensedAddresses, licensed);
 }
 
 // Each series is the change over the interval of a bridge's cumulative count or integral.

@@ -118,8 +118,6 @@ class VenueModel {
 
   /// The licences the venue's routes require and their rules; null: open to all licences.
   virtual const LicensingParams* licensing() const { return nullptr; }
-  /// When the licences held at the start take effect (with licensing()).
-  virtual SimTime start_licences_in_force() const { return SimTime::start(); }
 
   virtual VenueSupplyState supply_state() const { return {}; }
 

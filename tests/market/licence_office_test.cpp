@@ -97,19 +97,21 @@ TEST(LicenceOffice, ApprovalIsTheReviewWithoutAQuotaAndALicenceNeverLapses) {
   EXPECT_EQ(office.applications(1), 2u);
 }
 
-TEST(LicenceOffice, StartLicencesTakeEffectOnceAndTheirHoldersDoNotApply) {
+TEST(LicenceOffice, StartLicencesHoldFromTheStartAreNotGrantedAndTheirHoldersDoNotApply) {
   LicenceOffice office({{0, 4}});
-  office.license_at_start(0, {true, false, true, false}, at_hours(48));
-  EXPECT_FALSE(office.holds(0, at_hours(47)));
-  EXPECT_TRUE(office.holds(2, at_hours(48)));
+  office.license_at_start(0, {true, false, true, false});
+  EXPECT_TRUE(office.holds(0, SimTime::start()));
+  EXPECT_FALSE(office.holds(1, at_hours(1e5)));
+  EXPECT_EQ(office.licensed(0), 2u);
   std::vector<LicenceGrant> granted;
-  office.grant_until(at_hours(48), LicenceQuota{}, granted);
-  EXPECT_TRUE(granted.empty()) << "not before they take effect";
-  office.grant_until(at_hours(49), LicenceQuota{}, granted);
   office.grant_until(at_hours(50), LicenceQuota{}, granted);
-  EXPECT_EQ(granted.size(), 2u);
+  EXPECT_TRUE(granted.empty()) << "granted, and paid, before the run";
   office.apply_ranks_below(0, 4, at_hours(50), [](uint64_t) { return Duration(); });
   EXPECT_EQ(office.applications(0), 2u) << "only the unlicensed apply";
+  office.grant_until(at_hours(51), LicenceQuota{}, granted);
+  EXPECT_EQ(granted.size(), 2u);
+  EXPECT_EQ(office.granted(0), 2u);
+  EXPECT_EQ(office.licensed(0), 4u);
 }
 
 TEST(LicenceOffice, ExpectedWaitIsTheQuotaBacklogWhenLongerThanTheReview) {

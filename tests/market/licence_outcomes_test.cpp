@@ -148,7 +148,7 @@ TEST(LicenceOutcomes, AHigherFxOrConversionSpreadLowersPoolUseByCryptoNativeJobs
 
 // Every job's licence is its address's state at its arrival: per address, in order of
 // arrival, unlicensed jobs and then licensed ones, never the reverse. With licences held from
-// the start only, an address's jobs after the licences take effect are all licensed or none.
+// the start only, an address's jobs are all licensed or none.
 TEST(LicenceOutcomes, AnAddressNeverHoldsALicenceForSomeJobsAndNotOthers) {
   for (const bool applications : {true, false}) {
     SCOPED_TRACE(applications ? "with applications" : "licences held from the start only");
@@ -157,26 +157,26 @@ TEST(LicenceOutcomes, AnAddressNeverHoldsALicenceForSomeJobsAndNotOthers) {
     ASSERT_GT(r->arrivals.size(), 10'000u);
     std::map<uint64_t, std::vector<const MarketModel::JobArrival*>> by_address;
     for (const MarketModel::JobArrival& a : r->arrivals) by_address[a.address].push_back(&a);
-    const SimTime in_force = SimTime::start() + Duration::days(10);  // ramp start + delay
-    size_t licensed_addresses = 0, mixed_after_start = 0;
+    size_t licensed_addresses = 0, mixed = 0;
     for (auto& [address, jobs] : by_address) {
       std::stable_sort(jobs.begin(), jobs.end(),
                        [](const auto* x, const auto* y) { return x->at < y->at; });
-      bool seen_licensed = false;
-      bool any_unlicensed_after_start = false, any_licensed = false;
+      bool seen_licensed = false, any_unlicensed = false;
       for (const MarketModel::JobArrival* job : jobs) {
         EXPECT_FALSE(seen_licensed && !job->licensed)
             << "address " << address << " lost its licence at " << job->at.in_hours() << " h";
         seen_licensed = seen_licensed || job->licensed;
-        any_licensed = any_licensed || job->licensed;
-        if (job->at >= in_force && !job->licensed) any_unlicensed_after_start = true;
-        if (!applications && job->licensed) EXPECT_GE(job->at, in_force);
+        any_unlicensed = any_unlicensed || !job->licensed;
       }
-      licensed_addresses += any_licensed ? 1 : 0;
-      mixed_after_start += any_licensed && any_unlicensed_after_start ? 1 : 0;
+      licensed_addresses += seen_licensed ? 1 : 0;
+      mixed += seen_licensed && any_unlicensed ? 1 : 0;
     }
-    EXPECT_GT(licensed_addresses, 5u);
-    if (!applications) EXPECT_EQ(mixed_after_start, 0u);
+    EXPECT_GT(licensed_addresses, 40u);
+    if (applications) {
+      EXPECT_GT(mixed, 0u) << "some addresses are licensed during the run";
+    } else {
+      EXPECT_EQ(mixed, 0u);
+    }
   }
 }
 

@@ -272,9 +272,9 @@ TEST(ArticleOutcomes, BearHasDearerFeesAndServesLessPublicChainWorkThanBull) {
 // funding step inside it (a timeline date outside the horizon is an error).
 const std::vector<std::string> kShort = {"end=2026-06-20"};
 
-// In baseline the pool takes no routed job before its licence delay (90 days) runs out, so
-// the tests of routing to the pool shorten the delay to reach it within the short horizon.
-const std::vector<std::string> kPoolOpen = {"end=2026-06-20", "venues.alliance.licence_delay=7d"};
+// The addresses licensed at the start hold their licences from the start, so the pool takes
+// licensed jobs from its first ramp date on: the short horizon reaches it.
+const std::vector<std::string> kPoolOpen = kShort;
 
 // The pool's administered price is cost × (1 − subsidy). Licensed sovereign jobs weigh it,
 // with the pool's expected wait, against the marketplaces' all-in costs, so a deeper subsidy
@@ -296,9 +296,9 @@ TEST(ComparativeStatics, HigherAllianceSubsidyLowersItsPriceAndRaisesTheStateSha
 // trend (baseline's decline differs), over the same seed.
 TEST(ComparativeStatics, ScheduledProcurementRaisesTheDatacentreIndexAboveItsTrend) {
   const FinishedRun& scheduled = cached_run("bear.yaml", kShort);
-  const FinishedRun& none = cached_run(
-      "bear.yaml", with(kShort, {"venues.alliance.procurement.schedule={orders: [{date: "
-                                 "2026-06-15, usd: 1}]}"}));
+  const FinishedRun& none =
+      cached_run("bear.yaml", with(kShort, {"venues.alliance.procurement.schedule={orders: [{date: "
+                                            "2026-06-15, usd: 1}]}"}));
   EXPECT_GT(scheduled.summary("datacentre" + std::string(indicator::kHardwareIndexEnd.name)),
             none.summary("datacentre" + std::string(indicator::kHardwareIndexEnd.name)));
 }
@@ -324,7 +324,7 @@ TEST(ComparativeStatics, BusierL2RaisesTheSettlementFeeAndPricesMoreJobsOut) {
 // and no job takes the bridge at all, whoever accepts it.
 TEST(ComparativeStatics, AllianceAcceptingBridgedWorkRaisesBridgeVolume) {
   const std::vector<std::string> zk_bridge =
-      with({"end=2026-08-01", "venues.alliance.licence_delay=7d"},
+      with({"end=2026-08-01"},
            {"bridges.icb_v2.open=2026-05-20", "bridges.icb_v2.prover.seconds_per_tflop=0.00001",
             // The pool large enough to take bridged work: baseline's utilisation rule keeps it
             // near its own load (~5 PF), where the ramp used to grow it toward 150 PF.

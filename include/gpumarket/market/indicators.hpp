@@ -120,11 +120,12 @@ inline constexpr IndicatorDefinition kMoneySettlement{
     "money_settlement_usd", "USD", "settlement transactions and sovereign-settlement spreads"};
 inline constexpr IndicatorDefinition kMoneyLicenceFees{
     "money_licence_fees_usd", "USD",
-    "pool licences: fee and compliance cost, paid at approval, once per licensed address"};
-inline constexpr IndicatorDefinition kLicencesGranted{
-    "licences_granted", "addresses",
-    "licences that took effect in the run, at the start or on "
-    "application"};
+    "pool licences granted in the run: fee and compliance cost, paid at approval"};
+inline constexpr IndicatorDefinition kLicencesGranted{"licences_granted", "addresses",
+                                                      "licences granted on application in the run"};
+inline constexpr IndicatorDefinition kLicensedAddresses{
+    "licensed_addresses_end", "addresses",
+    "addresses holding a licence at the horizon: licensed at the start or granted since"};
 inline constexpr IndicatorDefinition kLicenceApplications{
     "licence_applications", "addresses", "addresses that applied for a licence in the run"};
 // The alliance pool's operation (docs/model.md, "Pool operation"), over the whole run: the

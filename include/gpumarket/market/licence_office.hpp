@@ -1,6 +1,7 @@
 // The pool's licences, held by addresses (docs/model.md, "Licences and settlement"). Every
 // address is unlicensed, has applied (its application waits for review and for the quota), or
-// is licensed from a time on; a licence never lapses. A job's licence is its address's state
+// is licensed from a time on (from the start for those licensed at the start); a licence never
+// lapses. A job's licence is its address's state
 // when it arrives, so an address holds a licence for all its jobs from that time or for none.
 //
 // Applications are reviewed in parallel, each for its own review time; reviewed applications
@@ -41,8 +42,8 @@ class LicenceOffice {
   explicit LicenceOffice(std::vector<SegmentRange> segments);
 
   /// Marks the addresses of `segment` for which `licensed[k]` is true (k in [0, count)) as
-  /// licensed from `in_force`; they are granted by the first grant_until past it.
-  void license_at_start(uint32_t segment, const std::vector<bool>& licensed, SimTime in_force);
+  /// licensed from the start: their licences were granted, and paid, before the run.
+  void license_at_start(uint32_t segment, const std::vector<bool>& licensed);
 
   /// Whether `address` holds a licence at `t`.
   bool holds(uint64_t address, SimTime t) const { return licensed_from_[address] <= t; }
@@ -66,8 +67,8 @@ class LicenceOffice {
     }
   }
 
-  /// Grants every licence whose approval falls before `until` (the start-of-run licences
-  /// first, then reviewed applications in order), appending them to `granted`.
+  /// Grants every application whose approval falls before `until`, in order of approval,
+  /// appending them to `granted`.
   void grant_until(SimTime until, const LicenceQuota& quota, std::vector<LicenceGrant>& granted);
 
   /// Expected wait from applying now to approval: the mean review time, or the time the quota
@@ -76,7 +77,12 @@ class LicenceOffice {
 
   // Per segment, since the start.
   uint64_t applications(uint32_t segment) const { return segments_[segment].applications; }
+  /// Addresses holding a licence: those licensed at the start and those granted since.
   uint64_t licensed(uint32_t segment) const { return segments_[segment].licensed; }
+  /// Licences granted on application in the run.
+  uint64_t granted(uint32_t segment) const {
+    return segments_[segment].licensed - segments_[segment].licensed_at_start;
+  }
   /// Applications waiting for review or for the quota.
   uint64_t pending(uint32_t segment) const { return segments_[segment].pending; }
   uint64_t address_count(uint32_t segment) const { return segments_[segment].range.count; }
@@ -89,7 +95,7 @@ class LicenceOffice {
     SegmentRange range;
     uint64_t next_rank = 0;  // ranks below it have applied or are licensed
     uint64_t applications = 0, licensed = 0, pending = 0;
-    uint64_t licensed_at_start = 0;  // granted by the first grant_until past start_in_force_
+    uint64_t licensed_at_start = 0;
   };
   struct Application {
     SimTime reviewed;
@@ -108,8 +114,6 @@ class LicenceOffice {
   std::vector<Application> reviews_;    // a min-heap on (reviewed, sequence)
   uint64_t sequence_ = 0;
   uint64_t waiting_ = 0;  // applications not yet granted, all segments
-  SimTime start_in_force_ = kNever;
-  bool start_granted_ = false;
   // First come, first served under the quota: approvals never go back in time.
   SimTime last_approval_;
   int64_t period_ = 0;  // quota period of the last approval

@@ -58,9 +58,8 @@ struct LicenceApplicationParams {
 struct LicensingParams {
   /// USD, one-off fee of a licence, paid at approval. ASSUMPTION (calibration §10: not sourced).
   double licence_fee_usd = 50'000.0;
-  /// Mean time from applying to holding a licence; the addresses licensed at the start hold
-  /// theirs from the pool's opening (the scenario start under procurement, else the ramp's
-  /// first date) plus this. ASSUMPTION (calibration §10).
+  /// Mean time from applying to holding a licence (the addresses licensed at the start hold
+  /// theirs from the start). ASSUMPTION (calibration §10).
   Duration licence_delay = Duration::days(90);
   /// Article: the charter bans "unregulated tokenized access to compute".
   bool ban_tokenized_access = true;
