@@ -63,14 +63,18 @@ TEST(LicenceOffice, AQuotaCapsApprovalsInEveryPeriodAndFillsItWhileApplicationsW
   std::map<int64_t, int> per_period;
   for (size_t i = 0; i < granted.size(); ++i) {
     per_period[granted[i].at.count_micros() / quota.per.count_micros()] += 1;
-    if (i > 0) EXPECT_GE(granted[i].at, granted[i - 1].at) << "first come, first served";
+    if (i > 0) {
+      EXPECT_GE(granted[i].at, granted[i - 1].at) << "first come, first served";
+    }
   }
   // Every application is reviewed by day 10, so from period 1 on the line never empties
   // before the 40th approval: each period but the last grants exactly the quota.
   const int64_t last = per_period.rbegin()->first;
   for (const auto& [period, approvals] : per_period) {
     EXPECT_LE(approvals, quota.approvals) << "period " << period;
-    if (period >= 1 && period < last) EXPECT_EQ(approvals, quota.approvals) << "period " << period;
+    if (period >= 1 && period < last) {
+      EXPECT_EQ(approvals, quota.approvals) << "period " << period;
+    }
   }
   EXPECT_EQ(office.pending(0), 0u);
   EXPECT_EQ(office.licensed(0), 40u);
