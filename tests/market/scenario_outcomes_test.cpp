@@ -246,24 +246,37 @@ auto summary_of(std::string_view name) {
 
 // Bear against bull over paired seeds. Bear's L2 is congested (calibration §11's $0.05
 // settlement, from the start), its tokens fall, its providers churn faster and its pool is
-// closed to bridged work; bull is the opposite. What follows, by mechanism: dearer
-// decentralised compute and fees, a dearer all-in cost for licensed crypto jobs, and less
-// public-chain work served (small calls priced out by the settlement fee). Two of the
-// articles' outcomes do not follow and are not asserted (docs/model.md, "What the shipped
-// scenarios show"): Golem's DAA does not dip from June to September 2026 once the dated fee
-// step is gone, and ICB v2 carries no work at published (or the article's claimed) proof costs.
+// closed to bridged work; bull is the opposite. What follows, by mechanism: dearer fees, a
+// dearer all-in cost for licensed crypto jobs, and less public-chain work served (small calls
+// priced out by the settlement fee). Three of the articles' outcomes do not follow (docs/
+// model.md, "What the shipped scenarios show"): Golem's DAA does not dip from June to
+// September 2026 once the dated fee step is gone, ICB v2 carries no work at published (or the
+// article's claimed) proof costs, and decentralised compute is not dearer in bear.
 TEST(ArticleOutcomes, BearHasDearerFeesAndServesLessPublicChainWorkThanBull) {
   const auto bear_minus_bull = [](std::string_view name) {
     return paired_difference("bull.yaml", kOutcomeHorizon, "bear.yaml", kOutcomeHorizon,
                              summary_of(name));
   };
-  // FOR THE INTEGRATOR: the decentralised price index no longer differs (bear − bull −0.04 ±
-  // 0.11 USD/PF·h over 6 seeds to 2026-11-01) since the marketplaces pay the consumer index,
-  // which the pool's data-centre purchases reach only through a 5 % grey-market spill-over;
-  // bear's old dearer index came from procurement_coupling 8. Not asserted until decided.
   expect_positive(bear_minus_bull(indicator::kFeeIndex.name), "fee index");
   expect_positive(bear_minus_bull(indicator::kLicensedFeeIndex.name), "licensed fee index");
   expect_negative(bear_minus_bull(indicator::kPublicChainServed.name), "public-chain work");
+  // The decentralised price index: no direction emerges. Bear − bull was −0.001 ± 0.104
+  // USD/PF·h over these 6 paired seeds to 2026-11-01, and −0.22 ± 0.09 over 8 seeds to the
+  // full horizon (bear cheaper). The article's channel, procurement squeezing GPU supply,
+  // barely reaches the marketplaces: their providers pay the consumer index, which the pool's
+  // data-centre orders move only through the 5 % grey-market spill-over (with a spill-over of
+  // 1 the difference to 2026-11-01 is still +0.02 ± 0.05), and bear's slower hardware decline
+  // (consumer index 0.95 against 0.84 at 2026-11-01) enters only the capex part of the asks;
+  // with no licensed shares the full-horizon difference is +0.06 ± 0.07. Access pushes it the
+  // other way: the addresses licensed at the start use the pool from its opening, and bear's
+  // scheduled procurement (its whole hardware budget, ~17,700 PF delivered by 2026-11-01,
+  // against bull's ~5 PF kept near 70 % utilisation) takes their work off the marketplaces,
+  // lowering the demand that sets their prices. Asserted as measured: the difference is
+  // within three standard errors of 0, and the replications resolve it to better than 0.3.
+  const PairedDifference price = bear_minus_bull(indicator::kDecentralizedPriceIndex.name);
+  EXPECT_LT(std::abs(price.mean), 3.0 * price.standard_error)
+      << "decentralised price index: " << price.mean << " ± " << price.standard_error;
+  EXPECT_LT(price.standard_error, 0.3) << "decentralised price index";
 }
 
 // --- Comparative statics from baseline ---------------------------------------------------
