@@ -41,8 +41,9 @@ class MarketplaceVenue final : public VenueModel {
       token_usd_ =
           token_price_step(token_usd_, p.token, tick.interval_h / kHoursPerYear, token_rng_) *
           std::exp(state_.net_burn_log_impact);
-      last_tick_ = marketplace_tick(state_, p, demand_pf, token_usd_, tick.hardware_index[hardware_segment_],
-                                    tick.interval_h, supply_rng_, billing);
+      last_tick_ =
+          marketplace_tick(state_, p, demand_pf, token_usd_, tick.hardware_index[hardware_segment_],
+                           tick.interval_h, supply_rng_, billing);
     }
     queue().set_capacity_pf(state_.providers.total_capacity_pf());
     queue().set_price(state_.posted_price_usd_per_pf_hour);

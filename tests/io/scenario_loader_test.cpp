@@ -37,72 +37,76 @@ const std::string kValid =
     "    duration: {distribution: exponential, mean: 1h}\n";  // 14
 
 // A valid scenario with every section; the bad-input cases edit it and refer to its lines.
-const std::string kFull =
-    "name: full\n"                                                                            // 1
-    "start: 2026-05-07\n"                                                                     // 2
-    "horizon: 3y\n"                                                                           // 3
-    "units: {precision: fp8_dense, pf_per_gpu: 1.979}\n"                                      // 4
-    "hardware: {datacentre: {decline_per_year: 0.3, world_demand_pf_per_year: 1e6}}\n"  // 5
-    "routing: {logit_scale: inf, settlement_tx_usd: 0.02}\n"                                  // 6
-    "indicators:\n"                                                                           // 7
-    "  daa_venue: golem\n"                                                                    // 8
-    "  daa_before: {from: 2026-06-01, to: 2026-07-01}\n"                                      // 9
-    "  bridge_split: 2026-09-15\n"                                                            // 10
-    "venues:\n"                                                                               // 11
-    "  - name: cloud\n"                                                                       // 12
-    "    kind: fixed\n"                                                                       // 13
-    "    servers: 100\n"                                                                      // 14
-    "    price_usd_per_pf_hour: 4.04\n"                                                       // 15
-    "  - name: alliance\n"                                                                    // 16
-    "    kind: pool\n"                                                                        // 17
-    "    capacity:\n"                                                                         // 18
-    "      ramp:\n"                                                                           // 19
-    "        - {date: 2026-05-07, pf: 0}\n"                                                   // 20
-    "        - {date: 2027-12-31, pf: 150}\n"                                                 // 21
-    "    subsidy_rate: 0.35\n"                                                                // 22
-    "    licence_delay: 30d\n"                                                                // 23
-    "  - name: golem\n"                                                                       // 24
-    "    kind: marketplace\n"                                                                 // 25
-    "    pricing: dynamic_fee\n"                                                              // 26
-    "    dynamic_fee: {target_utilisation: 0.7, adjustment: 0.125}\n"                         // 27
-    "    providers: {initial_count: 40}\n"                                                    // 28
-    "    token: {initial_usd: 0.3, annual_volatility: 0.9}\n"                                 // 29
-    "    entry_exit: {margin_window: 30d, exit_after_ticks: 480}\n"                           // 30
-    "    platform_fee: 0.1\n"                                                                 // 31
-    "  - name: farms\n"                                                                       // 32
-    "    kind: fixed\n"                                                                       // 33
-    "    servers: 10\n"                                                                       // 34
-    "    price_usd_per_pf_hour: 1.0\n"                                                        // 35
-    "    direct_access: false\n"                                                              // 36
-    "    latency: 5min\n"                                                                     // 37
-    "segments:\n"                                                                             // 38
-    "  - name: defi\n"                                                                        // 39
-    "    origin: public_chain\n"                                                              // 40
-    "    licensed_share: 0.1\n"                                                               // 41
-    "    arrivals: {rate_per_hour: 2.4, trend_per_year: 0.4, weekly: [1, 1, 1, 1, 1, 0.5, 0.5]}\n"  // 42
-    "    width_pf: {distribution: lognormal, median: 0.001, sigma: 1.2, tail: {alpha: 1.4}}\n"  // 43
-    "    duration: {distribution: exponential, mean: 90min}\n"  // 44
-    "    patience: 6h\n"                                        // 45
-    "    addresses: {count: 5000, zipf_exponent: 1.1}\n"        // 46
-    "  - name: state\n"                                         // 47
-    "    origin: sovereign\n"                                   // 48
-    "    internal: true\n"                                      // 49
-    "    arrival_rate_per_hour: 1\n"                            // 50
-    "bridges:\n"                                                // 51
-    "  - name: icb_v2\n"                                        // 52
-    "    open: 2026-09-01\n"                                    // 53
-    "    capacity_jobs_per_hour: 500\n"                         // 54
-    "    proof_overhead: 3000\n"                                // 55
-    "    connects: [alliance, farms]\n"                         // 56
-    "    alliance_accepts: true\n"                              // 57
-    "timeline:\n"                                               // 58
-    "  - date: 2026-09-01\n"                                    // 59
-    "    set: {venues.golem.platform_fee: 0.2}\n"               // 60
-    "  - date: 2026-06-15\n"                                    // 61
-    "    name: funding\n"                                       // 62
-    "    set:\n"                                                // 63
-    "      venues.alliance.subsidy_rate: 0.4\n"                 // 64
-    "      segments.defi.licensed_share: 0.2\n";                // 65
+const std::
+    string
+        kFull =
+            "name: full\n"                                                                      // 1
+            "start: 2026-05-07\n"                                                               // 2
+            "horizon: 3y\n"                                                                     // 3
+            "units: {precision: fp8_dense, pf_per_gpu: 1.979}\n"                                // 4
+            "hardware: {datacentre: {decline_per_year: 0.3, world_demand_pf_per_year: 1e6}}\n"  // 5
+            "routing: {logit_scale: inf, settlement_tx_usd: 0.02}\n"                            // 6
+            "indicators:\n"                                                                     // 7
+            "  daa_venue: golem\n"                                                              // 8
+            "  daa_before: {from: 2026-06-01, to: 2026-07-01}\n"                                // 9
+            "  bridge_split: 2026-09-15\n"                                     // 10
+            "venues:\n"                                                        // 11
+            "  - name: cloud\n"                                                // 12
+            "    kind: fixed\n"                                                // 13
+            "    servers: 100\n"                                               // 14
+            "    price_usd_per_pf_hour: 4.04\n"                                // 15
+            "  - name: alliance\n"                                             // 16
+            "    kind: pool\n"                                                 // 17
+            "    capacity:\n"                                                  // 18
+            "      ramp:\n"                                                    // 19
+            "        - {date: 2026-05-07, pf: 0}\n"                            // 20
+            "        - {date: 2027-12-31, pf: 150}\n"                          // 21
+            "    subsidy_rate: 0.35\n"                                         // 22
+            "    licence_delay: 30d\n"                                         // 23
+            "  - name: golem\n"                                                // 24
+            "    kind: marketplace\n"                                          // 25
+            "    pricing: dynamic_fee\n"                                       // 26
+            "    dynamic_fee: {target_utilisation: 0.7, adjustment: 0.125}\n"  // 27
+            "    providers: {initial_count: 40}\n"                             // 28
+            "    token: {initial_usd: 0.3, annual_volatility: 0.9}\n"          // 29
+            "    entry_exit: {margin_window: 30d, exit_after_ticks: 480}\n"    // 30
+            "    platform_fee: 0.1\n"                                          // 31
+            "  - name: farms\n"                                                // 32
+            "    kind: fixed\n"                                                // 33
+            "    servers: 10\n"                                                // 34
+            "    price_usd_per_pf_hour: 1.0\n"                                 // 35
+            "    direct_access: false\n"                                       // 36
+            "    latency: 5min\n"                                              // 37
+            "segments:\n"                                                      // 38
+            "  - name: defi\n"                                                 // 39
+            "    origin: public_chain\n"                                       // 40
+            "    licensed_share: 0.1\n"                                        // 41
+            "    arrivals: {rate_per_hour: 2.4, trend_per_year: 0.4, weekly: [1, 1, 1, 1, 1, 0.5, "
+            "0.5]}\n"  // 42
+            "    width_pf: {distribution: lognormal, median: 0.001, sigma: 1.2, tail: {alpha: "
+            "1.4}}\n"                                                   // 43
+            "    duration: {distribution: exponential, mean: 90min}\n"  // 44
+            "    patience: 6h\n"                                        // 45
+            "    addresses: {count: 5000, zipf_exponent: 1.1}\n"        // 46
+            "  - name: state\n"                                         // 47
+            "    origin: sovereign\n"                                   // 48
+            "    internal: true\n"                                      // 49
+            "    arrival_rate_per_hour: 1\n"                            // 50
+            "bridges:\n"                                                // 51
+            "  - name: icb_v2\n"                                        // 52
+            "    open: 2026-09-01\n"                                    // 53
+            "    capacity_jobs_per_hour: 500\n"                         // 54
+            "    proof_overhead: 3000\n"                                // 55
+            "    connects: [alliance, farms]\n"                         // 56
+            "    alliance_accepts: true\n"                              // 57
+            "timeline:\n"                                               // 58
+            "  - date: 2026-09-01\n"                                    // 59
+            "    set: {venues.golem.platform_fee: 0.2}\n"               // 60
+            "  - date: 2026-06-15\n"                                    // 61
+            "    name: funding\n"                                       // 62
+            "    set:\n"                                                // 63
+            "      venues.alliance.subsidy_rate: 0.4\n"                 // 64
+            "      segments.defi.licensed_share: 0.2\n";                // 65
 
 // `base` (kValid unless given) with the first occurrence of `from` replaced by `to`.
 std::string edited(const std::string& from, const std::string& to,
