@@ -36,6 +36,52 @@ void decode_budget(MapReader r, AllianceBudgetParams& b) {
   r.finish();
 }
 
+void decode_licence_applications(MapReader r, LicenceApplicationParams& a) {
+  a.planning_interval = r.optional_duration("planning_interval", a.planning_interval);
+  a.planning_horizon = r.optional_duration("planning_horizon", a.planning_horizon);
+  a.compliance_usd_per_year =
+      r.optional_number("compliance_usd_per_year", a.compliance_usd_per_year, Check::NonNegative);
+  using Distribution = LicenceApplicationParams::DelayDistribution;
+  const std::string distribution = r.optional_enumeration(
+      "delay_distribution",
+      a.delay_distribution == Distribution::Constant ? "constant" : "exponential",
+      {"exponential", "constant"});
+  a.delay_distribution =
+      distribution == "constant" ? Distribution::Constant : Distribution::Exponential;
+  r.finish();
+}
+
+void decode_licence_quota(MapReader r, LicenceQuota& q) {
+  q.approvals = r.integer("approvals", Check::NonNegative);
+  q.per = r.optional_duration("per", q.per);
+  r.finish();
+}
+
+// The pool's licence, access and settlement keys, beside its other keys.
+void decode_licensing(MapReader& r, LicensingParams& l) {
+  l.licence_fee_usd = r.optional_number("licence_fee_usd", l.licence_fee_usd, Check::NonNegative);
+  l.licence_delay = r.optional_duration("licence_delay", l.licence_delay, Check::NonNegative);
+  l.ban_tokenized_access = r.optional_boolean("ban_tokenized_access", l.ban_tokenized_access);
+  l.accepts_zk_bridged_work =
+      r.optional_boolean("accepts_zk_bridged_work", l.accepts_zk_bridged_work);
+  l.settlement_spread = optional_fraction_below_one(r, "settlement_spread", l.settlement_spread);
+  l.fx_spread = optional_fraction_below_one(r, "fx_spread", l.fx_spread);
+  l.settlement_delay =
+      r.optional_duration("settlement_delay", l.settlement_delay, Check::NonNegative);
+  if (std::optional<MapReader> applications = r.optional_map("licence_applications")) {
+    l.applications.emplace();
+    decode_licence_applications(std::move(*applications), *l.applications);
+  }
+  if (std::optional<MapReader> quota = r.optional_map("licence_quota")) {
+    if (!l.applications) {
+      r.fail("licence_quota",
+             "a quota limits the approvals of applications: expected a 'licence_applications' "
+             "block beside it");
+    }
+    decode_licence_quota(std::move(*quota), l.quota);
+  }
+}
+
 void decode_pool(MapReader& r, AlliancePoolParams& p) {
   if (std::optional<MapReader> budget = r.optional_map("budget"))
     decode_budget(std::move(*budget), p.budget);
@@ -48,10 +94,7 @@ void decode_pool(MapReader& r, AlliancePoolParams& p) {
       r.optional_number("energy_usd_per_pf_hour", p.energy_usd_per_pf_hour, Check::NonNegative);
   p.subsidy_rate = optional_fraction_below_one(r, "subsidy_rate", p.subsidy_rate);
   p.reserved_share = r.optional_fraction("reserved_share", p.reserved_share);
-  p.licence_fee_usd = r.optional_number("licence_fee_usd", p.licence_fee_usd, Check::NonNegative);
-  p.licence_delay = r.optional_duration("licence_delay", p.licence_delay, Check::NonNegative);
-  p.ban_tokenized_access = r.optional_boolean("ban_tokenized_access", p.ban_tokenized_access);
-  p.settlement_spread = r.optional_fraction("settlement_spread", p.settlement_spread);
+  decode_licensing(r, p.licensing);
   if (r.has("procurement_coupling")) {
     r.fail("procurement_coupling",
            "replaced: the pool's purchases enter the hardware market's demand (hardware: "

@@ -37,7 +37,7 @@ VenueParams decode_venue(MapReader& r);
 /// read after its budget and capacity; the pool's reader is finished by decode_venue.
 void decode_pool_operation(MapReader& r, AlliancePoolParams& p);
 /// The pool's `capacity` (ramp, target) and `procurement` blocks and its `hardware_segment`.
-void decode_pool_capacity(MapReader& pool, AlliancePoolParams& p);
+void decode_pool_capacity(MapReader& r, AlliancePoolParams& p);
 /// The `hardware` section: one map per segment, merged into the default segments by name.
 HardwareMarketParams decode_hardware(MapReader r);
 /// Every venue's hardware segment exists; the pool's ramp, initial capacity and schedule fit

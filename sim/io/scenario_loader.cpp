@@ -870,15 +870,15 @@ void warn_routes(const Scenario& s, WarningList& warn) {
     if (pool == nullptr) continue;
     const std::string& name = s.venues[v].name;
     const std::string item = "venues[" + std::to_string(v) + "]";
-    // As the pool's public share admits licensed jobs (market/alliance_pool.cpp).
-    const Date opens = pool->procurement || pool->capacity_ramp.empty()
-                           ? s.start
-                           : pool->capacity_ramp.front().date;
-    if (midnight_of(opens, s.start) + pool->licence_delay >= end) {
-      std::string sentence = "pool '" + name + "' opens on " + opens.to_string();
-      sentence += " and a licence takes " + hours_text(pool->licence_delay);
-      sentence += ", but " + ends + ": no licensed job can use the pool";
-      warn.add({item + ".licence_delay", item}, sentence);
+    // As addresses decide to apply (market/market_licences.cpp): the wait for approval is at
+    // least the review time, and no address applies when it outlasts the planning horizon.
+    const LicensingParams& licensing = pool->licensing;
+    if (licensing.applications &&
+        licensing.licence_delay >= licensing.applications->planning_horizon) {
+      warn.add({item + ".licence_delay", item},
+               "pool '" + name + "': a licence takes " + hours_text(licensing.licence_delay) +
+                   ", no less than the planning horizon of " +
+                   hours_text(licensing.applications->planning_horizon) + ": no address applies");
     }
     if (pool->procurement && pool->procurement->rule == ProcurementParams::Rule::Schedule) {
       const auto& schedule = pool->procurement->schedule;
@@ -892,12 +892,26 @@ void warn_routes(const Scenario& s, WarningList& warn) {
                      "): they are never placed");
       }
     }
-    if (!pool->ban_tokenized_access) continue;
-    const bool accepted_bridge =
-        std::any_of(s.bridges.begin(), s.bridges.end(), [&](const BridgeParams& b) {
-          return b.alliance_accepts &&
-                 std::find(b.connects.begin(), b.connects.end(), name) != b.connects.end();
-        });
+    if (!licensing.ban_tokenized_access) continue;
+    bool accepted_bridge = false;
+    for (size_t b = 0; b < s.bridges.size(); ++b) {
+      const BridgeParams& bridge = s.bridges[b];
+      if (!bridge.alliance_accepts ||
+          std::find(bridge.connects.begin(), bridge.connects.end(), name) == bridge.connects.end())
+        continue;
+      // Under the ban the pool takes bridged work only when the bridge proves it.
+      if (licensing.accepts_zk_bridged_work && bridge.proves()) {
+        accepted_bridge = true;
+        continue;
+      }
+      warn.add({"bridges[" + std::to_string(b) + "].alliance_accepts"},
+               "bridge '" + bridge.name + "' has alliance_accepts, but pool '" + name +
+                   "' bans tokenized access and " +
+                   (licensing.accepts_zk_bridged_work
+                        ? std::string("the bridge does not prove its jobs")
+                        : std::string("does not accept ZK-verified bridged work")) +
+                   ": the pool refuses its work");
+    }
     if (accepted_bridge) continue;
     for (size_t g = 0; g < s.segments.size(); ++g) {
       const Segment& segment = s.segments[g];

@@ -77,13 +77,7 @@ class PublicPoolShare final : public PoolShare {
                   size_t hardware_segment)
       : PoolShare(params.name, params, params_index, context.start, hardware_segment, false),
         procurement_(pool(), context.start, context.seed,
-                     context.hardware->segments[hardware_segment].initial),
-        address_licensed_(context.address_count, false) {
-    const AlliancePoolParams& p = pool();
-    const Date opens =
-        p.procurement || p.capacity_ramp.empty() ? context.start : p.capacity_ramp.front().date;
-    licensed_access_from_ = midnight_of(opens, context.start) + p.licence_delay;
-  }
+                     context.hardware->segments[hardware_segment].initial) {}
 
   bool has_sovereign_route() const override { return true; }
 
@@ -92,37 +86,44 @@ class PublicPoolShare final : public PoolShare {
   }
   PoolProcurement* pool_procurement() override { return &procurement_; }
 
-  // Licence-gated; public-chain jobs come in over a bridge the alliance accepts, or
-  // directly on the token route when tokenized access is not banned.
-  bool admits(Origin origin, bool licensed, const RouteKind& route, SimTime now) const override {
-    if (!licensed || now < licensed_access_from_) return false;
+  // Licence-gated; public-chain jobs come in over a bridge the alliance accepts (under the
+  // ban, only if it proves their work and the pool takes ZK-verified work), or directly on
+  // the token route when tokenized access is not banned.
+  bool admits(Origin origin, bool licensed, const RouteKind& route,
+              SimTime /*now*/) const override {
+    if (!licensed) return false;
+    const LicensingParams& l = pool().licensing;
     const bool public_chain = origin == Origin::PublicChain;
-    if (route.bridged) return route.bridge_alliance_accepts;
-    if (route.token_settled) return public_chain && !pool().ban_tokenized_access;
+    if (route.bridged) {
+      return route.bridge_alliance_accepts &&
+             (!l.ban_tokenized_access || (l.accepts_zk_bridged_work && route.bridge_proves));
+    }
+    if (route.token_settled) return public_chain && !l.ban_tokenized_access;
     return !public_chain;
   }
 
+  // Every job is paid in sovereign currency here: the FX spread; a token-settled one converts
+  // from the chain first.
   double settlement_spread(bool token_settled) const override {
-    return token_settled ? pool().settlement_spread : 0.0;
+    const LicensingParams& l = pool().licensing;
+    return l.fx_spread + (token_settled ? l.settlement_spread : 0.0);
   }
 
-  VenueCharges charge(uint32_t address, bool token_settled, double bill_usd) override {
+  Duration settlement_delay() const override { return pool().licensing.settlement_delay; }
+
+  VenueCharges charge(bool token_settled, double bill_usd) override {
     VenueCharges charges;
-    if (token_settled) charges.settlement_usd = pool().settlement_spread * bill_usd;
-    if (!address_licensed_[address]) {
-      address_licensed_[address] = true;
-      charges.licence_fee_usd = pool().licence_fee_usd;
-    }
+    charges.settlement_usd = settlement_spread(token_settled) * bill_usd;
     return charges;
   }
+
+  const LicensingParams* licensing() const override { return &pool().licensing; }
 
  protected:
   PoolProcurement& procurement() override { return procurement_; }
 
  private:
   PoolProcurement procurement_;
-  SimTime licensed_access_from_;        // licensed jobs may use the pool from then on
-  std::vector<bool> address_licensed_;  // addresses that paid the licence fee
 };
 
 // The reserved share's capacity is its share of what the public share bought.

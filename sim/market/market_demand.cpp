@@ -2,7 +2,6 @@
 // batch over the routes open to them (venues directly or through bridges), and what a
 // job pays when it starts.
 #include <algorithm>
-#include <boost/random/uniform_01.hpp>
 #include <cmath>
 
 #include "gpumarket/core/check.hpp"
@@ -17,8 +16,7 @@ void MarketModel::Impl::build_segments() {
         SegmentRuntime{&s, ArrivalSampler(d.arrivals, weekday_of(scenario_.start)),
                        SizeSampler(d.width_pf), SizeSampler(d.duration_h), ZipfSampler(d.addresses),
                        make_stream(seed, "segment/" + s.name + "/arrivals"),
-                       make_stream(seed, "segment/" + s.name + "/sizes"),
-                       make_stream(seed, "segment/" + s.name + "/class"), address_count_});
+                       make_stream(seed, "segment/" + s.name + "/sizes"), address_count_});
     address_count_ += static_cast<uint64_t>(d.addresses.count);
   }
 }
@@ -64,10 +62,11 @@ void MarketModel::Impl::refresh_route_table(SimTime now) {
     route_table_.proof_cost_usd_per_pf_hour(r) = 0.0;
     route_table_.proof_hours_per_pf_hour(r) = 0.0;
     route_table_.expected_wait_h(r) = queue.expected_wait_h();
-    route_table_.latency_h(r) = venue.latency().in_hours();
+    route_table_.latency_h(r) = venue.latency().in_hours() + venue.settlement_delay().in_hours();
     route_table_.max_width_pf(r) = queue.capacity_pf();
     route_table_.open(r) = queue.capacity_pf() > 0;
-    RouteKind kind{route.bridge != kNoBridge, route.token_settled, false};
+    route_table_.licence_gated(r) = venue.licensing() != nullptr ? 1.0 : 0.0;
+    RouteKind kind{route.bridge != kNoBridge, route.token_settled, false, false};
     if (kind.bridged) {
       const Bridge& bridge = bridges_[route.bridge];
       const BridgeParams& b = bridge.params();
@@ -81,6 +80,7 @@ void MarketModel::Impl::refresh_route_table(SimTime now) {
       route_table_.latency_h(r) += b.latency.in_hours();
       route_table_.open(r) = route_table_.open(r) && bridge.is_open(now);
       kind.bridge_alliance_accepts = b.alliance_accepts;
+      kind.bridge_proves = b.proves();
       if (bridge_prover_[route.bridge] != kNoProver) {
         // The pool proves jobs as they leave the bridge's server: its wait beyond the
         // bridge's own backlog is what a job joining now adds.
@@ -145,10 +145,11 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
         sim_.schedule_at(job.arrival, kVenueArrival, venue_arrival_.id(), slot);
         continue;
       }
-      // One uniform per job, drawn whatever the share, keeps the stream aligned across
-      // scenarios that differ only in licensed shares.
-      const double u = boost::random::uniform_01<double>()(segment.class_rng);
-      job.licensed = u < demand.licensed_share;
+      // The address's licence as it stands at the job's arrival (grant_licences has settled
+      // every approval before t1).
+      job.licensed = licences_->holds(job.address, job.arrival);
+      job.access_usd = job.licensed ? access_cost_usd(segment, job.address) : 0.0;
+      if (arrival_observer_) arrival_observer_({s, job.address, job.arrival, job.licensed});
       batch_slots_.push_back(slot);
       batch_classes_.push_back(job_class(demand.origin, job.licensed));
     }
@@ -166,6 +167,7 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
     batch_.value_of_time_usd_per_pf_hour_per_hour(j) =
         demand.value_of_time_usd_per_pf_hour_per_hour;
     batch_.job_class(j) = batch_classes_[j];
+    batch_.access_cost_usd(j) = job.access_usd;
   }
   batch_classes_.clear();
   route_jobs(route_table_, batch_, current_->routing.logit_scale, routing_rng_, routing_);
@@ -199,12 +201,14 @@ void MarketModel::Impl::charge(Job& job) {
   payment.licensed = job.licensed;
   payment.work_pfh = job.work_pfh();
   payment.bill_usd = job.billed_usd_per_pf_hour * payment.work_pfh * job.runs();
-  const VenueCharges charges = venue.charge(job.address, route.token_settled, payment.bill_usd);
+  const VenueCharges charges = venue.charge(route.token_settled, payment.bill_usd);
   payment.platform_fee_usd = charges.platform_fee_usd;
   payment.settlement_usd = route.token_settled ? settlement_fee_usd() : 0.0;
   payment.settlement_usd += charges.settlement_usd;
   if (route.token_settled) record_settlement();
-  payment.licence_fee_usd = charges.licence_fee_usd;
+  // The amortised licence cost the job's route carried: not money paid now (the fee was paid
+  // at approval), but part of its cost of access.
+  payment.access_usd = venue.licensing() != nullptr ? job.access_usd : 0.0;
   if (route.bridge != kNoBridge) {
     const BridgeParams& b = bridges_[route.bridge].params();
     payment.bridge = route.bridge;

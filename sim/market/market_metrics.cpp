@@ -240,6 +240,21 @@ constexpr SeriesDefinition kResearchSeries[] = {
      "the open-source share of them (cumulative)", Axis::PerVenue},
 };
 
+// Per-segment licence series (docs/model.md, "Licence applications"): declared only when the
+// pool takes applications, so that scenarios without them keep their outputs.
+constexpr SeriesDefinition kLicenceSeries[] = {
+    {&MarketMetrics::SeriesIds::licensed_address_share, "tick", "licensed_address_share", "1",
+     "share of the segment's addresses holding a licence at the end of the tick", Axis::PerSegment},
+    {&MarketMetrics::SeriesIds::licence_applications, "tick", "licence_applications", "addresses",
+     "addresses of the segment that applied for a licence during the tick", Axis::PerSegment},
+    {&MarketMetrics::SeriesIds::licence_approvals, "tick", "licence_approvals", "addresses",
+     "licences of the segment's addresses that took effect during the tick", Axis::PerSegment},
+    {&MarketMetrics::SeriesIds::licence_queue_length, "tick", "licence_queue_length",
+     "applications",
+     "the segment's applications waiting for review or quota at the end of the tick",
+     Axis::PerSegment},
+};
+
 // Whether some pool, at the start or after a timeline step, satisfies `test`.
 template <class Test>
 bool any_pool(const Scenario& scenario, const Test& test) {
@@ -325,7 +340,7 @@ void MarketMetrics::attach_provers(std::vector<ProverPool>& provers,
 void MarketMetrics::on_payment(const JobPayment& payment) {
   const double received = payment.bill_usd - payment.platform_fee_usd;
   const double fees = payment.platform_fee_usd + payment.bridge_fee_usd + payment.proof_usd +
-                      payment.settlement_usd + payment.licence_fee_usd;
+                      payment.settlement_usd;
   const double paid = received + fees;
   ledger_.paid_usd += paid;
   ledger_.received_usd += received;
@@ -333,21 +348,28 @@ void MarketMetrics::on_payment(const JobPayment& payment) {
   ledger_.bridge_fees_usd += payment.bridge_fee_usd;
   ledger_.proof_costs_usd += payment.proof_usd;
   ledger_.settlement_usd += payment.settlement_usd;
-  ledger_.compliance_fees_usd += payment.licence_fee_usd;
   interval_payments_usd_[payment.venue] += payment.bill_usd;
   if (payment.bridge != kNoBridge) {
     interval_bridge_fees_usd_[payment.bridge] += payment.bridge_fee_usd + payment.proof_usd;
   }
-  // The fee index is what running a job costs: a licence is a one-off cost of the
-  // address, not of the job that happens to be its first, so it stays out.
+  // The fee index is what running a job costs; the cost of access adds the licence's
+  // cost amortised over the address's expected jobs.
   if (payment.public_chain) {
-    interval_flow_.public_chain_paid_usd += paid - payment.licence_fee_usd;
+    interval_flow_.public_chain_paid_usd += paid;
     interval_flow_.public_chain_work_pfh += payment.work_pfh;
     if (payment.licensed) {
-      interval_flow_.licensed_paid_usd += paid - payment.licence_fee_usd;
+      interval_flow_.licensed_paid_usd += paid;
       interval_flow_.licensed_work_pfh += payment.work_pfh;
     }
   }
+  const int origin = payment.public_chain ? 0 : 1;
+  interval_flow_.access_usd[origin] += paid + payment.access_usd;
+  interval_flow_.access_work_pfh[origin] += payment.work_pfh;
+}
+
+void MarketMetrics::on_licence_granted(uint32_t /*segment*/, double cost_usd) {
+  ledger_.paid_usd += cost_usd;
+  ledger_.compliance_fees_usd += cost_usd;
 }
 
 void MarketMetrics::declare_series(Recorder& recorder) {
@@ -414,6 +436,14 @@ void MarketMetrics::declare_series(Recorder& recorder) {
   }
   if (pool_reports_.grants) {
     for (const SeriesDefinition& series : kResearchSeries) declare(series);
+  }
+  licence_detail_ = licences_ != nullptr && any_pool(scenario_, [](const AlliancePoolParams& p) {
+                      return p.licensing.applications.has_value();
+                    });
+  if (licence_detail_) {
+    for (const SeriesDefinition& series : kLicenceSeries) declare(series);
+    applications_mark_.assign(licences_->segment_count(), 0);
+    licensed_mark_.assign(licences_->segment_count(), 0);
   }
 }
 
@@ -563,6 +593,7 @@ void MarketMetrics::close_interval(SimTime now, const HardwareMarket& hardware) 
   per(ids.bridge_in_flight_pfh, bridges_.size(),
       [&](size_t b) { return bridges_[b].in_flight_pfh(); });
   per(ids.priced_out, scenario_.segments.size(), [&](size_t s) { return interval_priced_out_[s]; });
+  if (licence_detail_) write_licence_series();
   if (bridge_detail_) write_bridge_detail(now, hours);
   write_chain_series(measuring);
   write_verification_series(now, measuring);
@@ -584,6 +615,10 @@ void MarketMetrics::accumulate_window(const SectorTotals& sectors, double price_
   window_flow_.public_chain_work_pfh += interval_flow_.public_chain_work_pfh;
   window_flow_.licensed_paid_usd += interval_flow_.licensed_paid_usd;
   window_flow_.licensed_work_pfh += interval_flow_.licensed_work_pfh;
+  for (int o = 0; o < 2; ++o) {
+    window_flow_.access_usd[o] += interval_flow_.access_usd[o];
+    window_flow_.access_work_pfh[o] += interval_flow_.access_work_pfh[o];
+  }
   window_flow_.completed_public_chain_pfh += interval_flow_.completed_public_chain_pfh;
   for (double p : interval_priced_out_) window_flow_.priced_out += p;
   const bool after_split =
@@ -692,6 +727,11 @@ void MarketMetrics::write_indicator_summary(const VenueCounts& counts) {
       ratio_or_nan(window_flow_.public_chain_paid_usd, window_flow_.public_chain_work_pfh));
   put(kLicensedFeeIndex,
       ratio_or_nan(window_flow_.licensed_paid_usd, window_flow_.licensed_work_pfh));
+  const double* access = window_flow_.access_usd;
+  const double* access_work = window_flow_.access_work_pfh;
+  put(kAccessCostIndex, ratio_or_nan(access[0] + access[1], access_work[0] + access_work[1]));
+  put(kPublicChainAccessCostIndex, ratio_or_nan(access[0], access_work[0]));
+  put(kSovereignAccessCostIndex, ratio_or_nan(access[1], access_work[1]));
   put(kDecentralizedPriceIndex, ratio_or_nan(price_index_sum_, price_index_ticks_));
   const double served_total = served_state_pfh_ + served_decentralized_pfh_ + served_other_pfh_;
   put(kStateShare, ratio_or_nan(served_state_pfh_, served_total));
@@ -729,7 +769,46 @@ void MarketMetrics::write_money_summary(const RunTotals& totals) {
   put(kMoneySettlement, ledger_.settlement_usd);
   put(kMoneyLicenceFees, ledger_.compliance_fees_usd);
   write_pool_operation_summary();
+  write_licence_summary();
   put(kEvents, static_cast<double>(totals.events));
+}
+
+// Applications and approvals are the changes of the office's cumulative counts.
+void MarketMetrics::write_licence_series() {
+  const LicenceOffice& office = *licences_;
+  const size_t n = office.segment_count();
+  const auto segment = [](size_t s) { return static_cast<uint32_t>(s); };
+  per(ids_.licensed_address_share, n, [&](size_t s) {
+    return ratio_or_nan(static_cast<double>(office.licensed(segment(s))),
+                        static_cast<double>(office.address_count(segment(s))));
+  });
+  per(ids_.licence_applications, n, [&](size_t s) {
+    return static_cast<double>(office.applications(segment(s)) - applications_mark_[s]);
+  });
+  per(ids_.licence_approvals, n, [&](size_t s) {
+    return static_cast<double>(office.licensed(segment(s)) - licensed_mark_[s]);
+  });
+  per(ids_.licence_queue_length, n,
+      [&](size_t s) { return static_cast<double>(office.pending(segment(s))); });
+  for (size_t s = 0; s < n; ++s) {
+    applications_mark_[s] = office.applications(segment(s));
+    licensed_mark_[s] = office.licensed(segment(s));
+  }
+}
+
+void MarketMetrics::write_licence_summary() {
+  using namespace indicator;
+  double granted = 0, applications = 0, licensed = 0;
+  if (licences_ != nullptr) {
+    for (uint32_t s = 0; s < licences_->segment_count(); ++s) {
+      granted += static_cast<double>(licences_->granted(s));
+      applications += static_cast<double>(licences_->applications(s));
+      licensed += static_cast<double>(licences_->licensed(s));
+    }
+  }
+  put(kLicencesGranted, granted);
+  put(kLicenceApplications, applications);
+  put(kLicensedAddresses, licensed);
 }
 
 // Each series is the change over the interval of a bridge's cumulative count or integral.

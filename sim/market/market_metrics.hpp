@@ -14,6 +14,7 @@
 #include "gpumarket/market/daily_activity.hpp"
 #include "gpumarket/market/hardware_market.hpp"
 #include "gpumarket/market/indicators.hpp"
+#include "gpumarket/market/licence_office.hpp"
 #include "gpumarket/market/market_model.hpp"
 #include "gpumarket/market/prover_pool.hpp"
 #include "gpumarket/market/venue.hpp"
@@ -21,15 +22,16 @@
 
 namespace gpumarket {
 
-/// Money, in USD at the time of payment: paid = received + fees, always.
+/// Money, in USD at the time of payment: paid = received + fees, always. Paid by jobs, and by
+/// addresses for their licences.
 struct Ledger {
   double paid_usd = 0;             // by jobs
   double received_usd = 0;         // by venues (providers, pool, fixed venues)
   double platform_fees_usd = 0;    // marketplaces' take
   double bridge_fees_usd = 0;      // fixed + proportional
   double proof_costs_usd = 0;      // zero-knowledge provers
-  double settlement_usd = 0;       // sovereign-settlement spreads and transaction costs
-  double compliance_fees_usd = 0;  // licence fees for the pool
+  double settlement_usd = 0;       // sovereign-settlement and FX spreads, transaction costs
+  double compliance_fees_usd = 0;  // pool licences: fees and compliance, paid at approval
 
   double fees_usd() const {
     return platform_fees_usd + bridge_fees_usd + proof_costs_usd + settlement_usd +
@@ -49,7 +51,9 @@ struct JobPayment {
   double bridge_fee_usd = 0;
   double proof_usd = 0;
   double settlement_usd = 0;
-  double licence_fee_usd = 0;
+  /// The amortised licence cost the job's route carried (not money paid now: the licence was
+  /// paid at approval); counts in the cost of access only.
+  double access_usd = 0;
 };
 
 class MarketMetrics {
@@ -80,6 +84,11 @@ class MarketMetrics {
     interval_bridge_volume_pfh_[bridge] += work_pfh;
   }
   void on_payment(const JobPayment& payment);
+  /// A licence granted to an address of `segment`, paid `cost_usd` (fee and compliance).
+  void on_licence_granted(uint32_t segment, double cost_usd);
+  /// The licences whose per-segment counts the licence series and summary report; read when
+  /// intervals close. Call before declare_series.
+  void attach_licences(const LicenceOffice& licences) { licences_ = &licences; }
   // Verified work (docs/model.md, "Verification"): every run of a job at a verifying venue,
   // copies and re-executions included; work accepted with a correct result; attempts
   // rejected.
@@ -124,6 +133,8 @@ class MarketMetrics {
         bridge_stranded_job_h, bridge_mean_transit_h;
     // Per segment.
     SeriesId priced_out;
+    // Per segment, when the pool takes licence applications.
+    SeriesId licensed_address_share, licence_applications, licence_approvals, licence_queue_length;
     // Per day.
     SeriesId day_time_h, daa;
     // Per chain.
@@ -148,6 +159,10 @@ class MarketMetrics {
     double public_chain_work_pfh = 0;  // their work
     double licensed_paid_usd = 0;      // the same, for licensed public-chain jobs
     double licensed_work_pfh = 0;
+    // Cost of access by origin (public chain, sovereign): payments plus the amortised licence
+    // costs the routes carried, and the work.
+    double access_usd[2] = {0, 0};
+    double access_work_pfh[2] = {0, 0};
     double priced_out = 0;
     double completed_public_chain_pfh = 0;  // adoption: public-chain work served
   };
@@ -192,6 +207,8 @@ class MarketMetrics {
   };
   void write_verification_series(SimTime now, bool measuring);
   void write_verification_summary(const RunTotals& totals);
+  void write_licence_series();
+  void write_licence_summary();
 
   const Scenario& scenario_;
   Venues& venues_;
@@ -249,6 +266,10 @@ class MarketMetrics {
   std::vector<double> target_first_h_;        // per reading: first time the target was reached
   std::vector<double> hardware_index_sum_;
   double hardware_ticks_ = 0;
+  const LicenceOffice* licences_ = nullptr;
+  bool licence_detail_ = false;  // the licence series are declared
+  // Per segment, the office's cumulative counts at the last closed interval.
+  std::vector<uint64_t> applications_mark_, licensed_mark_;
 };
 
 // In the header: the hardware and procurement series (procurement_metrics.cpp) use it too.

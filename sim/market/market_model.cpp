@@ -2,6 +2,8 @@
 // service, completion and abandonment; and the run loop that drives it.
 #include "gpumarket/market/market_model.hpp"
 
+#include <algorithm>
+
 #include "gpumarket/core/check.hpp"
 #include "gpumarket/market/research_grants.hpp"
 #include "market_model_impl.hpp"
@@ -22,6 +24,7 @@ MarketModel::Impl::Impl(const Scenario& scenario)
       break;
     }
   }
+  build_licences();
   build_routes();
   build_verification();
   bridge_jobs_.resize(bridges_.size());
@@ -36,6 +39,7 @@ MarketModel::Impl::Impl(const Scenario& scenario)
   build_chains();
   metrics_->attach_chains(chains_);
   metrics_->attach_provers(provers_, prover_names_);
+  metrics_->attach_licences(*licences_);
 }
 
 RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
@@ -88,6 +92,8 @@ void MarketModel::Impl::on_tick(uint32_t /*unused*/) {
   refresh_route_table(now);
   open_source_value_factors(*current_, now.in_hours(), value_factor_);
   const SimTime next = now + scenario_.tick;
+  plan_licences(now);
+  grant_licences(std::min(next, SimTime::start() + scenario_.horizon));
   generate_arrivals(now, next);
   if (next < SimTime::start() + scenario_.horizon) sim_.schedule_at(next, kTick, tick_.id(), 0);
 }
@@ -123,7 +129,8 @@ void MarketModel::Impl::on_timeline_change(uint32_t step) {
 void MarketModel::Impl::on_arrival(uint32_t slot) {
   Job& job = jobs_[slot];
   const Route& route = routes_[job.route];
-  Duration delay = venues_[job.venue]->latency();
+  // A pool job also waits for its sovereign-currency settlement.
+  Duration delay = venues_[job.venue]->latency() + venues_[job.venue]->settlement_delay();
   bool stranded = false;
   if (route.bridge != kNoBridge) {
     Bridge& bridge = bridges_[route.bridge];
@@ -298,6 +305,10 @@ MarketModel::~MarketModel() = default;
 
 RunTotals MarketModel::run(Recorder& recorder, const Progress& progress) {
   return impl_->run(recorder, progress);
+}
+
+void MarketModel::observe_arrivals(ArrivalObserver observer) {
+  impl_->observe_arrivals(std::move(observer));
 }
 
 }  // namespace gpumarket

@@ -17,6 +17,7 @@
 #include "gpumarket/market/demand_sampling.hpp"
 #include "gpumarket/market/hardware_market.hpp"
 #include "gpumarket/market/job_pool.hpp"
+#include "gpumarket/market/licence_office.hpp"
 #include "gpumarket/market/market_model.hpp"
 #include "gpumarket/market/prover_pool.hpp"
 #include "gpumarket/market/routing.hpp"
@@ -64,14 +65,16 @@ struct SegmentRuntime {
   ZipfSampler addresses;
   RandomEngine arrival_rng;
   RandomEngine size_rng;
-  RandomEngine class_rng;
   uint64_t address_offset = 0;
+  /// Expected jobs over the licence planning horizon from the last planning time.
+  double jobs_over_horizon = 0;
 };
 
 class MarketModel::Impl final {
  public:
   explicit Impl(const Scenario& scenario);
   RunTotals run(Recorder& recorder, const Progress& progress);
+  void observe_arrivals(ArrivalObserver observer) { arrival_observer_ = std::move(observer); }
 
  private:
   // Job flow (market_model.cpp).
@@ -105,6 +108,17 @@ class MarketModel::Impl final {
   void build_routes();
   void refresh_route_table(SimTime now);
   void generate_arrivals(SimTime t0, SimTime t1);
+
+  // Licences (market_licences.cpp).
+  void build_licences();
+  /// The licensing rules in force (the pool's), or null when no venue requires a licence.
+  const LicensingParams* licensing() const;
+  /// Unlicensed addresses decide whether to apply, on the route table of `now`.
+  void plan_licences(SimTime now);
+  /// Grants the licences that take effect before `until`, and records their cost.
+  void grant_licences(SimTime until);
+  /// a_j: the amortised licence cost a job of `address` carries on licence-gated routes.
+  double access_cost_usd(const SegmentRuntime& segment, uint32_t address) const;
 
   void on_day_end(uint32_t /*unused*/);
   RunTotals finish();
@@ -152,6 +166,16 @@ class MarketModel::Impl final {
 
   std::vector<SegmentRuntime> segments_;
   uint64_t address_count_ = 0;
+  // Licences: the office, the venue whose licensing rules apply, the review-time stream, when
+  // addresses next reconsider, the representative jobs they price and their costs.
+  std::unique_ptr<LicenceOffice> licences_;
+  uint32_t licensing_venue_ = kNoRoute;
+  RandomEngine licence_rng_;
+  SimTime next_licence_planning_;
+  JobBatch planning_batch_;
+  Eigen::ArrayXXd planning_cost_;
+  std::vector<LicenceGrant> licence_grants_;
+  ArrivalObserver arrival_observer_;
   std::vector<std::unique_ptr<VenueModel>> venues_;
   uint32_t internal_venue_ = kNoRoute;  // where internal work goes: the pool's reserved share
   std::vector<Bridge> bridges_;

@@ -49,7 +49,7 @@ class MarketplaceVenue final : public VenueModel {
     queue().set_price(state_.posted_price_usd_per_pf_hour);
   }
 
-  VenueCharges charge(uint32_t /*address*/, bool /*token_settled*/, double bill_usd) override {
+  VenueCharges charge(bool /*token_settled*/, double bill_usd) override {
     VenueCharges charges;
     charges.platform_fee_usd = marketplace().platform_fee * bill_usd;
     return charges;

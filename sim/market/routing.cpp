@@ -20,6 +20,7 @@ RouteTable::RouteTable(Eigen::Index routes, Eigen::Index job_classes)
       expected_wait_h(Eigen::ArrayXd::Zero(routes)),
       latency_h(Eigen::ArrayXd::Zero(routes)),
       max_width_pf(Eigen::ArrayXd::Constant(routes, kInf)),
+      licence_gated(Eigen::ArrayXd::Zero(routes)),
       open(Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(routes, true)),
       allowed(Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic>::Constant(job_classes, routes,
                                                                            true)) {}
@@ -32,6 +33,7 @@ void JobBatch::resize(Eigen::Index jobs) {
   value_usd_per_pf_hour.resize(jobs);
   value_of_time_usd_per_pf_hour_per_hour.resize(jobs);
   job_class.resize(jobs);
+  access_cost_usd.setZero(jobs);
 }
 
 void route_costs(const RouteTable& routes, const JobBatch& jobs, Eigen::ArrayXXd& cost) {
@@ -42,10 +44,10 @@ void route_costs(const RouteTable& routes, const JobBatch& jobs, Eigen::ArrayXXd
       routes.settlement_spread.size() == nr && routes.proof_cost_usd_per_pf_hour.size() == nr &&
       routes.proof_hours_per_pf_hour.size() == nr && routes.expected_wait_h.size() == nr &&
       routes.latency_h.size() == nr && routes.max_width_pf.size() == nr &&
-      routes.open.size() == nr && routes.allowed.cols() == nr);
+      routes.licence_gated.size() == nr && routes.open.size() == nr && routes.allowed.cols() == nr);
   GPUMARKET_CHECK(jobs.width_pf.size() == nj && jobs.value_usd_per_pf_hour.size() == nj &&
                   jobs.value_of_time_usd_per_pf_hour_per_hour.size() == nj &&
-                  jobs.job_class.size() == nj);
+                  jobs.job_class.size() == nj && jobs.access_cost_usd.size() == nj);
   GPUMARKET_CHECK(nj == 0 || (jobs.job_class.minCoeff() >= 0 &&
                               jobs.job_class.maxCoeff() < routes.allowed.rows()));
 
@@ -70,7 +72,9 @@ void route_costs(const RouteTable& routes, const JobBatch& jobs, Eigen::ArrayXXd
                          routes.fixed_fee_usd.transpose().colwise().replicate(nj) +
                          delay_usd_per_h.rowwise().replicate(nr).rowwise() * delay_h.transpose() +
                          (delay_usd_per_h * jobs.work_pfh).rowwise().replicate(nr).rowwise() *
-                             routes.proof_hours_per_pf_hour.transpose(),
+                             routes.proof_hours_per_pf_hour.transpose() +
+                         jobs.access_cost_usd.rowwise().replicate(nr).rowwise() *
+                             routes.licence_gated.transpose(),
                      kInf);
 }
 

@@ -36,13 +36,13 @@ struct RouteKind {
   bool bridged = false;
   bool token_settled = true;
   bool bridge_alliance_accepts = false;  // the bridge's settlement is accepted by the pool
+  bool bridge_proves = false;            // the bridge proves every job's compute (ZK)
 };
 
 /// What a job pays the venue's side beyond its compute bill, USD.
 struct VenueCharges {
   double platform_fee_usd = 0;  // kept by the venue's platform, out of the bill
   double settlement_usd = 0;    // currency conversion the venue requires
-  double licence_fee_usd = 0;   // access the venue requires, paid once per address
 };
 
 /// Values of the per-venue supply series; NaN where the kind has no such thing.
@@ -111,10 +111,13 @@ class VenueModel {
   }
   /// Fraction of the compute bill a job on such a route pays to settle with the venue.
   virtual double settlement_spread(bool /*token_settled*/) const { return 0.0; }
-  /// What a job from `address` on a route so settled pays beside its bill, when it starts.
-  virtual VenueCharges charge(uint32_t /*address*/, bool /*token_settled*/, double /*bill_usd*/) {
-    return {};
-  }
+  /// How long a job waits for its settlement before it reaches the venue.
+  virtual Duration settlement_delay() const { return Duration(); }
+  /// What a job on a route so settled pays beside its bill, when it starts.
+  virtual VenueCharges charge(bool /*token_settled*/, double /*bill_usd*/) { return {}; }
+
+  /// The licences the venue's routes require and their rules; null: open to all licences.
+  virtual const LicensingParams* licensing() const { return nullptr; }
 
   virtual VenueSupplyState supply_state() const { return {}; }
 

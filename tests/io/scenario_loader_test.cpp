@@ -299,7 +299,7 @@ TEST(ScenarioLoader, DecodesEverySectionOfAFullScenario) {
   EXPECT_EQ(pool.as<AlliancePoolParams>()->capacity_ramp[1].date.to_string(), "2027-12-31");
   EXPECT_DOUBLE_EQ(pool.as<AlliancePoolParams>()->capacity_ramp[1].capacity_pf, 150.0);
   EXPECT_DOUBLE_EQ(pool.as<AlliancePoolParams>()->subsidy_rate, 0.35);
-  EXPECT_EQ(pool.as<AlliancePoolParams>()->licence_delay, Duration::days(30));
+  EXPECT_EQ(pool.as<AlliancePoolParams>()->licensing.licence_delay, Duration::days(30));
   EXPECT_DOUBLE_EQ(pool.as<AlliancePoolParams>()->reserved_share,
                    AlliancePoolParams{}.reserved_share);
 
@@ -1250,16 +1250,20 @@ TEST(ScenarioWarnings, BridgeSplitOutsideTheRun) {
       "split will be NaN");
 }
 
-TEST(ScenarioWarnings, LicenceDelayThatOutlastsTheRun) {
-  EXPECT_EQ(only_warning(edited("    licence_delay: 30d\n", "    licence_delay: 3y\n", kFull)),
-            "main.yaml:23:20: warning: venues[1].licence_delay: pool 'alliance' opens on "
-            "2026-05-07 and a licence takes 26280h, but the run ends on 2029-05-06: no licensed "
-            "job can use the pool");
+TEST(ScenarioWarnings, LicenceDelayThatOutlastsThePlanningHorizon) {
+  const std::string applying = edited(
+      "    licence_delay: 30d\n", "    licence_delay: 30d\n    licence_applications: {}\n", kFull);
+  EXPECT_TRUE(warnings_of(applying).empty());
+  EXPECT_EQ(only_warning(edited("    licence_delay: 30d\n", "    licence_delay: 1y\n", applying)),
+            "main.yaml:23:20: warning: venues[1].licence_delay: pool 'alliance': a licence takes "
+            "8760h, no less than the planning horizon of 8760h: no address applies");
   // Located at the override that set it.
-  EXPECT_EQ(only_warning(kFull, {"venues.alliance.licence_delay=3y"}),
-            "--set venues.alliance.licence_delay=3y: warning: venues[1].licence_delay: pool "
-            "'alliance' opens on 2026-05-07 and a licence takes 26280h, but the run ends on "
-            "2029-05-06: no licensed job can use the pool");
+  EXPECT_EQ(only_warning(applying, {"venues.alliance.licence_delay=400d"}),
+            "--set venues.alliance.licence_delay=400d: warning: venues[1].licence_delay: pool "
+            "'alliance': a licence takes 9600h, no less than the planning horizon of 8760h: no "
+            "address applies");
+  // Without applications the delay concerns no one: the start licences hold from the start.
+  EXPECT_TRUE(warnings_of(kFull, {"venues.alliance.licence_delay=3y"}).empty());
 }
 
 TEST(ScenarioWarnings, LicensedPublicChainJobsWithNoRouteToThePool) {

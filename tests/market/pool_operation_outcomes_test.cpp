@@ -168,7 +168,7 @@ TEST(PoolOperationOutcomes, CongestionLatencyDivertsJobsFromThePool) {
     std::vector<std::string> plain = close_rival;
     plain.push_back(seed(s));
     std::vector<std::string> congested = plain;
-    congested.push_back("venues.alliance.congestion_latency={scale: 1h}");
+    congested.emplace_back("venues.alliance.congestion_latency={scale: 1h}");
     const auto a = run(plain);
     const auto b = run(congested);
     const auto share = [](const MemoryRecorder& r) {

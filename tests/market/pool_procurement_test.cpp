@@ -34,7 +34,7 @@ AlliancePoolParams scheduled_pool(double shocks_per_year) {
   q.rule = ProcurementParams::Rule::Schedule;
   q.initial_pf = 5.0;
   for (int k = 0; k < 6; ++k)
-    q.schedule.push_back({Date::from_days(kStart.days_since_epoch() + 30 + 91 * k), 0.0});
+    q.schedule.push_back({Date::from_days(kStart.days_since_epoch() + 30 + int64_t{91} * k), 0.0});
   q.equal_tranches = true;
   q.sanctions.rate_per_year = shocks_per_year;
   q.volume_discount = {0.1, 1000.0};

@@ -38,6 +38,7 @@ RouteTable random_routes(Eigen::Index n, RandomEngine& engine) {
     for (Eigen::Index c = 0; c < routes.allowed.rows(); ++c) {
       routes.allowed(c, r) = uniform(engine, 0.0, 1.0) < 0.8;
     }
+    routes.licence_gated(r) = uniform(engine, 0.0, 1.0) < 0.3 ? 1.0 : 0.0;
   }
   return routes;
 }
@@ -51,6 +52,7 @@ JobBatch random_jobs(Eigen::Index n, RandomEngine& engine) {
     jobs.value_usd_per_pf_hour(j) = uniform(engine, 1.0, 8.0);
     jobs.value_of_time_usd_per_pf_hour_per_hour(j) = uniform(engine, 0.0, 0.2);
     jobs.job_class(j) = job_class(engine);
+    jobs.access_cost_usd(j) = uniform(engine, 0.0, 1.0) < 0.5 ? uniform(engine, 0.0, 2.0) : 0.0;
   }
   return jobs;
 }

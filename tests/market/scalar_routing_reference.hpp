@@ -23,7 +23,8 @@ inline double route_cost(const RouteTable& routes, const JobBatch& jobs, Eigen::
   const double delay_h =
       routes.expected_wait_h(r) + routes.latency_h(r) + routes.proof_hours_per_pf_hour(r) * work;
   const double delay_cost = jobs.value_of_time_usd_per_pf_hour_per_hour(j) * work * delay_h;
-  return compute_bill + fees + spread + proof_cost + delay_cost;
+  const double access_cost = routes.licence_gated(r) * jobs.access_cost_usd(j);
+  return compute_bill + fees + spread + proof_cost + delay_cost + access_cost;
 }
 
 /// Logit probabilities of one job over its route costs; all zero when priced out.

@@ -248,12 +248,10 @@ auto summary_of(std::string_view name) {
 // settlement, from the start), its tokens fall, its providers churn faster and its pool is
 // closed to bridged work; bull is the opposite. What follows, by mechanism: dearer fees, a
 // dearer all-in cost for licensed crypto jobs, and less public-chain work served (small calls
-// priced out by the settlement fee). Three of the articles' outcomes do not follow and are not
-// asserted (docs/model.md, "What the shipped scenarios show"): decentralised compute is not
-// dearer (the marketplaces pay the consumer GPU index, which the pool's data-centre purchases
-// reach only through a 5 % grey-market spill-over, and bear's congested L2 prices out demand),
-// Golem's DAA does not dip from June to September 2026 once the dated fee step is gone, and
-// ICB v2 carries no work at published (or the article's claimed) proof costs.
+// priced out by the settlement fee). Three of the articles' outcomes do not follow (docs/
+// model.md, "What the shipped scenarios show"): Golem's DAA does not dip from June to
+// September 2026 once the dated fee step is gone, ICB v2 carries no work at published (or the
+// article's claimed) proof costs, and decentralised compute is not dearer in bear.
 TEST(ArticleOutcomes, BearHasDearerFeesAndServesLessPublicChainWorkThanBull) {
   const auto bear_minus_bull = [](std::string_view name) {
     return paired_difference("bull.yaml", kOutcomeHorizon, "bear.yaml", kOutcomeHorizon,
@@ -262,6 +260,23 @@ TEST(ArticleOutcomes, BearHasDearerFeesAndServesLessPublicChainWorkThanBull) {
   expect_positive(bear_minus_bull(indicator::kFeeIndex.name), "fee index");
   expect_positive(bear_minus_bull(indicator::kLicensedFeeIndex.name), "licensed fee index");
   expect_negative(bear_minus_bull(indicator::kPublicChainServed.name), "public-chain work");
+  // The decentralised price index: no direction emerges. Bear − bull was −0.001 ± 0.104
+  // USD/PF·h over these 6 paired seeds to 2026-11-01, and −0.22 ± 0.09 over 8 seeds to the
+  // full horizon (bear cheaper). The article's channel, procurement squeezing GPU supply,
+  // barely reaches the marketplaces: their providers pay the consumer index, which the pool's
+  // data-centre orders move only through the 5 % grey-market spill-over (with a spill-over of
+  // 1 the difference to 2026-11-01 is still +0.02 ± 0.05), and bear's slower hardware decline
+  // (consumer index 0.95 against 0.84 at 2026-11-01) enters only the capex part of the asks;
+  // with no licensed shares the full-horizon difference is +0.06 ± 0.07. Access pushes it the
+  // other way: the addresses licensed at the start use the pool from its opening, and bear's
+  // scheduled procurement (its whole hardware budget, ~17,700 PF delivered by 2026-11-01,
+  // against bull's ~5 PF kept near 70 % utilisation) takes their work off the marketplaces,
+  // lowering the demand that sets their prices. Asserted as measured: the difference is
+  // within three standard errors of 0, and the replications resolve it to better than 0.3.
+  const PairedDifference price = bear_minus_bull(indicator::kDecentralizedPriceIndex.name);
+  EXPECT_LT(std::abs(price.mean), 3.0 * price.standard_error)
+      << "decentralised price index: " << price.mean << " ± " << price.standard_error;
+  EXPECT_LT(price.standard_error, 0.3) << "decentralised price index";
 }
 
 // --- Comparative statics from baseline ---------------------------------------------------
@@ -270,9 +285,9 @@ TEST(ArticleOutcomes, BearHasDearerFeesAndServesLessPublicChainWorkThanBull) {
 // funding step inside it (a timeline date outside the horizon is an error).
 const std::vector<std::string> kShort = {"end=2026-06-20"};
 
-// In baseline the pool takes no routed job before its licence delay (90 days) runs out, so
-// the tests of routing to the pool shorten the delay to reach it within the short horizon.
-const std::vector<std::string> kPoolOpen = {"end=2026-06-20", "venues.alliance.licence_delay=7d"};
+// The addresses licensed at the start hold their licences from the start, so the pool takes
+// licensed jobs from its first ramp date on: the short horizon reaches it.
+const std::vector<std::string> kPoolOpen = kShort;
 
 // The pool's administered price is cost × (1 − subsidy). Licensed sovereign jobs weigh it,
 // with the pool's expected wait, against the marketplaces' all-in costs, so a deeper subsidy
@@ -322,7 +337,7 @@ TEST(ComparativeStatics, BusierL2RaisesTheSettlementFeeAndPricesMoreJobsOut) {
 // and no job takes the bridge at all, whoever accepts it.
 TEST(ComparativeStatics, AllianceAcceptingBridgedWorkRaisesBridgeVolume) {
   const std::vector<std::string> zk_bridge =
-      with({"end=2026-08-01", "venues.alliance.licence_delay=7d"},
+      with({"end=2026-08-01"},
            {"bridges.icb_v2.open=2026-05-20", "bridges.icb_v2.prover.seconds_per_tflop=0.00001",
             // The pool large enough to take bridged work: baseline's utilisation rule keeps it
             // near its own load (~5 PF), where the ramp used to grow it toward 150 PF.

@@ -872,7 +872,7 @@ HardwareSegmentParams slow_segment() {
   HardwareSegmentParams hw;
   hw.world_demand_pf_per_year = 1e6;
   hw.pool_share = 1.0;
-  hw.supply_lag = Duration::days(20 * 365);
+  hw.supply_lag = Duration::days(int64_t{20} * 365);
   hw.supply_elasticity = 0.25;
   return hw;
 }

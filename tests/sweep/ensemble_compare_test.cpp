@@ -107,7 +107,7 @@ TEST(EnsembleCompare, OneMoreServerShortensTheWaitOfTheMmcQueue) {
   // indicator,unit,three,four,difference,ci_low,ci_high,pairs
   const std::string row = csv.substr(csv.find('\n') + 1);
   std::vector<std::string> fields;
-  for (size_t at = 0, next; at < row.size(); at = next + 1) {
+  for (size_t at = 0, next = 0; at < row.size(); at = next + 1) {
     next = row.find_first_of(",\n", at);
     fields.push_back(row.substr(at, next - at));
   }

@@ -66,6 +66,15 @@ inline constexpr IndicatorDefinition kFeeIndex{"fee_index_usd_per_pfh", "USD/(PF
 inline constexpr IndicatorDefinition kLicensedFeeIndex{
     "licensed_fee_index_usd_per_pfh", "USD/(PF*h)",
     "all-in cost per PF*h paid by licensed public-chain jobs"};
+inline constexpr IndicatorDefinition kAccessCostIndex{
+    "access_cost_index_usd_per_pfh", "USD/(PF*h)",
+    "total cost of access per PF*h: all-in payments plus amortised licence costs, all routed jobs"};
+inline constexpr IndicatorDefinition kPublicChainAccessCostIndex{
+    "public_chain_access_cost_index_usd_per_pfh", "USD/(PF*h)",
+    "total cost of access per PF*h of public-chain jobs"};
+inline constexpr IndicatorDefinition kSovereignAccessCostIndex{
+    "sovereign_access_cost_index_usd_per_pfh", "USD/(PF*h)",
+    "total cost of access per PF*h of sovereign jobs"};
 inline constexpr IndicatorDefinition kDecentralizedPriceIndex{
     "decentralized_price_index_usd_per_pfh", "USD/(PF*h)",
     "mean over ticks of the capacity-weighted marketplace price"};
@@ -110,7 +119,15 @@ inline constexpr IndicatorDefinition kMoneyProofCosts{
 inline constexpr IndicatorDefinition kMoneySettlement{
     "money_settlement_usd", "USD", "settlement transactions and sovereign-settlement spreads"};
 inline constexpr IndicatorDefinition kMoneyLicenceFees{
-    "money_licence_fees_usd", "USD", "pool licence fees, once per licensed address"};
+    "money_licence_fees_usd", "USD",
+    "pool licences granted in the run: fee and compliance cost, paid at approval"};
+inline constexpr IndicatorDefinition kLicencesGranted{"licences_granted", "addresses",
+                                                      "licences granted on application in the run"};
+inline constexpr IndicatorDefinition kLicensedAddresses{
+    "licensed_addresses_end", "addresses",
+    "addresses holding a licence at the horizon: licensed at the start or granted since"};
+inline constexpr IndicatorDefinition kLicenceApplications{
+    "licence_applications", "addresses", "addresses that applied for a licence in the run"};
 // The alliance pool's operation (docs/model.md, "Pool operation"), over the whole run: the
 // subsidy whenever the scenario has a pool, the grants when a pool has research_grants.
 inline constexpr IndicatorDefinition kMoneySubsidy{
@@ -230,6 +247,7 @@ inline constexpr const IndicatorDefinition* kArticleIndicators[] = {
     &kDecentralizedPriceIndex,
     &kFeeIndex,
     &kLicensedFeeIndex,
+    &kAccessCostIndex,
     &kDaaBefore,
     &kDaaAfter,
     &kDaaChange,

@@ -41,7 +41,8 @@ struct Job {
   uint32_t address = 0;  // global address index, for daily active addresses
   JobState state = JobState::Free;
   bool public_chain = false;
-  bool licensed = false;    // holds a licence for the alliance pool
+  bool licensed = false;    // its address held a licence for the alliance pool at arrival
+  double access_usd = 0;    // the amortised licence cost its route carried (licence-gated only)
   EventHandle abandonment;  // valid while Waiting with finite patience
   // On a bridge: the pending venue arrival (none while stranded), when it is due (moved on
   // by the downtime when a stranded job resumes) and the job's index in its bridge's list of

@@ -55,6 +55,17 @@ class MarketModel {
   /// `recorder.begin()`; the caller calls `finish()`).
   RunTotals run(Recorder& recorder, const Progress& progress = {});
 
+  /// A routed job as it is generated, for tests and traces.
+  struct JobArrival {
+    uint32_t segment = 0;
+    uint64_t address = 0;  // global address index
+    SimTime at;
+    bool licensed = false;
+  };
+  using ArrivalObserver = std::function<void(const JobArrival& arrival)>;
+  /// Calls `observer` for every job routed from now on (internal work is not routed).
+  void observe_arrivals(ArrivalObserver observer);
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;

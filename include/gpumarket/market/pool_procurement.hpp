@@ -87,9 +87,9 @@ class PoolProcurement {
 
   struct Order {
     SimTime due;
-    double pf;
-    double usd;
-    double lead_years;
+    double pf = 0;
+    double usd = 0;
+    double lead_years = 0;
   };
 
   Date start_;

@@ -4,7 +4,7 @@
 //
 // Cost of route r for job j, USD (docs/demand.md §4):
 //
-//   C_jr = p_r·W_j·(1 + f_r + s_r) + F_r + k_r·W_j + θ_j·W_j·(w_r + l_r + h_r·W_j)
+//   C_jr = p_r·W_j·(1 + f_r + s_r) + F_r + k_r·W_j + θ_j·W_j·(w_r + l_r + h_r·W_j) + g_r·a_j
 //
 //   W_j  work, PF·h                      p_r  price, USD per PF·h
 //   θ_j  value of time, USD per PF·h     f_r  proportional fee, fraction of the compute bill
@@ -13,6 +13,8 @@
 //                                        k_r  proof cost, USD per PF·h of work (ZK prover)
 //                                        h_r  proof time, hours per PF·h of work
 //                                        w_r  expected wait, hours;  l_r  latency, hours
+//   a_j  access cost, USD: the job's share  g_r  1 on a licence-gated route, 0 elsewhere
+//        of its address's licence
 //
 // and C_jr = +inf when the route is closed, not allowed for the job's class (licence, ban),
 // or narrower than the job (width_j > max width_r).
@@ -57,6 +59,7 @@ struct RouteTable {
   Eigen::ArrayXd expected_wait_h;              // w, hours, ≥ 0
   Eigen::ArrayXd latency_h;                    // l, hours, ≥ 0 (bridge, provisioning)
   Eigen::ArrayXd max_width_pf;                 // widest job the route can take, PF (+inf: any)
+  Eigen::ArrayXd licence_gated;                // g: 1 where the job's access cost a applies, else 0
   Eigen::Array<bool, Eigen::Dynamic, 1> open;  // false: closed to all (bridge not yet open)
   /// allowed(c, r): jobs of class c may use route r. Rows: job classes; columns: routes.
   Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> allowed;
@@ -67,7 +70,7 @@ struct JobBatch {
   explicit JobBatch(Eigen::Index jobs = 0);
 
   Eigen::Index size() const { return work_pfh.size(); }
-  /// Resizes every column; the contents are then unspecified.
+  /// Resizes every column; the contents are then unspecified, but for access costs of 0.
   void resize(Eigen::Index jobs);
 
   Eigen::ArrayXd work_pfh;                                // W, PF·h, > 0
@@ -75,6 +78,7 @@ struct JobBatch {
   Eigen::ArrayXd value_usd_per_pf_hour;                   // v, USD per PF·h, > 0
   Eigen::ArrayXd value_of_time_usd_per_pf_hour_per_hour;  // θ, ≥ 0
   Eigen::ArrayXi job_class;                               // row of RouteTable::allowed
+  Eigen::ArrayXd access_cost_usd;  // a, USD, ≥ 0: paid on licence-gated routes (amortised licence)
 };
 
 inline constexpr double kBetaArgmin = std::numeric_limits<double>::infinity();

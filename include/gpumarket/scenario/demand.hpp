@@ -124,8 +124,10 @@ struct SegmentDemandParams {
   double value_of_time_usd_per_pf_hour_per_hour = 0.04;
   /// Maximum wait in a venue's queue before the job abandons (docs/market.md, "Time and events").
   Duration patience = Duration::infinite();
-  /// Share of the segment's jobs that hold a licence for the alliance pool, in [0, 1].
-  /// ASSUMPTION: 0 (crypto-native segments are unlicensed unless a scenario says otherwise).
+  /// Share of the segment's addresses holding a licence for the alliance pool from the start,
+  /// in [0, 1]: each address is drawn once (docs/model.md, "Licences and settlement").
+  /// ASSUMPTION: 0
+  /// (crypto-native segments are unlicensed unless a scenario says otherwise).
   double licensed_share = 0.0;
   Origin origin = Origin::PublicChain;
   /// Whether the segment's work runs on open-source models, whose value the pool's research

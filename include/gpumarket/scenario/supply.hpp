@@ -29,6 +29,59 @@ struct CapacityPoint {
   double capacity_pf = 0.0;  // PF
 };
 
+/// How much licensing the pool's office does per period (bilateral agreements): at most
+/// `approvals` approvals in each period [k·per, (k + 1)·per) from the scenario start.
+struct LicenceQuota {
+  int64_t approvals = 0;  // ≥ 0; 0: unlimited
+  Duration per = Duration::days(30);
+
+  bool limits() const { return approvals > 0; }
+};
+
+/// Addresses that choose to apply for a licence (docs/model.md, "Licence applications").
+struct LicenceApplicationParams {
+  /// How often every unlicensed address reconsiders. ASSUMPTION: daily.
+  Duration planning_interval = Duration::days(1);
+  /// H: the horizon over which an address weighs savings against the licence's cost, and over
+  /// which that cost is amortised per expected job. ASSUMPTION: a year.
+  Duration planning_horizon = Duration::days(365);
+  /// Compliance cost of holding a licence, USD per year, paid for H at approval. ASSUMPTION: 0
+  /// (calibration §10: licence prices not sourced).
+  double compliance_usd_per_year = 0.0;
+  /// Distribution of the review time, of mean `licence_delay`.
+  enum class DelayDistribution { Exponential, Constant };
+  /// ASSUMPTION: exponential, a memoryless review.
+  DelayDistribution delay_distribution = DelayDistribution::Exponential;
+};
+
+/// The pool's licences, access rules and settlement (docs/model.md, "Licences and settlement").
+struct LicensingParams {
+  /// USD, one-off fee of a licence, paid at approval. ASSUMPTION (calibration §10: not sourced).
+  double licence_fee_usd = 50'000.0;
+  /// Mean time from applying to holding a licence (the addresses licensed at the start hold
+  /// theirs from the start). ASSUMPTION (calibration §10).
+  Duration licence_delay = Duration::days(90);
+  /// Article: the charter bans "unregulated tokenized access to compute".
+  bool ban_tokenized_access = true;
+  /// Under the ban, whether the pool takes bridged work whose compute the bridge proves (a
+  /// bridge with alliance_accepts that does not prove is refused under the ban). Default true:
+  /// a bridge's alliance_accepts keeps the meaning it had before this key existed.
+  bool accepts_zk_bridged_work = true;
+  /// Fraction of the job's cost a crypto-native job pays to convert into sovereign
+  /// currency. ASSUMPTION: 2 % (no sourced figure; bridge fees of calibration §9 are
+  /// 0.05–0.3 %, fiat off-ramps typically cost more).
+  double settlement_spread = 0.02;
+  /// Fraction of the bill every job settled at the pool pays for the sovereign-currency
+  /// exchange (FX risk over the settlement delay), in [0, 1). Default 0: none (opt-in).
+  double fx_spread = 0.0;
+  /// Time a pool job waits for its sovereign-currency settlement before it starts; routes see
+  /// it as latency. Default 0 (opt-in).
+  Duration settlement_delay = Duration::micros(0);
+  /// Absent: no address applies; only those licensed at the start hold licences.
+  std::optional<LicenceApplicationParams> applications;
+  LicenceQuota quota;
+};
+
 /// A lognormal delay: median and the sd of its log.
 struct LognormalDelayParams {
   Duration median;
@@ -143,16 +196,8 @@ struct AlliancePoolParams {
   /// Fraction of capacity kept for the alliance's own work, never offered to outside
   /// users. Article: "30 % reserved for state-controlled AI services".
   double reserved_share = 0.3;
-  /// USD, one-off compliance cost of a licence. ASSUMPTION (calibration §10: not sourced).
-  double licence_fee_usd = 50'000.0;
-  /// Time from applying to holding a licence. ASSUMPTION (calibration §10).
-  Duration licence_delay = Duration::days(90);
-  /// Article: the charter bans "unregulated tokenized access to compute".
-  bool ban_tokenized_access = true;
-  /// Fraction of the job's cost a crypto-native job pays to convert into sovereign
-  /// currency. ASSUMPTION: 2 % (no sourced figure; bridge fees of calibration §9 are
-  /// 0.05–0.3 %, fiat off-ramps typically cost more).
-  double settlement_spread = 0.02;
+  /// Licences, access rules and settlement (docs/model.md, "Licences and settlement").
+  LicensingParams licensing;
   // Operation (docs/model.md, "Pool operation"; include/gpumarket/scenario/pool_operation.hpp).
   /// Default: the cost-based price, whatever the load.
   PoolPriceRule price_rule = PoolPriceRule::CostBased;
