@@ -1,6 +1,5 @@
 #include "gpumarket/io/sweep_result_file.hpp"
 
-#include <fcntl.h>
 #include <hdf5_hl.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <utility>
 
 #include "hdf5_objects.hpp"
+#include "partial_file.hpp"
 #include "sweep_result_file_series.hpp"
 
 namespace gpumarket {
@@ -284,12 +284,11 @@ void write_sweep_result(const fs::path& path, const SweepResult& r) {
   hdf5::silence_library_errors();
   const Context c{path.string(), "cannot write the sweep result"};
   check_names(r, c);
-  const fs::path partial = path.string() + ".partial";
-  std::error_code ignored;
-  fs::remove(partial, ignored);
+  hdf5::PartialFile partial(path, c);
+  const hdf5::PropertyList access = partial.file_access();
   auto file = hdf5::make<hdf5::File>(
-      H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, kDefaultCreation, H5P_DEFAULT), c,
-      "cannot create the file (does its directory exist and is it writable?)");
+      H5Fcreate(partial.path().c_str(), H5F_ACC_TRUNC, kDefaultCreation, access.get()), c,
+      "HDF5 failed to create " + in_quotes(partial.path().string()));
   const hid_t root = file.get();
   hdf5::write_string_attribute(root, "/", "Conventions", "CF-1.8", c);
   hdf5::write_string_attribute(root, "/", "format", r.format, c);
@@ -313,15 +312,11 @@ void write_sweep_result(const fs::path& path, const SweepResult& r) {
   write_series(root, r, c);
 
   hdf5::check(H5Fflush(root, H5F_SCOPE_GLOBAL), c, "HDF5 failed to flush the file");
-  if (!file.close()) c.fail("HDF5 failed to close " + in_quotes(partial.string()));
-
+  if (!file.close()) {
+    hdf5::fail_call(c, "HDF5 failed to close " + in_quotes(partial.path().string()));
+  }
   // Durable before it is published under its final name, as a run's file.
-  hdf5::sync_to_disk(partial, O_RDONLY, c);
-  std::error_code error;
-  fs::rename(partial, path, error);
-  if (error) c.fail("cannot rename " + in_quotes(partial.string()) + " to it: " + error.message());
-  const fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  hdf5::sync_to_disk(directory, O_RDONLY | O_DIRECTORY, c);
+  partial.publish();
 }
 
 SweepResult read_sweep_result(const fs::path& path) {

@@ -395,6 +395,26 @@ TEST(Hdf5Recorder, ReplacesAnExistingFileOnlyAtFinish) {
   EXPECT_EQ(Hdf5Reader(path).summary().size(), 2u);
 }
 
+// The partial file is locked (flock, which also excludes a second open in one process): a
+// second writer of the same output fails naming it and leaves the first writer's file intact.
+TEST(Hdf5Recorder, RefusesASecondWriterOfTheSameOutputAndLeavesTheFirstsFile) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  Hdf5Recorder first(path);
+  record_sample_run(first);
+  const std::string partial_before = contents(partial_of(path));
+  EXPECT_EQ(error_message([&] { Hdf5Recorder second(path); }),
+            path.string() + ": cannot write the output file: another gpumarket process is " +
+                "writing '" + partial_of(path).string() + "' (it holds its lock).");
+  EXPECT_EQ(contents(partial_of(path)), partial_before);
+  first.finish();
+  EXPECT_EQ(Hdf5Reader(path).summary().size(), 2u);
+  // Once published, the output can be written again.
+  Hdf5Recorder again(path);
+  record_sample_run(again);
+  again.finish();
+}
+
 TEST(Hdf5Recorder, LeavesOnlyThePartialFileWhenTheProcessIsKilled) {
   const TempDir dir;
   const fs::path path = dir / "out.h5";

@@ -1,5 +1,6 @@
 #include "gpumarket/io/sweep_result_file.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -7,10 +8,12 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "gpumarket/core/error.hpp"
+#include "gpumarket/core/locked_file.hpp"
 #include "gpumarket/io/hdf5_recorder.hpp"
 #include "support/temp_dir.hpp"
 
@@ -265,6 +268,32 @@ TEST(SweepResultFile, RejectsAFileThatIsNotASweepResult) {
               (dir / "run.h5").string() +
                   ": cannot read the sweep result: it has no attribute 'format' of '/'.");
   }
+}
+
+// The result is written as a locked "<path>.partial": a writer that finds it locked (another
+// sweep or sweep-merge writing the same result) fails naming it and changes nothing in it.
+TEST(SweepResultFile, RefusesToWriteWhileAnotherProcessHoldsThePartialFile) {
+  const TempDir dir;
+  const fs::path path = dir / "sweep.h5";
+  const fs::path partial = dir / "sweep.h5.partial";
+  std::ofstream(partial) << "another writer's bytes";
+  {
+    const LockedFile other(partial, O_RDWR);
+    ASSERT_TRUE(other.locked());
+    try {
+      write_sweep_result(path, two_rows());
+      FAIL() << "expected an error";
+    } catch (const Error& error) {
+      EXPECT_EQ(std::string(error.what()),
+                path.string() + ": cannot write the sweep result: another gpumarket process is " +
+                    "writing '" + partial.string() + "' (it holds its lock).");
+    }
+    std::ifstream in(partial);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "another writer's bytes");
+  }
+  write_sweep_result(path, two_rows());
+  EXPECT_EQ(read_sweep_result(path).size(), 2u);
+  EXPECT_FALSE(fs::exists(partial));
 }
 
 }  // namespace
