@@ -25,7 +25,7 @@ bool same_file(int fd, const std::filesystem::path& path) {
 
 }  // namespace
 
-LockedFile::LockedFile(const std::filesystem::path& path, int flags) : path_(path) {
+LockedFile::LockedFile(const std::filesystem::path& path, int flags) : path_(path), flags_(flags) {
   for (int attempt = 0; attempt < kMaxOpenAttempts; ++attempt) {
     fd_ = ::open(path.c_str(), flags | O_CLOEXEC, 0666);
     if (fd_ < 0) {
@@ -52,6 +52,7 @@ LockedFile::~LockedFile() { close(); }
 
 LockedFile::LockedFile(LockedFile&& other) noexcept
     : path_(std::move(other.path_)),
+      flags_(other.flags_),
       fd_(std::exchange(other.fd_, -1)),
       status_(std::exchange(other.status_, Status::kFailed)),
       error_(other.error_) {}
@@ -60,6 +61,7 @@ LockedFile& LockedFile::operator=(LockedFile&& other) noexcept {
   if (this != &other) {
     close();
     path_ = std::move(other.path_);
+    flags_ = other.flags_;
     fd_ = std::exchange(other.fd_, -1);
     status_ = std::exchange(other.status_, Status::kFailed);
     error_ = other.error_;
@@ -84,7 +86,8 @@ std::string LockedFile::problem() const {
     case Status::kFailed:
       break;
   }
-  return "cannot open " + quoted + ": " + std::strerror(error_);
+  return ((flags_ & O_CREAT) != 0 ? "cannot create " : "cannot open ") + quoted + ": " +
+         std::strerror(error_);
 }
 
 }  // namespace gpumarket

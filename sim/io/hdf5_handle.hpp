@@ -56,6 +56,7 @@ using Dataspace = Handle<H5Sclose>;
 using Attribute = Handle<H5Aclose>;
 using PropertyList = Handle<H5Pclose>;
 using Datatype = Handle<H5Tclose>;
+using Object = Handle<H5Oclose>;  // a group, dataset or named type opened with H5Oopen
 
 /// Turns off HDF5's printing of its error stack, so that users see only our
 /// messages. The setting is per thread in a thread-safe HDF5, hence once per thread.

@@ -185,6 +185,7 @@ struct Hdf5Recorder::State {
       hdf5::check(H5Pset_deflate(creation.get(), static_cast<unsigned>(options.deflate_level)),
                   context, setup);
     }
+    hdf5::add_checksum(creation.get(), context);
     return creation;
   }
 
@@ -206,8 +207,9 @@ struct Hdf5Recorder::State {
   hdf5::Dataset write_bounds_axis(const std::string& group_path) {
     const std::string path = group_path + "/" + std::string(kBoundsAxis);
     const hdf5::Dataspace space = hdf5::vector_space(2, context);
-    hdf5::Dataset axis = hdf5::create_dataset(file.get(), path, H5T_IEEE_F32LE, space.get(),
-                                              dataset_creation().get(), context);
+    hdf5::Dataset axis = hdf5::create_dataset(
+        file.get(), path, H5T_IEEE_F32LE, space.get(),
+        hdf5::compact_creation(dataset_creation().get(), context).get(), context);
     std::array<char, 80> name{};
     std::snprintf(name.data(), name.size(), "%s%10d", kNotAVariable.data(), 2);
     hdf5::check(H5DSset_scale(axis.get(), name.data()), context,
@@ -326,7 +328,8 @@ struct Hdf5Recorder::State {
   void write_summary() {
     ensure_group("/summary");
     const hdf5::Dataspace space = hdf5::scalar_space(context);
-    const hdf5::PropertyList creation = dataset_creation();
+    // Compact: the value sits in the dataset's object header, whose checksum covers it.
+    const hdf5::PropertyList creation = hdf5::compact_creation(dataset_creation().get(), context);
     for (const SummaryValue& value : summary) {
       const std::string path = "/summary/" + value.name;
       const hdf5::Dataset dataset =

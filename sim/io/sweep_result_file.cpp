@@ -31,11 +31,17 @@ constexpr const char* kRole = "gpumarket_role";
 constexpr std::array<std::string_view, 9> kFixedNames = {
     "row", "point", "replication", "seed", "status", "error", "timing", "series", "provenance"};
 
+// Numbers are stored checksummed (hdf5_objects.hpp); text comes from the global heap, which a
+// checksum of its heap IDs would not cover, and keeps HDF5's default layout.
 hdf5::Dataset write_column(hid_t file, const std::string& path, hid_t file_type, hid_t memory_type,
                            size_t size, const void* data, const Context& c) {
   const hdf5::Dataspace space = hdf5::vector_space(size, c);
+  const bool text = H5Tget_class(file_type) == H5T_STRING;
+  const hdf5::PropertyList creation =
+      text ? hdf5::PropertyList()
+           : hdf5::checksummed_creation(kDefaultCreation, {size}, H5Tget_size(file_type), c);
   return hdf5::write_dataset(file, path, file_type, memory_type, space.get(), data,
-                             kDefaultCreation, c);
+                             text ? kDefaultCreation : creation.get(), c);
 }
 
 hdf5::Dataset write_column(hid_t file, const std::string& path, const std::vector<uint64_t>& v,
@@ -227,10 +233,8 @@ RoleColumns role_columns(hid_t root, const Context& c) {
   for (std::string& name : hdf5::link_names(root, "/", c)) {
     const std::string path = "/" + name;
     if (H5Oexists_by_name(root, path.c_str(), H5P_DEFAULT) <= 0) continue;
-    const hid_t object = H5Oopen(root, path.c_str(), H5P_DEFAULT);
-    const bool dataset = object >= 0 && H5Iget_type(object) == H5I_DATASET;
-    if (object >= 0) H5Oclose(object);
-    if (!dataset) continue;
+    const hdf5::Object object(H5Oopen(root, path.c_str(), H5P_DEFAULT));
+    if (!object.valid() || H5Iget_type(object.get()) != H5I_DATASET) continue;
     const hdf5::Dataset d = hdf5::open_dataset(root, path, c);
     const std::string role = optional_attribute(d.get(), path, kRole, c);
     if (role.empty()) continue;
@@ -286,6 +290,9 @@ void write_sweep_result(const fs::path& path, const SweepResult& r) {
   check_names(r, c);
   hdf5::PartialFile partial(path, c);
   const hdf5::PropertyList access = partial.file_access();
+  // The 1.8 format, as a run's file: its object headers carry checksums (of attributes too).
+  hdf5::check(H5Pset_libver_bounds(access.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), c,
+              "HDF5 failed to set up file properties");
   auto file = hdf5::make<hdf5::File>(
       H5Fcreate(partial.path().c_str(), H5F_ACC_TRUNC, kDefaultCreation, access.get()), c,
       "HDF5 failed to create " + in_quotes(partial.path().string()));

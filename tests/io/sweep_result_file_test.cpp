@@ -296,5 +296,32 @@ TEST(SweepResultFile, RefusesToWriteWhileAnotherProcessHoldsThePartialFile) {
   EXPECT_FALSE(fs::exists(partial));
 }
 
+// The points table's numbers carry a Fletcher-32 checksum: a flipped bit in an indicator is an
+// error naming the file and the column, not a different number.
+TEST(SweepResultFile, RejectsAFlippedBitInAnIndicator) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  write_sweep_result(path, two_rows());
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const double utilisation = 0.9;  // two_rows()'s, stored once
+  const size_t at = bytes.find(std::string(reinterpret_cast<const char*>(&utilisation), 8));
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 1] = static_cast<char>(bytes[at + 1] ^ 0x40);
+  std::ofstream(path, std::ios::binary) << bytes;
+  try {
+    read_sweep_result(path);
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              path.string() +
+                  ": cannot read the sweep result: HDF5 failed to read dataset '/utilisation': a "
+                  "checksum does not match: the file is corrupted.");
+  }
+}
+
 }  // namespace
 }  // namespace gpumarket

@@ -32,13 +32,14 @@ class LockedFile {
   int fd() const { return fd_; }
   const std::filesystem::path& path() const { return path_; }
   /// Why the file is not locked, as the end of a sentence: "another gpumarket process is
-  /// writing '<path>' (it holds its lock)" or "cannot open '<path>': <reason>".
+  /// writing '<path>' (it holds its lock)", or "cannot create (open) '<path>': <reason>".
   std::string problem() const;
   /// Closes the file, which ends the lock; status() stays as it was.
   void close();
 
  private:
   std::filesystem::path path_;
+  int flags_ = 0;
   int fd_ = -1;
   Status status_ = Status::kFailed;
   int error_ = 0;  // errno when status_ is kFailed

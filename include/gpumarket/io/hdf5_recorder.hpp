@@ -22,11 +22,12 @@ namespace gpumarket {
 ///                              "hours since <start_date> 00:00:00", bounds time_bnds
 ///   /<group>/time_bnds         [rows x nv = 2]: each row's [start, end]
 ///   /<group>/<axis>            e.g. venue: the labels of a column axis, a dimension scale
-///   /<group>/<name>            double, [time] or [time x <axis>], chunked along time and
-///                              compressed; attributes units (UDUNITS), currency,
-///                              units_label (the unit as declared), long_name, columns
-///   /summary/<name>            scalar double; attributes units, currency, units_label,
-///                              long_name
+///   /<group>/<name>            double, [time] or [time x <axis>], chunked along time,
+///                              compressed and Fletcher-32 checksummed; attributes units
+///                              (UDUNITS), currency, units_label (the unit as declared),
+///                              long_name, columns
+///   /summary/<name>            scalar double, compact (in its checksummed object header);
+///                              attributes units, currency, units_label, long_name
 /// The same calls produce a byte-identical file: no timestamps are stored.
 class Hdf5Recorder final : public Recorder {
  public:
