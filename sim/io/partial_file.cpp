@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <utility>
 
 #include "hdf5_objects.hpp"
 
@@ -22,8 +23,8 @@ std::filesystem::path partial_path(const std::filesystem::path& path) {
 
 // No O_TRUNC: the bytes of a file another process holds must survive our attempt to lock it;
 // H5Fcreate truncates the file once it is ours.
-PartialFile::PartialFile(const std::filesystem::path& path, const Context& context)
-    : final_path_(path), context_(context), lock_(partial_path(path), O_RDWR | O_CREAT) {
+PartialFile::PartialFile(const std::filesystem::path& path, Context context)
+    : final_path_(path), context_(std::move(context)), lock_(partial_path(path), O_RDWR | O_CREAT) {
   if (!lock_.locked()) context_.fail(lock_.problem());
 }
 

@@ -14,7 +14,7 @@ class PartialFile {
   /// Creates "<path>.partial" and takes its lock before changing anything in it, so that a
   /// second writer of `path` fails (naming the first) and leaves the first writer's file as it
   /// was. Throws through `context` when the file cannot be created or another process holds it.
-  PartialFile(const std::filesystem::path& path, const Context& context);
+  PartialFile(const std::filesystem::path& path, Context context);
   /// Unless published: removes the partial file (still under the lock), then releases it.
   ~PartialFile();
   PartialFile(const PartialFile&) = delete;

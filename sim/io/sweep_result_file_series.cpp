@@ -158,7 +158,10 @@ std::optional<SourceGroup> load_group(hid_t parent, const std::string& name, boo
     v.name = link;
     const int rank = rank_of(dataset.get(), link, c);
     if (rank > leading + 1) {
-      c.fail("the series " + in_quotes(name + "/" + link) + " has more than one column axis");
+      std::string series = name;
+      series += "/";
+      series += link;
+      c.fail("the series " + in_quotes(series) + " has more than one column axis");
     }
     if (rank == leading + 1) v.axis = dimension_name(dataset.get(), static_cast<unsigned>(leading));
     for (std::string_view attribute : kKeptAttributes) {

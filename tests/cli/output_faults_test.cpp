@@ -52,11 +52,10 @@ bool any_partial(const fs::path& dir) {
 // process: a failing write that needs no privileges and no filesystem of its own.
 class FileSizeLimit {
  public:
-  explicit FileSizeLimit(rlim_t bytes) {
+  explicit FileSizeLimit(rlim_t bytes) : saved_handler_(std::signal(SIGXFSZ, SIG_IGN)) {
     getrlimit(RLIMIT_FSIZE, &saved_);
     const rlimit limit{bytes, saved_.rlim_max};
     setrlimit(RLIMIT_FSIZE, &limit);
-    saved_handler_ = std::signal(SIGXFSZ, SIG_IGN);
   }
   ~FileSizeLimit() {
     setrlimit(RLIMIT_FSIZE, &saved_);
@@ -66,8 +65,8 @@ class FileSizeLimit {
   FileSizeLimit& operator=(const FileSizeLimit&) = delete;
 
  private:
+  void (*saved_handler_)(int);
   rlimit saved_{};
-  void (*saved_handler_)(int) = SIG_DFL;
 };
 
 // A 2 MiB tmpfs, the disk that fills up; mounting needs root (CAP_SYS_ADMIN).
@@ -110,7 +109,7 @@ TEST(OutputFaults, AFailingWriteEndsARunWithExit1AndTheSystemsReason) {
   const fs::path output = dir / "out.h5";
   ProcessResult r;
   {
-    const FileSizeLimit limit(256 * 1024);  // mmc writes 1.1 MB
+    const FileSizeLimit limit(rlim_t{256} * 1024);  // mmc writes 1.1 MB
     r = run_gpumarket({"run", mmc_path(), "-o", output.string(), "-q"}, dir.path());
   }
   expect_clean_failure(r, output, "File too large: the file size limit is reached", dir.path());
@@ -122,7 +121,7 @@ TEST(OutputFaults, AFailingWriteOfASweepResultLeavesNoPartialFile) {
   const fs::path output = dir / "sweep.h5";
   ProcessResult r;
   {
-    const FileSizeLimit limit(4 * 1024);  // the journal stays below, the result does not
+    const FileSizeLimit limit(rlim_t{4} * 1024);  // the journal stays below, the result does not
     r = run_gpumarket({"sweep", "sweep.yaml", "-o", output.string(), "-q", "--threads", "1"},
                       dir.path());
   }
@@ -149,7 +148,7 @@ TEST(OutputFaults, AFullDiskEndsASweepWithExit1NamingTheFullDisk) {
   if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
   const TempDir dir;
   dir.write("sweep.yaml", sweep_text());
-  disk.fill(8 * 1024);
+  disk.fill(size_t{8} * 1024);
   const fs::path output = disk.path() / "sweep.h5";
   const ProcessResult r = run_gpumarket(
       {"sweep", "sweep.yaml", "-o", output.string(), "-q", "--threads", "1"}, dir.path());

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -28,6 +29,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::TempDir;
+
+// The bytes of `value` as stored (little-endian, as the files are).
+std::string bytes_of(double value) {
+  const auto bytes = std::bit_cast<std::array<char, sizeof value>>(value);
+  return {bytes.data(), bytes.size()};
+}
 
 fs::path partial_of(const fs::path& path) {
   fs::path partial = path;
@@ -727,7 +734,7 @@ TEST(Hdf5Reader, RejectsAFlippedBitInASummaryValue) {
   recorder.finish();
   const double welfare = 1234.5;  // record_sample_run's, stored once
   const std::string bytes = contents(path);
-  const size_t at = bytes.find(std::string(reinterpret_cast<const char*>(&welfare), 8));
+  const size_t at = bytes.find(bytes_of(welfare));
   ASSERT_NE(at, std::string::npos);
   flip_bit(path, at + 2);
   EXPECT_EQ(error_message([&] { Hdf5Reader(path).summary(); }),

@@ -5,6 +5,8 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <array>
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +24,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::TempDir;
+
+// The bytes of `value` as stored (little-endian, as the files are).
+std::string bytes_of(double value) {
+  const auto bytes = std::bit_cast<std::array<char, sizeof value>>(value);
+  return {bytes.data(), bytes.size()};
+}
 
 // Two rows of a sweep over an integer, a float and a text axis, declared out of name order so
 // that reading back must restore the sweep file's order.
@@ -308,7 +316,7 @@ TEST(SweepResultFile, RejectsAFlippedBitInAnIndicator) {
     bytes.assign(std::istreambuf_iterator<char>(in), {});
   }
   const double utilisation = 0.9;  // two_rows()'s, stored once
-  const size_t at = bytes.find(std::string(reinterpret_cast<const char*>(&utilisation), 8));
+  const size_t at = bytes.find(bytes_of(utilisation));
   ASSERT_NE(at, std::string::npos);
   bytes[at + 1] = static_cast<char>(bytes[at + 1] ^ 0x40);
   std::ofstream(path, std::ios::binary) << bytes;
