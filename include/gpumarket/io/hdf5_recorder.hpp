@@ -44,10 +44,11 @@ class Hdf5Recorder final : public Recorder {
     int deflate_level = 1;
   };
 
-  /// Creates "<path>.partial". Throws gpumarket::Error, with a message starting
-  /// with `path`, when the directory of `path` does not exist or is not writable,
-  /// or when `path` names a directory. An existing file at `path` is replaced
-  /// only by finish().
+  /// Creates "<path>.partial" and holds an exclusive lock on it (docs/output.md, "Writing").
+  /// Throws gpumarket::Error, with a message starting with `path`, when the directory of
+  /// `path` does not exist or is not writable, when `path` names a directory, or when another
+  /// process is writing "<path>.partial" (which is then left as it is). An existing file at
+  /// `path` is replaced only by finish().
   explicit Hdf5Recorder(const std::filesystem::path& path);
   Hdf5Recorder(const std::filesystem::path& path, const Options& options);
   /// Without finish(), closes and deletes the partial file; never throws.
