@@ -19,6 +19,7 @@
 #include "gpumarket/io/scenario_loader.hpp"
 #include "gpumarket/market/indicators.hpp"
 #include "gpumarket/market/market_model.hpp"
+#include "output_not_input.hpp"
 #include "progress_bar.hpp"
 
 namespace gpumarket {
@@ -153,12 +154,18 @@ double progress_interval_from_environment() {
 
 RunReport run_scenario_command(const RunCommand& command) {
   const auto started = std::chrono::steady_clock::now();
-  const LoadedScenario loaded =
-      load_scenario(command.scenario_path, with_seed(command.overrides, command.seed));
-  report_warnings(loaded, command.strict);
   RunReport report;
   report.output_path = command.output_path.empty() ? default_output_path(command.scenario_path)
                                                    : command.output_path;
+  // The scenario and the files it extends, checked before anything is written.
+  std::vector<NamedInput> inputs = {{"the scenario", command.scenario_path}};
+  for (NamedInput& base : source_files(load_config_file(command.scenario_path), "the base file")) {
+    inputs.push_back(std::move(base));
+  }
+  check_output_not_input(report.output_path, "-o " + report.output_path, inputs);
+  const LoadedScenario loaded =
+      load_scenario(command.scenario_path, with_seed(command.overrides, command.seed));
+  report_warnings(loaded, command.strict);
   create_parent_directories(report.output_path);
   {
     Hdf5Recorder recorder(report.output_path);

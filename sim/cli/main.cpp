@@ -22,7 +22,9 @@ namespace {
 
 constexpr const char* kExitCodes =
     "Exit codes: 0 success; 1 bad input (scenario or sweep file errors, missing or unwritable "
-    "files); 2 usage error (the command line does not parse); 3 a sweep finished with failed "
+    "files, a full disk, an output another gpumarket process is writing); 2 usage error (the "
+    "command line does not parse, or names an input file as the output); 3 a sweep finished with "
+    "failed "
     "rows; 130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM.\n";
 
 // CLI11 reports a misspelt subcommand as a missing one; name the nearest instead, as the
@@ -200,6 +202,9 @@ int run_main(int argc, char** argv) {
     } else if (*compare_app) {
       fmt::print("{}", compare_command(compare));
     }
+  } catch (const UsageError& error) {
+    fmt::print(stderr, "gpumarket: error: {}\n", error.what());
+    return exit_code::kUsage;
   } catch (const Interrupted& interrupted) {
     fmt::print(stderr, "gpumarket: error: {}\n", interrupted.what());
     return exit_code::kSignalBase + interrupted.signal();

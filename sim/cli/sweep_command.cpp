@@ -11,6 +11,7 @@
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/sweep/sweep_compare.hpp"
 #include "gpumarket/sweep/sweep_result.hpp"
+#include "output_not_input.hpp"
 #include "unsigned_option.hpp"
 
 namespace gpumarket {
@@ -25,6 +26,23 @@ std::filesystem::path default_output(const SweepSpec& spec, const SweepCommand& 
   if (!spec.output.empty()) return spec.output;
   return std::filesystem::path("results") /
          (std::filesystem::path(command.sweep_path).stem().string() + ".h5");
+}
+
+// How messages name the result path: the option or the sweep file's key that gave it.
+std::string output_option(const SweepSpec& spec, const SweepCommand& command) {
+  const std::string path = default_output(spec, command).string();
+  if (!command.output.empty()) return "-o " + path;
+  if (!spec.output.empty()) return fmt::format("{}: output: {}", spec.path, path);
+  return "the default output " + path;
+}
+
+// The files a sweep reads: its sweep file and those its base scenario was read from.
+std::vector<NamedInput> sweep_inputs(const SweepSpec& spec) {
+  std::vector<NamedInput> inputs = {{"the sweep file", spec.path}};
+  for (NamedInput& base : source_files(spec.base, "the base scenario")) {
+    inputs.push_back(std::move(base));
+  }
+  return inputs;
 }
 
 // "point <p>: path=value path=value": a point as the --set overrides that give it.
@@ -149,8 +167,16 @@ SweepReport sweep_command(const SweepCommand& command) {
   ProcessGroup group;
   try {
     const SweepSpec spec = load_sweep(command.sweep_path);
-    const std::vector<InvalidPoint> invalid = checked_points(spec);
     options.output = default_output(spec, command);
+    check_output_not_input(options.output, output_option(spec, command), sweep_inputs(spec));
+    if (options.shard_count > 1) {
+      const std::filesystem::path shard =
+          shard_output_path(options.output, options.shard_index, options.shard_count);
+      check_output_not_input(shard,
+                             output_option(spec, command) + " (shard " + shard.string() + ")",
+                             sweep_inputs(spec));
+    }
+    const std::vector<InvalidPoint> invalid = checked_points(spec);
     create_parent_directories(options.output);
     const bool talks = !command.quiet && group.rank() == 0;
     if (talks) {
@@ -218,6 +244,9 @@ std::string validate_sweep_command(const std::string& path) {
 }
 
 SweepMergeReport sweep_merge_command(const SweepMergeCommand& command) {
+  std::vector<NamedInput> inputs;
+  for (const std::string& path : command.shards) inputs.push_back({"the shard result", path});
+  check_output_not_input(command.output, "sweep-merge " + command.output, inputs);
   std::vector<SweepResult> shards;
   for (const std::string& path : command.shards) shards.push_back(read_sweep_result(path));
   const SweepResult merged = merge_sweep_results(shards, command.shards);

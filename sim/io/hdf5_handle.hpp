@@ -56,13 +56,27 @@ using Dataspace = Handle<H5Sclose>;
 using Attribute = Handle<H5Aclose>;
 using PropertyList = Handle<H5Pclose>;
 using Datatype = Handle<H5Tclose>;
+using Object = Handle<H5Oclose>;  // a group, dataset or named type opened with H5Oopen
 
 /// Turns off HDF5's printing of its error stack, so that users see only our
 /// messages. The setting is per thread in a thread-safe HDF5, hence once per thread.
+///
+/// Before that, the first call in the process keeps HDF5 from closing files at exit: in HDF5
+/// 1.10 a file whose H5Fclose failed (a full disk) stays half-closed, and closing it again in
+/// HDF5's atexit handler crashes (SIGSEGV in H5F__close_cb) after the error was reported.
+/// Every file gpumarket writes is closed by its Handle, and one whose close failed is removed.
 inline void silence_library_errors() {
+  static const bool no_close_at_exit = H5dont_atexit() >= 0;
+  (void)no_close_at_exit;
   thread_local const bool silenced = H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0;
   (void)silenced;
 }
+
+/// What HDF5's error stack says about the call of this thread that just failed, as the end of
+/// a sentence: the system's reason for a failed read or write (e.g. "No space left on device:
+/// the disk is full") or "a checksum does not match: the file is corrupted"; "" otherwise, when
+/// the caller's own message says all there is (a missing object, a wrong type).
+std::string library_failure();
 
 /// The file an operation works on and the sentence that opens its error messages,
 /// e.g. {"out.h5", "cannot write the output file"}.
@@ -81,15 +95,22 @@ struct Context {
   }
 };
 
+/// Throws for an HDF5 call that just failed: `what`, followed by what HDF5 says about it.
+[[noreturn]] inline void fail_call(const Context& context, std::string_view what) {
+  const std::string reason = library_failure();
+  if (reason.empty()) context.fail(what);
+  context.fail(std::string(what) + ": " + reason);
+}
+
 /// Returns `id`, or throws when HDF5 signalled failure with a negative identifier.
 inline hid_t check_id(hid_t id, const Context& context, std::string_view what) {
-  if (id < 0) context.fail(what);
+  if (id < 0) fail_call(context, what);
   return id;
 }
 
 /// Throws when an HDF5 call returned a negative status.
 inline void check(herr_t status, const Context& context, std::string_view what) {
-  if (status < 0) context.fail(what);
+  if (status < 0) fail_call(context, what);
 }
 
 /// Makes a handle from a freshly created identifier, throwing when it is invalid.

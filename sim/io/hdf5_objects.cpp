@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -37,10 +38,20 @@ size_t element_count(hid_t space, const Context& context, const std::string& wha
   return static_cast<size_t>(count);
 }
 
+// The size of the file that holds `object`: no string in it can be longer.
+hsize_t file_size(hid_t object, const Context& context, const std::string& what) {
+  const std::string failure = "HDF5 failed to read the size of the file of " + what;
+  const auto file = make<File>(H5Iget_file_id(object), context, failure);
+  hsize_t size = 0;
+  check(H5Fget_filesize(file.get(), &size), context, failure);
+  return size;
+}
+
 // Reads `count` strings stored with a variable- or fixed-length string type;
-// `read(memory_type, buffer)` is H5Aread or H5Dread on the object.
+// `read(memory_type, buffer)` is H5Aread or H5Dread on `object`. Variable-length strings come
+// from the file's global heap, which has no checksum: a length longer than the file is damage.
 template <class Read>
-std::vector<std::string> read_string_values(hid_t file_type, size_t count, Read read,
+std::vector<std::string> read_string_values(hid_t object, hid_t file_type, size_t count, Read read,
                                             const Context& context, const std::string& what) {
   if (H5Tget_class(file_type) != H5T_STRING) context.fail(what + " does not hold text");
   const htri_t variable = H5Tis_variable_str(file_type);
@@ -52,13 +63,21 @@ std::vector<std::string> read_string_values(hid_t file_type, size_t count, Read 
   values.reserve(count);
   if (count == 0) return values;
   if (variable > 0) {
+    const hsize_t limit = file_size(object, context, what);
     std::vector<char*> data(count, nullptr);
     const herr_t status = read(memory_type.get(), data.data());
+    bool too_long = false;
     for (char* text : data) {
-      values.emplace_back(text != nullptr ? text : "");
+      const size_t length = text != nullptr ? strnlen(text, limit + 1) : 0;
+      too_long = too_long || length > limit;
+      if (!too_long) values.emplace_back(text != nullptr ? text : "", length);
       H5free_memory(text);
     }
     check(status, context, failure);
+    if (too_long) {
+      context.fail(what + " holds a string longer than the file (" + std::to_string(limit) +
+                   " bytes): the file is corrupted");
+    }
   } else {
     const size_t size = H5Tget_size(file_type);
     if (size == 0) context.fail(failure);
@@ -70,6 +89,23 @@ std::vector<std::string> read_string_values(hid_t file_type, size_t count, Read 
     }
   }
   return values;
+}
+
+// An object that cannot be opened is missing, unless HDF5 says why (a corrupted file).
+hid_t check_opened(hid_t id, const std::string& what, const Context& context) {
+  if (id >= 0) return id;
+  const std::string reason = library_failure();
+  if (reason.empty()) context.fail("it has no " + what);
+  context.fail("HDF5 failed to open " + what + ": " + reason);
+}
+
+// A dataset creation list to modify: a copy of `base`, or a new one for H5P_DEFAULT.
+PropertyList copy_of(hid_t base, const Context& context) {
+  const std::string failure = "HDF5 failed to create a property list";
+  if (base == H5P_DEFAULT) {
+    return make<PropertyList>(H5Pcreate(H5P_DATASET_CREATE), context, failure);
+  }
+  return make<PropertyList>(H5Pcopy(base), context, failure);
 }
 
 }  // namespace
@@ -111,8 +147,8 @@ Group create_group(hid_t parent, const std::string& path, hid_t creation, const 
 }
 
 Group open_group(hid_t parent, const std::string& path, const Context& context) {
-  return make<Group>(H5Gopen2(parent, path.c_str(), H5P_DEFAULT), context,
-                     "it has no group " + in_quotes(path));
+  return Group(check_opened(H5Gopen2(parent, path.c_str(), H5P_DEFAULT), "group " + in_quotes(path),
+                            context));
 }
 
 std::vector<std::string> link_names(hid_t group, const std::string& path, const Context& context) {
@@ -134,6 +170,34 @@ std::vector<std::string> link_names(hid_t group, const std::string& path, const 
     names.push_back(std::move(name));
   }
   return names;
+}
+
+void add_checksum(hid_t creation, const Context& context) {
+  check(H5Pset_fletcher32(creation), context, "HDF5 failed to set up a checksum");
+}
+
+PropertyList checksummed_creation(hid_t base, const std::vector<hsize_t>& dims,
+                                  size_t element_bytes, const Context& context) {
+  PropertyList creation = copy_of(base, context);
+  if (dims.empty() || std::find(dims.begin(), dims.end(), hsize_t{0}) != dims.end()) {
+    return creation;
+  }
+  constexpr size_t kMaxChunkBytes = size_t{32} * 1024;  // as a run's series (hdf5_recorder.cpp)
+  size_t row_bytes = element_bytes;
+  for (size_t d = 1; d < dims.size(); ++d) row_bytes *= static_cast<size_t>(dims[d]);
+  std::vector<hsize_t> chunk = dims;
+  chunk[0] = std::min<hsize_t>(dims[0], std::max<size_t>(1, kMaxChunkBytes / row_bytes));
+  const std::string setup = "HDF5 failed to set up the storage of a dataset";
+  check(H5Pset_chunk(creation.get(), static_cast<int>(chunk.size()), chunk.data()), context, setup);
+  add_checksum(creation.get(), context);
+  return creation;
+}
+
+PropertyList compact_creation(hid_t base, const Context& context) {
+  PropertyList creation = copy_of(base, context);
+  check(H5Pset_layout(creation.get(), H5D_COMPACT), context,
+        "HDF5 failed to set up the storage of a dataset");
+  return creation;
 }
 
 Dataset create_dataset(hid_t parent, const std::string& path, hid_t file_type, hid_t space,
@@ -161,9 +225,10 @@ void write_string_dataset(hid_t parent, const std::string& path, const std::stri
   write_dataset(parent, path, type.get(), type.get(), space.get(), &data, creation, context);
 }
 
-Dataset open_dataset(hid_t parent, const std::string& path, const Context& context) {
-  return make<Dataset>(H5Dopen2(parent, path.c_str(), H5P_DEFAULT), context,
-                       "it has no dataset " + in_quotes(path));
+Dataset open_dataset(hid_t parent, const std::string& path, const Context& context,
+                     std::string_view kind) {
+  return Dataset(check_opened(H5Dopen2(parent, path.c_str(), H5P_DEFAULT),
+                              std::string(kind) + " " + in_quotes(path), context));
 }
 
 std::vector<std::string> read_strings(hid_t dataset, const std::string& path,
@@ -174,7 +239,7 @@ std::vector<std::string> read_strings(hid_t dataset, const std::string& path,
   const auto space =
       make<Dataspace>(H5Dget_space(dataset), context, "HDF5 failed to read the shape of " + what);
   return read_string_values(
-      type.get(), element_count(space.get(), context, what),
+      dataset, type.get(), element_count(space.get(), context, what),
       [&](hid_t memory_type, void* buffer) {
         return H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
       },
@@ -259,7 +324,7 @@ std::vector<std::string> read_strings_attribute(hid_t object, const std::string&
   const auto space = make<Dataspace>(H5Aget_space(attribute.get()), context,
                                      "HDF5 failed to read the shape of " + what);
   return read_string_values(
-      type.get(), element_count(space.get(), context, what),
+      attribute.get(), type.get(), element_count(space.get(), context, what),
       [&](hid_t memory_type, void* buffer) {
         return H5Aread(attribute.get(), memory_type, buffer);
       },

@@ -34,6 +34,21 @@ Group open_group(hid_t parent, const std::string& path, const Context& context);
 /// were written in.
 std::vector<std::string> link_names(hid_t group, const std::string& path, const Context& context);
 
+/// Adds HDF5's Fletcher-32 filter to a chunked `creation` list: a checksum of each chunk as
+/// stored (after compression, so it is checked before inflating), verified by HDF5 on every
+/// read; a chunk that does not match fails the read (library_failure() names it).
+void add_checksum(hid_t creation, const Context& context);
+/// A copy of `base` (H5P_DEFAULT: a new list) that stores a dataset of shape `dims`, whose
+/// elements take `element_bytes` in the file, checksummed: in chunks of whole rows (at most 32
+/// KiB, or one row) with add_checksum. A dataset without elements cannot be chunked to a fixed
+/// shape of zero and has nothing to check: it keeps `base`'s layout.
+PropertyList checksummed_creation(hid_t base, const std::vector<hsize_t>& dims,
+                                  size_t element_bytes, const Context& context);
+/// A copy of `base` that stores a small dataset inside its object header (compact layout),
+/// where the checksum of the header (file format 1.8 and later) covers its value. For scalars,
+/// which HDF5 cannot chunk.
+PropertyList compact_creation(hid_t base, const Context& context);
+
 Dataset create_dataset(hid_t parent, const std::string& path, hid_t file_type, hid_t space,
                        hid_t creation, const Context& context);
 /// Creates dataset `path` of `file_type` and shape `space` and writes all of it from `data`,
@@ -43,7 +58,10 @@ Dataset write_dataset(hid_t parent, const std::string& path, hid_t file_type, hi
 /// A scalar string dataset.
 void write_string_dataset(hid_t parent, const std::string& path, const std::string& value,
                           hid_t creation, const Context& context);
-Dataset open_dataset(hid_t parent, const std::string& path, const Context& context);
+/// Fails with "it has no <kind> '<path>'" when it is missing, or with HDF5's reason (e.g. a
+/// checksum that does not match).
+Dataset open_dataset(hid_t parent, const std::string& path, const Context& context,
+                     std::string_view kind = "dataset");
 /// Every element of a string dataset, variable- or fixed-length, row-major.
 std::vector<std::string> read_strings(hid_t dataset, const std::string& path,
                                       const Context& context);

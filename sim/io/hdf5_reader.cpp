@@ -82,6 +82,13 @@ Hdf5Reader::Hdf5Reader(const fs::path& path) : path_(path), state_(std::make_uni
   if (H5Aread(attribute.get(), H5T_NATIVE_INT, &complete) < 0 || complete != 1) {
     open.fail(incomplete);
   }
+  // The mark alone proves nothing: every run's file has these groups, whatever its model.
+  for (const std::string group : {"/provenance", "/summary"}) {
+    if (!hdf5::has_link(state_->file.get(), group, open)) {
+      open.fail("it is marked complete but has no group " + in_quotes(group) +
+                ", which every run's file has: gpumarket did not write it, or it is damaged");
+    }
+  }
   state_->context = hdf5::Context{path.string(), kReadFailure};
 }
 
@@ -129,7 +136,6 @@ RunInfo Hdf5Reader::run_info() const {
 std::vector<SummaryValue> Hdf5Reader::summary() const {
   hdf5::silence_library_errors();
   const hdf5::Context& context = state_->context;
-  if (!hdf5::has_link(state_->file.get(), "/summary", context)) return {};
   const hdf5::Group group = hdf5::open_group(state_->file.get(), "/summary", context);
   std::vector<SummaryValue> values;
   for (std::string& name : hdf5::link_names(group.get(), "/summary", context)) {
@@ -163,9 +169,7 @@ Hdf5Reader::Series Hdf5Reader::series(std::string_view group, std::string_view n
   }
   path += "/";
   path += name;
-  const auto dataset =
-      hdf5::make<hdf5::Dataset>(H5Dopen2(state_->file.get(), path.c_str(), H5P_DEFAULT), context,
-                                "it has no series " + in_quotes(path));
+  const hdf5::Dataset dataset = hdf5::open_dataset(state_->file.get(), path, context, "series");
   const auto space = hdf5::make<hdf5::Dataspace>(
       H5Dget_space(dataset.get()), context, "HDF5 failed to read the shape of " + in_quotes(path));
   const int rank = H5Sget_simple_extent_ndims(space.get());

@@ -1,6 +1,5 @@
 #include "gpumarket/io/hdf5_recorder.hpp"
 
-#include <fcntl.h>
 #include <hdf5_hl.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -20,6 +20,7 @@
 #include "gpumarket/core/calendar.hpp"
 #include "gpumarket/core/check.hpp"
 #include "hdf5_objects.hpp"
+#include "partial_file.hpp"
 
 namespace gpumarket {
 namespace {
@@ -118,9 +119,9 @@ struct GroupState {
 struct Hdf5Recorder::State {
   Options options;
   hdf5::Context context;
-  fs::path partial_path;
-  hdf5::PropertyList group_creation;  // no timestamps
-  hdf5::File file;                    // declared before the objects in it: closed last
+  std::optional<hdf5::PartialFile> partial;  // declared before the file: removed after closing
+  hdf5::PropertyList group_creation;         // no timestamps
+  hdf5::File file;                           // declared before the objects in it: closed last
   std::vector<SeriesState> series;
   std::vector<GroupState> groups;
   std::string start_date;
@@ -184,6 +185,7 @@ struct Hdf5Recorder::State {
       hdf5::check(H5Pset_deflate(creation.get(), static_cast<unsigned>(options.deflate_level)),
                   context, setup);
     }
+    hdf5::add_checksum(creation.get(), context);
     return creation;
   }
 
@@ -205,8 +207,9 @@ struct Hdf5Recorder::State {
   hdf5::Dataset write_bounds_axis(const std::string& group_path) {
     const std::string path = group_path + "/" + std::string(kBoundsAxis);
     const hdf5::Dataspace space = hdf5::vector_space(2, context);
-    hdf5::Dataset axis = hdf5::create_dataset(file.get(), path, H5T_IEEE_F32LE, space.get(),
-                                              dataset_creation().get(), context);
+    hdf5::Dataset axis = hdf5::create_dataset(
+        file.get(), path, H5T_IEEE_F32LE, space.get(),
+        hdf5::compact_creation(dataset_creation().get(), context).get(), context);
     std::array<char, 80> name{};
     std::snprintf(name.data(), name.size(), "%s%10d", kNotAVariable.data(), 2);
     hdf5::check(H5DSset_scale(axis.get(), name.data()), context,
@@ -325,7 +328,8 @@ struct Hdf5Recorder::State {
   void write_summary() {
     ensure_group("/summary");
     const hdf5::Dataspace space = hdf5::scalar_space(context);
-    const hdf5::PropertyList creation = dataset_creation();
+    // Compact: the value sits in the dataset's object header, whose checksum covers it.
+    const hdf5::PropertyList creation = hdf5::compact_creation(dataset_creation().get(), context);
     for (const SummaryValue& value : summary) {
       const std::string path = "/summary/" + value.name;
       const hdf5::Dataset dataset =
@@ -351,47 +355,32 @@ Hdf5Recorder::Hdf5Recorder(const fs::path& path, const Options& options)
                  " is not between 0 and 9");
   }
   check_output_location(path, context);
-  st.partial_path = path;
-  st.partial_path += ".partial";
+  st.partial.emplace(path, context);
 
   const std::string setup = "HDF5 failed to set up file properties";
   auto creation = hdf5::make<hdf5::PropertyList>(H5Pcreate(H5P_FILE_CREATE), context, setup);
   // The file creation list also creates the root group: no timestamps there either.
   hdf5::check(H5Pset_obj_track_times(creation.get(), false), context, setup);
-  auto access = hdf5::make<hdf5::PropertyList>(H5Pcreate(H5P_FILE_ACCESS), context, setup);
+  hdf5::PropertyList access = st.partial->file_access();
   // A fixed format version, so that the bytes written do not depend on the HDF5
   // release's defaults; the 1.8 format is readable by every current tool.
   hdf5::check(H5Pset_libver_bounds(access.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), context, setup);
   st.group_creation = hdf5::make<hdf5::PropertyList>(H5Pcreate(H5P_GROUP_CREATE), context, setup);
   hdf5::check(H5Pset_obj_track_times(st.group_creation.get(), false), context, setup);
-
-  // Creating the file with open() first gives the system's reason when that fails,
-  // which HDF5 does not report.
-  const int fd = ::open(st.partial_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) {
-    const int error = errno;
-    context.fail("cannot create " + in_quotes(st.partial_path.string()) + ": " + errno_text(error));
-  }
-  ::close(fd);
-
-  const hid_t file =
-      H5Fcreate(st.partial_path.c_str(), H5F_ACC_TRUNC, creation.get(), access.get());
-  if (file < 0) {
-    std::error_code ignored;
-    fs::remove(st.partial_path, ignored);
-    context.fail("HDF5 failed to create " + in_quotes(st.partial_path.string()));
-  }
-  st.file = hdf5::File(file);
+  const fs::path& partial = st.partial->path();
+  st.file = hdf5::make<hdf5::File>(
+      H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, creation.get(), access.get()), context,
+      "HDF5 failed to create " + in_quotes(partial.string()));
 }
 
 Hdf5Recorder::~Hdf5Recorder() {
   if (!state_ || state_->finished) return;
-  // The run did not finish: leave nothing behind that could pass for its output.
+  // The run did not finish: close every object, then the file, and let the partial file's
+  // destructor remove it, so that nothing is left behind that could pass for its output.
   state_->series.clear();
   state_->groups.clear();
   state_->file.close();
-  std::error_code ignored;
-  fs::remove(state_->partial_path, ignored);
+  state_->partial.reset();
 }
 
 void Hdf5Recorder::begin(const RunInfo& info) {
@@ -545,25 +534,19 @@ void Hdf5Recorder::finish() {
   st.write_summary();
   hdf5::write_int_attribute(st.file.get(), "/", "complete", 1, context);
   const auto close = [&](SeriesState& s) {
-    if (!s.dataset.close()) context.fail("HDF5 failed to close dataset " + in_quotes(s.path));
+    if (!s.dataset.close()) {
+      hdf5::fail_call(context, "HDF5 failed to close dataset " + in_quotes(s.path));
+    }
   };
   for (SeriesState& s : st.series) close(s);
   for (GroupState& group : st.groups) close(group.bounds);
   st.series.clear();
   st.groups.clear();
   if (!st.file.close()) {
-    context.fail("HDF5 failed to close " + in_quotes(st.partial_path.string()));
+    hdf5::fail_call(context, "HDF5 failed to close " + in_quotes(st.partial->path().string()));
   }
-  hdf5::sync_to_disk(st.partial_path, O_RDONLY, context);
-  std::error_code error;
-  fs::rename(st.partial_path, path_, error);
-  if (error) {
-    context.fail("cannot rename " + in_quotes(st.partial_path.string()) + " to " +
-                 in_quotes(path_.string()) + ": " + error.message());
-  }
+  st.partial->publish();
   st.finished = true;
-  const fs::path directory = path_.has_parent_path() ? path_.parent_path() : fs::path(".");
-  hdf5::sync_to_disk(directory, O_RDONLY | O_DIRECTORY, context);
 }
 
 }  // namespace gpumarket

@@ -1,6 +1,5 @@
 #include "gpumarket/io/sweep_result_file.hpp"
 
-#include <fcntl.h>
 #include <hdf5_hl.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <utility>
 
 #include "hdf5_objects.hpp"
+#include "partial_file.hpp"
 #include "sweep_result_file_series.hpp"
 
 namespace gpumarket {
@@ -31,11 +31,17 @@ constexpr const char* kRole = "gpumarket_role";
 constexpr std::array<std::string_view, 9> kFixedNames = {
     "row", "point", "replication", "seed", "status", "error", "timing", "series", "provenance"};
 
+// Numbers are stored checksummed (hdf5_objects.hpp); text comes from the global heap, which a
+// checksum of its heap IDs would not cover, and keeps HDF5's default layout.
 hdf5::Dataset write_column(hid_t file, const std::string& path, hid_t file_type, hid_t memory_type,
                            size_t size, const void* data, const Context& c) {
   const hdf5::Dataspace space = hdf5::vector_space(size, c);
+  const bool text = H5Tget_class(file_type) == H5T_STRING;
+  const hdf5::PropertyList creation =
+      text ? hdf5::PropertyList()
+           : hdf5::checksummed_creation(kDefaultCreation, {size}, H5Tget_size(file_type), c);
   return hdf5::write_dataset(file, path, file_type, memory_type, space.get(), data,
-                             kDefaultCreation, c);
+                             text ? kDefaultCreation : creation.get(), c);
 }
 
 hdf5::Dataset write_column(hid_t file, const std::string& path, const std::vector<uint64_t>& v,
@@ -227,10 +233,8 @@ RoleColumns role_columns(hid_t root, const Context& c) {
   for (std::string& name : hdf5::link_names(root, "/", c)) {
     const std::string path = "/" + name;
     if (H5Oexists_by_name(root, path.c_str(), H5P_DEFAULT) <= 0) continue;
-    const hid_t object = H5Oopen(root, path.c_str(), H5P_DEFAULT);
-    const bool dataset = object >= 0 && H5Iget_type(object) == H5I_DATASET;
-    if (object >= 0) H5Oclose(object);
-    if (!dataset) continue;
+    const hdf5::Object object(H5Oopen(root, path.c_str(), H5P_DEFAULT));
+    if (!object.valid() || H5Iget_type(object.get()) != H5I_DATASET) continue;
     const hdf5::Dataset d = hdf5::open_dataset(root, path, c);
     const std::string role = optional_attribute(d.get(), path, kRole, c);
     if (role.empty()) continue;
@@ -284,12 +288,14 @@ void write_sweep_result(const fs::path& path, const SweepResult& r) {
   hdf5::silence_library_errors();
   const Context c{path.string(), "cannot write the sweep result"};
   check_names(r, c);
-  const fs::path partial = path.string() + ".partial";
-  std::error_code ignored;
-  fs::remove(partial, ignored);
+  hdf5::PartialFile partial(path, c);
+  const hdf5::PropertyList access = partial.file_access();
+  // The 1.8 format, as a run's file: its object headers carry checksums (of attributes too).
+  hdf5::check(H5Pset_libver_bounds(access.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), c,
+              "HDF5 failed to set up file properties");
   auto file = hdf5::make<hdf5::File>(
-      H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, kDefaultCreation, H5P_DEFAULT), c,
-      "cannot create the file (does its directory exist and is it writable?)");
+      H5Fcreate(partial.path().c_str(), H5F_ACC_TRUNC, kDefaultCreation, access.get()), c,
+      "HDF5 failed to create " + in_quotes(partial.path().string()));
   const hid_t root = file.get();
   hdf5::write_string_attribute(root, "/", "Conventions", "CF-1.8", c);
   hdf5::write_string_attribute(root, "/", "format", r.format, c);
@@ -313,15 +319,11 @@ void write_sweep_result(const fs::path& path, const SweepResult& r) {
   write_series(root, r, c);
 
   hdf5::check(H5Fflush(root, H5F_SCOPE_GLOBAL), c, "HDF5 failed to flush the file");
-  if (!file.close()) c.fail("HDF5 failed to close " + in_quotes(partial.string()));
-
+  if (!file.close()) {
+    hdf5::fail_call(c, "HDF5 failed to close " + in_quotes(partial.path().string()));
+  }
   // Durable before it is published under its final name, as a run's file.
-  hdf5::sync_to_disk(partial, O_RDONLY, c);
-  std::error_code error;
-  fs::rename(partial, path, error);
-  if (error) c.fail("cannot rename " + in_quotes(partial.string()) + " to it: " + error.message());
-  const fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  hdf5::sync_to_disk(directory, O_RDONLY | O_DIRECTORY, c);
+  partial.publish();
 }
 
 SweepResult read_sweep_result(const fs::path& path) {

@@ -107,26 +107,18 @@ std::vector<T> read_vector(hid_t parent, const std::string& path, hid_t memory_t
 }
 
 bool is_dataset(hid_t parent, const std::string& name) {
-  const hid_t id = H5Oopen(parent, name.c_str(), H5P_DEFAULT);
-  if (id < 0) return false;
-  const bool dataset = H5Iget_type(id) == H5I_DATASET;
-  H5Oclose(id);
-  return dataset;
+  const Object object(H5Oopen(parent, name.c_str(), H5P_DEFAULT));
+  return object.valid() && H5Iget_type(object.get()) == H5I_DATASET;
 }
 
 bool is_group(hid_t parent, const std::string& name) {
-  const hid_t id = H5Oopen(parent, name.c_str(), H5P_DEFAULT);
-  if (id < 0) return false;
-  const bool group = H5Iget_type(id) == H5I_GROUP;
-  H5Oclose(id);
-  return group;
+  const Object object(H5Oopen(parent, name.c_str(), H5P_DEFAULT));
+  return object.valid() && H5Iget_type(object.get()) == H5I_GROUP;
 }
 
 bool holds_text(hid_t dataset) {
-  const hid_t type = H5Dget_type(dataset);
-  const bool text = H5Tget_class(type) == H5T_STRING;
-  H5Tclose(type);
-  return text;
+  const Datatype type(H5Dget_type(dataset));
+  return type.valid() && H5Tget_class(type.get()) == H5T_STRING;
 }
 
 int64_t start_day(hid_t object, const std::string& name, const std::string& file,
@@ -166,10 +158,10 @@ std::optional<SourceGroup> load_group(hid_t parent, const std::string& name, boo
     v.name = link;
     const int rank = rank_of(dataset.get(), link, c);
     if (rank > leading + 1) {
-      std::string message = "the series ";
-      message += in_quotes(name + "/" + link);
-      message += " has more than one column axis";
-      c.fail(message);
+      std::string series = name;
+      series += "/";
+      series += link;
+      c.fail("the series " + in_quotes(series) + " has more than one column axis");
     }
     if (rank == leading + 1) v.axis = dimension_name(dataset.get(), static_cast<unsigned>(leading));
     for (std::string_view attribute : kKeptAttributes) {
@@ -280,14 +272,16 @@ void create_group_datasets(hid_t series, OutputGroup& out, int64_t epoch_day, co
   const Group group = create_group(series, out.name, H5P_DEFAULT, c);
   const hid_t g = group.get();
   const Dataspace row_space = vector_space(out.rows.size(), c);
-  out.row_scale = write_dataset(g, "row", H5T_STD_U64LE, H5T_NATIVE_UINT64, row_space.get(),
-                                out.rows.data(), H5P_DEFAULT, c);
+  out.row_scale = write_dataset(
+      g, "row", H5T_STD_U64LE, H5T_NATIVE_UINT64, row_space.get(), out.rows.data(),
+      checksummed_creation(H5P_DEFAULT, {out.rows.size()}, sizeof(uint64_t), c).get(), c);
   check(H5DSset_scale(out.row_scale.get(), "row"), c, "HDF5 failed to make 'row' a dimension");
   write_string_attribute(out.row_scale.get(), "row", "long_name", "row of the points table", c);
   if (out.timed) {
     const Dataspace time_space = vector_space(out.time_h.size(), c);
-    out.time_scale = write_dataset(g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, time_space.get(),
-                                   out.time_h.data(), H5P_DEFAULT, c);
+    out.time_scale = write_dataset(
+        g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, time_space.get(), out.time_h.data(),
+        checksummed_creation(H5P_DEFAULT, {out.time_h.size()}, sizeof(double), c).get(), c);
     const hid_t t = out.time_scale.get();
     check(H5DSset_scale(t, "time"), c, "HDF5 failed to make 'time' a dimension");
     write_string_attribute(t, "time", "units",
@@ -320,6 +314,7 @@ void create_group_datasets(hid_t series, OutputGroup& out, int64_t epoch_day, co
     check(H5Pset_chunk(creation.get(), static_cast<int>(chunk.size()), chunk.data()), c, setup);
     check(H5Pset_fill_value(creation.get(), H5T_NATIVE_DOUBLE, &kMissing), c, setup);
     check(H5Pset_deflate(creation.get(), kDeflateLevel), c, setup);
+    add_checksum(creation.get(), c);
     const auto space = make<Dataspace>(
         H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), c, setup);
     Dataset dataset = create_dataset(g, v.name, H5T_IEEE_F64LE, space.get(), creation.get(), c);

@@ -101,22 +101,36 @@ bool parse_entry(const std::string& line, size_t indicator_count, JournalEntry& 
   return true;
 }
 
-}  // namespace
-
-JournalWriter::JournalWriter(const std::filesystem::path& dir, const std::string& part,
-                             const std::string& fingerprint,
-                             const std::vector<std::string>& indicators)
-    : path_(dir / (part + ".log")) {
+// Creates the journal directory and opens and locks the part, before anything reads it.
+LockedFile open_part(const std::filesystem::path& dir, const std::string& part) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
     throw Error(fmt::format("{}: cannot create the sweep journal directory: {}.", dir.string(),
                             ec.message()));
   }
+  const std::filesystem::path path = dir / (part + ".log");
+  LockedFile file(path, O_WRONLY | O_CREAT | O_APPEND);
+  if (!file.locked()) {
+    throw Error(
+        fmt::format("{}: cannot write the sweep journal: {}; one sweep at a time can run on a "
+                    "journal.",
+                    path.string(), file.problem()));
+  }
+  return file;
+}
+
+}  // namespace
+
+JournalWriter::JournalWriter(const std::filesystem::path& dir, const std::string& part,
+                             const std::string& fingerprint,
+                             const std::vector<std::string>& indicators)
+    : file_(open_part(dir, part)) {
+  const std::filesystem::path& path = file_.path();
   const std::string header = header_line(fingerprint, indicators);
   std::string existing;
   {
-    std::ifstream in(path_, std::ios::binary);
+    std::ifstream in(path, std::ios::binary);
     existing.assign(std::istreambuf_iterator<char>(in), {});
   }
   // A kill while the header was written leaves a prefix of it and no newline: start over.
@@ -127,14 +141,13 @@ JournalWriter::JournalWriter(const std::filesystem::path& dir, const std::string
     throw Error(fmt::format(
         "{}: this journal belongs to another sweep (its file, seed or "
         "indicators differ); sweep --fresh moves it aside, or choose another output file.",
-        path_.string()));
+        path.string()));
   }
-  fd_ = ::open(path_.c_str(),
-               O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (torn_header ? O_TRUNC : 0), 0644);
-  if (fd_ < 0) {
-    throw Error(fmt::format("{}: cannot open the sweep journal: {}.", path_.string(),
+  const auto fail = [&] {
+    throw Error(fmt::format("{}: cannot write the sweep journal: {}.", path.string(),
                             std::strerror(errno)));
-  }
+  };
+  if (torn_header && ::ftruncate(file_.fd(), 0) != 0) fail();
   std::string start;
   if (existing.empty()) {
     start = header + "\n";
@@ -142,10 +155,9 @@ JournalWriter::JournalWriter(const std::filesystem::path& dir, const std::string
     start = "\n";  // ends a line torn by a kill, so the next entry starts on its own line
   }
   if (!start.empty()) {
-    if (::write(fd_, start.data(), start.size()) != static_cast<ssize_t>(start.size()) ||
-        ::fsync(fd_) != 0) {
-      throw Error(fmt::format("{}: cannot write the sweep journal: {}.", path_.string(),
-                              std::strerror(errno)));
+    if (::write(file_.fd(), start.data(), start.size()) != static_cast<ssize_t>(start.size()) ||
+        ::fsync(file_.fd()) != 0) {
+      fail();
     }
     // The directory entry of a new file must be durable too.
     const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -156,10 +168,6 @@ JournalWriter::JournalWriter(const std::filesystem::path& dir, const std::string
   }
 }
 
-JournalWriter::~JournalWriter() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 void JournalWriter::append(const JournalEntry& e) {
   std::string line = fmt::format("R {} {} {} {}", e.row, e.done ? "d" : "f", bits(e.run_seconds),
                                  e.indicators.size());
@@ -167,9 +175,9 @@ void JournalWriter::append(const JournalEntry& e) {
   line += ' ' + escape(e.error);
   line += fmt::format(" {:016x}\n", fnv1a(line));
   // One write() of the whole line: a kill leaves either nothing or a prefix of it.
-  const ssize_t written = ::write(fd_, line.data(), line.size());
-  if (written != static_cast<ssize_t>(line.size()) || ::fdatasync(fd_) != 0) {
-    throw Error(fmt::format("{}: cannot write the sweep journal: {}.", path_.string(),
+  const ssize_t written = ::write(file_.fd(), line.data(), line.size());
+  if (written != static_cast<ssize_t>(line.size()) || ::fdatasync(file_.fd()) != 0) {
+    throw Error(fmt::format("{}: cannot write the sweep journal: {}.", file_.path().string(),
                             std::strerror(errno)));
   }
 }

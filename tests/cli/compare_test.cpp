@@ -2,10 +2,13 @@
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <array>
+#include <bit>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -21,6 +24,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::TempDir;
+
+// The bytes of `value` as stored (little-endian, as the files are).
+std::string bytes_of(double value) {
+  const auto bytes = std::bit_cast<std::array<char, sizeof value>>(value);
+  return {bytes.data(), bytes.size()};
+}
 
 // A finished results file holding `summary` and, when `hours` > 0, hourly tick
 // series of price and capacity for two venues.
@@ -215,6 +224,29 @@ TEST(CompareCommand, PrintsCsvWhenAsked) {
   const std::string csv =
       compare_command({.paths = {runs.bull, runs.bear}, .only = {"fee_index"}, .csv = true});
   EXPECT_EQ(csv, "indicator,unit,bull,bear\nfee_index,USD/(PF*h),2.5,3.25\n");
+}
+
+// A flipped bit in a stored result is an error naming the file, not a different number in the
+// table (the value sits in its checksummed object header).
+TEST(CompareRuns, RefusesAFileWithAFlippedBitInASummaryValue) {
+  const TwoRuns runs;
+  std::string bytes;
+  {
+    std::ifstream in(runs.bear, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const double adoption = 1234567.0;
+  const size_t at = bytes.find(bytes_of(adoption));
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 4] = static_cast<char>(bytes[at + 4] ^ 0x01);
+  std::ofstream(runs.bear, std::ios::binary | std::ios::trunc) << bytes;
+  EXPECT_EQ(error_message([&] {
+              compare_runs({runs.bull, runs.bear});
+            }),
+            runs.bear +
+                ": cannot read the results file: HDF5 failed to open dataset "
+                "'/summary/adoption_pf_hours': a checksum does not match: the file is "
+                "corrupted.");
 }
 
 }  // namespace

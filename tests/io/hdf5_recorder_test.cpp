@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -28,6 +29,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::TempDir;
+
+// The bytes of `value` as stored (little-endian, as the files are).
+std::string bytes_of(double value) {
+  const auto bytes = std::bit_cast<std::array<char, sizeof value>>(value);
+  return {bytes.data(), bytes.size()};
+}
 
 fs::path partial_of(const fs::path& path) {
   fs::path partial = path;
@@ -241,20 +248,24 @@ TEST(Hdf5Recorder, AttachesEachSeriesToTimeAndItsColumnAxis) {
   EXPECT_EQ(cells[2], 1.0);
   EXPECT_EQ(cells[2 * 9'999 + 1], 10'000.0);
 
-  // Chunked along time (32 KiB of rows) and deflated at the default level, 1.
+  // Chunked along time (32 KiB of rows), deflated at the default level, 1, then checksummed
+  // (Fletcher-32 of the compressed chunk, which a reader checks before inflating).
   for (const auto& [dataset, chunk_rows] : {std::pair{price, 4'096u}, std::pair{volume, 1'365u}}) {
     const hid_t creation = H5Dget_create_plist(dataset);
     EXPECT_EQ(H5Pget_layout(creation), H5D_CHUNKED);
     std::array<hsize_t, 2> chunk = {0, 0};
     EXPECT_GE(H5Pget_chunk(creation, 2, chunk.data()), 1);
     EXPECT_EQ(chunk[0], chunk_rows);
-    ASSERT_EQ(H5Pget_nfilters(creation), 1);
+    ASSERT_EQ(H5Pget_nfilters(creation), 2);
     unsigned flags = 0;
     size_t count = 1;
     unsigned level = 0;
     EXPECT_EQ(H5Pget_filter2(creation, 0, &flags, &count, &level, 0, nullptr, nullptr),
               H5Z_FILTER_DEFLATE);
     EXPECT_EQ(level, 1u);
+    count = 0;
+    EXPECT_EQ(H5Pget_filter2(creation, 1, &flags, &count, nullptr, 0, nullptr, nullptr),
+              H5Z_FILTER_FLETCHER32);
     H5Pclose(creation);
   }
   for (const hid_t id : {tick_time, bounds, nv, price, day_time, venue, volume}) H5Dclose(id);
@@ -393,6 +404,26 @@ TEST(Hdf5Recorder, ReplacesAnExistingFileOnlyAtFinish) {
   EXPECT_EQ(contents(path), "previous results");
   recorder.finish();
   EXPECT_EQ(Hdf5Reader(path).summary().size(), 2u);
+}
+
+// The partial file is locked (flock, which also excludes a second open in one process): a
+// second writer of the same output fails naming it and leaves the first writer's file intact.
+TEST(Hdf5Recorder, RefusesASecondWriterOfTheSameOutputAndLeavesTheFirstsFile) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  Hdf5Recorder first(path);
+  record_sample_run(first);
+  const std::string partial_before = contents(partial_of(path));
+  EXPECT_EQ(error_message([&] { Hdf5Recorder second(path); }),
+            path.string() + ": cannot write the output file: another gpumarket process is " +
+                "writing '" + partial_of(path).string() + "' (it holds its lock).");
+  EXPECT_EQ(contents(partial_of(path)), partial_before);
+  first.finish();
+  EXPECT_EQ(Hdf5Reader(path).summary().size(), 2u);
+  // Once published, the output can be written again.
+  Hdf5Recorder again(path);
+  record_sample_run(again);
+  again.finish();
 }
 
 TEST(Hdf5Recorder, LeavesOnlyThePartialFileWhenTheProcessIsKilled) {
@@ -629,6 +660,126 @@ TEST(Hdf5Reader, RejectsAMissingSeriesNamingIt) {
   recorder.finish();
   EXPECT_EQ(error_message([&] { Hdf5Reader(path).series("tick", "absent"); }),
             path.string() + ": cannot read the results file: it has no series '/tick/absent'.");
+}
+
+// Flips one bit of the byte at `offset` of the file at `path`.
+void flip_bit(const fs::path& path, size_t offset) {
+  std::string bytes = contents(path);
+  ASSERT_LT(offset, bytes.size());
+  bytes[offset] = static_cast<char>(bytes[offset] ^ 0x08);
+  write_text(path, bytes);
+}
+
+// Where the chunk `index` of dataset `path` is stored in the file, and its size.
+std::pair<haddr_t, hsize_t> chunk_location(const fs::path& file_path, const char* path,
+                                           hsize_t index) {
+  const hid_t file = H5Fopen(file_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t dataset = H5Dopen2(file, path, H5P_DEFAULT);
+  const hid_t space = H5Dget_space(dataset);
+  std::array<hsize_t, 2> origin{};
+  unsigned filters = 0;
+  haddr_t address = HADDR_UNDEF;
+  hsize_t size = 0;
+  H5Dget_chunk_info(dataset, space, index, origin.data(), &filters, &address, &size);
+  H5Sclose(space);
+  H5Dclose(dataset);
+  H5Fclose(file);
+  return {address, size};
+}
+
+bool has_fletcher32(hid_t file, const char* path) {
+  const hid_t dataset = H5Dopen2(file, path, H5P_DEFAULT);
+  const hid_t creation = H5Dget_create_plist(dataset);
+  unsigned flags = 0;
+  size_t values = 0;
+  const bool found = H5Pget_filter_by_id2(creation, H5Z_FILTER_FLETCHER32, &flags, &values, nullptr,
+                                          0, nullptr, nullptr) >= 0;
+  H5Pclose(creation);
+  H5Dclose(dataset);
+  return found;
+}
+
+H5D_layout_t layout_of(hid_t file, const char* path) {
+  const hid_t dataset = H5Dopen2(file, path, H5P_DEFAULT);
+  const hid_t creation = H5Dget_create_plist(dataset);
+  const H5D_layout_t layout = H5Pget_layout(creation);
+  H5Pclose(creation);
+  H5Dclose(dataset);
+  return layout;
+}
+
+// Series carry a Fletcher-32 checksum per chunk; summary values are compact, inside their
+// object header, which the 1.8 file format checksums.
+TEST(Hdf5Recorder, ChecksumsEverySeriesAndKeepsSummaryValuesInTheirCheckedHeaders) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  Hdf5Recorder recorder(path);
+  record_sample_run(recorder);
+  recorder.finish();
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  for (const char* series : {"/tick/time", "/tick/time_bnds", "/tick/price", "/day/volume"}) {
+    EXPECT_TRUE(has_fletcher32(file, series)) << series;
+  }
+  EXPECT_EQ(layout_of(file, "/summary/welfare"), H5D_COMPACT);
+  EXPECT_EQ(layout_of(file, "/tick/nv"), H5D_COMPACT);
+  H5Fclose(file);
+}
+
+TEST(Hdf5Reader, RejectsAFlippedBitInASummaryValue) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  Hdf5Recorder recorder(path);
+  record_sample_run(recorder);
+  recorder.finish();
+  const double welfare = 1234.5;  // record_sample_run's, stored once
+  const std::string bytes = contents(path);
+  const size_t at = bytes.find(bytes_of(welfare));
+  ASSERT_NE(at, std::string::npos);
+  flip_bit(path, at + 2);
+  EXPECT_EQ(error_message([&] { Hdf5Reader(path).summary(); }),
+            path.string() +
+                ": cannot read the results file: HDF5 failed to open dataset '/summary/welfare': "
+                "a checksum does not match: the file is corrupted.");
+}
+
+TEST(Hdf5Reader, RejectsAFlippedBitInASeries) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  Hdf5Recorder recorder(path);
+  record_sample_run(recorder);
+  recorder.finish();
+  const auto [address, size] = chunk_location(path, "/tick/price", 1);
+  ASSERT_NE(address, HADDR_UNDEF);
+  flip_bit(path, static_cast<size_t>(address + size / 2));
+  const Hdf5Reader reader(path);
+  EXPECT_EQ(reader.series("tick", "time").rows, 10'000u);  // other series still read
+  EXPECT_EQ(error_message([&] { reader.series("tick", "price"); }),
+            path.string() +
+                ": cannot read the results file: HDF5 failed to read dataset '/tick/price': a "
+                "checksum does not match: the file is corrupted.");
+}
+
+// A file that carries the marks of a finished run but none of its contents.
+TEST(Hdf5Reader, RejectsAFileMarkedCompleteWithoutTheGroupsOfARun) {
+  const TempDir dir;
+  const fs::path path = dir / "bare.h5";
+  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  write_string_attribute(file, "gpumarket_format", std::string(Hdf5Recorder::kFormatVersion));
+  const int complete = 1;
+  const hid_t space = H5Screate(H5S_SCALAR);
+  const hid_t attribute =
+      H5Acreate2(file, "complete", H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(attribute, H5T_NATIVE_INT, &complete);
+  H5Aclose(attribute);
+  H5Sclose(space);
+  ASSERT_GE(H5Fclose(file), 0);
+  EXPECT_EQ(error_message([&] { Hdf5Reader reader(path); }),
+            path.string() +
+                ": cannot open the results file: it is marked complete but has no group "
+                "'/provenance', which every run's file has: gpumarket did not write it, or it "
+                "is damaged.");
 }
 
 }  // namespace

@@ -1,16 +1,21 @@
 #include "gpumarket/io/sweep_result_file.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <array>
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "gpumarket/core/error.hpp"
+#include "gpumarket/core/locked_file.hpp"
 #include "gpumarket/io/hdf5_recorder.hpp"
 #include "support/temp_dir.hpp"
 
@@ -19,6 +24,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::TempDir;
+
+// The bytes of `value` as stored (little-endian, as the files are).
+std::string bytes_of(double value) {
+  const auto bytes = std::bit_cast<std::array<char, sizeof value>>(value);
+  return {bytes.data(), bytes.size()};
+}
 
 // Two rows of a sweep over an integer, a float and a text axis, declared out of name order so
 // that reading back must restore the sweep file's order.
@@ -264,6 +275,59 @@ TEST(SweepResultFile, RejectsAFileThatIsNotASweepResult) {
     EXPECT_EQ(std::string(error.what()),
               (dir / "run.h5").string() +
                   ": cannot read the sweep result: it has no attribute 'format' of '/'.");
+  }
+}
+
+// The result is written as a locked "<path>.partial": a writer that finds it locked (another
+// sweep or sweep-merge writing the same result) fails naming it and changes nothing in it.
+TEST(SweepResultFile, RefusesToWriteWhileAnotherProcessHoldsThePartialFile) {
+  const TempDir dir;
+  const fs::path path = dir / "sweep.h5";
+  const fs::path partial = dir / "sweep.h5.partial";
+  std::ofstream(partial) << "another writer's bytes";
+  {
+    const LockedFile other(partial, O_RDWR);
+    ASSERT_TRUE(other.locked());
+    try {
+      write_sweep_result(path, two_rows());
+      FAIL() << "expected an error";
+    } catch (const Error& error) {
+      EXPECT_EQ(std::string(error.what()),
+                path.string() + ": cannot write the sweep result: another gpumarket process is " +
+                    "writing '" + partial.string() + "' (it holds its lock).");
+    }
+    std::ifstream in(partial);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "another writer's bytes");
+  }
+  write_sweep_result(path, two_rows());
+  EXPECT_EQ(read_sweep_result(path).size(), 2u);
+  EXPECT_FALSE(fs::exists(partial));
+}
+
+// The points table's numbers carry a Fletcher-32 checksum: a flipped bit in an indicator is an
+// error naming the file and the column, not a different number.
+TEST(SweepResultFile, RejectsAFlippedBitInAnIndicator) {
+  const TempDir dir;
+  const fs::path path = dir / "out.h5";
+  write_sweep_result(path, two_rows());
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const double utilisation = 0.9;  // two_rows()'s, stored once
+  const size_t at = bytes.find(bytes_of(utilisation));
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 1] = static_cast<char>(bytes[at + 1] ^ 0x40);
+  std::ofstream(path, std::ios::binary) << bytes;
+  try {
+    read_sweep_result(path);
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              path.string() +
+                  ": cannot read the sweep result: HDF5 failed to read dataset '/utilisation': a "
+                  "checksum does not match: the file is corrupted.");
   }
 }
 

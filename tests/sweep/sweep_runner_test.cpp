@@ -156,6 +156,25 @@ TEST(SweepRunner, StartsOverAJournalWhoseHeaderWasTorn) {
   expect_same_table(read_sweep_result(dir / "full.h5"), read_sweep_result(dir / "part.h5"));
 }
 
+// A journal part is locked while its writer lives: a second sweep on the same journal (the
+// same output) is refused before it runs a row, and the first keeps appending.
+TEST(SweepRunner, RefusesASecondWriterOfAJournalPart) {
+  TempDir dir;
+  const std::filesystem::path journal = dir / "out.h5.journal";
+  JournalWriter first(journal, "rank-0-of-1", "fingerprint", {"x"});
+  try {
+    JournalWriter second(journal, "rank-0-of-1", "fingerprint", {"x"});
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    const std::string part = (journal / "rank-0-of-1.log").string();
+    EXPECT_EQ(std::string(error.what()),
+              part + ": cannot write the sweep journal: another gpumarket process is writing '" +
+                  part + "' (it holds its lock); one sweep at a time can run on a journal.");
+  }
+  first.append(JournalEntry{3, true, 0.5, {1.0}, ""});
+  EXPECT_EQ(read_journal(journal, "fingerprint", {"x"}).size(), 1u);
+}
+
 // An entry whose checksum matches but whose error text has an escape `escape` never writes
 // ('%' without two hex digits) is skipped like a torn line, not a crash.
 TEST(SweepRunner, SkipsAJournalEntryWithAMalformedEscape) {

@@ -20,7 +20,7 @@ namespace gpumarket {
 namespace exit_code {
 constexpr int kSuccess = 0;
 constexpr int kBadInput = 1;      // scenario or sweep file errors, missing or unwritable files
-constexpr int kUsage = 2;         // the command line does not parse
+constexpr int kUsage = 2;         // the command line does not parse, or names an input as output
 constexpr int kFailedRows = 3;    // a sweep finished, but some of its rows failed
 constexpr int kSignalBase = 128;  // interrupted: 128 + the signal, 130 for SIGINT (Ctrl-C)
 }  // namespace exit_code
@@ -33,6 +33,13 @@ class Interrupted : public Error {
 
  private:
   int signal_;
+};
+
+/// A command line that parses but cannot be carried out as given, found before anything is
+/// written (an output file that is one of the inputs): exit_code::kUsage.
+class UsageError : public Error {
+ public:
+  using Error::Error;
 };
 
 struct RunCommand {

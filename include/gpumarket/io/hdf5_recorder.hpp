@@ -22,11 +22,12 @@ namespace gpumarket {
 ///                              "hours since <start_date> 00:00:00", bounds time_bnds
 ///   /<group>/time_bnds         [rows x nv = 2]: each row's [start, end]
 ///   /<group>/<axis>            e.g. venue: the labels of a column axis, a dimension scale
-///   /<group>/<name>            double, [time] or [time x <axis>], chunked along time and
-///                              compressed; attributes units (UDUNITS), currency,
-///                              units_label (the unit as declared), long_name, columns
-///   /summary/<name>            scalar double; attributes units, currency, units_label,
-///                              long_name
+///   /<group>/<name>            double, [time] or [time x <axis>], chunked along time,
+///                              compressed and Fletcher-32 checksummed; attributes units
+///                              (UDUNITS), currency, units_label (the unit as declared),
+///                              long_name, columns
+///   /summary/<name>            scalar double, compact (in its checksummed object header);
+///                              attributes units, currency, units_label, long_name
 /// The same calls produce a byte-identical file: no timestamps are stored.
 class Hdf5Recorder final : public Recorder {
  public:
@@ -43,10 +44,11 @@ class Hdf5Recorder final : public Recorder {
     int deflate_level = 1;
   };
 
-  /// Creates "<path>.partial". Throws gpumarket::Error, with a message starting
-  /// with `path`, when the directory of `path` does not exist or is not writable,
-  /// or when `path` names a directory. An existing file at `path` is replaced
-  /// only by finish().
+  /// Creates "<path>.partial" and holds an exclusive lock on it (docs/output.md, "Writing").
+  /// Throws gpumarket::Error, with a message starting with `path`, when the directory of
+  /// `path` does not exist or is not writable, when `path` names a directory, or when another
+  /// process is writing "<path>.partial" (which is then left as it is). An existing file at
+  /// `path` is replaced only by finish().
   explicit Hdf5Recorder(const std::filesystem::path& path);
   Hdf5Recorder(const std::filesystem::path& path, const Options& options);
   /// Without finish(), closes and deletes the partial file; never throws.

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "gpumarket/core/locked_file.hpp"
+
 namespace gpumarket {
 
 /// One finished row. Values are stored as their bit patterns, so a row read back is
@@ -23,24 +25,22 @@ struct JournalEntry {
 /// Appends entries to "<dir>/<part>.log". The file starts with a header line naming the
 /// sweep's fingerprint and indicators; each entry is one line ending with a checksum, written
 /// with one write() and fsync'd before append() returns, so that a SIGKILL at any moment loses
-/// at most the line being written, which readers then ignore. Not thread-safe: callers
-/// serialise append().
+/// at most the line being written, which readers then ignore. The writer holds the part's lock
+/// (LockedFile) while it lives: a second sweep on the same journal is refused rather than
+/// running every row again. Not thread-safe: callers serialise append().
 class JournalWriter {
  public:
   /// Creates `dir` if needed and opens the part for appending. Throws Error when the directory
-  /// or file cannot be created, or when the part was written for another sweep.
+  /// or file cannot be created, when another process holds the part, or when the part was
+  /// written for another sweep.
   JournalWriter(const std::filesystem::path& dir, const std::string& part,
                 const std::string& fingerprint, const std::vector<std::string>& indicators);
-  ~JournalWriter();
-  JournalWriter(const JournalWriter&) = delete;
-  JournalWriter& operator=(const JournalWriter&) = delete;
 
   /// Throws Error when the write or fsync fails (e.g. a full disk).
   void append(const JournalEntry& entry);
 
  private:
-  std::filesystem::path path_;
-  int fd_ = -1;
+  LockedFile file_;
 };
 
 /// Every valid entry of every "*.log" part in `dir` (none when `dir` does not exist), by row;
