@@ -121,6 +121,9 @@ int run_main(int argc, char** argv) {
                       "With --replications: the seed of both ensembles (default: the first "
                       "scenario's)")
       ->needs("--replications");
+  bool compare_quiet = false;
+  compare_app->add_flag("-q,--quiet", compare_quiet,
+                        "With --replications: print no progress of the ensembles");
   unsigned compare_threads = 0;
   add_unsigned_option(compare_app, "--threads", compare_threads,
                       "With --replications: worker threads (default: the cores available)")
@@ -198,6 +201,7 @@ int run_main(int argc, char** argv) {
       ensembles.only = compare.only;
       ensembles.headline = compare.headline;
       ensembles.csv = compare.csv;
+      ensembles.quiet = compare_quiet;
       fmt::print("{}", compare_ensembles_command(ensembles));
     } else if (*compare_app) {
       fmt::print("{}", compare_command(compare));

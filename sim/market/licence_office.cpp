@@ -18,7 +18,7 @@ int64_t ranks_above(double threshold, double exponent, double normaliser, int64_
   return std::min(count, static_cast<int64_t>(std::ceil(x)) - 1);
 }
 
-LicenceOffice::LicenceOffice(std::vector<SegmentRange> segments) {
+LicenceOffice::LicenceOffice(const std::vector<SegmentRange>& segments) {
   uint64_t addresses = 0;
   for (const SegmentRange& range : segments) {
     segments_.push_back(Segment{range});

@@ -30,9 +30,7 @@ void MarketModel::Impl::build_licences() {
     RandomEngine rng = make_stream(scenario_.seed, "segment/" + segment.name + "/licences");
     boost::random::uniform_01<double> uniform;
     licensed.assign(static_cast<size_t>(segment.demand.addresses.count), false);
-    for (size_t k = 0; k < licensed.size(); ++k) {
-      licensed[k] = uniform(rng) < segment.demand.licensed_share;
-    }
+    for (auto&& address : licensed) address = uniform(rng) < segment.demand.licensed_share;
     licences_->license_at_start(s, licensed);
   }
   licence_rng_ = make_stream(scenario_.seed, "alliance/licences");
@@ -107,10 +105,11 @@ void MarketModel::Impl::plan_licences(SimTime now) {
     const SegmentRuntime& segment = segments_[s];
     if (segment.params->internal || wait >= horizon) continue;
     if (!std::isfinite(segment.width.mean()) || !std::isfinite(segment.duration.mean())) continue;
-    const double value =
-        planning_batch_.value_usd_per_pf_hour(2 * s) * planning_batch_.work_pfh(2 * s);
-    const double unlicensed = planning_cost_.row(2 * s).minCoeff();
-    const double licensed = planning_cost_.row(2 * s + 1).minCoeff();
+    // Row 2s plans an unlicensed job of the segment, row 2s + 1 a licensed one.
+    const Eigen::Index job = Eigen::Index{2} * s;
+    const double value = planning_batch_.value_usd_per_pf_hour(job) * planning_batch_.work_pfh(job);
+    const double unlicensed = planning_cost_.row(job).minCoeff();
+    const double licensed = planning_cost_.row(job + 1).minCoeff();
     const double saving = std::max(0.0, value - licensed) - std::max(0.0, value - unlicensed);
     if (!(saving > 0.0)) continue;
     const double jobs_after_approval =

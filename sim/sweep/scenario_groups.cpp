@@ -83,7 +83,7 @@ std::vector<ScenarioGroup> differing_parts(const ConfigNode& a, const ConfigNode
   }
   std::vector<ScenarioGroup> parts;
   for (const std::string& key : keys) {
-    if (kNotParts.count(key) > 0) continue;
+    if (kNotParts.contains(key)) continue;
     const ConfigNode* in_a = a.find(key);
     const ConfigNode* in_b = b.find(key);
     const bool lists = (in_a == nullptr || is_named_list(in_a)) &&
@@ -101,7 +101,9 @@ std::vector<ScenarioGroup> differing_parts(const ConfigNode& a, const ConfigNode
       const ConfigNode* item_a = in_a != nullptr ? named_item(*in_a, n) : nullptr;
       const ConfigNode* item_b = in_b != nullptr ? named_item(*in_b, n) : nullptr;
       if (differs(item_a, item_b)) {
-        const std::string part = key + "." + n;
+        std::string part = key;
+        part += '.';
+        part += n;
         parts.push_back({part, {part}});
       }
     }

@@ -69,6 +69,7 @@ const char* const kB =
 TEST(ScenarioGroups, PartsAreTopLevelKeysAndNamedListItemsThatDiffer) {
   const std::vector<ScenarioGroup> parts = differing_parts(tree(kA), tree(kB));
   std::vector<std::string> names;
+  names.reserve(parts.size());
   for (const ScenarioGroup& p : parts) names.push_back(p.name);
   // name and seed are not parts; venue y and horizon are equal.
   EXPECT_EQ(names,

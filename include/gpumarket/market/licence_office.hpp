@@ -39,7 +39,7 @@ class LicenceOffice {
     uint64_t count = 0;
   };
 
-  explicit LicenceOffice(std::vector<SegmentRange> segments);
+  explicit LicenceOffice(const std::vector<SegmentRange>& segments);
 
   /// Marks the addresses of `segment` for which `licensed[k]` is true (k in [0, count)) as
   /// licensed from the start: their licences were granted, and paid, before the run.
