@@ -15,7 +15,6 @@
 namespace gpumarket {
 namespace {
 
-using testing::load_error;
 using testing::TempDir;
 
 // A pool with every licence and settlement key; the cases below edit it and name its lines.
@@ -105,15 +104,8 @@ TEST(LicensingLoader, AnApplicationsBlockOfDefaultsPlansDailyOverAYear) {
             LicenceApplicationParams::DelayDistribution::Exponential);
 }
 
-struct BadCase {
-  const char* what;
-  std::string text;
-  const char* location;  // file:line:col in main.yaml
-  const char* phrase;
-};
-
 TEST(LicensingLoader, ReportsEachBadValueWithItsLocation) {
-  const std::vector<BadCase> cases = {
+  const std::vector<testing::BadCase> cases = {
       {"negative licence delay", replaced("licence_delay: 5d", "licence_delay: -5d"),
        "main.yaml:8:20", "venues[0].licence_delay: expected a duration"},
       {"negative fee", replaced("licence_fee_usd: 300", "licence_fee_usd: -1"), "main.yaml:7:22",
@@ -154,14 +146,7 @@ TEST(LicensingLoader, ReportsEachBadValueWithItsLocation) {
        "venues[0].licence_quota: a quota limits the approvals of applications: expected a "
        "'licence_applications' block beside it"},
   };
-  for (const BadCase& c : cases) {
-    SCOPED_TRACE(c.what);
-    TempDir dir;
-    dir.write("main.yaml", c.text);
-    const std::string message = load_error((dir / "main.yaml").string());
-    const std::string location = (dir / c.location).string();
-    testing::expect_located_error(message, location, c.phrase);
-  }
+  testing::expect_bad_cases(cases);
 }
 
 std::vector<std::string> warnings_of(const std::string& text) {

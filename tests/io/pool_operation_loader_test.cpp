@@ -106,15 +106,8 @@ TEST(PoolOperationLoader, KeysAreSetByOverridesAndTimelineSteps) {
   EXPECT_EQ(after.price_rule, PoolPriceRule::UtilisationTarget);
 }
 
-struct BadCase {
-  const char* what;
-  std::string text;
-  const char* location;  // file:line:col in main.yaml
-  const char* phrase;
-};
-
 TEST(PoolOperationLoader, ReportsEachBadValueWithItsLocation) {
-  const std::vector<BadCase> cases = {
+  const std::vector<testing::BadCase> cases = {
       {"target utilisation of 0", replaced("target_utilisation: 0.6", "target_utilisation: 0"),
        "main.yaml:8:46",
        "venues[0].utilisation_target.target_utilisation: expected a number in (0, 1], got 0"},
@@ -147,14 +140,7 @@ TEST(PoolOperationLoader, ReportsEachBadValueWithItsLocation) {
        replaced("uses_open_source_models: true", "uses_open_source_models: half"),
        "main.yaml:15:30", "segments[0].uses_open_source_models"},
   };
-  for (const BadCase& c : cases) {
-    SCOPED_TRACE(c.what);
-    TempDir dir;
-    dir.write("main.yaml", c.text);
-    const std::string message = load_error((dir / "main.yaml").string());
-    const std::string location = (dir / c.location).string();
-    testing::expect_located_error(message, location, c.phrase);
-  }
+  testing::expect_bad_cases(cases);
 }
 
 std::vector<std::string> warnings_of(const std::string& text) {

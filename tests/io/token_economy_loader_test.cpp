@@ -14,7 +14,6 @@
 namespace gpumarket {
 namespace {
 
-using testing::load_error;
 using testing::TempDir;
 
 // A marketplace with every token-economy key; the cases below edit it and name its lines.
@@ -68,15 +67,8 @@ TEST(TokenEconomyLoader, DefaultsAreTodaysRule) {
   EXPECT_DOUBLE_EQ(m->burn_and_mint.initial_supply_tokens, 536'870'910.0);
 }
 
-struct BadCase {
-  const char* what;
-  std::string text;
-  const char* location;  // file:line:col in main.yaml
-  const char* phrase;
-};
-
 TEST(TokenEconomyLoader, ReportsEachBadValueWithItsLocation) {
-  const std::vector<BadCase> cases = {
+  const std::vector<testing::BadCase> cases = {
       {"reprice share above 1", replaced("token_reprice_share: 0.05", "token_reprice_share: 1.5"),
        "main.yaml:8:26",
        "venues[0].token_reprice_share: expected a fraction between 0 and 1, got 1.5"},
@@ -103,14 +95,7 @@ TEST(TokenEconomyLoader, ReportsEachBadValueWithItsLocation) {
        replaced("    ask_currency: token\n", "    ask_currency: token\n    pricing: pay_as_bid\n"),
        "main.yaml:10:23", "venues[0].payment_interval: expected 0 under pricing: pay_as_bid"},
   };
-  for (const BadCase& c : cases) {
-    SCOPED_TRACE(c.what);
-    TempDir dir;
-    dir.write("main.yaml", c.text);
-    const std::string message = load_error((dir / "main.yaml").string());
-    const std::string location = (dir / c.location).string();
-    testing::expect_located_error(message, location, c.phrase);
-  }
+  testing::expect_bad_cases(cases);
 }
 
 }  // namespace

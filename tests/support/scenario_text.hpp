@@ -9,6 +9,7 @@
 
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/io/scenario_loader.hpp"
+#include "support/temp_dir.hpp"
 
 namespace gpumarket::testing {
 
@@ -43,6 +44,26 @@ inline void expect_located_error(const std::string& message, const std::string& 
       << "expected location " << location << "\n  message: " << message;
   EXPECT_NE(message.find(phrase), std::string::npos)
       << "expected phrase " << phrase << "\n  message: " << message;
+}
+
+/// A scenario text that must fail to load as main.yaml: what the case is, where its error is
+/// ("main.yaml:line:col") and what it says.
+struct BadCase {
+  std::string what;
+  std::string text;
+  std::string location;
+  std::string phrase;
+};
+
+/// Loads each case as main.yaml in a fresh directory and expects its located error.
+inline void expect_bad_cases(const std::vector<BadCase>& cases) {
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.what);
+    const TempDir dir;
+    dir.write("main.yaml", c.text);
+    expect_located_error(load_error((dir / "main.yaml").string()), (dir / c.location).string(),
+                         c.phrase);
+  }
 }
 
 }  // namespace gpumarket::testing
