@@ -19,6 +19,10 @@
 #include "gpumarket/market/indicators.hpp"
 #include "support/temp_dir.hpp"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
 namespace gpumarket {
 namespace {
 
@@ -240,13 +244,21 @@ TEST(CompareRuns, RefusesAFileWithAFlippedBitInASummaryValue) {
   ASSERT_NE(at, std::string::npos);
   bytes[at + 4] = static_cast<char>(bytes[at + 4] ^ 0x01);
   std::ofstream(runs.bear, std::ios::binary | std::ios::trunc) << bytes;
-  EXPECT_EQ(error_message([&] {
-              compare_runs({runs.bull, runs.bear});
-            }),
-            runs.bear +
-                ": cannot read the results file: HDF5 failed to open dataset "
-                "'/summary/adoption_pf_hours': a checksum does not match: the file is "
-                "corrupted.");
+  // HDF5 1.10.8 loses one object header (424 bytes) on the failed read of a corrupted
+  // object. Its free lists go back to malloc first, so that the block is allocated, and
+  // left out of the leak check, inside the read.
+  H5garbage_collect();
+#if defined(__SANITIZE_ADDRESS__)
+  __lsan_disable();
+#endif
+  const std::string error = error_message([&] { compare_runs({runs.bull, runs.bear}); });
+#if defined(__SANITIZE_ADDRESS__)
+  __lsan_enable();
+#endif
+  EXPECT_EQ(error, runs.bear +
+                       ": cannot read the results file: HDF5 failed to open dataset "
+                       "'/summary/adoption_pf_hours': a checksum does not match: the file is "
+                       "corrupted.");
 }
 
 }  // namespace

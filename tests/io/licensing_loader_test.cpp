@@ -80,7 +80,8 @@ TEST(LicensingLoader, WithoutTheNewKeysNoAddressAppliesAndSettlementCostsNothing
   text.erase(from, text.find("    settlement_spread") - from);
   const size_t fx = text.find("    fx_spread");
   text.erase(fx, text.find("segments:") - fx);
-  const LicensingParams& l = licensing_of(load_scenario(dir.write("main.yaml", text)));
+  const LoadedScenario loaded = load_scenario(dir.write("main.yaml", text));
+  const LicensingParams& l = licensing_of(loaded);
   EXPECT_TRUE(l.accepts_zk_bridged_work);
   EXPECT_DOUBLE_EQ(l.fx_spread, 0.0);
   EXPECT_EQ(l.settlement_delay, Duration());
@@ -95,7 +96,8 @@ TEST(LicensingLoader, AnApplicationsBlockOfDefaultsPlansDailyOverAYear) {
   text.erase(from, text.find("    licence_quota") - from);
   text =
       testing::edited_text(text, "    licence_applications:\n", "    licence_applications: {}\n");
-  const LicensingParams& l = licensing_of(load_scenario(dir.write("main.yaml", text)));
+  const LoadedScenario loaded = load_scenario(dir.write("main.yaml", text));
+  const LicensingParams& l = licensing_of(loaded);
   ASSERT_TRUE(l.applications.has_value());
   EXPECT_EQ(l.applications->planning_interval, Duration::days(1));
   EXPECT_EQ(l.applications->planning_horizon, Duration::days(365));
