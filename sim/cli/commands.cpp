@@ -103,12 +103,18 @@ void report_warnings(const LoadedScenario& loaded, bool strict) {
   }
 }
 
-std::vector<const IndicatorDefinition*> headline_indicators() {
+std::vector<size_t> headline_order(const std::vector<std::string>& names) {
   using namespace indicator;
   std::vector<const IndicatorDefinition*> headline(std::begin(kArticleIndicators),
                                                    std::end(kArticleIndicators));
   headline.insert(headline.end(), {&kJobsCompleted, &kMeanWait, &kMeanQueueLength, &kUtilisation});
-  return headline;
+  std::vector<size_t> order;
+  for (const IndicatorDefinition* wanted : headline) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (indicator::names(*wanted, names[i])) order.push_back(i);
+    }
+  }
+  return order;
 }
 
 void install_interrupt_handlers() {
@@ -221,12 +227,13 @@ std::string validate_command(const std::string& path, const std::vector<std::str
 }
 
 void print_headline(const RunReport& report, std::FILE* out) {
+  std::vector<std::string> names;
+  names.reserve(report.summary.size());
+  for (const SummaryValue& v : report.summary) names.push_back(v.name);
   std::vector<const SummaryValue*> rows;
-  for (const IndicatorDefinition* wanted : headline_indicators()) {
-    for (const SummaryValue& v : report.summary) {
-      if (std::isnan(v.value)) continue;  // not applicable to this scenario
-      if (indicator::names(*wanted, v.name)) rows.push_back(&v);
-    }
+  for (const size_t i : headline_order(names)) {
+    const SummaryValue& v = report.summary[i];
+    if (!std::isnan(v.value)) rows.push_back(&v);  // NaN: not applicable to this scenario
   }
   size_t width = 0;
   for (const SummaryValue* v : rows) width = std::max(width, v->name.size());

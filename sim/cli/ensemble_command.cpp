@@ -50,11 +50,12 @@ EnsembleReport run_ensemble_command(const EnsembleCommand& command) {
 }
 
 void print_ensemble_headline(const EnsembleReport& report, std::FILE* out) {
+  std::vector<std::string> names;
+  names.reserve(report.indicators.size());
+  for (const IndicatorEnsemble& e : report.indicators) names.push_back(e.name);
   std::vector<const IndicatorEnsemble*> rows;
-  for (const IndicatorDefinition* wanted : headline_indicators()) {
-    for (const IndicatorEnsemble& e : report.indicators) {
-      if (e.replications > 0 && indicator::names(*wanted, e.name)) rows.push_back(&e);
-    }
+  for (const size_t i : headline_order(names)) {
+    if (report.indicators[i].replications > 0) rows.push_back(&report.indicators[i]);
   }
   size_t width = 0;
   for (const IndicatorEnsemble* e : rows) width = std::max(width, e->name.size());
@@ -124,11 +125,10 @@ std::vector<const PairedDifference*> shown_rows(const EnsembleCompareCommand& co
       rows.push_back(&*it);
     }
   } else if (command.headline) {
-    for (const IndicatorDefinition* wanted : headline_indicators()) {
-      for (const PairedDifference& d : all) {
-        if (indicator::names(*wanted, d.indicator)) rows.push_back(&d);
-      }
-    }
+    std::vector<std::string> names;
+    names.reserve(all.size());
+    for (const PairedDifference& d : all) names.push_back(d.indicator);
+    for (const size_t i : headline_order(names)) rows.push_back(&all[i]);
   } else {
     for (const PairedDifference& d : all) rows.push_back(&d);
   }

@@ -54,11 +54,7 @@ std::vector<std::string> explained_indicators(const ExplainCommand& command,
     }
     return chosen;
   }
-  for (const IndicatorDefinition* wanted : headline_indicators()) {
-    for (const std::string& name : names) {
-      if (indicator::names(*wanted, name)) chosen.push_back(name);
-    }
-  }
+  for (const size_t i : headline_order(names)) chosen.push_back(names[i]);
   return chosen;
 }
 

@@ -12,7 +12,6 @@
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/recorder.hpp"
 #include "gpumarket/io/scenario_loader.hpp"
-#include "gpumarket/market/indicators.hpp"
 
 namespace gpumarket {
 
@@ -84,9 +83,10 @@ double progress_interval_from_environment();
 /// there is any.
 void report_warnings(const LoadedScenario& loaded, bool strict);
 
-/// The indicators of the headline tables, in their order: those the articles watch
-/// (indicators.hpp, kArticleIndicators), then the queueing ones; the rest stay in the file.
-std::vector<const IndicatorDefinition*> headline_indicators();
+/// The positions in `names` of the headline tables' indicators, in the headline's order: those
+/// the articles watch (indicators.hpp, kArticleIndicators), then the queueing ones. Names
+/// outside the headline are left out (they stay in the file).
+std::vector<size_t> headline_order(const std::vector<std::string>& names);
 
 /// Prints a run's headline results as a short table.
 void print_headline(const RunReport& report, std::FILE* out);
