@@ -36,20 +36,31 @@ std::string output_option(const SweepSpec& spec, const SweepCommand& command) {
   return "the default output " + path;
 }
 
-// The files a sweep reads: its sweep file and those its base scenario was read from.
+// The files a sweep reads: its sweep file and those its base scenario and its scenario axes'
+// files were read from.
 std::vector<NamedInput> sweep_inputs(const SweepSpec& spec) {
   std::vector<NamedInput> inputs = {{"the sweep file", spec.path}};
   for (NamedInput& base : source_files(spec.base, "the base scenario")) {
     inputs.push_back(std::move(base));
   }
+  for (const SweepAxis& axis : spec.axes) {
+    for (const ScenarioLayer& layer : axis.scenarios) {
+      for (NamedInput& file : source_files(layer.tree, "a scenario of axis " + axis.name)) {
+        inputs.push_back(std::move(file));
+      }
+    }
+  }
   return inputs;
 }
 
-// "point <p>: path=value path=value": a point as the --set overrides that give it.
+// "point <p>: scenario=file path=value path=value": a point as its scenario files and the
+// --set overrides that give it.
 std::string point_line(const SweepSpec& spec, uint64_t point) {
   std::string line = fmt::format("point {}:", point);
   for (size_t a = 0; a < spec.axes.size(); ++a) {
-    line += fmt::format(" {}={}", spec.axes[a].path, spec.points[point].values[a].text);
+    const SweepAxis& axis = spec.axes[a];
+    line += fmt::format(" {}={}", axis.scenarios.empty() ? axis.path : axis.name,
+                        spec.points[point].values[a].text);
   }
   return line;
 }

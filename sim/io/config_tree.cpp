@@ -159,44 +159,64 @@ fs::path identity_of(const std::string& path) {
   return canonical;
 }
 
-ConfigNode resolve_chain(ConfigNode root, const std::string& path, std::vector<ChainLink>& chain) {
-  chain.push_back(ChainLink{identity_of(path), path});
-  ConfigEntry* extends = root.find_entry("extends");
-  if (extends == nullptr) {
-    chain.pop_back();
-    return root;
-  }
-  ConfigNode parent_ref = std::move(extends->value);
-  const SourceLocation key_location = extends->key_location;
-  root.remove("extends");
-  const SourceLocation& where = parent_ref.is_null() ? key_location : parent_ref.location;
-  if (!parent_ref.is_scalar() || parent_ref.scalar.empty()) {
-    throw Error(where, "extends: expected the path of a parent scenario file, got " +
-                           std::string(parent_ref.kind_description()));
+ConfigNode resolve_chain(ConfigNode root, const std::string& path, std::vector<ChainLink>& chain);
+
+// The parent that `ref` (one path of an `extends`) names, relative to `path`, with its own
+// `extends` resolved.
+ConfigNode resolve_parent(const ConfigNode& ref, const std::string& path,
+                          std::vector<ChainLink>& chain) {
+  if (!ref.is_scalar() || ref.scalar.empty()) {
+    throw Error(ref.location, "extends: expected the path of a parent scenario file, got " +
+                                  std::string(ref.kind_description()));
   }
   const std::string parent_path =
-      (fs::path(path).parent_path() / fs::path(parent_ref.scalar)).lexically_normal().string();
+      (fs::path(path).parent_path() / fs::path(ref.scalar)).lexically_normal().string();
   const fs::path parent_identity = identity_of(parent_path);
   for (size_t i = 0; i < chain.size(); ++i) {
     if (chain[i].identity != parent_identity) continue;
     std::string cycle;
     for (size_t j = i; j < chain.size(); ++j) cycle += chain[j].display + " -> ";
     cycle += parent_path;
-    throw Error(where, "extends: '" + parent_ref.scalar + "' makes a cycle: " + cycle);
+    throw Error(ref.location, "extends: '" + ref.scalar + "' makes a cycle: " + cycle);
   }
   if (chain.size() >= kMaxExtendsDepth) {
-    throw Error(where, "extends: more than " + std::to_string(kMaxExtendsDepth) +
-                           " files in one chain (from " + chain.front().display + ")");
+    throw Error(ref.location, "extends: more than " + std::to_string(kMaxExtendsDepth) +
+                                  " files in one chain (from " + chain.front().display + ")");
   }
   std::string text;
   if (const std::string reason = read_file(parent_path, text); !reason.empty()) {
-    throw Error(where,
+    throw Error(ref.location,
                 "extends: cannot read the parent scenario file '" + parent_path + "': " + reason);
   }
-  ConfigNode parent = resolve_chain(parse_config_text(text, parent_path), parent_path, chain);
-  merge_config(parent, root);
+  return resolve_chain(parse_config_text(text, parent_path), parent_path, chain);
+}
+
+// `extends: parent.yaml` or `extends: [first.yaml, second.yaml, ...]`: the parents merged in
+// order (a later one overrides an earlier one), then the file itself on top.
+ConfigNode resolve_chain(ConfigNode root, const std::string& path, std::vector<ChainLink>& chain) {
+  ConfigEntry* extends = root.find_entry("extends");
+  if (extends == nullptr) return root;
+  ConfigNode refs = std::move(extends->value);
+  if (refs.is_null()) refs.location = extends->key_location;
+  root.remove("extends");
+  if (refs.is_sequence() && refs.items.empty()) {
+    throw Error(refs.location,
+                "extends: expected the path of a parent scenario file or a list "
+                "of them, got an empty list");
+  }
+  chain.push_back(ChainLink{identity_of(path), path});
+  ConfigNode merged;
+  if (refs.is_sequence()) {
+    merged = resolve_parent(refs.items.front(), path, chain);
+    for (size_t i = 1; i < refs.items.size(); ++i) {
+      merge_config(merged, resolve_parent(refs.items[i], path, chain));
+    }
+  } else {
+    merged = resolve_parent(refs, path, chain);
+  }
   chain.pop_back();
-  return parent;
+  merge_config(merged, root);
+  return merged;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -177,7 +177,9 @@ void write_points(hid_t root, const SweepResult& r, const Context& c) {
   column.write("/seed", r.seed, "scenario seed of the row", "");
   for (size_t a = 0; a < r.axis_names.size(); ++a) {
     const std::string path = "/" + r.axis_names[a];
-    const std::string long_name = "scenario value " + r.axis_paths[a];
+    // An axis of scenario files has no path: each value is a file.
+    const std::string long_name =
+        r.axis_paths[a].empty() ? "scenario file" : "scenario value " + r.axis_paths[a];
     hdf5::Dataset d;
     if (!r.axis_numeric[a]) {
       d = column.write(path, r.axis_text[a], long_name, "");

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -81,23 +82,36 @@ bool is_integer_literal(std::string_view text) {
          std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
-SweepAxis decode_axis_head(MapReader& r, const ConfigNode& base,
+// A scenario an axis path must exist in: the base, or one combination of scenario files
+// ("world=central.yaml,policy=bull.yaml") with the base on top.
+struct BaseScenario {
+  std::string label;  // "" for the sweep's base alone
+  ConfigNode tree;
+};
+
+std::string in_base(const BaseScenario& base) {
+  return base.label.empty() ? "the base scenario" : "the scenario of " + base.label;
+}
+
+SweepAxis decode_axis_head(MapReader& r, const std::vector<BaseScenario>& bases,
                            std::vector<std::string>& seen_paths) {
   SweepAxis axis;
   axis.where = r.node().location;
   axis.path = r.string("path");
-  const ConfigNode* target = nullptr;
-  try {
-    target = find_path(base, axis.path);
-  } catch (const Error& error) {
-    r.fail("path", error.what());
-  }
-  if (target == nullptr) {
-    r.fail("path", fmt::format("'{}' does not exist in the base scenario", axis.path));
-  }
-  if (!target->is_scalar()) {
-    r.fail("path", fmt::format("'{}' is {} in the base scenario; an axis sets one scalar value",
-                               axis.path, target->kind_description()));
+  for (const BaseScenario& base : bases) {
+    const ConfigNode* target = nullptr;
+    try {
+      target = find_path(base.tree, axis.path);
+    } catch (const Error& error) {
+      r.fail("path", error.what());
+    }
+    if (target == nullptr) {
+      r.fail("path", fmt::format("'{}' does not exist in {}", axis.path, in_base(base)));
+    }
+    if (!target->is_scalar()) {
+      r.fail("path", fmt::format("'{}' is {} in {}; an axis sets one scalar value", axis.path,
+                                 target->kind_description(), in_base(base)));
+    }
   }
   if (axis.path == "seed") {
     r.fail("path",
@@ -195,8 +209,9 @@ uint64_t uniform_below(RandomEngine& engine, uint64_t n) {
   }
 }
 
-Block decode_sample_block(MapReader& r, const ConfigNode& base, std::vector<std::string>& paths,
-                          uint64_t sweep_seed, size_t block_index) {
+Block decode_sample_block(MapReader& r, const std::vector<BaseScenario>& bases,
+                          std::vector<std::string>& paths, uint64_t sweep_seed,
+                          size_t block_index) {
   Block block;
   const std::string method = r.enumeration("sample", {"random", "latin_hypercube"});
   const int64_t count = r.integer("count", Check::Positive);
@@ -207,7 +222,7 @@ Block decode_sample_block(MapReader& r, const ConfigNode& base, std::vector<std:
   };
   std::vector<Bounds> bounds;
   for (MapReader& item : items.maps()) {
-    SweepAxis axis = decode_axis_head(item, base, paths);
+    SweepAxis axis = decode_axis_head(item, bases, paths);
     Bounds b{item.number("min"), item.number("max"), item.optional_boolean("integer", false)};
     item.finish();
     if (!(b.min < b.max)) item.fail("max", "expected `max` above `min`");
@@ -249,16 +264,16 @@ Block decode_sample_block(MapReader& r, const ConfigNode& base, std::vector<std:
   return block;
 }
 
-Block decode_block(MapReader r, const ConfigNode& base, std::vector<std::string>& paths,
-                   uint64_t sweep_seed, size_t block_index) {
-  if (r.has("sample")) return decode_sample_block(r, base, paths, sweep_seed, block_index);
+Block decode_block(MapReader r, const std::vector<BaseScenario>& bases,
+                   std::vector<std::string>& paths, uint64_t sweep_seed, size_t block_index) {
+  if (r.has("sample")) return decode_sample_block(r, bases, paths, sweep_seed, block_index);
   Block block;
   if (r.has("zip")) {
     SequenceReader items = r.sequence("zip", Length::NonEmpty);
     r.finish();
     std::vector<std::vector<AxisValue>> columns;
     for (MapReader& item : items.maps()) {
-      block.axes.push_back(decode_axis_head(item, base, paths));
+      block.axes.push_back(decode_axis_head(item, bases, paths));
       columns.push_back(decode_axis_values(item));
       item.finish();
       if (columns.back().size() != columns.front().size()) {
@@ -277,23 +292,103 @@ Block decode_block(MapReader r, const ConfigNode& base, std::vector<std::string>
     }
     return block;
   }
-  block.axes.push_back(decode_axis_head(r, base, paths));
+  block.axes.push_back(decode_axis_head(r, bases, paths));
   for (AxisValue& v : decode_axis_values(r)) block.rows.push_back({std::move(v)});
   r.finish();
   return block;
 }
 
-ConfigNode decode_base(MapReader& r, const std::string& sweep_path) {
-  const ConfigNode* node = r.find("base");
-  if (node == nullptr) r.fail("base", "missing required key 'base' (a scenario file or mapping)");
-  if (node->is_scalar()) {
-    const std::filesystem::path dir = std::filesystem::path(sweep_path).parent_path();
-    const std::filesystem::path file = dir / node->scalar;
-    if (!std::filesystem::exists(file)) {
-      r.fail("base", fmt::format("the scenario file '{}' does not exist", file.string()));
-    }
-    return load_config_file(file.string());
+// A scenario file named in a sweep file, relative to it, after its own `extends`. Throws
+// Error at `where` when it is missing.
+ConfigNode load_scenario_file(const std::string& sweep_path, const std::string& file,
+                              const SourceLocation& where, const std::string& key) {
+  const std::filesystem::path path = std::filesystem::path(sweep_path).parent_path() / file;
+  if (!std::filesystem::is_regular_file(path)) {
+    throw Error(where,
+                fmt::format("{}: the scenario file '{}' does not exist", key, path.string()));
   }
+  return load_config_file(path.string());
+}
+
+// `{name: world, scenario: [a.yaml, b.yaml]}`: an axis whose values are scenario files.
+Block decode_scenario_block(MapReader r, const std::string& sweep_path) {
+  SweepAxis axis;
+  axis.where = r.node().location;
+  axis.name = r.optional_string("name", "scenario");
+  if (!is_identifier(axis.name)) {
+    r.fail("name", fmt::format("'{}' is not a name of letters, digits and '_' that starts with "
+                               "a letter",
+                               axis.name));
+  }
+  SequenceReader files = r.sequence("scenario", Length::NonEmpty);
+  r.finish();
+  Block block;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const ConfigNode& item = files.item(i);
+    const std::string file = read_string(item, files.item_path(i));
+    for (const ScenarioLayer& earlier : axis.scenarios) {
+      if (earlier.file == file) {
+        throw Error(item.location,
+                    fmt::format("{}: '{}' is listed twice", files.item_path(i), file));
+      }
+    }
+    axis.scenarios.push_back(
+        {file, load_scenario_file(sweep_path, file, item.location, files.item_path(i))});
+    block.rows.push_back({AxisValue{file, std::nan(""), item.location}});
+  }
+  block.axes.push_back(std::move(axis));
+  return block;
+}
+
+// Every combination of the scenario axes' files, each with `base` on top, labelled by its
+// values; just `base` when there is no scenario axis. Throws Error at `axes` beyond 4,096.
+std::vector<BaseScenario> base_scenarios(const std::vector<SweepAxis>& scenario_axes,
+                                         const ConfigNode& base, const SourceLocation& axes) {
+  if (scenario_axes.empty()) return {BaseScenario{"", base}};
+  std::vector<BaseScenario> combinations = {BaseScenario{}};
+  for (const SweepAxis& axis : scenario_axes) {
+    std::vector<BaseScenario> next;
+    next.reserve(combinations.size() * axis.scenarios.size());
+    for (const BaseScenario& partial : combinations) {
+      for (const ScenarioLayer& layer : axis.scenarios) {
+        BaseScenario combined{partial.label, partial.tree};
+        combined.label += (combined.label.empty() ? "" : ",") + axis.name + "=" + layer.file;
+        if (combined.tree.is_null()) {
+          combined.tree = layer.tree;
+        } else {
+          merge_config(combined.tree, layer.tree);
+        }
+        next.push_back(std::move(combined));
+      }
+    }
+    combinations = std::move(next);
+    if (combinations.size() > 4096) {
+      throw Error(axes, "axes: the scenario axes make more than 4,096 combinations of files");
+    }
+  }
+  for (BaseScenario& combination : combinations) merge_config(combination.tree, base);
+  return combinations;
+}
+
+ConfigNode decode_base(MapReader& r, const std::string& sweep_path, bool scenario_axes) {
+  const ConfigNode* node = r.find("base");
+  if (scenario_axes) {
+    // The scenario axes give the scenarios; `base` can only add overrides on top of them.
+    if (node == nullptr) return ConfigNode::make_map();
+    if (!node->is_map() || node->find("extends") != nullptr) {
+      r.fail("base",
+             "with a scenario axis the scenarios are its files: `base` may only be a "
+             "mapping of values set on top of them (no `extends`), or absent");
+    }
+    return *node;
+  }
+  if (node == nullptr) {
+    r.fail("base",
+           "missing required key 'base' (a scenario file or mapping, or an axis of "
+           "scenario files)");
+  }
+  if (node->is_scalar())
+    return load_scenario_file(sweep_path, node->scalar, node->location, "base");
   if (node->is_map()) return resolve_extends(*node, sweep_path);
   r.fail("base",
          fmt::format("expected a scenario file or a mapping, got {}", node->kind_description()));
@@ -424,10 +519,32 @@ std::string SweepSpec::point_key(uint64_t point) const {
   return key;
 }
 
+ConfigNode SweepSpec::point_base(uint64_t point) const {
+  ConfigNode tree;
+  const SweepPoint& p = points.at(point);
+  for (size_t a = 0; a < axes.size(); ++a) {
+    const auto& layers = axes[a].scenarios;
+    if (layers.empty()) continue;
+    const auto layer = std::find_if(layers.begin(), layers.end(), [&](const ScenarioLayer& l) {
+      return l.file == p.values[a].text;
+    });
+    GPUMARKET_CHECK(layer != layers.end());
+    if (tree.is_null()) {
+      tree = layer->tree;
+    } else {
+      merge_config(tree, layer->tree);
+    }
+  }
+  if (tree.is_null()) return base;
+  merge_config(tree, base);
+  return tree;
+}
+
 ConfigNode SweepSpec::scenario_tree(const SweepRow& row) const {
-  ConfigNode tree = base;
+  ConfigNode tree = point_base(row.point);
   const SweepPoint& p = points.at(row.point);
   for (size_t a = 0; a < axes.size(); ++a) {
+    if (!axes[a].scenarios.empty()) continue;
     // find_path is const; the tree is our own copy, so writing through it is sound.
     // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): `tree` is a mutable local
     auto* node = const_cast<ConfigNode*>(find_path(tree, axes[a].path));
@@ -447,6 +564,11 @@ ConfigNode SweepSpec::scenario_tree(const SweepRow& row) const {
 std::string SweepSpec::fingerprint() const {
   // FNV-1a over a canonical text of what determines the results.
   std::string canon = to_yaml(base);
+  for (const SweepAxis& axis : axes) {
+    for (const ScenarioLayer& layer : axis.scenarios) {
+      canon += fmt::format("\nscenario {}={}\n{}", axis.name, layer.file, to_yaml(layer.tree));
+    }
+  }
   canon += fmt::format("\nseed={} replications={} crn={} series={}\n", seed, replications,
                        common_random_numbers, keep_series);
   for (const std::string& name : indicators) canon += fmt::format("indicator {}\n", name);
@@ -467,7 +589,17 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
   spec.text = text;
   const ConfigNode root = parse_config_text(text, path);
   MapReader r(root, "");
-  spec.base = decode_base(r, path);
+  SequenceReader axes = r.sequence("axes", Length::NonEmpty);
+  // Scenario axes first: the other axes' paths are checked in every scenario they give.
+  std::vector<std::optional<Block>> decoded(axes.size());
+  std::vector<SweepAxis> scenario_axes;
+  for (size_t b = 0; b < axes.size(); ++b) {
+    const ConfigNode& item = axes.item(b);
+    if (!item.is_map() || item.find("scenario") == nullptr) continue;
+    decoded[b] = decode_scenario_block(axes.map(b), path);
+    scenario_axes.push_back(decoded[b]->axes.front());
+  }
+  spec.base = decode_base(r, path, !scenario_axes.empty());
   spec.seed = r.optional_unsigned("seed", 1);
   spec.replications = static_cast<uint64_t>(r.optional_integer("replications", 1, Check::Positive));
   spec.common_random_numbers = r.optional_boolean("common_random_numbers", true);
@@ -478,15 +610,16 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
     spec.indicators.push_back(read_name(indicators.item(i), indicators.item_path(i)));
     spec.indicator_locations.push_back(indicators.item(i).location);
   }
-  SequenceReader axes = r.sequence("axes", Length::NonEmpty);
   SequenceReader constraint_items = r.optional_sequence("constraints");
   const SourceLocation constraints_where = r.location("constraints");
   r.finish();
 
+  const std::vector<BaseScenario> bases = base_scenarios(scenario_axes, spec.base, axes.location());
   std::vector<Block> blocks;
   std::vector<std::string> paths;
   for (size_t b = 0; b < axes.size(); ++b) {
-    blocks.push_back(decode_block(axes.map(b), spec.base, paths, spec.seed, b));
+    blocks.push_back(decoded[b] ? std::move(*decoded[b])
+                                : decode_block(axes.map(b), bases, paths, spec.seed, b));
   }
   spec.axes = collect_axes(blocks);
   const std::vector<Constraint> constraints = decode_constraints(constraint_items, spec.axes);

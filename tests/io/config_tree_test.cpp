@@ -147,6 +147,75 @@ TEST(ConfigTree, ExtendsResolvesGrandparentsRelativeToEachFile) {
   EXPECT_EQ(root.find("z")->scalar, "3");
 }
 
+TEST(ConfigTree, ExtendsAListMergesTheParentsInOrderThenTheChild) {
+  TempDir dir;
+  const std::string world = dir.write("world/central.yaml",
+                                      "seed: 1\n"
+                                      "venues:\n"
+                                      "  - name: pool\n"
+                                      "    capex: 50\n"
+                                      "  - name: cloud\n"
+                                      "    servers: 9\n");
+  dir.write("policy/base.yaml", "venues:\n  - name: pool\n    subsidy: 0.3\n    fee: 1\n");
+  const std::string policy = dir.write(
+      "policy/deep.yaml", "extends: base.yaml\nvenues:\n  - name: pool\n    subsidy: 0.5\n");
+  const std::string child = dir.write(
+      "case.yaml", "extends: [world/central.yaml, policy/deep.yaml]\nname: case\nseed: 2\n");
+  const ConfigNode root = load_config_file(child);
+  EXPECT_EQ(root.find("extends"), nullptr);
+  EXPECT_EQ(root.find("seed")->scalar, "2");
+  const ConfigNode& venues = *root.find("venues");
+  ASSERT_EQ(venues.items.size(), 2u);
+  const ConfigNode& pool = venues.items[0];
+  EXPECT_EQ(pool.find("capex")->location.to_string(), world + ":4:12");
+  EXPECT_EQ(pool.find("subsidy")->scalar, "0.5");
+  EXPECT_EQ(pool.find("subsidy")->location.to_string(), policy + ":4:14");
+  EXPECT_EQ(pool.find("fee")->scalar, "1");
+  EXPECT_EQ(venues.items[1].find("servers")->scalar, "9");
+}
+
+TEST(ConfigTree, ALaterParentOfAnExtendsListOverridesAnEarlierOne) {
+  TempDir dir;
+  dir.write("a.yaml", "x: 1\ny: 1\n");
+  dir.write("b.yaml", "y: 2\n");
+  const std::string child = dir.write("c.yaml", "extends: [a.yaml, b.yaml]\n");
+  const ConfigNode root = load_config_file(child);
+  EXPECT_EQ(root.find("x")->scalar, "1");
+  EXPECT_EQ(root.find("y")->scalar, "2");
+}
+
+TEST(ConfigTree, TwoParentsMayShareAGrandparentButNotMakeACycle) {
+  TempDir dir;
+  dir.write("common.yaml", "x: 1\n");
+  dir.write("a.yaml", "extends: common.yaml\ny: 1\n");
+  dir.write("b.yaml", "extends: common.yaml\nz: 1\n");
+  const std::string diamond = dir.write("d.yaml", "extends: [a.yaml, b.yaml]\n");
+  const ConfigNode root = load_config_file(diamond);
+  EXPECT_EQ(root.find("x")->scalar, "1");
+  EXPECT_EQ(root.find("z")->scalar, "1");
+  const std::string looped = dir.write("loop.yaml", "extends: [a.yaml, loop.yaml]\n");
+  EXPECT_EQ(error_of([&] { load_config_file(looped); }),
+            looped + ":1:19: extends: 'loop.yaml' makes a cycle: " + looped + " -> " +
+                (dir / "loop.yaml").string());
+}
+
+TEST(ConfigTree, AnExtendsListOfNothingOrOfMappingsIsRefusedWhereItIsWritten) {
+  TempDir dir;
+  const std::string empty = dir.write("e.yaml", "name: x\nextends: []\n");
+  EXPECT_EQ(error_of([&] { load_config_file(empty); }),
+            empty +
+                ":2:10: extends: expected the path of a parent scenario file or a list of "
+                "them, got an empty list");
+  const std::string mapping = dir.write("m.yaml", "extends: [{a: 1}]\n");
+  EXPECT_EQ(error_of([&] { load_config_file(mapping); }),
+            mapping + ":1:11: extends: expected the path of a parent scenario file, got a mapping");
+  dir.write("fine.yaml", "x: 1\n");
+  const std::string missing = dir.write("n.yaml", "extends: [fine.yaml, nope.yaml]\n");
+  EXPECT_EQ(error_of([&] { load_config_file(missing); }),
+            missing + ":1:22: extends: cannot read the parent scenario file '" +
+                (dir / "nope.yaml").string() + "': No such file or directory");
+}
+
 TEST(ConfigTree, AnEmptyChildSequenceReplacesTheParents) {
   TempDir dir;
   dir.write("p.yaml", "venues:\n  - name: farm\n");

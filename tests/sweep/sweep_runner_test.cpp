@@ -84,6 +84,38 @@ TEST(SweepRunner, GivesTheSameTableBitForBitOnOneAndManyThreadsAndAsShards) {
   expect_same_table(one, read_sweep_result(dir / "merged.h5"));
 }
 
+TEST(SweepRunner, AScenarioAxisRunsEachFileAsTheSameValuesSetByAScalarAxis) {
+  TempDir dir;
+  const std::string mmc = GPUMARKET_SOURCE_DIR "/scenarios/mmc.yaml";
+  dir.write("three.yaml", "extends: " + mmc + "\nvenues: [{name: farm, servers: 3}]\n");
+  dir.write("four.yaml", "extends: " + mmc + "\nvenues: [{name: farm, servers: 4}]\n");
+  const std::string common = "seed: 11\nreplications: 2\nindicators: [mean_wait_h, utilisation]\n";
+  const SweepSpec files =
+      load_sweep(dir.write("files.yaml",
+                           common + "base: {horizon: 300h, warmup: 20h}\n"
+                                    "axes:\n  - {name: farm, scenario: [three.yaml, four.yaml]}\n")
+                     .string());
+  const SweepSpec values =
+      load_sweep(dir.write("values.yaml", mmc_sweep_text("  - {name: farm, path: "
+                                                         "venues.farm.servers, values: [3, 4]}\n",
+                                                         common.substr(9)))
+                     .string());
+  run(files, dir / "files.h5", 2);
+  run(values, dir / "values.h5", 1);
+  const SweepResult a = read_sweep_result(dir / "files.h5");
+  const SweepResult b = read_sweep_result(dir / "values.h5");
+  ASSERT_EQ(a.size(), 4u);
+  EXPECT_EQ(a.seed, b.seed);
+  EXPECT_EQ(a.axis_text[0],
+            (std::vector<std::string>{"three.yaml", "three.yaml", "four.yaml", "four.yaml"}));
+  EXPECT_EQ(a.axis_paths[0], "");
+  ASSERT_EQ(a.indicator.size(), b.indicator.size());
+  for (size_t k = 0; k < a.indicator.size(); ++k) {
+    EXPECT_TRUE(testing::same_bits(a.indicator[k], b.indicator[k])) << a.indicator_names[k];
+  }
+  EXPECT_NE(a.indicator[0][0], a.indicator[0][2]);  // the two files are different scenarios
+}
+
 TEST(SweepRunner, MergeRefusesMissingShardsAndOtherSweeps) {
   TempDir dir;
   const SweepSpec spec = grid_spec(dir);

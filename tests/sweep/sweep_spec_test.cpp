@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <set>
 
 #include "gpumarket/cli/sweep_command.hpp"
@@ -272,6 +273,81 @@ TEST(SweepSpec, CollectsEverySummaryValueWhenNoIndicatorsAreListed) {
   const std::vector<std::string> names = sweep_indicators(s);
   EXPECT_THAT(names, ::testing::Contains("mean_wait_h"));
   EXPECT_THAT(names, ::testing::Contains("utilisation"));
+}
+
+// Scenario axes over files in `dir`: two worlds (servers) and two policies (arrival rates).
+SweepSpec world_policy_sweep(const testing::TempDir& dir, const std::string& more_axes = "",
+                             const std::string& base = "base: {horizon: 300h}\n") {
+  const std::string mmc = GPUMARKET_SOURCE_DIR "/scenarios/mmc.yaml";
+  dir.write("small.yaml", "extends: " + mmc + "\nvenues: [{name: farm, servers: 3}]\n");
+  dir.write("large.yaml", "extends: " + mmc + "\nvenues: [{name: farm, servers: 6}]\n");
+  dir.write("slow.yaml", "segments: [{name: jobs, arrival_rate_per_hour: 1.0}]\n");
+  dir.write("fast.yaml", "segments: [{name: jobs, arrival_rate_per_hour: 2.0}]\n");
+  return load_sweep(
+      dir.write("grid.yaml", base +
+                                 "axes:\n"
+                                 "  - {name: world, scenario: [small.yaml, large.yaml]}\n"
+                                 "  - {name: policy, scenario: [slow.yaml, fast.yaml]}\n" +
+                                 more_axes)
+          .string());
+}
+
+std::string sweep_error(const std::function<void()>& load) {
+  try {
+    load();
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(SweepSpec, ScenarioAxesMergeTheirFilesInAxisOrderWithTheBaseOnTop) {
+  testing::TempDir dir;
+  const SweepSpec s = world_policy_sweep(dir);
+  ASSERT_EQ(s.points.size(), 4u);
+  EXPECT_FALSE(s.axes[0].numeric);
+  EXPECT_EQ(s.point_key(1), "world=small.yaml,policy=fast.yaml");
+  const ConfigNode tree = s.scenario_tree(s.row(2));  // large world, slow policy
+  EXPECT_EQ(find_path(tree, kServers)->scalar, "6");
+  EXPECT_EQ(find_path(tree, kRate)->scalar, "1.0");
+  EXPECT_EQ(find_path(tree, "horizon")->scalar, "300h");             // the base, on top
+  EXPECT_EQ(find_path(tree, "name")->scalar, "M/M/c ground truth");  // the world's extends
+  // The files' contents, not just their names, identify the sweep.
+  const std::string before = s.fingerprint();
+  dir.write("fast.yaml", "segments: [{name: jobs, arrival_rate_per_hour: 2.5}]\n");
+  EXPECT_NE(load_sweep((dir / "grid.yaml").string()).fingerprint(), before);
+}
+
+TEST(SweepSpec, AScalarAxisPathMustExistInEveryCombinationOfScenarioFiles) {
+  testing::TempDir dir;
+  const SweepSpec s =
+      world_policy_sweep(dir, "  - {name: servers, path: " + kServers + ", values: [4, 5]}\n");
+  EXPECT_EQ(s.points.size(), 8u);
+  EXPECT_EQ(find_path(s.scenario_tree(s.row(7)), kServers)->scalar, "5");
+  dir.write("odd.yaml", "extends: small.yaml\nvenues: [{name: odd, servers: 1}]\n");
+  dir.write("grid2.yaml",
+            "axes:\n  - {name: world, scenario: [small.yaml, odd.yaml]}\n"
+            "  - {path: venues.odd.servers, values: [2]}\n");
+  EXPECT_THAT(sweep_error([&] { load_sweep((dir / "grid2.yaml").string()); }),
+              HasSubstr("'venues.odd.servers' does not exist in the scenario of world=small.yaml"));
+}
+
+TEST(SweepSpec, ScenarioAxesRefuseMissingOrRepeatedFilesAndABaseFile) {
+  testing::TempDir dir;
+  world_policy_sweep(dir);
+  const auto error = [&](const std::string& text) {
+    const std::string path = dir.write("bad.yaml", text).string();
+    return sweep_error([&] { load_sweep(path); });
+  };
+  EXPECT_THAT(error("axes:\n  - {scenario: [small.yaml, nope.yaml]}\n"),
+              HasSubstr("bad.yaml:2:29: axes[0].scenario[1]: the scenario file"));
+  EXPECT_THAT(error("axes:\n  - {scenario: [small.yaml, small.yaml]}\n"),
+              HasSubstr("axes[0].scenario[1]: 'small.yaml' is listed twice"));
+  EXPECT_THAT(error("base: small.yaml\naxes:\n  - {scenario: [large.yaml]}\n"),
+              HasSubstr("base: with a scenario axis the scenarios are its files"));
+  EXPECT_THAT(error("axes:\n  - {scenario: []}\n"), HasSubstr("axes[0].scenario"));
+  EXPECT_THAT(error("axes:\n  - {path: venues.farm.servers, values: [1]}\n"),
+              HasSubstr("missing required key 'base'"));
 }
 
 TEST(SweepSpec, TellsASweepFileFromAScenarioByItsAxes) {

@@ -11,11 +11,21 @@
 
 namespace gpumarket {
 
-/// One axis: a named scalar of the base scenario that the sweep varies.
+/// A scenario file that a scenario axis takes as one of its values: the text written (relative
+/// to the sweep file) and the file's tree after its own `extends`.
+struct ScenarioLayer {
+  std::string file;
+  ConfigNode tree;
+};
+
+/// One axis: a named scalar of the base scenario that the sweep varies, or (a scenario axis)
+/// the scenario files of which each point takes one.
 struct SweepAxis {
-  std::string name;      // column name in the results and in constraints
-  std::string path;      // apply_override path syntax, e.g. "venues.farm.servers"
-  bool numeric = true;   // every value reads as a finite number
+  std::string name;  // column name in the results and in constraints
+  std::string path;  // apply_override path syntax, e.g. "venues.farm.servers"; "" for a
+                     // scenario axis
+  std::vector<ScenarioLayer> scenarios;  // a scenario axis's files, in the order written
+  bool numeric = true;                   // every value reads as a finite number
   bool integer = false;  // numeric, and every value is written as an integer ("3", not "3.0")
   std::string unit;      // the unit label the key's name gives ("_per_hour": "1/h"), or ""
   SourceLocation where;  // the axis definition in the sweep file
@@ -45,7 +55,8 @@ struct SweepRow {
 struct SweepSpec {
   std::string path;  // the sweep file as given
   std::string text;  // its bytes
-  /// The base scenario after `extends`, before any axis value.
+  /// The base scenario after `extends`, before any axis value. With scenario axes: the
+  /// overrides that `base` applies on top of each point's scenario files (maybe empty).
   ConfigNode base;
   std::vector<SweepAxis> axes;
   std::vector<SweepPoint> points;  // after constraints, in expansion order
@@ -63,15 +74,20 @@ struct SweepSpec {
   SweepRow row(uint64_t index) const;
   /// "name=value,name=value": the point's identity, independent of its index.
   std::string point_key(uint64_t point) const;
-  /// The resolved scenario tree of one row: the base with the point's values and the row's seed.
+  /// The resolved scenario tree of one row: the point's scenario files merged in axis order
+  /// (if it has scenario axes), the base, the point's values and the row's seed.
   ConfigNode scenario_tree(const SweepRow& row) const;
+  /// The scenario of a point before its scalar values and seed: the base, or its scenario
+  /// files merged in axis order with the base on top.
+  ConfigNode point_base(uint64_t point) const;
   /// A hex digest of everything that determines the results (base, points, seeds,
   /// indicators, series): journals and shard files of another sweep are refused.
   std::string fingerprint() const;
 };
 
-/// Reads and decodes a sweep file, resolves its base scenario (relative to the sweep file),
-/// checks every axis path against the base, expands the axes and applies the constraints.
+/// Reads and decodes a sweep file, resolves its base scenario and scenario axes' files
+/// (relative to the sweep file), checks every axis path against the base (against every
+/// combination of scenario files), expands the axes and applies the constraints.
 /// Throws Error, located in the sweep file, for the first problem found.
 SweepSpec load_sweep(const std::string& path);
 /// Whether `path` holds a sweep file rather than a scenario: a mapping with `axes` at its top
