@@ -202,7 +202,7 @@ RunReport run_scenario_command(const RunCommand& command) {
 }
 
 std::string validate_command(const std::string& path, const std::vector<std::string>& overrides,
-                             bool strict) {
+                             bool strict, bool resolved) {
   if (is_sweep_file(path)) {
     if (!overrides.empty()) {
       throw Error(
@@ -210,13 +210,15 @@ std::string validate_command(const std::string& path, const std::vector<std::str
                       "`axes`): change its `base` instead.",
                       path));
     }
-    if (strict) {
-      throw Error(fmt::format("{}: --strict applies to scenarios; this is a sweep file.", path));
+    if (strict || resolved) {
+      throw Error(fmt::format("{}: {} applies to scenarios; this is a sweep file.", path,
+                              strict ? "--strict" : "--resolved"));
     }
     return validate_sweep_command(path);
   }
   const LoadedScenario loaded = load_scenario(path, overrides);
   report_warnings(loaded, strict);
+  if (resolved) return loaded.resolved_yaml;
   const Scenario& s = loaded.scenario;
   return fmt::format("{}: valid: '{}', {} venue(s), {} segment(s), {} to {} ({:.0f} h), seed {}",
                      path, s.name, s.venues.size(), s.segments.size(), s.start.to_string(),

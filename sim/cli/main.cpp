@@ -94,6 +94,9 @@ int run_main(int argc, char** argv) {
       ->take_all();
   bool validate_strict = false;
   validate_app->add_flag("--strict", validate_strict, "Treat the scenario's warnings as errors");
+  bool validate_resolved = false;
+  validate_app->add_flag("--resolved", validate_resolved,
+                         "Print the scenario after extends and --set (YAML) instead of a summary");
 
   CompareCommand compare;
   CLI::App* compare_app =
@@ -186,7 +189,8 @@ int run_main(int argc, char** argv) {
       const RunReport report = run_scenario_command(run);
       if (!quiet) print_headline(report, stdout);
     } else if (*validate_app) {
-      fmt::print("{}\n", validate_command(validate_path, validate_overrides, validate_strict));
+      fmt::print("{}\n", validate_command(validate_path, validate_overrides, validate_strict,
+                                          validate_resolved));
     } else if (*explain_app) {
       if (explain_replications) explain.replications = *explain_replications;
       fmt::print("{}", format_explain(explain_command(explain), explain_csv));

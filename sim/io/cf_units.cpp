@@ -9,7 +9,7 @@ namespace {
 // Every spelling here was checked with udunits2 (Debian's udunits-bin). A PF is 1e15
 // floating-point operations per second; UDUNITS counts operations as dimensionless, so a
 // PF is "1e15 s-1" and a PF*h "1e15 s-1 h" (3.6e18 operations).
-constexpr std::array<std::pair<std::string_view, CfUnit>, 23> kUnits = {{
+constexpr std::array<std::pair<std::string_view, CfUnit>, 24> kUnits = {{
     {"1", {"1", ""}},
     {"h", {"h", ""}},
     {"1/h", {"h-1", ""}},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<std::string_view, CfUnit>, 23> kUnits = {{
     {"jobs", {"1", ""}},
     {"providers", {"1", ""}},
     {"addresses", {"1", ""}},
+    {"applications", {"1", ""}},
     {"proofs", {"1", ""}},
     {"shocks", {"1", ""}},
     {"tokens", {"1", ""}},

@@ -347,5 +347,29 @@ TEST(CliWarnings, StrictMakesThemErrors) {
   EXPECT_EQ(clean.err, "");
 }
 
+// --resolved prints the scenario after extends and --set, which loads as the same scenario.
+TEST(CliErrors, ValidateResolvedPrintsTheComposedScenarioThatLoadsAsTheSame) {
+  TempDir dir;
+  const std::string bull = (fs::path(GPUMARKET_SOURCE_DIR) / "scenarios" / "bull.yaml").string();
+  const ProcessResult resolved = run_gpumarket(
+      {"validate", bull, "--resolved", "--set", "venues.alliance.subsidy_rate=0.45"}, dir.path());
+  ASSERT_EQ(resolved.exit_code, 0) << resolved.err;
+  EXPECT_EQ(resolved.out.find("extends"), std::string::npos);
+  EXPECT_NE(resolved.out.find("subsidy_rate: 0.45"), std::string::npos);
+  EXPECT_NE(resolved.out.find("alliance_accepts: true"), std::string::npos);   // from the policy
+  EXPECT_NE(resolved.out.find("capex_usd_per_pf: 50557"), std::string::npos);  // from the world
+  dir.write("flat.yaml", resolved.out);
+  const ProcessResult flat = run_gpumarket({"validate", "flat.yaml"}, dir.path());
+  EXPECT_EQ(flat.exit_code, 0) << flat.err;
+  EXPECT_NE(flat.out.find("valid: 'bull'"), std::string::npos) << flat.out;
+  const ProcessResult sweep = run_gpumarket(
+      {"validate",
+       (fs::path(GPUMARKET_SOURCE_DIR) / "scenarios" / "sweeps" / "mmc_grid.yaml").string(),
+       "--resolved"},
+      dir.path());
+  EXPECT_EQ(sweep.exit_code, 1);
+  EXPECT_NE(sweep.err.find("--resolved applies to scenarios"), std::string::npos) << sweep.err;
+}
+
 }  // namespace
 }  // namespace gpumarket

@@ -66,10 +66,12 @@ struct RunReport {
 RunReport run_scenario_command(const RunCommand& command);
 
 /// Loads and validates a scenario, or a sweep file (its base scenario and every point);
-/// returns a one-line description of it. Prints a scenario's warnings to stderr. Throws Error
-/// at the first problem, and with `strict` after warnings (a sweep file takes no `strict`).
+/// returns a one-line description of it, or with `resolved` the scenario after extends and
+/// overrides as YAML. Prints a scenario's warnings to stderr. Throws Error at the first
+/// problem, and with `strict` after warnings (a sweep file takes neither `strict` nor
+/// `resolved`).
 std::string validate_command(const std::string& path, const std::vector<std::string>& overrides,
-                             bool strict = false);
+                             bool strict = false, bool resolved = false);
 
 /// Creates the missing directories above `output`, so that every command writes into a
 /// fresh checkout alike. Throws Error, naming `output`, when one cannot be created.
