@@ -19,7 +19,8 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/gpumarketConfigVersion.c
 install(FILES "${PROJECT_BINARY_DIR}/gpumarketConfig.cmake"
   "${PROJECT_BINARY_DIR}/gpumarketConfigVersion.cmake" DESTINATION "${GPUMARKET_CMAKE_DIR}")
 
-install(PROGRAMS scripts/dashboard.py scripts/plot_sweep.py scripts/slurm_sweep.sh
+install(PROGRAMS scripts/dashboard.py scripts/plot_sweep.py scripts/explain_waterfall.py
+  scripts/slurm_sweep.sh
   DESTINATION "${CMAKE_INSTALL_DATADIR}/gpumarket/scripts")
 # The Python package the scripts import: beside them, where they look (../python).
 install(DIRECTORY python/ DESTINATION "${CMAKE_INSTALL_DATADIR}/gpumarket/python"

@@ -5,10 +5,12 @@
     summary = gm.open_run("results/bear.h5", group="summary")
     frame = gm.to_frame(tick)                       # time, variable, axis, label, value, units
     grid = gm.open_sweep("results/mmc_grid.h5")     # points table over `row`, axes as coordinates
+    why = gm.open_explain("results/a-vs-b.explain/explain.h5")  # indicator x group attribution
 
-The layouts are docs/output.md (runs) and docs/sweeps.md (sweeps).
+The layouts are docs/output.md (runs, attributions) and docs/sweeps.md (sweeps).
 """
 
+from .explain import EXPLAIN_FORMAT, open_explain
 from .files import (
     RUN_FORMAT,
     SWEEP_FORMAT,
@@ -23,10 +25,12 @@ from .files import (
 from .frames import to_frame
 
 __all__ = [
+    "EXPLAIN_FORMAT",
     "RUN_FORMAT",
     "SWEEP_FORMAT",
     "FormatError",
     "indicator_windows",
+    "open_explain",
     "open_run",
     "open_sweep",
     "sweep_axes",

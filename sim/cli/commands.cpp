@@ -46,17 +46,6 @@ std::vector<std::string> with_seed(std::vector<std::string> overrides,
   return overrides;
 }
 
-// An argument as the shell reads it back: quoted when it holds anything but plain characters.
-std::string shell_word(const std::string& word) {
-  const bool plain = !word.empty() && word.find_first_not_of(
-                                          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                          "0123456789_./=:,+-@%") == std::string::npos;
-  if (plain) return word;
-  std::string quoted = "'";
-  for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
 // For the file's provenance: main.cpp keeps argv to itself, so the command that reproduces
 // the run is rebuilt from its parsed options, with the output path it wrote.
 std::string command_line(const RunCommand& command, const std::string& output_path) {
@@ -199,6 +188,16 @@ RunReport run_scenario_command(const RunCommand& command) {
   report.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
+}
+
+std::string shell_word(const std::string& word) {
+  const bool plain = !word.empty() && word.find_first_not_of(
+                                          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_./=:,+-@%") == std::string::npos;
+  if (plain) return word;
+  std::string quoted = "'";
+  for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
 }
 
 std::string validate_command(const std::string& path, const std::vector<std::string>& overrides,

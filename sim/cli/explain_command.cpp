@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 
 #include "gpumarket/cli/commands.hpp"
 #include "gpumarket/core/error.hpp"
@@ -20,6 +21,10 @@
 
 namespace gpumarket {
 namespace {
+
+// The stream of the sampled orders: with the explain seed, a rerun draws the same orders and
+// so the same combinations, which it resumes.
+constexpr const char* kPermutationStream = "explain/permutations";
 
 std::string stem(const std::string& path) { return std::filesystem::path(path).stem().string(); }
 
@@ -58,7 +63,97 @@ std::vector<std::string> explained_indicators(const ExplainCommand& command,
   return chosen;
 }
 
+// How the groups are attributed: every subset, or the subsets that sampled orders visit.
+struct Plan {
+  std::vector<Permutation> orders;  // empty: exact
+  std::vector<uint32_t> masks;      // the combinations to run, sorted
+};
+
+Plan plan_of(const ExplainCommand& command, size_t k, uint64_t seed) {
+  Plan plan;
+  if (command.permutations || k > kMaxExactExplainGroups) {
+    const size_t m = command.permutations ? *command.permutations : default_permutations(k);
+    plan.orders = sample_permutations(k, m, seed, kPermutationStream);
+    plan.masks = visited_subsets(k, plan.orders);
+  } else {
+    plan.masks.resize(size_t{1} << k);
+    for (uint32_t mask = 0; mask < plan.masks.size(); ++mask) plan.masks[mask] = mask;
+  }
+  return plan;
+}
+
+std::string command_line(const ExplainCommand& command, const std::string& output_dir,
+                         uint64_t seed) {
+  std::string line = fmt::format("gpumarket explain {} {} --replications {} --seed {} -o {}",
+                                 shell_word(command.a_path), shell_word(command.b_path),
+                                 command.replications, seed, shell_word(output_dir));
+  for (const std::string& g : command.groupings) line += " --group " + shell_word(g);
+  if (command.permutations) line += fmt::format(" --permutations {}", *command.permutations);
+  if (!command.only.empty()) {
+    std::string only;
+    for (const std::string& name : command.only) only += (only.empty() ? "" : ",") + name;
+    line += " --only " + shell_word(only);
+  }
+  return line;
+}
+
+// One indicator's attribution from its values in each combination ([combination][replication],
+// combinations in plan.masks's order).
+IndicatorExplanation attribute(const std::vector<ScenarioGroup>& groups, const Plan& plan,
+                               const std::vector<std::vector<double>>& value,
+                               uint64_t replications) {
+  const size_t k = groups.size();
+  IndicatorExplanation e;
+  std::vector<double> a_values, b_values, totals;
+  std::vector<std::vector<double>> phi(k);
+  // Sampled: each order's marginals summed over the replications, for the orders' own error.
+  std::vector<std::vector<double>> marginal_sums(plan.orders.size(), std::vector<double>(k, 0.0));
+  e.shapley.assign(replications, std::vector<double>(k, std::nan("")));
+  for (uint64_t rep = 0; rep < replications; ++rep) {
+    const bool complete =
+        std::all_of(value.begin(), value.end(), [&](const auto& v) { return !std::isnan(v[rep]); });
+    if (!complete) continue;  // the indicator is undefined in some combination
+    const std::function<double(uint32_t)> v = [&](uint32_t mask) {
+      const auto at = std::lower_bound(plan.masks.begin(), plan.masks.end(), mask);
+      return value[static_cast<size_t>(at - plan.masks.begin())][rep];
+    };
+    if (plan.orders.empty()) {
+      e.shapley[rep] = shapley_values(k, v);
+    } else {
+      e.shapley[rep] = sampled_shapley_values(k, plan.orders, v);
+      const auto marginals = permutation_marginals(k, plan.orders, v);
+      for (size_t p = 0; p < marginals.size(); ++p) {
+        for (size_t g = 0; g < k; ++g) marginal_sums[p][g] += marginals[p][g];
+      }
+    }
+    for (size_t g = 0; g < k; ++g) phi[g].push_back(e.shapley[rep][g]);
+    a_values.push_back(value.front()[rep]);
+    b_values.push_back(value.back()[rep]);
+    totals.push_back(value.back()[rep] - value.front()[rep]);
+  }
+  e.replications = totals.size();
+  if (e.replications == 0) return e;
+  e.a_mean = interval("", a_values).mean;
+  e.b_mean = interval("", b_values).mean;
+  e.total = interval("total", totals);
+  for (size_t g = 0; g < k; ++g) {
+    GroupContribution c = interval(groups[g].name, phi[g]);
+    if (!plan.orders.empty()) {
+      RunningStats over_orders;
+      for (const std::vector<double>& sums : marginal_sums) {
+        over_orders.add(sums[g] / static_cast<double>(e.replications));
+      }
+      c.permutation_se =
+          std::sqrt(over_orders.variance() / static_cast<double>(plan.orders.size()));
+    }
+    e.groups.push_back(c);
+  }
+  return e;
+}
+
 }  // namespace
+
+size_t default_permutations(size_t k) { return 2 * k; }
 
 ExplainReport explain_command(const ExplainCommand& command) {
   const auto started = std::chrono::steady_clock::now();
@@ -66,36 +161,48 @@ ExplainReport explain_command(const ExplainCommand& command) {
   load_scenario(command.b_path, {});
   const ConfigNode a = load_config_file(command.a_path);
   const ConfigNode b = load_config_file(command.b_path);
-  ExplainReport report;
-  report.groups = group_parts(differing_parts(a, b), command.groupings);
-  const size_t k = report.groups.size();
+  const std::vector<ScenarioGroup> groups = group_parts(differing_parts(a, b), command.groupings);
+  const size_t k = groups.size();
   if (k == 0) {
     throw Error(fmt::format("{} and {} differ in nothing but their name, description and seed.",
                             command.a_path, command.b_path));
   }
   if (k > kMaxExplainGroups) {
     std::string names;
-    for (const ScenarioGroup& g : report.groups) names += (names.empty() ? "" : ", ") + g.name;
+    for (const ScenarioGroup& g : groups) names += (names.empty() ? "" : ", ") + g.name;
     throw Error(
-        fmt::format("{} and {} differ in {} parts ({}): 2^{} combinations is too many "
-                    "to run; put parts together with --group NAME=PART,PART,... "
-                    "(at most {} groups).",
-                    command.a_path, command.b_path, k, names, k, kMaxExplainGroups));
+        fmt::format("{} and {} differ in {} parts ({}): more than the {} groups explain "
+                    "attributes; put parts together with --group NAME=PART,PART,... (a PART "
+                    "may be a section such as venues.alliance).",
+                    command.a_path, command.b_path, k, names, kMaxExplainGroups));
   }
   if (command.replications < 2) {
     throw Error("--replications: explain needs at least 2 replications for its intervals.");
   }
+  if (command.permutations && *command.permutations == 0) {
+    throw Error("--permutations: expected at least 1 order to sample.");
+  }
   const uint64_t seed = command.seed ? *command.seed : a_loaded.scenario.seed;
+  ExplainReport report;
   report.output_dir = !command.output_dir.empty()
                           ? command.output_dir
                           : (std::filesystem::path("results") /
                              (stem(command.a_path) + "-vs-" + stem(command.b_path) + ".explain"))
                                 .string();
-  const uint32_t combinations = 1u << k;
+  report.file = (std::filesystem::path(report.output_dir) / "explain.h5").string();
+  const Plan plan = plan_of(command, k, seed);
+  if (!command.quiet && k > kMaxExactExplainGroups && !command.permutations) {
+    fmt::print(stderr,
+               "explain: {} groups, more than the {} attributed exactly: estimating from {} "
+               "random orders (--permutations)\n",
+               k, kMaxExactExplainGroups, plan.orders.size());
+  }
   std::vector<SweepResult> results;
-  for (uint32_t mask = 0; mask < combinations; ++mask) {
-    const std::string name = combination_name(report.groups, mask);
-    ConfigNode tree = switch_groups(a, b, report.groups, mask);
+  results.reserve(plan.masks.size());
+  for (size_t i = 0; i < plan.masks.size(); ++i) {
+    const uint32_t mask = plan.masks[i];
+    const std::string name = combination_name(groups, mask);
+    ConfigNode tree = switch_groups(a, b, groups, mask);
     try {
       decode_scenario(tree);
     } catch (const Error& error) {
@@ -111,11 +218,11 @@ ExplainReport explain_command(const ExplainCommand& command) {
         std::filesystem::path(report.output_dir) / fmt::format("combination-{}.h5", mask);
     options.threads = command.threads;
     if (!command.quiet) {
-      fmt::print(stderr, "explain: combination {} of {}: {}\n", mask + 1, combinations, name);
+      fmt::print(stderr, "explain: combination {} of {}: {}\n", i + 1, plan.masks.size(), name);
     }
     create_parent_directories(options.output);
-    ProcessGroup group;
-    const SweepReport run = run_sweep(spec, options, group);
+    ProcessGroup process_group;
+    const SweepReport run = run_sweep(spec, options, process_group);
     if (run.failed > 0) {
       throw Error(
           fmt::format("{}: {} of the replications of {} with {} from {} failed; their "
@@ -123,90 +230,108 @@ ExplainReport explain_command(const ExplainCommand& command) {
                       run.output.string(), run.failed, command.a_path, name, command.b_path));
     }
     results.push_back(read_sweep_result(run.output));
-    report.runs += command.replications;
+  }
+
+  Attribution& out = report.attribution;
+  out.a_path = command.a_path;
+  out.b_path = command.b_path;
+  out.command_line = command_line(command, report.output_dir, seed);
+  out.seed = seed;
+  out.replications = command.replications;
+  out.method = plan.orders.empty() ? "exact" : "sampled";
+  out.permutations = plan.orders.size();
+  out.combinations = plan.masks.size();
+  out.runs = out.combinations * command.replications;
+  for (const ScenarioGroup& g : groups) {
+    out.group_names.push_back(g.name);
+    out.group_parts.push_back(g.parts);
   }
   for (const std::string& name : explained_indicators(command, results.front())) {
-    IndicatorExplanation e;
-    e.indicator = name;
-    std::vector<std::vector<double>> value(combinations);  // [mask][replication]
-    for (uint32_t mask = 0; mask < combinations; ++mask) {
-      const SweepResult& r = results[mask];
+    std::vector<std::vector<double>> value(results.size());  // [combination][replication]
+    std::string unit;
+    for (size_t i = 0; i < results.size(); ++i) {
+      const SweepResult& r = results[i];
       const size_t column =
           static_cast<size_t>(std::find(r.indicator_names.begin(), r.indicator_names.end(), name) -
                               r.indicator_names.begin());
       if (column == r.indicator_names.size()) {
         throw Error(fmt::format("{}: the runs of {} have no indicator {}.", report.output_dir,
-                                combination_name(report.groups, mask), name));
+                                combination_name(groups, plan.masks[i]), name));
       }
-      if (mask == 0 && column < r.indicator_units.size()) e.unit = r.indicator_units[column];
+      if (i == 0 && column < r.indicator_units.size()) unit = r.indicator_units[column];
       // Rows are in replication order: one point.
-      value[mask] = r.indicator[column];
+      value[i] = r.indicator[column];
     }
-    std::vector<double> a_values, b_values, totals;
-    std::vector<std::vector<double>> phi(k);
-    for (uint64_t rep = 0; rep < command.replications; ++rep) {
-      const bool complete = std::all_of(value.begin(), value.end(),
-                                        [&](const auto& v) { return !std::isnan(v[rep]); });
-      if (!complete) continue;  // the indicator is undefined in some combination
-      const std::vector<double> contributions =
-          shapley_values(k, [&](uint32_t mask) { return value[mask][rep]; });
-      for (size_t g = 0; g < k; ++g) phi[g].push_back(contributions[g]);
-      a_values.push_back(value.front()[rep]);
-      b_values.push_back(value.back()[rep]);
-      totals.push_back(value.back()[rep] - value.front()[rep]);
-    }
-    e.replications = totals.size();
+    IndicatorExplanation e = attribute(groups, plan, value, command.replications);
     if (e.replications == 0) continue;
-    e.a_mean = interval("", a_values).mean;
-    e.b_mean = interval("", b_values).mean;
-    e.total = interval("total", totals);
-    for (size_t g = 0; g < k; ++g) e.groups.push_back(interval(report.groups[g].name, phi[g]));
-    report.indicators.push_back(std::move(e));
+    e.indicator = name;
+    e.unit = unit;
+    out.indicators.push_back(std::move(e));
   }
+  write_explain_file(report.file, out);
   report.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
 
 std::string format_explain(const ExplainReport& report, bool csv) {
+  const Attribution& at = report.attribution;
+  const bool sampled = at.method == "sampled";
   std::string out;
   if (csv) {
-    out = "indicator,unit,group,contribution,ci_low,ci_high\n";
-    for (const IndicatorExplanation& e : report.indicators) {
-      out += fmt::format("{},{},A,{},,\n{},{},B,{},,\n", e.indicator, e.unit, e.a_mean, e.indicator,
-                         e.unit, e.b_mean);
+    out = "indicator,unit,group,contribution,ci_low,ci_high,permutation_se\n";
+    for (const IndicatorExplanation& e : at.indicators) {
+      out += fmt::format("{},{},A,{},,,\n{},{},B,{},,,\n", e.indicator, e.unit, e.a_mean,
+                         e.indicator, e.unit, e.b_mean);
       std::vector<const GroupContribution*> rows = {&e.total};
       for (const GroupContribution& c : e.groups) rows.push_back(&c);
       for (const GroupContribution* c : rows) {
-        out += fmt::format("{},{},{},{},{},{}\n", e.indicator, e.unit, c->group, c->mean, c->ci_low,
-                           c->ci_high);
+        out += fmt::format("{},{},{},{},{},{},{}\n", e.indicator, e.unit, c->group, c->mean,
+                           c->ci_low, c->ci_high, c->permutation_se);
       }
     }
     return out;
   }
   size_t width = 5;
-  for (const ScenarioGroup& g : report.groups) width = std::max(width, g.name.size());
-  for (const IndicatorExplanation& e : report.indicators) {
+  for (const std::string& g : at.group_names) width = std::max(width, g.size());
+  for (const IndicatorExplanation& e : at.indicators) {
     out += fmt::format("{} [{}]: A {:.6g}, B {:.6g} over {} replications\n", e.indicator, e.unit,
                        e.a_mean, e.b_mean, e.replications);
-    const auto line = [&](const GroupContribution& c) {
-      return fmt::format("  {:<{}}  {:>12.6g}  [{:.6g}, {:.6g}]\n", c.group, width, c.mean,
-                         c.ci_low, c.ci_high);
+    const auto line = [&](const GroupContribution& c, bool with_se) {
+      std::string row = fmt::format("  {:<{}}  {:>12.6g}  [{:.6g}, {:.6g}]", c.group, width, c.mean,
+                                    c.ci_low, c.ci_high);
+      if (with_se) row += fmt::format("  orders' s.e. {:.3g}", c.permutation_se);
+      return row + "\n";
     };
-    out += line(e.total);
-    for (const GroupContribution& c : e.groups) out += line(c);
+    out += line(e.total, false);
+    for (const GroupContribution& c : e.groups) out += line(c, sampled);
   }
   out += "\ngroups (the parts of B each switches into A):\n";
-  for (const ScenarioGroup& g : report.groups) {
+  for (size_t g = 0; g < at.group_names.size(); ++g) {
     std::string parts;
-    for (const std::string& p : g.parts) parts += (parts.empty() ? "" : ", ") + p;
-    out += fmt::format("  {:<{}}  {}\n", g.name, width, parts);
+    for (const std::string& p : at.group_parts[g]) parts += (parts.empty() ? "" : ", ") + p;
+    out += fmt::format("  {:<{}}  {}\n", at.group_names[g], width, parts);
   }
-  out += fmt::format(
-      "\nShapley contributions over 2^{} combinations x replications = {} runs (common random "
-      "numbers); each replication's contributions add up to its B - A; 95% Student-t intervals. "
-      "The ensembles are in {} ({:.1f} s)\n",
-      report.groups.size(), report.runs, report.output_dir, report.wall_seconds);
+  const size_t k = at.group_names.size();
+  if (sampled) {
+    out += fmt::format(
+        "\nShapley contributions estimated from {} random orders of the {} groups (sampled; "
+        "exact over 2^k combinations up to k = {}): {} combinations x replications = {} runs "
+        "(common random numbers, the same orders in every replication); each replication's "
+        "contributions add up to its B - A; 95% Student-t intervals over replications, for "
+        "these orders; the orders' s.e. is the error of choosing them (more --permutations "
+        "shrink it).",
+        at.permutations, k, kMaxExactExplainGroups, at.combinations, at.runs);
+  } else {
+    out += fmt::format(
+        "\nShapley contributions over 2^{} combinations x replications = {} runs (exact; common "
+        "random numbers); each replication's contributions add up to its B - A; 95% Student-t "
+        "intervals.",
+        k, at.runs);
+  }
+  out += fmt::format(" The ensembles and {} are in {} ({:.1f} s)\n",
+                     std::filesystem::path(report.file).filename().string(), report.output_dir,
+                     report.wall_seconds);
   return out;
 }
 

@@ -143,18 +143,23 @@ int run_main(int argc, char** argv) {
   explain_app
       ->add_option("--group", explain.groupings,
                    "Attribute parts together: NAME=PART,PART,... (parts as the table lists "
-                   "them, e.g. venues.alliance, hardware); repeatable")
+                   "them, e.g. venues.alliance.subsidy_rate, hardware, or a section such as "
+                   "venues.alliance for all its parts); repeatable")
       ->take_all();
   std::optional<uint64_t> explain_replications;
   add_unsigned_option(explain_app, "--replications", explain_replications,
                       "Replications per combination (default 5)");
   add_unsigned_option(explain_app, "--seed", explain.seed,
                       "Seed of every ensemble (default: A's scenario seed)");
+  add_unsigned_option(explain_app, "--permutations", explain.permutations,
+                      fmt::format("Estimate the Shapley values from this many random orders of "
+                                  "the groups (default: exact up to {} groups, 2k orders beyond)",
+                                  kMaxExactExplainGroups));
   add_unsigned_option(explain_app, "--threads", explain.threads,
                       "Worker threads (default: the cores available)");
   explain_app->add_option("-o,--output", explain.output_dir,
-                          "Directory of the combinations' ensembles, resumable (default: "
-                          "results/<a>-vs-<b>.explain)");
+                          "Directory of the combinations' ensembles (resumable) and of "
+                          "explain.h5 (default: results/<a>-vs-<b>.explain)");
   explain_app->add_option("--only", explain.only, "Indicators to explain: name1,name2,...")
       ->delimiter(',');
   explain_app->add_flag("--csv", explain_csv, "Print CSV instead of a text table");

@@ -1,8 +1,12 @@
 #include "gpumarket/sweep/shapley.hpp"
 
+#include <algorithm>
 #include <bit>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <numeric>
 
 #include "gpumarket/core/check.hpp"
+#include "gpumarket/core/random.hpp"
 
 namespace gpumarket {
 
@@ -29,6 +33,63 @@ std::vector<double> shapley_values(size_t k, const std::function<double(uint32_t
       phi[g] += weight[size] * (value[s | bit] - value[s]);
     }
   }
+  return phi;
+}
+
+std::vector<Permutation> sample_permutations(size_t k, size_t count, uint64_t seed,
+                                             std::string_view stream) {
+  GPUMARKET_CHECK(k >= 1 && k <= kMaxSampledShapleyGroups);
+  RandomEngine engine = make_stream(seed, stream);
+  std::vector<Permutation> orders(count, Permutation(k));
+  for (Permutation& order : orders) {
+    std::iota(order.begin(), order.end(), uint8_t{0});
+    for (size_t i = k - 1; i > 0; --i) {
+      boost::random::uniform_int_distribution<size_t> pick(0, i);
+      std::swap(order[i], order[pick(engine)]);
+    }
+  }
+  return orders;
+}
+
+std::vector<uint32_t> visited_subsets(size_t k, const std::vector<Permutation>& orders) {
+  std::vector<uint32_t> subsets = {0};
+  for (const Permutation& order : orders) {
+    GPUMARKET_CHECK(order.size() == k);
+    uint32_t mask = 0;
+    for (const uint8_t g : order) subsets.push_back(mask |= 1u << g);
+  }
+  std::sort(subsets.begin(), subsets.end());
+  subsets.erase(std::unique(subsets.begin(), subsets.end()), subsets.end());
+  return subsets;
+}
+
+std::vector<std::vector<double>> permutation_marginals(size_t k,
+                                                       const std::vector<Permutation>& orders,
+                                                       const std::function<double(uint32_t)>& v) {
+  std::vector<std::vector<double>> marginals(orders.size(), std::vector<double>(k, 0.0));
+  const double start = v(0);
+  for (size_t p = 0; p < orders.size(); ++p) {
+    GPUMARKET_CHECK(orders[p].size() == k);
+    uint32_t mask = 0;
+    double before = start;
+    for (const uint8_t g : orders[p]) {
+      mask |= 1u << g;
+      const double after = v(mask);
+      marginals[p][g] = after - before;
+      before = after;
+    }
+  }
+  return marginals;
+}
+
+std::vector<double> sampled_shapley_values(size_t k, const std::vector<Permutation>& orders,
+                                           const std::function<double(uint32_t)>& v) {
+  GPUMARKET_CHECK(!orders.empty());
+  std::vector<double> phi(k, 0.0);
+  for (const std::vector<double>& marginal : permutation_marginals(k, orders, v)) {
+    for (size_t g = 0; g < k; ++g) phi[g] += marginal[g];
+  }
+  for (double& x : phi) x /= static_cast<double>(orders.size());
   return phi;
 }
 

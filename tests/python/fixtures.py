@@ -41,3 +41,27 @@ def write_sweep(binary, source, directory):
     subprocess.run([binary, "sweep", str(sweep), "-o", str(path), "-q", "--threads", "2"],
                    check=True, stdout=subprocess.DEVNULL)
     return path
+
+
+# Two M/M/c scenarios that differ in two keys of one venue and one of a segment: B has 4
+# servers at a higher price (which queueing ignores) and arrivals at 2.0/h instead of 2.4/h.
+EXPLAIN_HORIZON = "2000h"
+
+
+def write_explain(binary, source, directory, *extra, output="a-vs-b.explain"):
+    """Runs `gpumarket explain --csv` on the pair into `output` below `directory`; returns
+    explain.h5's path and the CSV."""
+    mmc = (Path(source) / "scenarios" / "mmc.yaml").read_text()
+    a = mmc.replace("horizon: 20000h", f"horizon: {EXPLAIN_HORIZON}")
+    b = (a.replace("servers: 3 ", "servers: 4 ")
+          .replace("price_usd_per_pf_hour: 2.0", "price_usd_per_pf_hour: 2.5")
+          .replace("arrival_rate_per_hour: 2.4", "arrival_rate_per_hour: 2.0"))
+    directory = Path(directory)
+    (directory / "a.yaml").write_text(a)
+    (directory / "b.yaml").write_text(b)
+    out = directory / output
+    done = subprocess.run([binary, "explain", str(directory / "a.yaml"), str(directory / "b.yaml"),
+                           "--replications", "3", "--threads", "2", "-o", str(out), "-q", "--csv",
+                           "--only", "utilisation,mean_wait_h", *extra],
+                          check=True, capture_output=True, text=True)
+    return out / "explain.h5", done.stdout

@@ -1,9 +1,11 @@
-// Shapley attribution: exact on toy games (additive, one interaction, any game's sum), the
-// parts in which two scenario trees differ and their switching, and `explain` on two M/M/c
-// scenarios against the utilisation queueing theory gives each combination.
+// Shapley attribution: exact on toy games (additive, one interaction, any game's sum); the
+// parts in which two scenario trees differ and their switching; and `explain` on two M/M/c
+// scenarios against the utilisation queueing theory gives each combination, exactly and
+// from sampled orders. The sampled estimator's own tests are in shapley_sampling_test.cpp.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -66,14 +68,19 @@ const char* const kB =
     "venues:\n  - {name: x, servers: 4}\n  - {name: y, servers: 1}\n"
     "bridges:\n  - {name: new, fee: 2}\n";
 
-TEST(ScenarioGroups, PartsAreTopLevelKeysAndNamedListItemsThatDiffer) {
-  const std::vector<ScenarioGroup> parts = differing_parts(tree(kA), tree(kB));
+std::vector<std::string> names_of(const std::vector<ScenarioGroup>& groups) {
   std::vector<std::string> names;
-  names.reserve(parts.size());
-  for (const ScenarioGroup& p : parts) names.push_back(p.name);
-  // name and seed are not parts; venue y and horizon are equal.
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"hardware", "venues.x", "bridges.old", "bridges.new"}));
+  names.reserve(groups.size());
+  for (const ScenarioGroup& g : groups) names.push_back(g.name);
+  return names;
+}
+
+TEST(ScenarioGroups, PartsAreTopLevelKeysItemsOfOneScenarioAndDifferingKeysOfItemsOfBoth) {
+  // name and seed are not parts; venue y and horizon are equal; venue x is in both, so its
+  // part is the key that differs; each bridge is in one scenario only.
+  EXPECT_EQ(
+      names_of(differing_parts(tree(kA), tree(kB))),
+      (std::vector<std::string>{"hardware", "venues.x.servers", "bridges.old", "bridges.new"}));
 }
 
 TEST(ScenarioGroups, SwitchingAllGroupsGivesBAndNoneGivesA) {
@@ -85,7 +92,7 @@ TEST(ScenarioGroups, SwitchingAllGroupsGivesBAndNoneGivesA) {
   EXPECT_TRUE(same_content(switch_groups(a, b, groups, 0), a));
   const ConfigNode all = switch_groups(a, b, groups, 7);
   EXPECT_TRUE(differing_parts(all, b).empty());
-  // Only venues.x: x has 4 servers, the bridge is still the old one.
+  // Only venues.x.servers: x has 4 servers, the bridge is still the old one.
   const ConfigNode one = switch_groups(a, b, groups, 2);
   EXPECT_EQ(find_path(one, "venues.x.servers")->scalar, "4");
   EXPECT_NE(find_path(one, "bridges.old"), nullptr);
@@ -93,47 +100,158 @@ TEST(ScenarioGroups, SwitchingAllGroupsGivesBAndNoneGivesA) {
   EXPECT_EQ(find_path(one, "hardware.consumer.decline_per_year")->scalar, "0.2");
 }
 
+// One venue in both, differing in a changed key, a key only B has and a key only A has.
+const char* const kPolicyA =
+    "name: a\nvenues:\n  - {name: alliance, servers: 3, subsidy_rate: 0.1, cap: 5}\n"
+    "  - {name: other, servers: 2}\n";
+const char* const kPolicyB =
+    "name: b\nvenues:\n  - {name: alliance, servers: 3, subsidy_rate: 0.3,"
+    " procurement: {budget: 7}}\n  - {name: other, servers: 1}\n";
+
+TEST(ScenarioGroups, EachKeyOfAnItemInBothIsReplacedAddedOrRemovedOnItsOwn) {
+  const ConfigNode a = tree(kPolicyA), b = tree(kPolicyB);
+  const std::vector<ScenarioGroup> parts = differing_parts(a, b);
+  ASSERT_EQ(names_of(parts),
+            (std::vector<std::string>{"venues.alliance.subsidy_rate", "venues.alliance.cap",
+                                      "venues.alliance.procurement", "venues.other.servers"}));
+  const ConfigNode replaced = switch_groups(a, b, parts, 1);
+  EXPECT_EQ(find_path(replaced, "venues.alliance.subsidy_rate")->scalar, "0.3");
+  EXPECT_EQ(find_path(replaced, "venues.alliance.cap")->scalar, "5");
+  const ConfigNode removed = switch_groups(a, b, parts, 2);
+  EXPECT_EQ(find_path(removed, "venues.alliance.cap"), nullptr);
+  EXPECT_EQ(find_path(removed, "venues.alliance.subsidy_rate")->scalar, "0.1");
+  const ConfigNode added = switch_groups(a, b, parts, 4);
+  EXPECT_EQ(find_path(added, "venues.alliance.procurement.budget")->scalar, "7");
+  EXPECT_EQ(find_path(added, "venues.other.servers")->scalar, "2");
+  EXPECT_TRUE(differing_parts(switch_groups(a, b, parts, 15), b).empty());
+}
+
+TEST(ScenarioGroups, ASectionInAGroupingTakesEveryPartInsideIt) {
+  const std::vector<ScenarioGroup> parts = differing_parts(tree(kPolicyA), tree(kPolicyB));
+  const std::vector<ScenarioGroup> policy = group_parts(parts, {"policy=venues.alliance"});
+  ASSERT_EQ(names_of(policy), (std::vector<std::string>{"policy", "venues.other.servers"}));
+  EXPECT_EQ(policy[0].parts,
+            (std::vector<std::string>{"venues.alliance.subsidy_rate", "venues.alliance.cap",
+                                      "venues.alliance.procurement"}));
+  const std::vector<ScenarioGroup> all = group_parts(parts, {"venues=venues"});
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].parts.size(), 4u);
+  // A prefix that is not a whole section's name takes nothing.
+  EXPECT_THROW(group_parts(parts, {"v=venues.alli"}), Error);
+}
+
 TEST(ScenarioGroups, AGroupingOfAPartThatDoesNotDifferIsAnError) {
   const std::vector<ScenarioGroup> parts = differing_parts(tree(kA), tree(kB));
   EXPECT_THROW(group_parts(parts, {"v=venues.y"}), Error);
   EXPECT_THROW(group_parts(parts, {"no-equals-sign"}), Error);
   EXPECT_THROW(group_parts(parts, {"h=hardware", "again=hardware"}), Error);
+  EXPECT_THROW(group_parts(parts, {"x=venues.x", "again=venues.x.servers"}), Error);
+}
+
+std::string edited(const std::string& from, const std::string& to, std::string text) {
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+// scenarios/mmc.yaml over `horizon` (A), and B: 4 servers, arrivals 2.0/h.
+struct MmcPair {
+  explicit MmcPair(const std::string& horizon = "6000h")
+      : mmc(edited("horizon: 20000h", "horizon: " + horizon,
+                   read_config_text(std::string(GPUMARKET_SOURCE_DIR) + "/scenarios/mmc.yaml"))) {}
+
+  TempDir dir;
+  std::string mmc;
+  std::string b = edited("servers: 3 ", "servers: 4 ",
+                         edited("arrival_rate_per_hour: 2.4", "arrival_rate_per_hour: 2.0", mmc));
+
+  ExplainCommand command(const std::string& b_text) const {
+    ExplainCommand command;
+    command.a_path = dir.write("a.yaml", mmc).string();
+    command.b_path = dir.write("b.yaml", b_text).string();
+    command.replications = 4;
+    command.output_dir = (dir / "explain").string();
+    command.only = {"utilisation"};
+    command.quiet = true;
+    return command;
+  }
+};
+
+double sum_of(const std::vector<GroupContribution>& groups) {
+  double sum = 0;
+  for (const GroupContribution& g : groups) sum += g.mean;
+  return sum;
 }
 
 // A: 3 servers at λ = 2.4/h; B: 4 servers at 2.0/h (μ = 1/h). Utilisation λ/(c μ) in the four
 // combinations: 0.8, 0.6 (servers from B), 0.667 (arrivals from B), 0.5. Shapley: servers
 // ((0.6 − 0.8) + (0.5 − 0.667)) / 2 = −0.1833, arrivals −0.1167.
 TEST(Explain, AttributesTheMmcUtilisationToServersAndArrivalsAsTheoryDoes) {
-  const TempDir dir;
-  const std::string mmc =
-      read_config_text(std::string(GPUMARKET_SOURCE_DIR) + "/scenarios/mmc.yaml");
-  const auto edited = [&](const std::string& from, const std::string& to, std::string text) {
-    text.replace(text.find(from), from.size(), to);
-    return text;
-  };
-  const std::string a = edited("horizon: 20000h", "horizon: 6000h", mmc);
-  const std::string b =
-      edited("servers: 3 ", "servers: 4 ",
-             edited("arrival_rate_per_hour: 2.4", "arrival_rate_per_hour: 2.0", a));
-  ExplainCommand command;
-  command.a_path = dir.write("a.yaml", a).string();
-  command.b_path = dir.write("b.yaml", b).string();
-  command.replications = 4;
-  command.output_dir = (dir / "explain").string();
-  command.only = {"utilisation"};
-  command.quiet = true;
-  const ExplainReport report = explain_command(command);
-  ASSERT_EQ(report.groups.size(), 2u);
-  EXPECT_EQ(report.groups[0].name, "venues.farm");
-  EXPECT_EQ(report.groups[1].name, "segments.jobs");
-  EXPECT_EQ(report.runs, 16u);
-  ASSERT_EQ(report.indicators.size(), 1u);
-  const IndicatorExplanation& u = report.indicators[0];
+  const MmcPair pair;
+  const ExplainReport report = explain_command(pair.command(pair.b));
+  const Attribution& at = report.attribution;
+  // The venue and the segment are in both scenarios: their parts are the keys that differ.
+  EXPECT_EQ(at.group_names, (std::vector<std::string>{"venues.farm.servers",
+                                                      "segments.jobs.arrival_rate_per_hour"}));
+  EXPECT_EQ(at.method, "exact");
+  EXPECT_EQ(at.runs, 16u);
+  EXPECT_TRUE(std::filesystem::exists(report.file));
+  ASSERT_EQ(at.indicators.size(), 1u);
+  const IndicatorExplanation& u = at.indicators[0];
   // Sampling noise over 6,000 h: a few thousandths.
   EXPECT_NEAR(u.total.mean, 0.5 - 0.8, 0.01);
   EXPECT_NEAR(u.groups[0].mean, ((0.6 - 0.8) + (0.5 - 2.0 / 3.0)) / 2, 0.01);
   EXPECT_NEAR(u.groups[1].mean, ((2.0 / 3.0 - 0.8) + (0.5 - 0.6)) / 2, 0.01);
-  EXPECT_NEAR(u.groups[0].mean + u.groups[1].mean, u.total.mean, 1e-12);
+  EXPECT_NEAR(sum_of(u.groups), u.total.mean, 1e-12);
+}
+
+// With two groups there are two orders; sampling many of them weights each about half, so
+// the estimate is near the exact values, and it adds up to the total whatever the orders.
+TEST(Explain, SampledOrdersAddUpToTheTotalAndApproachTheExactValues) {
+  const MmcPair pair;
+  ExplainCommand command = pair.command(pair.b);
+  const ExplainReport exact = explain_command(command);
+  command.permutations = 40;
+  const ExplainReport sampled = explain_command(command);
+  const Attribution& at = sampled.attribution;
+  EXPECT_EQ(at.method, "sampled");
+  EXPECT_EQ(at.permutations, 40u);
+  EXPECT_EQ(at.combinations, 4u);  // every subset of two groups is some order's prefix
+  const IndicatorExplanation& s = at.indicators[0];
+  const IndicatorExplanation& e = exact.attribution.indicators[0];
+  EXPECT_NEAR(sum_of(s.groups), s.total.mean, 1e-12);
+  EXPECT_EQ(s.total.mean, e.total.mean);  // the same ensembles, resumed
+  // Each sampled value is the exact one plus (share of order − 1/2) × the interaction, which
+  // is the difference of the two orders' marginals; 5 standard errors of the orders.
+  for (size_t g = 0; g < 2; ++g) {
+    EXPECT_GT(s.groups[g].permutation_se, 0.0) << g;
+    EXPECT_NEAR(s.groups[g].mean, e.groups[g].mean, 5 * s.groups[g].permutation_se + 1e-12) << g;
+  }
+}
+
+// Nine parts are more than the exact limit: explain samples 2k orders and says so in the
+// report; the cost stays within M (k − 1) + 2 combinations.
+TEST(Explain, MoreGroupsThanTheExactLimitAreAttributedFromSampledOrders) {
+  const MmcPair pair("1000h");
+  std::string b = edited("warmup: 500h", "warmup: 50h", pair.b);
+  b = edited("value_of_time_usd_per_pf_hour_per_hour: 0",
+             "value_of_time_usd_per_pf_hour_per_hour: 0.5", b);
+  b = edited("start: 2026-01-01", "start: 2026-02-01", b);
+  b = edited("price_usd_per_pf_hour: 2.0", "price_usd_per_pf_hour: 2.5", b);
+  b = edited("patience: inf", "patience: 1000h", b);
+  b = edited("value_usd_per_pf_hour: 1.0e6", "value_usd_per_pf_hour: 2.0e6", b);
+  b = edited("settlement_tx_usd: 0", "settlement_tx_usd: 0.001", b);
+  ExplainCommand command = pair.command(b);
+  command.replications = 2;
+  const ExplainReport report = explain_command(command);
+  const Attribution& at = report.attribution;
+  const size_t k = at.group_names.size();
+  ASSERT_EQ(k, 9u);
+  EXPECT_EQ(at.method, "sampled");
+  EXPECT_EQ(at.permutations, default_permutations(k));
+  EXPECT_LE(at.combinations, at.permutations * (k - 1) + 2);
+  EXPECT_EQ(at.runs, at.combinations * 2);
+  const IndicatorExplanation& u = at.indicators[0];
+  EXPECT_NEAR(sum_of(u.groups), u.total.mean, 1e-12);
 }
 
 }  // namespace

@@ -73,6 +73,10 @@ RunReport run_scenario_command(const RunCommand& command);
 std::string validate_command(const std::string& path, const std::vector<std::string>& overrides,
                              bool strict = false, bool resolved = false);
 
+/// An argument as the shell reads it back: quoted when it holds anything but plain
+/// characters. For the command lines that files record.
+std::string shell_word(const std::string& word);
+
 /// Creates the missing directories above `output`, so that every command writes into a
 /// fresh checkout alike. Throws Error, naming `output`, when one cannot be created.
 void create_parent_directories(const std::filesystem::path& output);

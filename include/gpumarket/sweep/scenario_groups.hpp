@@ -11,28 +11,33 @@
 namespace gpumarket {
 
 /// One group: the parts of the scenario tree it switches, each a top-level key ("hardware",
-/// "timeline", "end") or one named item of a top-level list ("venues.alliance",
-/// "bridges.icb_v2").
+/// "timeline", "end"), a named item of a top-level list that only one scenario has
+/// ("bridges.icb_v2") or a key of a named item both have ("venues.alliance.subsidy_rate").
 struct ScenarioGroup {
   std::string name;
   std::vector<std::string> parts;
 };
 
 /// The parts in which `a` and `b` (trees after `extends`) differ, one group each, in the
-/// order of a's keys then b's: an item of a list of named mappings (venues, segments, bridges,
-/// chains, ...) is a part of its own, any other top-level key is one part. name, description
-/// and seed are not parts (replications set the seed).
+/// order of a's keys then b's. In a list of named mappings (venues, segments, bridges,
+/// chains, ...) an item that only one scenario has is one part, and an item both have gives
+/// a part for each of its keys that differ ("venues.alliance.procurement"); any other
+/// top-level key is one part. name, description and seed are not parts (replications set
+/// the seed).
 std::vector<ScenarioGroup> differing_parts(const ConfigNode& a, const ConfigNode& b);
 
 /// The groups of `parts` after the user's groupings, each "NAME=PART,PART,...": those parts
-/// become one group NAME (in the position of its first part), the others stay alone. Throws
-/// Error naming the grouping when it names a part that does not differ or that an earlier
-/// grouping took.
+/// become one group NAME (in the position of its first part), the others stay alone. A PART
+/// may also name a section, which takes every part inside it: "venues.alliance" takes
+/// "venues.alliance.subsidy_rate" and "venues.alliance.procurement", "venues" every venue's.
+/// Throws Error naming the grouping when it names a part or section that does not differ or
+/// whose parts an earlier grouping took.
 std::vector<ScenarioGroup> group_parts(const std::vector<ScenarioGroup>& parts,
                                        const std::vector<std::string>& groupings);
 
 /// `a` with the parts of the groups in `mask` (bit g for groups[g]) taken from `b`: replaced,
-/// added where `a` lacks them (at the end of their list or mapping), removed where `b` does.
+/// added where `a` lacks them (at the end of their list, item or mapping), removed where `b`
+/// does.
 ConfigNode switch_groups(const ConfigNode& a, const ConfigNode& b,
                          const std::vector<ScenarioGroup>& groups, uint32_t mask);
 
