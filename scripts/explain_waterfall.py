@@ -25,6 +25,7 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 import gpumarket as gm  # noqa: E402
 
@@ -34,7 +35,18 @@ def draw(axis, ds, indicator):
     row = ds.sel(indicator=indicator)
     groups = [str(g) for g in ds["group"].values]
     a, b = float(row["a_mean"]), float(row["b_mean"])
-    labels, bottoms, heights, colours, errors = ["A"], [0.0], [a], ["0.5"], [None]
+    # The levels A, A + φ_1, ..., B, with the intervals' ends: the axis spans these (not 0),
+    # so that contributions small against the level stay visible; A and B stand on its floor.
+    levels = [a]
+    for group in groups:
+        step = row.sel(group=group)
+        levels += [levels[-1] + float(step["contribution"]),
+                   levels[-1] + float(step["ci_low"]), levels[-1] + float(step["ci_high"])]
+    levels = [x for x in levels + [b] if np.isfinite(x)]
+    span = max(levels) - min(levels)
+    pad = 0.15 * span if span > 0 else max(abs(a), 1.0) * 0.05
+    floor = min(levels) - pad
+    labels, bottoms, heights, colours, errors = ["A"], [floor], [a - floor], ["0.5"], [None]
     level = a
     for group in groups:
         step = row.sel(group=group)
@@ -46,8 +58,8 @@ def draw(axis, ds, indicator):
         errors.append((value - float(step["ci_low"]), float(step["ci_high"]) - value))
         level += value
     labels.append("B")
-    bottoms.append(0.0)
-    heights.append(b)
+    bottoms.append(floor)
+    heights.append(b - floor)
     colours.append("0.3")
     errors.append(None)
     positions = range(len(labels))
@@ -61,6 +73,7 @@ def draw(axis, ds, indicator):
     ends = [bottom + height for bottom, height in zip(bottoms, heights)]
     for x in range(len(labels) - 1):
         axis.plot([x + 0.35, x + 0.65], [ends[x], ends[x]], color="0.6", linewidth=0.8)
+    axis.set_ylim(floor, max(levels) + pad)
     axis.set_xticks(list(positions))
     axis.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
     unit = str(row["units"].values)
