@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gpumarket/cli/commands.hpp"
+#include "gpumarket/cli/dominance_warning.hpp"
 #include "gpumarket/sweep/ensemble.hpp"
 #include "gpumarket/sweep/sweep_runner.hpp"
 
@@ -28,6 +29,7 @@ struct EnsembleCommand {
 struct EnsembleReport {
   SweepReport sweep;
   std::vector<IndicatorEnsemble> indicators;  // over the finished replications
+  std::vector<Dominance> dominance;           // shares above kDominanceThreshold in some of them
 };
 
 /// Validates the scenario (its warnings printed to stderr, errors with --strict), runs the
