@@ -5,6 +5,7 @@
     summary = gm.open_run("results/bear.h5", group="summary")
     frame = gm.to_frame(tick)                       # time, variable, axis, label, value, units
     grid = gm.open_sweep("results/mmc_grid.h5")     # points table over `row`, axes as coordinates
+    bands = gm.open_bands("results/bull.ensemble.h5")  # mean and quantiles over replications
 
 The layouts are docs/output.md (runs) and docs/sweeps.md (sweeps).
 """
@@ -14,6 +15,7 @@ from .files import (
     SWEEP_FORMAT,
     FormatError,
     indicator_windows,
+    open_bands,
     open_run,
     open_sweep,
     sweep_axes,
@@ -27,6 +29,7 @@ __all__ = [
     "SWEEP_FORMAT",
     "FormatError",
     "indicator_windows",
+    "open_bands",
     "open_run",
     "open_sweep",
     "sweep_axes",

@@ -47,12 +47,14 @@ EnsembleReport run_ensemble_command(const EnsembleCommand& command) {
   SweepOptions options;
   options.output = ensemble_output(command);
   options.threads = command.threads;
+  if (command.bands) options.band_quantiles.assign(kBandQuantiles.begin(), kBandQuantiles.end());
   if (!command.quiet) {
     options.log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   }
   create_parent_directories(options.output);
   ProcessGroup group;
   EnsembleReport report;
+  report.bands = command.bands;
   report.sweep = run_sweep(spec, options, group);
   if (group.rank() == 0) {
     const SweepResult result = read_sweep_result(report.sweep.output);
@@ -84,8 +86,11 @@ void print_ensemble_headline(const EnsembleReport& report, std::FILE* out) {
   if (!warnings.empty()) fmt::print(out, "\n{}", warnings);
   fmt::print(out,
              "\n{} replications ({} failed); every indicator per replication is in {} "
-             "(gpumarket sweep-compare and python/gpumarket open_sweep read it)\n",
-             s.done, s.failed, s.output.string());
+             "(gpumarket sweep-compare and python/gpumarket open_sweep read it){}\n",
+             s.done, s.failed, s.output.string(),
+             report.bands ? ", the mean and quantiles of every series over them in /bands "
+                            "(python/gpumarket open_bands)"
+                          : "");
   fmt::print(out, "wrote {} in {:.2f} s on {} thread(s)\n", s.output.string(), s.wall_seconds,
              s.threads);
 }
