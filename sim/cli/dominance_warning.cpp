@@ -27,7 +27,7 @@ std::vector<Dominance> find_dominance(const std::vector<std::string>& names,
   std::vector<Dominance> found;
   for (size_t k = 0; k < names.size() && k < values.size(); ++k) {
     const std::string& name = names[k];
-    const auto kind =
+    const auto* const kind =
         std::find_if(std::begin(kShareKinds), std::end(kShareKinds),
                      [&](const ShareKind& s) { return indicator::names(*s.suffix, name); });
     if (kind == std::end(kShareKinds)) continue;

@@ -86,7 +86,9 @@ GroupInfo load_group(hid_t group, const std::string& name, const std::string& fi
       if (holds_text(dataset.get())) g.axes[link] = read_strings(dataset.get(), link, c);
       continue;  // nv and the column axes are coordinates, not series
     }
-    const std::string path = name + "/" + link;
+    std::string path = name;
+    path += "/";
+    path += link;
     const std::vector<hsize_t> dims = dims_of(dataset.get(), path, c);
     if (dims.empty() || dims.size() > 2 || dims[0] != g.time.size()) {
       c.fail("the series " + in_quotes(path) + " of " + in_quotes(file) +
