@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -196,23 +197,41 @@ Dataset create_band(hid_t group, const std::string& name, hid_t file_type,
   return dataset;
 }
 
-// Reads or writes the box [start, start + count) of `dataset` from or to `data`.
-void transfer_box(hid_t dataset, const std::vector<hsize_t>& start,
-                  const std::vector<hsize_t>& count, hid_t memory_type, void* data, bool write,
-                  const std::string& what, const Context& c) {
+// `dataset`'s space with the box [start, start + count) selected, and a flat memory space of
+// the box's size; nullopt for an empty box.
+struct Box {
+  Dataspace file, memory;
+};
+
+std::optional<Box> select_box(hid_t dataset, const std::vector<hsize_t>& start,
+                              const std::vector<hsize_t>& count, const std::string& what,
+                              const Context& c) {
   hsize_t size = 1;
   for (hsize_t n : count) size *= n;
-  if (size == 0) return;
-  const auto file_space = make<Dataspace>(H5Dget_space(dataset), c, what);
-  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+  if (size == 0) return std::nullopt;
+  Box box{make<Dataspace>(H5Dget_space(dataset), c, what),
+          make<Dataspace>(H5Screate_simple(1, &size, nullptr), c, what)};
+  check(H5Sselect_hyperslab(box.file.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
                             nullptr),
         c, what);
-  const auto memory_space = make<Dataspace>(H5Screate_simple(1, &size, nullptr), c, what);
-  check(
-      write
-          ? H5Dwrite(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data)
-          : H5Dread(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data),
-      c, what);
+  return box;
+}
+
+void read_box(hid_t dataset, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+              double* data, const std::string& what, const Context& c) {
+  if (const std::optional<Box> box = select_box(dataset, start, count, what, c)) {
+    check(
+        H5Dread(dataset, H5T_NATIVE_DOUBLE, box->memory.get(), box->file.get(), H5P_DEFAULT, data),
+        c, what);
+  }
+}
+
+void write_box(hid_t dataset, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+               hid_t memory_type, const void* data, const std::string& what, const Context& c) {
+  if (const std::optional<Box> box = select_box(dataset, start, count, what, c)) {
+    check(H5Dwrite(dataset, memory_type, box->memory.get(), box->file.get(), H5P_DEFAULT, data), c,
+          what);
+  }
 }
 
 // The statistics of one block of cells (times x columns), filled from every replication's values.
@@ -303,7 +322,6 @@ void write_series_bands(hid_t group, const GroupInfo& g, const SeriesInfo& s,
   const size_t n = files.size();
   const size_t per_time = (n + nq + 2) * width * sizeof(double);
   const hsize_t block = std::clamp<hsize_t>(kBlockBytes / per_time, 1, std::max<hsize_t>(times, 1));
-  const std::string dataset_path = g.name + "/" + s.name;
   std::vector<double> values;
   for (hsize_t t0 = 0; t0 < times; t0 += block) {
     const hsize_t rows = std::min(block, times - t0);
@@ -313,21 +331,19 @@ void write_series_bands(hid_t group, const GroupInfo& g, const SeriesInfo& s,
     if (columns) start.push_back(0), counts.push_back(width);
     for (size_t r = 0; r < n; ++r) {
       const File file = open_run_file(files[r], c);
-      const Dataset source = open_dataset(file.get(), dataset_path, c);
-      transfer_box(source.get(), start, counts, H5T_NATIVE_DOUBLE, values.data() + r * cells, false,
-                   "HDF5 failed to read " + in_quotes(dataset_path) + " of " + in_quotes(files[r]),
-                   c);
+      const Dataset source = open_dataset(file.get(), base, c);
+      read_box(source.get(), start, counts, values.data() + r * cells,
+               "HDF5 failed to read " + in_quotes(base) + " of " + in_quotes(files[r]), c);
     }
-    BlockStatistics stats = block_statistics(values, n, cells, quantiles);
+    const BlockStatistics stats = block_statistics(values, n, cells, quantiles);
     const std::string failed = "HDF5 failed to write the bands of " + in_quotes(base);
-    transfer_box(mean.get(), start, counts, H5T_NATIVE_DOUBLE, stats.mean.data(), true, failed, c);
-    transfer_box(count.get(), start, counts, H5T_NATIVE_UINT32, stats.count.data(), true, failed,
-                 c);
+    write_box(mean.get(), start, counts, H5T_NATIVE_DOUBLE, stats.mean.data(), failed, c);
+    write_box(count.get(), start, counts, H5T_NATIVE_UINT32, stats.count.data(), failed, c);
     std::vector<hsize_t> q_start = start, q_counts = counts;
     q_start.insert(q_start.begin(), 0);
     q_counts.insert(q_counts.begin(), nq);
-    transfer_box(quantile.get(), q_start, q_counts, H5T_NATIVE_DOUBLE, stats.quantile.data(), true,
-                 failed, c);
+    write_box(quantile.get(), q_start, q_counts, H5T_NATIVE_DOUBLE, stats.quantile.data(), failed,
+              c);
   }
 }
 

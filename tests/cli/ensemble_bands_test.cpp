@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "gpumarket/cli/ensemble_command.hpp"
+#include "gpumarket/core/error.hpp"
+#include "gpumarket/sweep/process_group.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpumarket {
@@ -93,6 +95,25 @@ TEST(EnsembleBands, OffKeepsNoRunFilesAndWritesNoBands) {
   EXPECT_EQ(report.sweep.done, 3u);
   EXPECT_TRUE(band_bytes(dir / "plain.h5").empty());
   EXPECT_FALSE(std::filesystem::exists(dir / "plain.h5.journal" / "series"));
+}
+
+TEST(EnsembleBands, AreRefusedForASweepOfSeveralPoints) {
+  const TempDir dir;
+  SweepSpec spec = ensemble_spec(kMmc, {"horizon=10h"}, 1, 2);
+  spec.points.emplace_back();  // a second point: bands would mix the two
+  SweepOptions options;
+  options.output = dir / "two_points.h5";
+  options.band_quantiles = {0.5};
+  ProcessGroup group;
+  try {
+    run_sweep(spec, options, group);
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("bands are over the replications of one point"),
+              std::string::npos)
+        << error.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "two_points.h5.journal"));
 }
 
 }  // namespace
