@@ -6,6 +6,7 @@
     frame = gm.to_frame(tick)                       # time, variable, axis, label, value, units
     grid = gm.open_sweep("results/mmc_grid.h5")     # points table over `row`, axes as coordinates
     why = gm.open_explain("results/a-vs-b.explain/explain.h5")  # indicator x group attribution
+    bands = gm.open_bands("results/bull.ensemble.h5")  # mean and quantiles over replications
 
 The layouts are docs/output.md (runs, attributions) and docs/sweeps.md (sweeps).
 """
@@ -16,6 +17,7 @@ from .files import (
     SWEEP_FORMAT,
     FormatError,
     indicator_windows,
+    open_bands,
     open_run,
     open_sweep,
     sweep_axes,
@@ -31,6 +33,7 @@ __all__ = [
     "FormatError",
     "indicator_windows",
     "open_explain",
+    "open_bands",
     "open_run",
     "open_sweep",
     "sweep_axes",

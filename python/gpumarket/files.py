@@ -153,6 +153,30 @@ def open_sweep(path, group=None):
     return series
 
 
+def open_bands(path, group="tick"):
+    """An ensemble file's bands of one run group ("tick", "day") as an xarray Dataset.
+
+    Per series <name> of the run files: <name>_mean (time[, venue ...]), <name>_quantile
+    (quantile, time[, venue ...]) and <name>_count (replications with a value), over the
+    replications that finished (docs/output.md, "Ensemble bands"). Time is decoded to
+    datetimes. Raises FormatError as open_sweep does, and ValueError when the file has no
+    bands of that group (an ensemble run with --no-bands, or a sweep).
+    """
+    path = _existing(path)
+    attributes = _check_sweep(path)
+    with h5py.File(path, "r") as f:
+        groups = sorted(f["bands"].keys()) if "bands" in f else []
+        bands_attributes = _attributes(f["bands"]) if "bands" in f else {}
+    if group not in groups:
+        raise ValueError(f"{path}: no bands of group '{group}' (bands: {', '.join(groups) or 'none'})")
+    bands = xr.open_dataset(path, engine="h5netcdf", group=f"bands/{group}")
+    bands.attrs.update(attributes)
+    bands.attrs.update(bands_attributes)
+    bands.attrs["source_file"] = str(path)
+    bands.attrs["group"] = group
+    return bands
+
+
 def timeline(ds):
     """The run's dated scenario changes as (pandas Timestamp, label) pairs, in time order."""
     dates = ds.attrs.get("timeline_dates", [])

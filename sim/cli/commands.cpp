@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "gpumarket/cli/dominance_warning.hpp"
 #include "gpumarket/cli/sweep_command.hpp"
 #include "gpumarket/core/calendar.hpp"
 #include "gpumarket/core/error.hpp"
@@ -242,6 +243,11 @@ void print_headline(const RunReport& report, std::FILE* out) {
   for (const SummaryValue* v : rows) {
     fmt::print(out, "{:<{}}  {:>12.6g}  {}\n", v->name, width, v->value, v->unit);
   }
+  std::vector<std::vector<double>> values;
+  values.reserve(report.summary.size());
+  for (const SummaryValue& v : report.summary) values.push_back({v.value});
+  const std::string warnings = format_dominance(find_dominance(names, values), 1);
+  if (!warnings.empty()) fmt::print(out, "\n{}", warnings);
   fmt::print(out, "\n{} more indicators in the file (gpumarket compare {} lists them all)\n",
              report.summary.size() - rows.size(), report.output_path);
   fmt::print(out, "wrote {} in {:.2f} s\n", report.output_path, report.wall_seconds);

@@ -18,6 +18,17 @@ std::filesystem::path ensemble_output(const EnsembleCommand& command) {
   return std::filesystem::path("results") / (stem + ".ensemble.h5");
 }
 
+// Each indicator's values in the replications that are done, in row order.
+std::vector<std::vector<double>> done_values(const SweepResult& result) {
+  std::vector<std::vector<double>> values(result.indicator.size());
+  for (size_t k = 0; k < result.indicator.size(); ++k) {
+    for (size_t i = 0; i < result.size(); ++i) {
+      if (result.status[i] == "done") values[k].push_back(result.indicator[k][i]);
+    }
+  }
+  return values;
+}
+
 }  // namespace
 
 EnsembleReport run_ensemble_command(const EnsembleCommand& command) {
@@ -36,15 +47,19 @@ EnsembleReport run_ensemble_command(const EnsembleCommand& command) {
   SweepOptions options;
   options.output = ensemble_output(command);
   options.threads = command.threads;
+  if (command.bands) options.band_quantiles.assign(kBandQuantiles.begin(), kBandQuantiles.end());
   if (!command.quiet) {
     options.log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   }
   create_parent_directories(options.output);
   ProcessGroup group;
   EnsembleReport report;
+  report.bands = command.bands;
   report.sweep = run_sweep(spec, options, group);
   if (group.rank() == 0) {
-    report.indicators = summarise_ensemble(read_sweep_result(report.sweep.output));
+    const SweepResult result = read_sweep_result(report.sweep.output);
+    report.indicators = summarise_ensemble(result);
+    report.dominance = find_dominance(result.indicator_names, done_values(result));
   }
   return report;
 }
@@ -67,10 +82,15 @@ void print_ensemble_headline(const EnsembleReport& report, std::FILE* out) {
                e->name, width, e->mean, e->ci_low, e->ci_high, e->median, e->min, e->max, e->unit);
   }
   const SweepReport& s = report.sweep;
+  const std::string warnings = format_dominance(report.dominance, s.done);
+  if (!warnings.empty()) fmt::print(out, "\n{}", warnings);
   fmt::print(out,
              "\n{} replications ({} failed); every indicator per replication is in {} "
-             "(gpumarket sweep-compare and python/gpumarket open_sweep read it)\n",
-             s.done, s.failed, s.output.string());
+             "(gpumarket sweep-compare and python/gpumarket open_sweep read it){}\n",
+             s.done, s.failed, s.output.string(),
+             report.bands ? ", the mean and quantiles of every series over them in /bands "
+                            "(python/gpumarket open_bands)"
+                          : "");
   fmt::print(out, "wrote {} in {:.2f} s on {} thread(s)\n", s.output.string(), s.wall_seconds,
              s.threads);
 }

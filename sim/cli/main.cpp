@@ -78,6 +78,12 @@ int run_main(int argc, char** argv) {
   add_unsigned_option(run_app, "--threads", run_threads,
                       "With --replications: worker threads (default: the cores available)")
       ->needs("--replications");
+  bool no_bands = false;
+  run_app
+      ->add_flag("--no-bands", no_bands,
+                 "With --replications: no mean and quantile bands of the series in the "
+                 "result (they keep each replication's run file in the journal)")
+      ->needs("--replications");
   std::optional<double> progress_interval;
   run_app
       ->add_option("--progress-interval", progress_interval,
@@ -180,8 +186,11 @@ int run_main(int argc, char** argv) {
     if (*run_app && replications) {
       // Rows run on the sweep's workers; a signal ends the process and the journal keeps the
       // replications already done, which the same command resumes.
-      const EnsembleReport report = run_ensemble_command(
-          {.run = run, .replications = *replications, .threads = run_threads, .quiet = quiet});
+      const EnsembleReport report = run_ensemble_command({.run = run,
+                                                          .replications = *replications,
+                                                          .threads = run_threads,
+                                                          .quiet = quiet,
+                                                          .bands = !no_bands});
       if (!quiet) print_ensemble_headline(report, stdout);
     } else if (*run_app) {
       install_interrupt_handlers();

@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "ensemble_bands.hpp"
 #include "hdf5_objects.hpp"
 #include "partial_file.hpp"
 #include "sweep_result_file_series.hpp"
@@ -28,8 +29,9 @@ constexpr hid_t kDefaultCreation = H5P_DEFAULT;
 // restores the sweep file's order (HDF5 lists links by name).
 constexpr const char* kRole = "gpumarket_role";
 // Names of the root that are not axes or indicators.
-constexpr std::array<std::string_view, 9> kFixedNames = {
-    "row", "point", "replication", "seed", "status", "error", "timing", "series", "provenance"};
+constexpr std::array<std::string_view, 10> kFixedNames = {
+    "row",   "point",  "replication", "seed",       "status",
+    "error", "timing", "series",      "provenance", "bands"};
 
 // Numbers are stored checksummed (hdf5_objects.hpp); text comes from the global heap, which a
 // checksum of its heap IDs would not cover, and keeps HDF5's default layout.
@@ -319,6 +321,8 @@ void write_sweep_result(const fs::path& path, const SweepResult& r) {
                              c);
   write_points(root, r, c);
   write_series(root, r, c);
+  if (!r.band_quantiles.empty())
+    hdf5::write_ensemble_bands(root, r.band_files, r.band_quantiles, c);
 
   hdf5::check(H5Fflush(root, H5F_SCOPE_GLOBAL), c, "HDF5 failed to flush the file");
   if (!file.close()) {

@@ -311,6 +311,8 @@ MarketMetrics::MarketMetrics(const Scenario& scenario, Venues& venues,
   interval_priced_out_.assign(scenario_.segments.size(), 0.0);
   daa_before_sum_.assign(n, 0.0);
   daa_after_sum_.assign(n, 0.0);
+  window_largest_.daa_before_day.assign(n, 0.0);
+  window_largest_.daa_after_day.assign(n, 0.0);
   row_.reserve(std::max({n, bridges_.size(), scenario_.segments.size(), size_t{1}}));
   bridge_marks_.assign(bridges_.size(), {});
   for (const VenueParams& v : scenario_.venues) reports_verification_ |= v.verification.has_value();
@@ -357,14 +359,17 @@ void MarketMetrics::on_payment(const JobPayment& payment) {
   if (payment.public_chain) {
     interval_flow_.public_chain_paid_usd += paid;
     interval_flow_.public_chain_work_pfh += payment.work_pfh;
+    largest_job_.public_chain_paid_usd = std::max(largest_job_.public_chain_paid_usd, paid);
     if (payment.licensed) {
       interval_flow_.licensed_paid_usd += paid;
       interval_flow_.licensed_work_pfh += payment.work_pfh;
+      largest_job_.licensed_paid_usd = std::max(largest_job_.licensed_paid_usd, paid);
     }
   }
   const int origin = payment.public_chain ? 0 : 1;
   interval_flow_.access_usd[origin] += paid + payment.access_usd;
   interval_flow_.access_work_pfh[origin] += payment.work_pfh;
+  largest_job_.access_usd = std::max(largest_job_.access_usd, paid + payment.access_usd);
 }
 
 void MarketMetrics::on_licence_granted(uint32_t /*segment*/, double cost_usd) {
@@ -607,6 +612,7 @@ void MarketMetrics::accumulate_window(const SectorTotals& sectors, double price_
   if (!std::isnan(price_index)) {
     price_index_sum_ += price_index;
     price_index_ticks_ += 1;
+    window_largest_.price_index_tick = std::max(window_largest_.price_index_tick, price_index);
   }
   served_state_pfh_ += sectors.state_pfh;
   served_decentralized_pfh_ += sectors.decentralized_pfh;
@@ -621,12 +627,23 @@ void MarketMetrics::accumulate_window(const SectorTotals& sectors, double price_
   }
   window_flow_.completed_public_chain_pfh += interval_flow_.completed_public_chain_pfh;
   for (double p : interval_priced_out_) window_flow_.priced_out += p;
+  const FlowTotals& flow = interval_flow_;
+  WindowLargest& largest = window_largest_;
+  largest.fee.add_tick(flow.public_chain_paid_usd, largest_job_.public_chain_paid_usd);
+  largest.licensed_fee.add_tick(flow.licensed_paid_usd, largest_job_.licensed_paid_usd);
+  largest.access.add_tick(flow.access_usd[0] + flow.access_usd[1], largest_job_.access_usd);
+  largest.public_chain_served.add_tick(flow.completed_public_chain_pfh,
+                                       largest_job_.public_chain_served_pfh);
   const bool after_split =
       interval_start_ >= midnight_of(scenario_.indicators.bridge_split, scenario_.start);
+  double bridge_tick_pfh = 0;
   for (size_t b = 0; b < bridges_.size(); ++b) {
     (after_split ? window_bridge_volume_after_pfh_ : window_bridge_volume_before_pfh_)[b] +=
         interval_bridge_volume_pfh_[b];
+    bridge_tick_pfh += interval_bridge_volume_pfh_[b];
   }
+  (after_split ? largest.bridge_after : largest.bridge_before)
+      .add_tick(bridge_tick_pfh, largest_job_.bridge_pfh);
   (after_split ? bridge_hours_after_ : bridge_hours_before_) += hours;
 }
 
@@ -643,6 +660,7 @@ void MarketMetrics::reset_interval(SimTime now, double hours) {
   std::fill(interval_bridge_fees_usd_.begin(), interval_bridge_fees_usd_.end(), 0.0);
   std::fill(interval_priced_out_.begin(), interval_priced_out_.end(), 0.0);
   interval_flow_ = {};
+  largest_job_ = {};
   interval_start_ = now;
 }
 
@@ -654,12 +672,19 @@ void MarketMetrics::close_day(SimTime now) {
   recorder_->append(ids_.day_time_h, std::span<const double>(&time_h, 1));
   recorder_->append(ids_.daa, row_);
   const IndicatorParams& ind = scenario_.indicators;
+  WindowLargest& largest = window_largest_;
   if (in_window(date, ind.daa_before_from, ind.daa_before_to)) {
-    for (size_t v = 0; v < row_.size(); ++v) daa_before_sum_[v] += row_[v];
+    for (size_t v = 0; v < row_.size(); ++v) {
+      daa_before_sum_[v] += row_[v];
+      largest.daa_before_day[v] = std::max(largest.daa_before_day[v], row_[v]);
+    }
     daa_before_days_ += 1;
   }
   if (in_window(date, ind.daa_after_from, ind.daa_after_to)) {
-    for (size_t v = 0; v < row_.size(); ++v) daa_after_sum_[v] += row_[v];
+    for (size_t v = 0; v < row_.size(); ++v) {
+      daa_after_sum_[v] += row_[v];
+      largest.daa_after_day[v] = std::max(largest.daa_after_day[v], row_[v]);
+    }
     daa_after_days_ += 1;
   }
 }
@@ -753,6 +778,44 @@ void MarketMetrics::write_indicator_summary(const VenueCounts& counts) {
   }
   put(kBridgeVolumeBefore, ratio_or_nan(kHoursPerDay * before, bridge_hours_before_));
   put(kBridgeVolumeAfter, ratio_or_nan(kHoursPerDay * after, bridge_hours_after_));
+  write_dominance_summary(before, after);
+}
+
+// Each share is the largest contribution over the sum it is a part of (the indicator's
+// numerator): for a mean over ticks the tick's value over their sum; for a work-weighted mean
+// such as the fee index, the job's or the tick's payments over the window's payments.
+void MarketMetrics::write_dominance_summary(double bridge_before_pfh, double bridge_after_pfh) {
+  using namespace indicator;
+  const auto put_share = [&](const IndicatorDefinition& of, const std::string& indicator_name,
+                             double largest, double sum) {
+    put({indicator_name + std::string(of.name), of.unit, of.description},
+        ratio_or_nan(largest, sum));
+  };
+  const auto put_shares = [&](const IndicatorDefinition& indicator, const Largest& largest,
+                              double sum) {
+    const std::string name(indicator.name);
+    put_share(kLargestTickShare, name, largest.tick, sum);
+    put_share(kLargestJobShare, name, largest.job, sum);
+  };
+  const WindowLargest& largest = window_largest_;
+  put_share(kLargestTickShare, std::string(kDecentralizedPriceIndex.name), largest.price_index_tick,
+            price_index_sum_);
+  put_shares(kFeeIndex, largest.fee, window_flow_.public_chain_paid_usd);
+  put_shares(kLicensedFeeIndex, largest.licensed_fee, window_flow_.licensed_paid_usd);
+  put_shares(kAccessCostIndex, largest.access,
+             window_flow_.access_usd[0] + window_flow_.access_usd[1]);
+  put_shares(kPublicChainServed, largest.public_chain_served,
+             window_flow_.completed_public_chain_pfh);
+  put_shares(kBridgeVolumeBefore, largest.bridge_before, bridge_before_pfh);
+  put_shares(kBridgeVolumeAfter, largest.bridge_after, bridge_after_pfh);
+  for (size_t v = 0; v < venues_.size(); ++v) {
+    const std::string& name = venues_[v]->name();
+    if (name != scenario_.indicators.daa_venue) continue;
+    put_share(kLargestDayShare, for_venue(name, kDaaBefore), largest.daa_before_day[v],
+              daa_before_sum_[v]);
+    put_share(kLargestDayShare, for_venue(name, kDaaAfter), largest.daa_after_day[v],
+              daa_after_sum_[v]);
+  }
 }
 
 void MarketMetrics::write_money_summary(const RunTotals& totals) {

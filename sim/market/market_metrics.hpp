@@ -4,6 +4,7 @@
 // interval closes. A new indicator is added here and in indicators.hpp, nowhere else.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -77,11 +78,14 @@ class MarketMetrics {
     activity_.mark(venue, address, now.count_micros() / Duration::kMicrosPerDay);
   }
   void on_completion(bool public_chain, double work_pfh) {
-    if (public_chain) interval_flow_.completed_public_chain_pfh += work_pfh;
+    if (!public_chain) return;
+    interval_flow_.completed_public_chain_pfh += work_pfh;
+    largest_job_.public_chain_served_pfh = std::max(largest_job_.public_chain_served_pfh, work_pfh);
   }
   void on_priced_out(uint32_t segment) { interval_priced_out_[segment] += 1; }
   void on_bridge_entry(uint32_t bridge, double work_pfh) {
     interval_bridge_volume_pfh_[bridge] += work_pfh;
+    largest_job_.bridge_pfh = std::max(largest_job_.bridge_pfh, work_pfh);
   }
   void on_payment(const JobPayment& payment);
   /// A licence granted to an address of `segment`, paid `cost_usd` (fee and compliance).
@@ -167,6 +171,29 @@ class MarketMetrics {
     double completed_public_chain_pfh = 0;  // adoption: public-chain work served
   };
 
+  /// The largest contribution of one job in the current interval to each sum that a dominance
+  /// share divides (docs/output.md, "Dominance"): a running maximum, reset with the interval.
+  struct LargestJobs {
+    double public_chain_paid_usd = 0, licensed_paid_usd = 0, access_usd = 0;
+    double bridge_pfh = 0, public_chain_served_pfh = 0;
+  };
+
+  /// The largest contributions to one window sum: of one job, of one tick (or day).
+  struct Largest {
+    double job = 0, tick = 0;
+    void add_tick(double tick_sum, double largest_job) {
+      tick = std::max(tick, tick_sum);
+      job = std::max(job, largest_job);
+    }
+  };
+
+  /// Per headline indicator that sums over its window, the largest contributions to its sum.
+  struct WindowLargest {
+    Largest fee, licensed_fee, access, bridge_before, bridge_after, public_chain_served;
+    double price_index_tick = 0;
+    std::vector<double> daa_before_day, daa_after_day;  // per venue
+  };
+
   /// Work served in an interval by sector, and the marketplaces' capacity-weighted price.
   struct SectorTotals {
     double state_pfh = 0, decentralized_pfh = 0, other_pfh = 0;
@@ -183,6 +210,7 @@ class MarketMetrics {
   void write_flow_summary(const RunTotals& totals, const VenueAreas& areas,
                           const VenueCounts& counts);
   void write_indicator_summary(const VenueCounts& counts);
+  void write_dominance_summary(double bridge_before_pfh, double bridge_after_pfh);
   void write_money_summary(const RunTotals& totals);
   // The hardware market and the pool's procurement (procurement_metrics.cpp).
   void find_pool_procurement();
@@ -232,6 +260,8 @@ class MarketMetrics {
   std::vector<double> window_bridge_volume_before_pfh_, window_bridge_volume_after_pfh_;
   std::vector<double> interval_priced_out_;  // per segment
   FlowTotals interval_flow_, window_flow_;
+  LargestJobs largest_job_;
+  WindowLargest window_largest_;
   std::vector<double> daa_before_sum_, daa_after_sum_;
   double daa_before_days_ = 0, daa_after_days_ = 0;
   double price_index_sum_ = 0, price_index_ticks_ = 0;

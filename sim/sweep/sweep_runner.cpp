@@ -74,11 +74,22 @@ std::filesystem::path series_path(const std::filesystem::path& journal_dir, uint
   return journal_dir / "series" / fmt::format("row-{}.h5", row);
 }
 
-void check_shard(const SweepOptions& options) {
+void check_options(const SweepSpec& spec, const SweepOptions& options) {
   if (options.shard_count == 0 || options.shard_index >= options.shard_count) {
     throw Error(fmt::format("--shard {}/{}: expected i/N with 0 <= i < N.", options.shard_index,
                             options.shard_count));
   }
+  if (!options.band_quantiles.empty() && (spec.points.size() != 1 || options.shard_count != 1)) {
+    throw Error(
+        fmt::format("{}: bands are over the replications of one point in one shard; "
+                    "this sweep has {} points in {} shards.",
+                    spec.path, spec.points.size(), options.shard_count));
+  }
+}
+
+// Whether each row keeps its run file in the journal directory.
+bool keeps_run_files(const SweepSpec& spec, const SweepOptions& options) {
+  return spec.keep_series || !options.band_quantiles.empty();
 }
 
 // The file this invocation writes: the sweep's result, or with shards this shard's. Throws
@@ -95,16 +106,20 @@ std::filesystem::path result_path(const SweepOptions& options) {
   return output;
 }
 
-// The rows of this shard that the journal does not hold, and with retry_failed those it holds
-// as failed; counts the shard's rows and the skipped ones into `report`.
+// The rows of this shard that the journal does not hold, with retry_failed those it holds as
+// failed, and with bands those it holds as done whose run file is missing (run before bands
+// were asked for, or deleted); counts the shard's rows and the skipped ones into `report`.
 std::vector<uint64_t> pending_rows(const SweepSpec& spec, const SweepOptions& options,
                                    const std::map<uint64_t, JournalEntry>& journal,
-                                   SweepReport& report) {
+                                   const std::filesystem::path& journal_dir, SweepReport& report) {
   std::vector<uint64_t> pending;
   for (uint64_t i = options.shard_index; i < spec.row_count(); i += options.shard_count) {
     ++report.rows;
     const auto it = journal.find(i);
-    if (it == journal.end() || (options.retry_failed && !it->second.done)) {
+    const bool lacks_file = it != journal.end() && it->second.done &&
+                            !options.band_quantiles.empty() &&
+                            !std::filesystem::exists(series_path(journal_dir, i));
+    if (it == journal.end() || (options.retry_failed && !it->second.done) || lacks_file) {
       pending.push_back(i);
     } else {
       ++report.skipped;
@@ -160,9 +175,10 @@ void run_pending_rows(const SweepSpec& spec, const SweepOptions& options, Proces
       const uint64_t k = group.take();
       if (k >= pending.size() || stop.load()) return;
       const SweepRow row = spec.row(pending[k]);
-      const JournalEntry entry = run_sweep_row(
-          spec, row, indicators,
-          spec.keep_series ? series_path(journal_dir, row.row) : std::filesystem::path());
+      const JournalEntry entry =
+          run_sweep_row(spec, row, indicators,
+                        keeps_run_files(spec, options) ? series_path(journal_dir, row.row)
+                                                       : std::filesystem::path());
       std::lock_guard lock(mutex);
       try {
         journal.append(entry);
@@ -194,6 +210,18 @@ void count_rows_run(const std::map<uint64_t, JournalEntry>& journal,
     ++report.ran;
     report.run_seconds += it->second.run_seconds;
   }
+}
+
+// The run files of the rows that are done, in row order: the order the bands accumulate in,
+// whichever thread or rank finished a row first.
+std::vector<std::string> band_files(const SweepResult& result,
+                                    const std::filesystem::path& journal_dir) {
+  std::vector<std::string> files;
+  for (size_t i = 0; i < result.size(); ++i) {
+    if (result.status[i] == "done")
+      files.push_back(series_path(journal_dir, result.row[i]).string());
+  }
+  return files;
 }
 
 void count_statuses(const SweepResult& result, SweepReport& report) {
@@ -408,7 +436,7 @@ SweepResult build_sweep_result(const SweepSpec& spec, const std::vector<std::str
 
 SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, ProcessGroup& group) {
   const auto started = Clock::now();
-  check_shard(options);
+  check_options(spec, options);
   SweepReport report;
   report.ranks = group.size();
   const std::filesystem::path output = result_path(options);
@@ -421,7 +449,7 @@ SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, Proces
   const std::map<uint64_t, JournalEntry> before =
       read_journal(journal_dir, fingerprint, indicators, &duplicates);
   group.barrier();
-  const std::vector<uint64_t> pending = pending_rows(spec, options, before, report);
+  const std::vector<uint64_t> pending = pending_rows(spec, options, before, journal_dir, report);
   report.threads = threads_per_rank(options, group, pending.size());
   log_plan(spec, options, group, report, pending.size());
 
@@ -439,9 +467,13 @@ SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, Proces
   if (group.rank() != 0) return report;
   const std::map<uint64_t, JournalEntry> after = read_journal(journal_dir, fingerprint, indicators);
   count_rows_run(after, pending, report);
-  const SweepResult result = build_sweep_result(spec, indicators, after, options.shard_index,
-                                                options.shard_count, journal_dir);
+  SweepResult result = build_sweep_result(spec, indicators, after, options.shard_index,
+                                          options.shard_count, journal_dir);
   count_statuses(result, report);
+  if (!options.band_quantiles.empty()) {
+    result.band_quantiles = options.band_quantiles;
+    result.band_files = band_files(result, journal_dir);
+  }
   write_sweep_result(output, result);
   report.output = output;
   report.wall_seconds = seconds_since(started);

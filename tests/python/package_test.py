@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import warnings
 from pathlib import Path
 
 try:
@@ -179,6 +180,72 @@ def write_run_of_row(directory, row):
                     "--set", f"description={row.label.item()}"],
                    check=True, stdout=subprocess.DEVNULL)
     return gm.open_run(path)
+
+
+class OpenBands(unittest.TestCase):
+    """The bands of an ensemble against numpy over the replications' own runs."""
+
+    REPLICATIONS = 3
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = FILES["dir"]
+        cls.path = Path(cls.dir.name) / "baseline.ensemble.h5"
+        scenario = str(SOURCE / "scenarios" / "baseline.yaml")
+        subprocess.run([BINARY, "run", scenario, "--set", f"end={RUN_END}", "--replications",
+                        str(cls.REPLICATIONS), "--threads", "2", "-o", str(cls.path), "-q"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seeds = gm.open_sweep(cls.path).seed.values
+        # Each replication again, as a run of its own with its seed.
+        cls.runs = [write_run(BINARY, SOURCE, cls.dir.name, f"replication-{r}.h5", seed=int(seed))
+                    for r, seed in enumerate(seeds)]
+
+    def test_xarray_opens_them_with_quantile_time_and_column_dimensions(self):
+        tick = xr.open_dataset(self.path, engine="h5netcdf", group="bands/tick")
+        self.assertEqual(tick.price_quantile.dims, ("quantile", "time", "venue"))
+        self.assertEqual(tick.price_mean.dims, ("time", "venue"))
+        self.assertEqual(list(tick["quantile"].values), [0.05, 0.25, 0.5, 0.75, 0.95])
+        self.assertTrue(np.issubdtype(tick.time.dtype, np.datetime64))
+        run = gm.open_run(self.runs[0])
+        np.testing.assert_array_equal(tick.time.values, run.time.values)
+        self.assertEqual(list(tick.venue.values), list(run.venue.values))
+        self.assertEqual(tick.price_mean.attrs["units_label"], run.price.attrs["units_label"])
+        median = tick.price_quantile.sel(quantile=0.5, venue="golem")
+        self.assertEqual(median.shape, run.price.sel(venue="golem").shape)
+
+    def test_mean_quantiles_and_counts_are_numpys_over_the_replications(self):
+        compared = 0
+        for group in ("tick", "day"):
+            bands = gm.open_bands(self.path, group=group)
+            self.assertEqual(int(bands.attrs["replications"]), self.REPLICATIONS)
+            runs = [gm.open_run(path, group=group) for path in self.runs]
+            names = [n[:-len("_mean")] for n in bands.data_vars if n.endswith("_mean")]
+            self.assertEqual(sorted(names),
+                             sorted(n for n in runs[0].data_vars if "time" in runs[0][n].dims
+                                    and n != "time_bnds"))
+            q = bands["quantile"].values
+            for name in names:
+                stack = np.stack([run[name].values for run in runs])  # (replication, time, ...)
+                count = np.sum(~np.isnan(stack), axis=0)
+                np.testing.assert_array_equal(bands[f"{name}_count"].values, count, err_msg=name)
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells
+                    mean = np.nanmean(stack, axis=0)
+                    quantile = np.nanquantile(stack, q, axis=0, method="linear")
+                scale = np.nanmax(np.abs(stack)) if np.any(count) else 1.0
+                tolerance = 1e-12 * max(scale, 1.0)
+                np.testing.assert_allclose(bands[f"{name}_mean"].values, mean, rtol=1e-12,
+                                           atol=tolerance, equal_nan=True, err_msg=name)
+                np.testing.assert_allclose(bands[f"{name}_quantile"].values, quantile,
+                                           rtol=1e-12, atol=tolerance, equal_nan=True,
+                                           err_msg=name)
+                compared += 1
+        self.assertGreater(compared, 50)
+
+    def test_a_file_without_bands_is_named(self):
+        with self.assertRaises(ValueError) as raised:
+            gm.open_bands(FILES["sweep"])
+        self.assertIn("no bands of group 'tick'", str(raised.exception))
 
 
 class WrongFormat(Files):

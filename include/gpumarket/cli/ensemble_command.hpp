@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gpumarket/cli/commands.hpp"
+#include "gpumarket/cli/dominance_warning.hpp"
 #include "gpumarket/sweep/ensemble.hpp"
 #include "gpumarket/sweep/sweep_runner.hpp"
 
@@ -23,17 +24,22 @@ struct EnsembleCommand {
   uint64_t replications = 0;  // ≥ 1
   unsigned threads = 0;       // 0: the cores this process may use
   bool quiet = false;         // no progress lines
+  /// The bands of every series over the replications (kBandQuantiles) in the result file;
+  /// false: none, and the replications' run files are not kept.
+  bool bands = true;
 };
 
 struct EnsembleReport {
   SweepReport sweep;
   std::vector<IndicatorEnsemble> indicators;  // over the finished replications
+  std::vector<Dominance> dominance;           // shares above kDominanceThreshold in some of them
+  bool bands = false;                         // the result file has /bands
 };
 
 /// Validates the scenario (its warnings printed to stderr, errors with --strict), runs the
 /// replications that its journal does not hold yet and writes the sweep result file (docs/
-/// sweeps.md, "The result": one point, `replications` rows). Throws Error on bad input before
-/// any row runs.
+/// sweeps.md, "The result": one point, `replications` rows; with `bands`, /bands as docs/
+/// output.md, "Ensemble bands", says). Throws Error on bad input before any row runs.
 EnsembleReport run_ensemble_command(const EnsembleCommand& command);
 
 /// The headline indicators with their mean, 95 % interval, median and range over the

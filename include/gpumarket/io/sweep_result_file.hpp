@@ -33,6 +33,8 @@ inline constexpr std::string_view kSweepFormat = "gpumarket-sweep 2";
 ///                            table: it differs from run to run)
 ///   /series/<group>/...      with kept series: each run group as arrays over (row, time[, axis])
 ///                            with its own `row` dimension (the rows that kept series)
+///   /bands/<group>/...       an ensemble's bands (band_files): per series <name>_mean,
+///                            <name>_quantile and <name>_count over ([quantile,] time[, axis])
 ///   /provenance/sweep_file, sweep_path, base_scenario   strings
 struct SweepResult {
   std::string format = std::string(kSweepFormat);
@@ -70,6 +72,12 @@ struct SweepResult {
   /// Per row, where its series are: a run file and "/" (its groups but /provenance), or a
   /// sweep file and "/series" (that file's row of the same number); "" for none.
   std::vector<std::string> series_file, series_object;
+  /// With band_quantiles not empty: the run files whose series /bands summarises (the done
+  /// replications of an ensemble, in replication order), and the quantiles it gives. Written,
+  /// not read back (read_sweep_result leaves both empty; python/gpumarket open_bands reads
+  /// /bands).
+  std::vector<std::string> band_files;
+  std::vector<double> band_quantiles;
 
   size_t size() const { return row.size(); }
 };

@@ -98,6 +98,17 @@ inline constexpr IndicatorDefinition kBridgeVolumeAfter{
     "bridge_volume_after_pfh_per_day", "PF*h/day",
     "bridge volume per day from indicators.bridge_split on"};
 
+// Dominance of a headline indicator that sums or averages over a window (docs/output.md,
+// "Dominance"): the largest share of its sum that came from one tick (one day for the DAA
+// windows) or from one job; the name is "<indicator>" + suffix. A share near 1 means one draw
+// decided the value.
+inline constexpr IndicatorDefinition kLargestTickShare{
+    "_largest_tick_share", "1", "largest share of the indicator's window sum from one tick"};
+inline constexpr IndicatorDefinition kLargestDayShare{
+    "_largest_day_share", "1", "largest share of the indicator's window sum from one day"};
+inline constexpr IndicatorDefinition kLargestJobShare{
+    "_largest_job_share", "1", "largest share of the indicator's window sum from one job"};
+
 // Bridges and money: conservation totals.
 inline constexpr IndicatorDefinition kBridgeVolume{"bridge_volume_pfh", "PF*h",
                                                    "work that entered any bridge"};

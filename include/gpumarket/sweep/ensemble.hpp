@@ -3,6 +3,7 @@
 // about each indicator (mean, confidence interval, median).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ SweepSpec ensemble_spec(const std::string& scenario_path, const std::vector<std:
 /// messages and `text` is what the result's provenance keeps of it.
 SweepSpec ensemble_spec_of(ConfigNode tree, const std::string& path, std::string text,
                            uint64_t seed, uint64_t replications);
+
+/// The quantiles of an ensemble's bands (docs/output.md, "Ensemble bands"): the median, the
+/// quartiles and the 90 % range.
+inline constexpr std::array<double, 5> kBandQuantiles = {0.05, 0.25, 0.5, 0.75, 0.95};
 
 /// One indicator over the finished replications of a result.
 struct IndicatorEnsemble {

@@ -28,6 +28,11 @@ struct SweepOptions {
   uint64_t shard_count = 1;
   /// Whether rows that failed in an earlier run are run again (default: kept as failed).
   bool retry_failed = false;
+  /// Not empty: the result gets an ensemble's bands at these quantiles (docs/output.md,
+  /// "Ensemble bands"), from the run files its rows keep in the journal directory as
+  /// keep_series does (a row journalled as done without its file runs again). Only for a
+  /// sweep of one point and one shard.
+  std::vector<double> band_quantiles;
   /// Receives progress lines (rank 0 only); empty: silent.
   std::function<void(const std::string&)> log;
 };
