@@ -156,20 +156,6 @@ Dataset write_scale(hid_t group, const std::string& name, const std::vector<doub
   return scale;
 }
 
-Dataset write_label_scale(hid_t group, const std::string& name,
-                          const std::vector<std::string>& labels, const Context& c) {
-  const Datatype type = string_type(c);
-  const Dataspace space = vector_space(labels.size(), c);
-  std::vector<const char*> data;
-  data.reserve(labels.size());
-  for (const std::string& label : labels) data.push_back(label.c_str());
-  Dataset scale =
-      write_dataset(group, name, type.get(), type.get(), space.get(), data.data(), H5P_DEFAULT, c);
-  check(H5DSset_scale(scale.get(), name.c_str()), c,
-        "HDF5 failed to make " + in_quotes(name) + " a dimension");
-  return scale;
-}
-
 // A chunked, compressed, checksummed dataset attached to `scales`; `chunk` as long as `dims`.
 Dataset create_band(hid_t group, const std::string& name, hid_t file_type,
                     const std::vector<hsize_t>& dims, std::vector<hsize_t> chunk,

@@ -60,4 +60,18 @@ bool holds_text(hid_t dataset) {
   return type.valid() && H5Tget_class(type.get()) == H5T_STRING;
 }
 
+Dataset write_label_scale(hid_t group, const std::string& name,
+                          const std::vector<std::string>& labels, const Context& c) {
+  const Datatype type = string_type(c);
+  const Dataspace space = vector_space(labels.size(), c);
+  std::vector<const char*> data;
+  data.reserve(labels.size());
+  for (const std::string& label : labels) data.push_back(label.c_str());
+  Dataset scale =
+      write_dataset(group, name, type.get(), type.get(), space.get(), data.data(), H5P_DEFAULT, c);
+  check(H5DSset_scale(scale.get(), name.c_str()), c,
+        "HDF5 failed to make " + in_quotes(name) + " a dimension");
+  return scale;
+}
+
 }  // namespace gpumarket::hdf5

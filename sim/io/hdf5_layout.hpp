@@ -24,6 +24,11 @@ bool is_group(hid_t parent, const std::string& name);
 /// Whether `dataset` holds strings (a column axis's labels).
 bool holds_text(hid_t dataset);
 
+/// Writes `labels` as the string dataset `name` of `group` and makes it a dimension scale
+/// (a column axis: venue, segment, ...).
+Dataset write_label_scale(hid_t group, const std::string& name,
+                          const std::vector<std::string>& labels, const Context& c);
+
 /// All of dataset `path` below `parent`, flattened row-major, as `memory_type`.
 template <class T>
 std::vector<T> read_vector(hid_t parent, const std::string& path, hid_t memory_type,

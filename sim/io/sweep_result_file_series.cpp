@@ -192,16 +192,7 @@ std::vector<double> shifted_times(const Source& s, const SourceGroup& g, int64_t
 
 void write_string_column(hid_t parent, OutputGroup& out, const std::string& axis,
                          const std::vector<std::string>& labels, const Context& c) {
-  const Datatype type = string_type(c);
-  const Dataspace space = vector_space(labels.size(), c);
-  std::vector<const char*> data;
-  data.reserve(labels.size());
-  for (const std::string& label : labels) data.push_back(label.c_str());
-  Dataset scale =
-      write_dataset(parent, axis, type.get(), type.get(), space.get(), data.data(), H5P_DEFAULT, c);
-  check(H5DSset_scale(scale.get(), axis.c_str()), c,
-        "HDF5 failed to make " + in_quotes(axis) + " a dimension");
-  out.axis_scales.emplace(axis, std::move(scale));
+  out.axis_scales.emplace(axis, write_label_scale(parent, axis, labels, c));
 }
 
 void create_group_datasets(hid_t series, OutputGroup& out, int64_t epoch_day, const Context& c) {
