@@ -72,6 +72,10 @@ void decode_licensing(MapReader& r, LicensingParams& l) {
     l.applications.emplace();
     decode_licence_applications(std::move(*applications), *l.applications);
   }
+  if (std::optional<MapReader> evasion = r.optional_map("ban_evasion")) {
+    l.ban_detection_probability = evasion->fraction("detection_probability");
+    evasion->finish();
+  }
   if (std::optional<MapReader> quota = r.optional_map("licence_quota")) {
     if (!l.applications) {
       r.fail("licence_quota",

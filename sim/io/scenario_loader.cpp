@@ -892,8 +892,17 @@ void warn_routes(const Scenario& s, WarningList& warn) {
                      "): they are never placed");
       }
     }
-    if (!licensing.ban_tokenized_access) continue;
-    bool accepted_bridge = false;
+    if (!licensing.ban_tokenized_access) {
+      if (licensing.ban_detection_probability) {
+        warn.add({item + ".ban_evasion", item},
+                 "pool '" + name +
+                     "' does not ban tokenized access: there is no ban to evade, and the "
+                     "detection probability has no effect");
+      }
+      continue;
+    }
+    // Licensed public-chain jobs reach the pool over a bridge it accepts, or by evading the ban.
+    bool reachable = licensing.ban_detection_probability.has_value();
     for (size_t b = 0; b < s.bridges.size(); ++b) {
       const BridgeParams& bridge = s.bridges[b];
       if (!bridge.alliance_accepts ||
@@ -901,7 +910,7 @@ void warn_routes(const Scenario& s, WarningList& warn) {
         continue;
       // Under the ban the pool takes bridged work only when the bridge proves it.
       if (licensing.accepts_zk_bridged_work && bridge.proves()) {
-        accepted_bridge = true;
+        reachable = true;
         continue;
       }
       warn.add({"bridges[" + std::to_string(b) + "].alliance_accepts"},
@@ -912,7 +921,7 @@ void warn_routes(const Scenario& s, WarningList& warn) {
                         : std::string("does not accept ZK-verified bridged work")) +
                    ": the pool refuses its work");
     }
-    if (accepted_bridge) continue;
+    if (reachable) continue;
     for (size_t g = 0; g < s.segments.size(); ++g) {
       const Segment& segment = s.segments[g];
       if (segment.internal || segment.demand.origin != Origin::PublicChain ||

@@ -88,7 +88,8 @@ class PublicPoolShare final : public PoolShare {
 
   // Licence-gated; public-chain jobs come in over a bridge the alliance accepts (under the
   // ban, only if it proves their work and the pool takes ZK-verified work), or directly on
-  // the token route when tokenized access is not banned.
+  // the token route when tokenized access is not banned, or when the ban is enforced by
+  // detection and the job may try to evade it.
   bool admits(Origin origin, bool licensed, const RouteKind& route,
               SimTime /*now*/) const override {
     if (!licensed) return false;
@@ -98,8 +99,18 @@ class PublicPoolShare final : public PoolShare {
       return route.bridge_alliance_accepts &&
              (!l.ban_tokenized_access || (l.accepts_zk_bridged_work && route.bridge_proves));
     }
-    if (route.token_settled) return public_chain && !l.ban_tokenized_access;
+    if (route.token_settled) {
+      return public_chain && (!l.ban_tokenized_access || l.ban_detection_probability);
+    }
     return !public_chain;
+  }
+
+  // The direct token route under the ban is open only to evasion, which is detected with
+  // the ban's probability.
+  double detection_probability(const RouteKind& route) const override {
+    const LicensingParams& l = pool().licensing;
+    const bool evading = l.ban_tokenized_access && route.token_settled && !route.bridged;
+    return evading ? l.ban_detection_probability.value_or(0.0) : 0.0;
   }
 
   // Every job is paid in sovereign currency here: the FX spread; a token-settled one converts

@@ -91,4 +91,12 @@ Duration LicenceOffice::expected_wait(Duration mean_review, const LicenceQuota& 
   return std::max(mean_review, Duration::hours(quota_h));
 }
 
+void LicenceOffice::revoke(uint32_t segment, uint64_t address, SimTime t) {
+  if (!holds(address, t)) return;
+  licensed_from_[address] = kNever;
+  applied_[address] = true;
+  --segments_[segment].licensed;
+  ++segments_[segment].revoked;
+}
+
 }  // namespace gpumarket

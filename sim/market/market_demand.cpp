@@ -104,6 +104,7 @@ void MarketModel::Impl::refresh_route_table(SimTime now) {
       route_table_.proof_hours_per_pf_hour(r) += pool.proof_hours_per_pf_hour(now);
       route_table_.expected_wait_h(r) += pool.backlog_h(now);
     }
+    route_table_.detection_probability(r) = venue.detection_probability(kind);
     for (const Origin origin : {Origin::PublicChain, Origin::Sovereign}) {
       for (const bool licensed : {false, true}) {
         // Bridges carry on-chain jobs; the venue has its own rules.
@@ -158,6 +159,7 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
   // One batch for all segments: the cost matrix and the choice are whole-array kernels.
   const auto n = static_cast<Eigen::Index>(batch_slots_.size());
   batch_.resize(n);
+  const double licence_at_risk = licence_at_risk_usd();
   for (Eigen::Index j = 0; j < n; ++j) {
     const Job& job = jobs_[batch_slots_[j]];
     const SegmentDemandParams& demand = segments_[job.segment].params->demand;
@@ -168,6 +170,7 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
         demand.value_of_time_usd_per_pf_hour_per_hour;
     batch_.job_class(j) = batch_classes_[j];
     batch_.access_cost_usd(j) = job.access_usd;
+    batch_.licence_at_risk_usd(j) = job.licensed ? licence_at_risk : 0.0;
   }
   batch_classes_.clear();
   route_jobs(route_table_, batch_, current_->routing.logit_scale, routing_rng_, routing_);
@@ -175,7 +178,8 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
     const uint32_t slot = batch_slots_[j];
     Job& job = jobs_[slot];
     const int route = routing_.route(j);
-    if (route < 0) {
+    // A job the pool refuses for evading its ban leaves unserved, as a priced-out one does.
+    if (route < 0 || caught_evading(job, route)) {
       metrics_->on_priced_out(job.segment);
       ++totals_.jobs_priced_out;
       jobs_.release(slot);

@@ -34,6 +34,7 @@ void MarketModel::Impl::build_licences() {
     licences_->license_at_start(s, licensed);
   }
   licence_rng_ = make_stream(scenario_.seed, "alliance/licences");
+  enforcement_rng_ = make_stream(scenario_.seed, "alliance/ban_enforcement");
 }
 
 const LicensingParams* MarketModel::Impl::licensing() const {
@@ -88,6 +89,7 @@ void MarketModel::Impl::plan_licences(SimTime now) {
       planning_batch_.value_of_time_usd_per_pf_hour_per_hour(j) =
           demand.value_of_time_usd_per_pf_hour_per_hour;
       planning_batch_.job_class(j) = job_class(demand.origin, holds);
+      planning_batch_.licence_at_risk_usd(j) = holds ? cost_usd : 0.0;
     }
   }
   route_costs(route_table_, planning_batch_, planning_cost_);
@@ -131,6 +133,23 @@ void MarketModel::Impl::grant_licences(SimTime until) {
   for (const LicenceGrant& grant : licence_grants_) {
     metrics_->on_licence_granted(grant.segment, cost_usd);
   }
+}
+
+double MarketModel::Impl::licence_at_risk_usd() const {
+  const LicensingParams* l = licensing();
+  return l == nullptr ? 0.0 : licence_cost_usd(*l);
+}
+
+// The pool's compliance check catches an evading job with the ban's detection probability;
+// the job is refused and its address's licence revoked at the job's arrival.
+bool MarketModel::Impl::caught_evading(const Job& job, int route) {
+  const double d = route_table_.detection_probability(route);
+  if (d == 0.0) return false;
+  boost::random::uniform_01<double> uniform;
+  if (!(uniform(enforcement_rng_) < d)) return false;
+  licences_->revoke(job.segment, job.address, job.arrival);
+  metrics_->on_evasion_caught(job.segment);
+  return true;
 }
 
 // The licence's cost over H per expected job of the address over H, at least one job (the

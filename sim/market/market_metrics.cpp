@@ -445,10 +445,14 @@ void MarketMetrics::declare_series(Recorder& recorder) {
   licence_detail_ = licences_ != nullptr && any_pool(scenario_, [](const AlliancePoolParams& p) {
                       return p.licensing.applications.has_value();
                     });
+  evasion_checked_ = licences_ != nullptr && any_pool(scenario_, [](const AlliancePoolParams& p) {
+                       return p.licensing.ban_tokenized_access &&
+                              p.licensing.ban_detection_probability.has_value();
+                     });
   if (licence_detail_) {
     for (const SeriesDefinition& series : kLicenceSeries) declare(series);
     applications_mark_.assign(licences_->segment_count(), 0);
-    licensed_mark_.assign(licences_->segment_count(), 0);
+    granted_mark_.assign(licences_->segment_count(), 0);
   }
 }
 
@@ -848,14 +852,13 @@ void MarketMetrics::write_licence_series() {
   per(ids_.licence_applications, n, [&](size_t s) {
     return static_cast<double>(office.applications(segment(s)) - applications_mark_[s]);
   });
-  per(ids_.licence_approvals, n, [&](size_t s) {
-    return static_cast<double>(office.licensed(segment(s)) - licensed_mark_[s]);
-  });
+  per(ids_.licence_approvals, n,
+      [&](size_t s) { return static_cast<double>(office.granted(segment(s)) - granted_mark_[s]); });
   per(ids_.licence_queue_length, n,
       [&](size_t s) { return static_cast<double>(office.pending(segment(s))); });
   for (size_t s = 0; s < n; ++s) {
     applications_mark_[s] = office.applications(segment(s));
-    licensed_mark_[s] = office.licensed(segment(s));
+    granted_mark_[s] = office.granted(segment(s));
   }
 }
 
@@ -872,6 +875,14 @@ void MarketMetrics::write_licence_summary() {
   put(kLicencesGranted, granted);
   put(kLicenceApplications, applications);
   put(kLicensedAddresses, licensed);
+  if (evasion_checked_) {
+    double revoked = 0;
+    for (uint32_t s = 0; s < licences_->segment_count(); ++s) {
+      revoked += static_cast<double>(licences_->revoked(s));
+    }
+    put(kJobsCaughtEvading, static_cast<double>(jobs_caught_evading_));
+    put(kLicencesRevoked, revoked);
+  }
 }
 
 // Each series is the change over the interval of a bridge's cumulative count or integral.

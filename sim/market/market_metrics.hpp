@@ -83,6 +83,8 @@ class MarketMetrics {
     largest_job_.public_chain_served_pfh = std::max(largest_job_.public_chain_served_pfh, work_pfh);
   }
   void on_priced_out(uint32_t segment) { interval_priced_out_[segment] += 1; }
+  /// A job of `segment` that the pool caught evading its ban (it is also priced out).
+  void on_evasion_caught(uint32_t /*segment*/) { ++jobs_caught_evading_; }
   void on_bridge_entry(uint32_t bridge, double work_pfh) {
     interval_bridge_volume_pfh_[bridge] += work_pfh;
     largest_job_.bridge_pfh = std::max(largest_job_.bridge_pfh, work_pfh);
@@ -297,9 +299,11 @@ class MarketMetrics {
   std::vector<double> hardware_index_sum_;
   double hardware_ticks_ = 0;
   const LicenceOffice* licences_ = nullptr;
-  bool licence_detail_ = false;  // the licence series are declared
+  bool licence_detail_ = false;   // the licence series are declared
+  bool evasion_checked_ = false;  // a pool enforces its ban by detection: evasion is reported
+  uint64_t jobs_caught_evading_ = 0;
   // Per segment, the office's cumulative counts at the last closed interval.
-  std::vector<uint64_t> applications_mark_, licensed_mark_;
+  std::vector<uint64_t> applications_mark_, granted_mark_;
 };
 
 // In the header: the hardware and procurement series (procurement_metrics.cpp) use it too.

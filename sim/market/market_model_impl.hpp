@@ -119,6 +119,12 @@ class MarketModel::Impl final {
   void grant_licences(SimTime until);
   /// a_j: the amortised licence cost a job of `address` carries on licence-gated routes.
   double access_cost_usd(const SegmentRuntime& segment, uint32_t address) const;
+  /// K: what a licence costs over the planning horizon, which a licensed job evading the ban
+  /// risks; 0 without licensing.
+  double licence_at_risk_usd() const;
+  /// Whether the job routed to `route` is caught evading a ban (one draw on the enforcement
+  /// stream, only on such a route); a caught job's address loses its licence.
+  bool caught_evading(const Job& job, int route);
 
   void on_day_end(uint32_t /*unused*/);
   RunTotals finish();
@@ -171,6 +177,7 @@ class MarketModel::Impl final {
   std::unique_ptr<LicenceOffice> licences_;
   uint32_t licensing_venue_ = kNoRoute;
   RandomEngine licence_rng_;
+  RandomEngine enforcement_rng_;  // the pool's checks of jobs that evade the ban
   SimTime next_licence_planning_;
   JobBatch planning_batch_;
   Eigen::ArrayXXd planning_cost_;

@@ -21,6 +21,7 @@ RouteTable::RouteTable(Eigen::Index routes, Eigen::Index job_classes)
       latency_h(Eigen::ArrayXd::Zero(routes)),
       max_width_pf(Eigen::ArrayXd::Constant(routes, kInf)),
       licence_gated(Eigen::ArrayXd::Zero(routes)),
+      detection_probability(Eigen::ArrayXd::Zero(routes)),
       open(Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(routes, true)),
       allowed(Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic>::Constant(job_classes, routes,
                                                                            true)) {}
@@ -34,6 +35,7 @@ void JobBatch::resize(Eigen::Index jobs) {
   value_of_time_usd_per_pf_hour_per_hour.resize(jobs);
   job_class.resize(jobs);
   access_cost_usd.setZero(jobs);
+  licence_at_risk_usd.setZero(jobs);
 }
 
 void route_costs(const RouteTable& routes, const JobBatch& jobs, Eigen::ArrayXXd& cost) {
@@ -44,10 +46,12 @@ void route_costs(const RouteTable& routes, const JobBatch& jobs, Eigen::ArrayXXd
       routes.settlement_spread.size() == nr && routes.proof_cost_usd_per_pf_hour.size() == nr &&
       routes.proof_hours_per_pf_hour.size() == nr && routes.expected_wait_h.size() == nr &&
       routes.latency_h.size() == nr && routes.max_width_pf.size() == nr &&
-      routes.licence_gated.size() == nr && routes.open.size() == nr && routes.allowed.cols() == nr);
+      routes.licence_gated.size() == nr && routes.detection_probability.size() == nr &&
+      routes.open.size() == nr && routes.allowed.cols() == nr);
   GPUMARKET_CHECK(jobs.width_pf.size() == nj && jobs.value_usd_per_pf_hour.size() == nj &&
                   jobs.value_of_time_usd_per_pf_hour_per_hour.size() == nj &&
-                  jobs.job_class.size() == nj && jobs.access_cost_usd.size() == nj);
+                  jobs.job_class.size() == nj && jobs.access_cost_usd.size() == nj &&
+                  jobs.licence_at_risk_usd.size() == nj);
   GPUMARKET_CHECK(nj == 0 || (jobs.job_class.minCoeff() >= 0 &&
                               jobs.job_class.maxCoeff() < routes.allowed.rows()));
 
@@ -76,6 +80,16 @@ void route_costs(const RouteTable& routes, const JobBatch& jobs, Eigen::ArrayXXd
                          jobs.access_cost_usd.rowwise().replicate(nr).rowwise() *
                              routes.licence_gated.transpose(),
                      kInf);
+  // Routes a venue may refuse: C' = (1 − d)·C + d·(V + K), column by column (rare: only a
+  // ban's evasion route), so that every other route's cost stays exactly C.
+  if ((routes.detection_probability == 0.0).all()) return;
+  const Eigen::ArrayXd at_stake =
+      jobs.value_usd_per_pf_hour * jobs.work_pfh + jobs.licence_at_risk_usd;
+  for (Eigen::Index r = 0; r < nr; ++r) {
+    const double d = routes.detection_probability(r);
+    if (d == 0.0) continue;
+    cost.col(r) = (cost.col(r) == kInf).select(kInf, (1.0 - d) * cost.col(r) + d * at_stake);
+  }
 }
 
 void choice_probabilities(const Eigen::Ref<const Eigen::ArrayXXd>& cost,

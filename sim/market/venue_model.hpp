@@ -109,6 +109,9 @@ class VenueModel {
                       SimTime /*now*/) const {
     return true;
   }
+  /// The probability that the venue detects and refuses a job on a route of this kind that
+  /// it admits only by evading a ban (docs/model.md, "Evading the ban"); 0 elsewhere.
+  virtual double detection_probability(const RouteKind& /*route*/) const { return 0.0; }
   /// Fraction of the compute bill a job on such a route pays to settle with the venue.
   virtual double settlement_spread(bool /*token_settled*/) const { return 0.0; }
   /// How long a job waits for its settlement before it reaches the venue.

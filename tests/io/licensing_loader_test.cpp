@@ -140,6 +140,14 @@ TEST(LicensingLoader, ReportsEachBadValueWithItsLocation) {
        "venues[0].licence_quota: missing required key 'approvals'"},
       {"unknown application key", replaced("planning_horizon: 180d", "planing_horizon: 180d"),
        "main.yaml:16:7", "unknown key 'planing_horizon'; did you mean 'planning_horizon'?"},
+      {"detection probability above 1",
+       replaced("fx_spread: 0.005\n",
+                "fx_spread: 0.005\n    ban_evasion: {detection_probability: 1.5}\n"),
+       "main.yaml:13:42",
+       "venues[0].ban_evasion.detection_probability: expected a fraction between 0 and 1, got 1.5"},
+      {"evasion without a probability",
+       replaced("fx_spread: 0.005\n", "fx_spread: 0.005\n    ban_evasion: {}\n"), "main.yaml:13:18",
+       "venues[0].ban_evasion: missing required key 'detection_probability'"},
       {"quota without applications",
        replaced("    licence_applications:\n      planning_interval: 12h\n      planning_horizon: "
                 "180d\n      compliance_usd_per_year: 1000\n      delay_distribution: constant\n",
@@ -189,6 +197,25 @@ TEST(LicensingLoader, WarnsOfAnAcceptedBridgeWhoseWorkThePoolRefusesUnderTheBan)
   EXPECT_NE(unproven[0].find("the bridge does not prove its jobs: the pool refuses its work"),
             std::string::npos)
       << unproven[0];
+}
+
+// Evasion is of a ban: with tokenized access allowed the detection probability does nothing.
+TEST(LicensingLoader, DecodesTheBansDetectionAndWarnsWhenThereIsNoBanToEvade) {
+  TempDir dir;
+  const std::string evading = replaced(
+      "fx_spread: 0.005\n", "fx_spread: 0.005\n    ban_evasion: {detection_probability: 0.01}\n");
+  const LoadedScenario loaded = load_scenario(dir.write("main.yaml", evading));
+  EXPECT_EQ(licensing_of(loaded).ban_detection_probability, 0.01);
+  EXPECT_TRUE(warnings_of(evading).empty()) << ::testing::PrintToString(warnings_of(evading));
+  const std::vector<std::string> unbanned = warnings_of(
+      testing::edited_text(evading, "ban_tokenized_access: true", "ban_tokenized_access: false"));
+  ASSERT_EQ(unbanned.size(), 1u) << ::testing::PrintToString(unbanned);
+  EXPECT_EQ(unbanned[0],
+            "main.yaml:13:18: warning: venues[0].ban_evasion: pool 'alliance' does not ban "
+            "tokenized access: there is no ban to evade, and the detection probability has no "
+            "effect");
+  EXPECT_FALSE(licensing_of(load_scenario(dir.write("plain.yaml", kLicensing)))
+                   .ban_detection_probability.has_value());
 }
 
 }  // namespace

@@ -239,6 +239,56 @@ TEST(LicenceOutcomes, UnderTheBanOnlyProvenBridgedWorkReachesThePool) {
       << "the pool takes no bridged work";
 }
 
+// Under the ban enforced by detection (ban_evasion), licensed jobs may pay by the token route
+// and risk being caught: refused, and their address's licence revoked. No detection gives
+// the pool the work an unbanned pool gets (the route is then free to take); certain
+// detection makes the route cost more than the job's value, so no job takes it and the pool
+// gets what the strict ban gives it.
+TEST(LicenceOutcomes, EvadingTheBanTakesWorkToThePoolLessAsDetectionRises) {
+  const std::vector<std::string> banned = {"venues.alliance.ban_tokenized_access=true"};
+  const auto with = [&](const std::string& detection) {
+    std::vector<std::string> o = banned;
+    o.push_back("venues.alliance.ban_evasion={detection_probability: " + detection + "}");
+    return o;
+  };
+  const auto evasion = [](const LicenceRun& r) {
+    return std::array<double, 3>{r.summary(indicator::kStateShare),
+                                 r.summary(indicator::kJobsCaughtEvading),
+                                 r.summary(indicator::kLicencesRevoked)};
+  };
+  // A caught job loses its licence, worth ~$225 here against a job worth ~$2: detection
+  // deters from a few in a thousand on.
+  const auto [share, caught, revoked] = paired<3>(with("0.001"), with("0.003"), evasion);
+  expect_below_zero(share, "pool share, detection 0.001 to 0.003");
+  const auto [share_free, caught_free, revoked_free] = paired<3>(with("0"), with("0.001"), evasion);
+  expect_below_zero(share_free, "pool share, detection 0 to 0.001");
+  expect_above_zero(caught_free, "jobs caught, detection 0 to 0.001");
+  expect_above_zero(revoked_free, "licences revoked, detection 0 to 0.001");
+
+  const std::unique_ptr<LicenceRun> free = run(with("0"));
+  EXPECT_EQ(free->summary(indicator::kJobsCaughtEvading), 0.0);
+  EXPECT_EQ(free->summary(indicator::kStateShare),
+            run({"venues.alliance.ban_tokenized_access=false"})->summary(indicator::kStateShare))
+      << "undetected evasion is the unbanned token route";
+  const std::unique_ptr<LicenceRun> certain = run(with("1"));
+  EXPECT_EQ(certain->summary(indicator::kJobsCaughtEvading), 0.0) << "certain detection deters";
+  EXPECT_EQ(certain->summary(indicator::kStateShare), 0.0);
+  const std::unique_ptr<LicenceRun> some = run(with("0.001"));
+  // Each caught job's address loses its licence (at most once), so a revoked address's later
+  // jobs are unlicensed and cannot try again.
+  EXPECT_GT(some->summary(indicator::kLicencesRevoked), 0.0);
+  EXPECT_LE(some->summary(indicator::kLicencesRevoked),
+            some->summary(indicator::kJobsCaughtEvading));
+  EXPECT_EQ(
+      some->summary(indicator::kLicensedAddresses),
+      some->summary(indicator::kLicencesGranted) - some->summary(indicator::kLicencesRevoked));
+  EXPECT_EQ(some->totals.jobs_generated,
+            some->totals.jobs_priced_out + some->totals.jobs_completed +
+                some->totals.jobs_abandoned + some->totals.jobs_waiting +
+                some->totals.jobs_in_service + some->totals.jobs_in_transit +
+                some->totals.jobs_in_proof);
+}
+
 TEST(LicenceOutcomes, TheAccessCostCarriesTheAmortisedLicenceAndTheSeriesNeedApplications) {
   const auto r = run({"seed=1"});
   EXPECT_GT(r->summary(indicator::kAccessCostIndex), r->summary(indicator::kFeeIndex))

@@ -39,6 +39,8 @@ RouteTable random_routes(Eigen::Index n, RandomEngine& engine) {
       routes.allowed(c, r) = uniform(engine, 0.0, 1.0) < 0.8;
     }
     routes.licence_gated(r) = uniform(engine, 0.0, 1.0) < 0.3 ? 1.0 : 0.0;
+    routes.detection_probability(r) =
+        uniform(engine, 0.0, 1.0) < 0.2 ? uniform(engine, 0.0, 1.0) : 0.0;
   }
   return routes;
 }
@@ -53,6 +55,8 @@ JobBatch random_jobs(Eigen::Index n, RandomEngine& engine) {
     jobs.value_of_time_usd_per_pf_hour_per_hour(j) = uniform(engine, 0.0, 0.2);
     jobs.job_class(j) = job_class(engine);
     jobs.access_cost_usd(j) = uniform(engine, 0.0, 1.0) < 0.5 ? uniform(engine, 0.0, 2.0) : 0.0;
+    jobs.licence_at_risk_usd(j) =
+        uniform(engine, 0.0, 1.0) < 0.5 ? uniform(engine, 0.0, 50.0) : 0.0;
   }
   return jobs;
 }
@@ -106,6 +110,28 @@ TEST(RouteCosts, FollowTheDocumentedEquation) {
   route_costs(routes, jobs, cost);
   // 2·10·1.15 + 0.5 + 0.25·10 + 0.04·10·(1.5 + 0.5 + 0.01·10)
   EXPECT_NEAR(cost(0, 0), 23.0 + 0.5 + 2.5 + 0.4 * 2.1, 1e-12);
+}
+
+// A route the venue may refuse: (1 − d)·C + d·(V + K), so that a job choosing it gives up
+// what it would get (V − C) when refused, and its licence K; d = 0 leaves C as it is.
+TEST(RouteCosts, ARouteThatMayRefuseTheJobCostsItsExpectedLoss) {
+  RouteTable routes(2);
+  routes.price_usd_per_pf_hour << 1.0, 1.0;
+  routes.detection_probability << 0.0, 0.1;
+  JobBatch jobs(1);
+  jobs.work_pfh << 2.0;
+  jobs.width_pf << 1.0;
+  jobs.value_usd_per_pf_hour << 4.0;
+  jobs.value_of_time_usd_per_pf_hour_per_hour << 0.0;
+  jobs.job_class << 0;
+  jobs.licence_at_risk_usd << 30.0;
+  Eigen::ArrayXXd cost;
+  route_costs(routes, jobs, cost);
+  EXPECT_EQ(cost(0, 0), 2.0);
+  EXPECT_NEAR(cost(0, 1), 0.9 * 2.0 + 0.1 * (8.0 + 30.0), 1e-12);
+  routes.open(1) = false;
+  route_costs(routes, jobs, cost);
+  EXPECT_EQ(cost(0, 1), kInf);
 }
 
 TEST(RouteCosts, MaskClosedForbiddenAndNarrowRoutes) {

@@ -24,7 +24,12 @@ inline double route_cost(const RouteTable& routes, const JobBatch& jobs, Eigen::
       routes.expected_wait_h(r) + routes.latency_h(r) + routes.proof_hours_per_pf_hour(r) * work;
   const double delay_cost = jobs.value_of_time_usd_per_pf_hour_per_hour(j) * work * delay_h;
   const double access_cost = routes.licence_gated(r) * jobs.access_cost_usd(j);
-  return compute_bill + fees + spread + proof_cost + delay_cost + access_cost;
+  const double cost = compute_bill + fees + spread + proof_cost + delay_cost + access_cost;
+  // A refused job (probability d) gets nothing and loses K: surplus (1 − d)(V − C) − d·K.
+  const double d = routes.detection_probability(r);
+  const double value = jobs.value_usd_per_pf_hour(j) * work;
+  const double surplus = (1.0 - d) * (value - cost) - d * jobs.licence_at_risk_usd(j);
+  return d == 0.0 ? cost : value - surplus;
 }
 
 /// Logit probabilities of one job over its route costs; all zero when priced out.

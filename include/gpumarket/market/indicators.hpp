@@ -139,6 +139,12 @@ inline constexpr IndicatorDefinition kLicensedAddresses{
     "addresses holding a licence at the horizon: licensed at the start or granted since"};
 inline constexpr IndicatorDefinition kLicenceApplications{
     "licence_applications", "addresses", "addresses that applied for a licence in the run"};
+// Written when a pool enforces its ban on tokenized access by detection (ban_evasion).
+inline constexpr IndicatorDefinition kJobsCaughtEvading{
+    "jobs_caught_evading", "jobs",
+    "licensed jobs the pool caught paying by the banned token route and refused (also priced out)"};
+inline constexpr IndicatorDefinition kLicencesRevoked{
+    "licences_revoked", "addresses", "licences the pool revoked for evading its ban"};
 // The alliance pool's operation (docs/model.md, "Pool operation"), over the whole run: the
 // subsidy whenever the scenario has a pool, the grants when a pool has research_grants.
 inline constexpr IndicatorDefinition kMoneySubsidy{

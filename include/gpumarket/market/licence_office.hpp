@@ -71,6 +71,10 @@ class LicenceOffice {
   /// appending them to `granted`.
   void grant_until(SimTime until, const LicenceQuota& quota, std::vector<LicenceGrant>& granted);
 
+  /// Takes the licence of `address` (of `segment`) from `t` on, for good: it does not apply
+  /// again. Nothing happens when it holds none at `t`.
+  void revoke(uint32_t segment, uint64_t address, SimTime t);
+
   /// Expected wait from applying now to approval: the mean review time, or the time the quota
   /// needs for the applications ahead when that is longer.
   Duration expected_wait(Duration mean_review, const LicenceQuota& quota) const;
@@ -79,10 +83,13 @@ class LicenceOffice {
   uint64_t applications(uint32_t segment) const { return segments_[segment].applications; }
   /// Addresses holding a licence: those licensed at the start and those granted since.
   uint64_t licensed(uint32_t segment) const { return segments_[segment].licensed; }
-  /// Licences granted on application in the run.
+  /// Licences granted on application in the run (revoked ones included).
   uint64_t granted(uint32_t segment) const {
-    return segments_[segment].licensed - segments_[segment].licensed_at_start;
+    return segments_[segment].licensed + segments_[segment].revoked -
+           segments_[segment].licensed_at_start;
   }
+  /// Licences revoked in the run.
+  uint64_t revoked(uint32_t segment) const { return segments_[segment].revoked; }
   /// Applications waiting for review or for the quota.
   uint64_t pending(uint32_t segment) const { return segments_[segment].pending; }
   uint64_t address_count(uint32_t segment) const { return segments_[segment].range.count; }
@@ -96,6 +103,7 @@ class LicenceOffice {
     uint64_t next_rank = 0;  // ranks below it have applied or are licensed
     uint64_t applications = 0, licensed = 0, pending = 0;
     uint64_t licensed_at_start = 0;
+    uint64_t revoked = 0;
   };
   struct Application {
     SimTime reviewed;

@@ -17,7 +17,12 @@
 //        of its address's licence
 //
 // and C_jr = +inf when the route is closed, not allowed for the job's class (licence, ban),
-// or narrower than the job (width_j > max width_r).
+// or narrower than the job (width_j > max width_r). On a route where the venue detects and
+// refuses a job with probability d_r (evading a ban; docs/model.md, "Evading the ban"), a
+// refused job gets nothing, pays nothing and loses its address's licence, worth K_j: its
+// expected surplus (1 − d_r)(V_j − C_jr) − d_r·K_j is that of the cost
+//
+//   C'_jr = (1 − d_r)·C_jr + d_r·(V_j + K_j).
 //
 // Choice, with V_j = v_j·W_j the job's value (v_j its value per PF·h):
 //   priced out (route −1)  when min_r C_jr > V_j (always when no route is allowed);
@@ -60,6 +65,7 @@ struct RouteTable {
   Eigen::ArrayXd latency_h;                    // l, hours, ≥ 0 (bridge, provisioning)
   Eigen::ArrayXd max_width_pf;                 // widest job the route can take, PF (+inf: any)
   Eigen::ArrayXd licence_gated;                // g: 1 where the job's access cost a applies, else 0
+  Eigen::ArrayXd detection_probability;        // d: a job is refused with it (evading a ban)
   Eigen::Array<bool, Eigen::Dynamic, 1> open;  // false: closed to all (bridge not yet open)
   /// allowed(c, r): jobs of class c may use route r. Rows: job classes; columns: routes.
   Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> allowed;
@@ -70,7 +76,8 @@ struct JobBatch {
   explicit JobBatch(Eigen::Index jobs = 0);
 
   Eigen::Index size() const { return work_pfh.size(); }
-  /// Resizes every column; the contents are then unspecified, but for access costs of 0.
+  /// Resizes every column; the contents are then unspecified, but for access costs and
+  /// licences at risk of 0.
   void resize(Eigen::Index jobs);
 
   Eigen::ArrayXd work_pfh;                                // W, PF·h, > 0
@@ -79,6 +86,7 @@ struct JobBatch {
   Eigen::ArrayXd value_of_time_usd_per_pf_hour_per_hour;  // θ, ≥ 0
   Eigen::ArrayXi job_class;                               // row of RouteTable::allowed
   Eigen::ArrayXd access_cost_usd;  // a, USD, ≥ 0: paid on licence-gated routes (amortised licence)
+  Eigen::ArrayXd licence_at_risk_usd;  // K, USD, ≥ 0: the licence a refused evasion loses
 };
 
 inline constexpr double kBetaArgmin = std::numeric_limits<double>::infinity();

@@ -80,6 +80,11 @@ struct LicensingParams {
   /// Absent: no address applies; only those licensed at the start hold licences.
   std::optional<LicenceApplicationParams> applications;
   LicenceQuota quota;
+  /// Under the ban, the probability that the pool's compliance check detects a licensed
+  /// public-chain job paying by the direct token route (docs/model.md, "Evading the ban"):
+  /// present, such jobs may try it; a detected one is refused and its address's licence
+  /// revoked. Absent: the ban admits no such job. In [0, 1]. ASSUMPTION: no sourced figure.
+  std::optional<double> ban_detection_probability;
 };
 
 /// A lognormal delay: median and the sd of its log.
