@@ -67,17 +67,19 @@ std::string point_line(const SweepSpec& spec, uint64_t point) {
 
 // The points the scenario rejects, checked before any row runs. When none loads, the sweep
 // would only record the same error once per row: throws the first point's error instead.
-std::vector<InvalidPoint> checked_points(const SweepSpec& spec) {
-  std::vector<InvalidPoint> invalid = invalid_points(spec);
-  if (!invalid.empty() && invalid.size() == spec.points.size()) {
-    throw Error(
-        fmt::format("{} (no point of the sweep loads; nothing was run)", invalid.front().error));
+PointChecks checked_points(const SweepSpec& spec) {
+  PointChecks checks = check_points(spec);
+  if (!checks.invalid.empty() && checks.invalid.size() == spec.points.size()) {
+    throw Error(fmt::format("{} (no point of the sweep loads; nothing was run)",
+                            checks.invalid.front().error));
   }
-  return invalid;
+  return checks;
 }
 
-void log_invalid_points(const SweepSpec& spec, const std::vector<InvalidPoint>& invalid) {
+// The points that will fail, and each warning once with the points that give it.
+void log_point_checks(const SweepSpec& spec, const PointChecks& checks) {
   constexpr size_t kListed = 5;
+  const std::vector<InvalidPoint>& invalid = checks.invalid;
   for (size_t i = 0; i < invalid.size() && i < kListed; ++i) {
     fmt::print(stderr, "gpumarket: {}: {}: its rows will fail: {}\n", spec.path,
                point_line(spec, invalid[i].point), invalid[i].error);
@@ -85,6 +87,15 @@ void log_invalid_points(const SweepSpec& spec, const std::vector<InvalidPoint>& 
   if (invalid.size() > kListed) {
     fmt::print(stderr, "gpumarket: {}: and {} more points that will fail\n", spec.path,
                invalid.size() - kListed);
+  }
+  const size_t loaded = spec.points.size() - invalid.size();
+  for (const PointWarning& w : checks.warnings) {
+    if (w.points.size() == loaded) {
+      fmt::print(stderr, "{} (at every point)\n", w.warning);
+      continue;
+    }
+    fmt::print(stderr, "{} (at {} of {} points, e.g. {})\n", w.warning, w.points.size(),
+               spec.points.size(), point_line(spec, w.points.front()));
   }
 }
 
@@ -165,11 +176,11 @@ SweepReport sweep_command(const SweepCommand& command) {
   options.retry_failed = command.retry_failed;
   if (command.dry_run) {
     const SweepSpec spec = load_sweep(command.sweep_path);
-    const std::vector<InvalidPoint> invalid = checked_points(spec);
+    const PointChecks checks = checked_points(spec);
     sweep_indicators(spec);
     for (uint64_t p = 0; p < spec.points.size(); ++p) fmt::print("{}\n", point_line(spec, p));
     if (!command.quiet) {
-      log_invalid_points(spec, invalid);
+      log_point_checks(spec, checks);
       fmt::print(stderr, "gpumarket: {}: {} points x {} replications = {} rows; nothing was run\n",
                  spec.path, spec.points.size(), spec.replications, spec.row_count());
     }
@@ -187,12 +198,12 @@ SweepReport sweep_command(const SweepCommand& command) {
                              output_option(spec, command) + " (shard " + shard.string() + ")",
                              sweep_inputs(spec));
     }
-    const std::vector<InvalidPoint> invalid = checked_points(spec);
+    const PointChecks checks = checked_points(spec);
     create_parent_directories(options.output);
     const bool talks = !command.quiet && group.rank() == 0;
     if (talks) {
       options.log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
-      log_invalid_points(spec, invalid);
+      log_point_checks(spec, checks);
     }
     if (command.fresh) {
       // One rank moves the files; no rank reads the journal before they are gone.
@@ -242,12 +253,14 @@ SweepReport sweep_command(const SweepCommand& command) {
 
 std::string validate_sweep_command(const std::string& path) {
   const SweepSpec spec = load_sweep(path);
-  const std::vector<InvalidPoint> invalid = invalid_points(spec);
+  const PointChecks checks = check_points(spec);
+  const std::vector<InvalidPoint>& invalid = checks.invalid;
   if (!invalid.empty()) {
     throw Error(fmt::format("{} ({}; {} of the {} points do not load)", invalid.front().error,
                             point_line(spec, invalid.front().point), invalid.size(),
                             spec.points.size()));
   }
+  log_point_checks(spec, checks);
   const std::vector<std::string> indicators = sweep_indicators(spec);
   return fmt::format("{}: valid sweep: {} points x {} replications = {} rows, {} indicator(s)",
                      path, spec.points.size(), spec.replications, spec.row_count(),

@@ -984,15 +984,38 @@ std::string Warning::to_string() const {
   return (at.empty() ? "" : at + ": ") + "warning: " + message;
 }
 
+// The warnings `check` gives in every state of the run (the start and after each timeline
+// step), in the start's order: a setting that acts in some state is not without effect.
+template <class Check>
+void warn_in_every_state(const ConfigNode& root, const Scenario& s, const Check& check,
+                         std::vector<Warning>& out) {
+  std::vector<Warning> at_start;
+  WarningList start_list(root, at_start);
+  check(s, start_list);
+  for (const TimelineStep& step : s.timeline) {
+    if (at_start.empty()) return;
+    std::vector<Warning> then;
+    WarningList then_list(root, then);
+    check(*step.state, then_list);
+    std::erase_if(at_start, [&](const Warning& w) {
+      return std::none_of(then.begin(), then.end(),
+                          [&](const Warning& t) { return t.to_string() == w.to_string(); });
+    });
+  }
+  out.insert(out.end(), at_start.begin(), at_start.end());
+}
+
 Scenario decode_scenario(const ConfigNode& root, std::vector<Warning>* warnings) {
   Scenario s = decode_snapshot(root);
+  std::vector<Warning> timeline_warnings;
+  s.timeline = decode_timeline(root, s, warnings != nullptr ? &timeline_warnings : nullptr);
   if (warnings != nullptr) {
     WarningList warn(root, *warnings);
     warn_indicator_dates(s, warn);
-    warn_routes(s, warn);
-    warn_pool_operation(s, warn);
+    warn_in_every_state(root, s, warn_routes, *warnings);
+    warn_in_every_state(root, s, warn_pool_operation, *warnings);
+    warnings->insert(warnings->end(), timeline_warnings.begin(), timeline_warnings.end());
   }
-  s.timeline = decode_timeline(root, s, warnings);
   return s;
 }
 

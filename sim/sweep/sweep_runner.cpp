@@ -245,16 +245,29 @@ std::filesystem::path journal_directory(const std::filesystem::path& output) {
   return output.string() + ".journal";
 }
 
-std::vector<InvalidPoint> invalid_points(const SweepSpec& spec) {
-  std::vector<InvalidPoint> invalid;
+PointChecks check_points(const SweepSpec& spec) {
+  PointChecks checks;
+  std::vector<Warning> warnings;
   for (uint64_t point = 0; point < spec.points.size(); ++point) {
+    warnings.clear();
     try {
-      decode_scenario(spec.scenario_tree(spec.row(point * spec.replications)));
+      decode_scenario(spec.scenario_tree(spec.row(point * spec.replications)), &warnings);
     } catch (const Error& error) {
-      invalid.push_back({point, error.what()});
+      checks.invalid.push_back({point, error.what()});
+      continue;
+    }
+    for (const Warning& w : warnings) {
+      const std::string text = w.to_string();
+      const auto same = [&](const PointWarning& p) { return p.warning == text; };
+      auto it = std::find_if(checks.warnings.begin(), checks.warnings.end(), same);
+      if (it == checks.warnings.end()) {
+        checks.warnings.push_back({text, {}});
+        it = checks.warnings.end() - 1;
+      }
+      it->points.push_back(point);
     }
   }
-  return invalid;
+  return checks;
 }
 
 namespace {

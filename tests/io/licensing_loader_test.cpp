@@ -4,6 +4,7 @@
 // what was expected.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -197,6 +198,40 @@ TEST(LicensingLoader, WarnsOfAnAcceptedBridgeWhoseWorkThePoolRefusesUnderTheBan)
   EXPECT_NE(unproven[0].find("the bridge does not prove its jobs: the pool refuses its work"),
             std::string::npos)
       << unproven[0];
+}
+
+// A setting warned of when it has no effect in any state of the run: a timeline step that
+// lets the work in later gives it an effect, so no warning.
+TEST(LicensingLoader, WarnsOfNoRouteToThePoolOnlyWhenNoTimelineStateOpensOne) {
+  const std::string unreachable = testing::edited_text(
+      replaced("    licence_quota: {approvals: 4, per: 7d}\n", ""), "segments:\n",
+      "bridges:\n"
+      "  - name: relay\n"
+      "    connects: [alliance]\n"
+      "    proof_overhead: 0.01\n"
+      "segments:\n"
+      "  - name: crypto\n"
+      "    origin: public_chain\n"
+      "    licensed_share: 0.5\n"
+      "    arrival_rate_per_hour: 2\n"
+      "    duration: {distribution: exponential, mean: 1h}\n");
+  const auto no_route = [](const std::vector<std::string>& warnings) {
+    return std::count_if(warnings.begin(), warnings.end(), [](const std::string& w) {
+      return w.find("they have no route to the pool") != std::string::npos;
+    });
+  };
+  EXPECT_EQ(no_route(warnings_of(unreachable)), 1)
+      << ::testing::PrintToString(warnings_of(unreachable));
+  const std::string opened =
+      unreachable +
+      "timeline:\n  - {date: 2026-01-03, set: {bridges.relay.alliance_accepts: true, "
+      "venues.alliance.accepts_zk_bridged_work: true}}\n";
+  EXPECT_EQ(no_route(warnings_of(opened)), 0) << ::testing::PrintToString(warnings_of(opened));
+  const std::string unrelated =
+      unreachable +
+      "timeline:\n  - {date: 2026-01-03, set: {venues.alliance.licence_fee_usd: 10}}\n";
+  EXPECT_EQ(no_route(warnings_of(unrelated)), 1)
+      << ::testing::PrintToString(warnings_of(unrelated));
 }
 
 // Evasion is of a ban: with tokenized access allowed the detection probability does nothing.

@@ -257,13 +257,30 @@ TEST(SweepRunner, FindsThePointsThatDoNotLoadWithoutRunningAny) {
                                  "4, 0]}\n",
                                  "replications: 2\n"));
   const SweepSpec spec = load_sweep(path.string());
-  const std::vector<InvalidPoint> invalid = invalid_points(spec);
+  const std::vector<InvalidPoint> invalid = check_points(spec).invalid;
   ASSERT_EQ(invalid.size(), 2u);
   EXPECT_EQ(invalid[0].point, 1u);
   EXPECT_EQ(invalid[1].point, 3u);
   EXPECT_THAT(invalid[0].error, HasSubstr("bad.yaml:8:"));
   EXPECT_THAT(invalid[0].error, HasSubstr("servers: expected a positive integer, got -1"));
   EXPECT_FALSE(std::filesystem::exists(journal_directory(dir / "bad.h5")));
+}
+
+// A warning of the points' scenarios is reported once, with the points that give it: a
+// timeline step that sets the servers to 3 changes nothing at the point where they are 3.
+TEST(SweepRunner, ReportsEachWarningOnceWithThePointsThatGiveIt) {
+  TempDir dir;
+  const auto path = dir.write(
+      "warns.yaml", "base:\n  extends: " GPUMARKET_SOURCE_DIR
+                    "/scenarios/mmc.yaml\n  horizon: 300h\n  warmup: 20h\n"
+                    "  timeline: [{date: 2026-01-05, set: {venues.farm.servers: 3}}]\n"
+                    "axes:\n  - {name: servers, path: venues.farm.servers, values: [3, 4, 3]}\n");
+  const PointChecks checks = check_points(load_sweep(path.string()));
+  EXPECT_TRUE(checks.invalid.empty());
+  ASSERT_EQ(checks.warnings.size(), 1u);
+  EXPECT_THAT(checks.warnings[0].warning,
+              HasSubstr("warning: timeline[0].set: 'venues.farm.servers' is already 3"));
+  EXPECT_EQ(checks.warnings[0].points, (std::vector<uint64_t>{0, 2}));
 }
 
 TEST(SweepRunner, KeepsEachRowsSeriesWhenAsked) {

@@ -62,9 +62,22 @@ struct InvalidPoint {
   std::string error;
 };
 
-/// The points whose scenario (the base with the point's values and its first row's seed)
-/// does not decode, in point order. Runs nothing: each point costs one scenario decode.
-std::vector<InvalidPoint> invalid_points(const SweepSpec& spec);
+/// A warning of the scenario loader (a setting that can have no effect) and the points whose
+/// scenario gives it.
+struct PointWarning {
+  std::string warning;  // "file:line:col: warning: key: ..."
+  std::vector<uint64_t> points;
+};
+
+/// What decoding every point's scenario (the base with the point's values and its first row's
+/// seed) finds, in point order: the points that do not decode, and the warnings of those that
+/// do, each once with its points, in order of first appearance. Runs nothing: each point costs
+/// one scenario decode.
+struct PointChecks {
+  std::vector<InvalidPoint> invalid;
+  std::vector<PointWarning> warnings;
+};
+PointChecks check_points(const SweepSpec& spec);
 
 /// The indicators to collect: the sweep's list, checked against the summary of a probe run (a
 /// row's scenario shortened to one tick, which runs in microseconds); or, when the list is
