@@ -47,6 +47,7 @@ EnsembleReport run_ensemble_command(const EnsembleCommand& command) {
   SweepOptions options;
   options.output = ensemble_output(command);
   options.threads = command.threads;
+  options.move_other_results_aside = true;
   if (command.bands) options.band_quantiles.assign(kBandQuantiles.begin(), kBandQuantiles.end());
   if (!command.quiet) {
     options.log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };

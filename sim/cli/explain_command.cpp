@@ -217,6 +217,7 @@ ExplainReport explain_command(const ExplainCommand& command) {
     options.output =
         std::filesystem::path(report.output_dir) / fmt::format("combination-{}.h5", mask);
     options.threads = command.threads;
+    options.move_other_results_aside = true;
     if (!command.quiet) {
       fmt::print(stderr, "explain: combination {} of {}: {}\n", i + 1, plan.masks.size(), name);
     }

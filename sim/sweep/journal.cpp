@@ -223,6 +223,19 @@ std::map<uint64_t, JournalEntry> read_journal(const std::filesystem::path& dir,
   return entries;
 }
 
+bool journal_of_another_sweep(const std::filesystem::path& dir, const std::string& fingerprint,
+                              const std::vector<std::string>& indicators) {
+  if (!std::filesystem::is_directory(dir)) return false;
+  const std::string header = header_line(fingerprint, indicators);
+  for (const auto& file : std::filesystem::directory_iterator(dir)) {
+    if (file.path().extension() != ".log") continue;
+    std::ifstream in(file.path(), std::ios::binary);
+    std::string first;
+    if (std::getline(in, first) && !in.eof() && first != header) return true;
+  }
+  return false;
+}
+
 uint64_t count_journal_lines(const std::filesystem::path& dir) {
   uint64_t n = 0;
   if (!std::filesystem::is_directory(dir)) return 0;

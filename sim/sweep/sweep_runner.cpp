@@ -19,6 +19,7 @@
 #include "gpumarket/io/hdf5_recorder.hpp"
 #include "gpumarket/io/scenario_loader.hpp"
 #include "gpumarket/market/market_model.hpp"
+#include "gpumarket/sweep/earlier_result.hpp"
 
 namespace gpumarket {
 namespace {
@@ -457,6 +458,18 @@ SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, Proces
   const std::vector<std::string> indicators = sweep_indicators(spec);
   const std::string fingerprint = spec.fingerprint();
 
+  if (options.move_other_results_aside &&
+      journal_of_another_sweep(journal_dir, fingerprint, indicators)) {
+    group.barrier();  // every rank has looked before rank 0 moves it
+    if (group.rank() == 0) {
+      const std::filesystem::path moved = move_result_aside(output);
+      if (options.log) {
+        options.log(fmt::format("  {} held a run of other inputs: kept as {}", output.string(),
+                                moved.string()));
+      }
+    }
+    group.barrier();  // no rank reads the journal before it is gone
+  }
   // Every rank reads the journal before any rank appends to it, so all agree on what is left.
   uint64_t duplicates = 0;
   const std::map<uint64_t, JournalEntry> before =

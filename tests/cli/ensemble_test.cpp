@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,29 @@ TEST(Ensemble, StatisticsAreTheMeanStudentIntervalMedianAndRangeOfTheFinishedRow
   EXPECT_EQ(e[0].unit, "h");
   EXPECT_EQ(e[1].replications, 0u);
   EXPECT_TRUE(std::isnan(e[1].mean));
+}
+
+// An ensemble's output is named after its scenario: after the scenario changes, running it
+// again runs the new ensemble and keeps the earlier one aside, rather than refusing.
+TEST(Ensemble, AnEnsembleOfOtherInputsAtTheOutputIsKeptAsideAndTheNewOneRuns) {
+  const TempDir dir;
+  EnsembleCommand command;
+  command.run.scenario_path = kMmc;
+  command.run.overrides = kShort;
+  command.run.output_path = (dir / "ens.h5").string();
+  command.replications = 2;
+  command.quiet = true;
+  command.bands = false;
+  run_ensemble_command(command);
+  const SweepResult first = read_sweep_result(dir / "ens.h5");
+  command.run.overrides = {"horizon=1200h"};
+  const EnsembleReport second = run_ensemble_command(command);
+  EXPECT_EQ(second.sweep.ran, 2u);  // nothing resumed from the other ensemble
+  EXPECT_NE(read_sweep_result(dir / "ens.h5").fingerprint, first.fingerprint);
+  EXPECT_EQ(read_sweep_result(dir / "ens.old-1.h5").fingerprint, first.fingerprint);
+  // The same inputs again resume: nothing runs.
+  EXPECT_EQ(run_ensemble_command(command).sweep.ran, 0u);
+  EXPECT_FALSE(std::filesystem::exists(dir / "ens.old-2.h5"));
 }
 
 TEST(Ensemble, RefusesZeroReplications) {

@@ -52,6 +52,11 @@ std::map<uint64_t, JournalEntry> read_journal(const std::filesystem::path& dir,
                                               const std::vector<std::string>& indicators,
                                               uint64_t* duplicates = nullptr);
 
+/// Whether some part in `dir` was written for another sweep (its header names another
+/// fingerprint or other indicators); a torn header is not another sweep's.
+bool journal_of_another_sweep(const std::filesystem::path& dir, const std::string& fingerprint,
+                              const std::vector<std::string>& indicators);
+
 /// The number of entry lines in all parts, valid or not: one per finished run.
 uint64_t count_journal_lines(const std::filesystem::path& dir);
 

@@ -33,6 +33,11 @@ struct SweepOptions {
   /// keep_series does (a row journalled as done without its file runs again). Only for a
   /// sweep of one point and one shard.
   std::vector<double> band_quantiles;
+  /// An earlier result and journal at `output` of another sweep (other inputs) is moved
+  /// aside (move_result_aside) instead of refused: for ensembles, whose output is named after
+  /// the scenario file rather than chosen, so that editing the scenario and running again
+  /// just works.
+  bool move_other_results_aside = false;
   /// Receives progress lines (rank 0 only); empty: silent.
   std::function<void(const std::string&)> log;
 };
