@@ -64,23 +64,25 @@ struct PointMeans {
 
 PointMeans point_means(const SweepResult& r, const PresentPoints& present, size_t column) {
   std::vector<RunningStats> per_point(present.roles.size());
-  RunningStats all;
   for (size_t i = 0; i < r.size(); ++i) {
     const double x = r.indicator[column][i];
     if (r.status[i] != "done" || !std::isfinite(x)) continue;
     per_point[present.compact[r.point[i]]].add(x);
-    all.add(x);
   }
   PointMeans m;
-  RunningStats within;
+  RunningStats within, between;
   for (const RunningStats& p : per_point) {
     m.mean.push_back(p.n > 0 ? p.mean : std::nan(""));
-    m.points += p.n > 0 ? 1 : 0;
+    if (p.n > 0) ++m.points, between.add(p.mean);
     if (p.n > 1) within.add(p.variance());
   }
-  // Common random numbers make replication r of every point see the same draws: the share is
-  // that of the noise the indices average away, not of an independent error per point.
-  m.noise_share = r.replications > 1 && within.n > 0 ? within.mean / all.variance() : std::nan("");
+  // W / (W + variance of the point means), not W over the variance of all rows: with common
+  // random numbers replication r of every point shares its draws, so the rows are not
+  // independent and their variance can fall below W.
+  const double noise = within.mean, signal = between.variance();
+  m.noise_share = r.replications > 1 && within.n > 0 && noise + signal > 0
+                      ? noise / (noise + signal)
+                      : std::nan("");
   return m;
 }
 

@@ -61,7 +61,10 @@ PointIndices estimate(const SaltelliOutputs& o, const std::vector<size_t>& rows)
   for (size_t i = 0; i < k; ++i) {
     double first = 0, total = 0;
     for (size_t j : rows) {
-      first += o.b[j] * (o.ab[i][j] - o.a[j]);
+      // f(B) centred on the mean of f(A) and f(B): the expectation is the same (the mean of
+      // f(A_B^i) - f(A) is 0), but an output far from 0 (a utilisation near 0.8) no longer
+      // multiplies the noise of that difference.
+      first += (o.b[j] - spread.mean) * (o.ab[i][j] - o.a[j]);
       total += (o.a[j] - o.ab[i][j]) * (o.a[j] - o.ab[i][j]);
     }
     // V = 0 (a constant output) leaves the indices undefined: NaN, not a division by zero.

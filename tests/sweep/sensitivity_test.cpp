@@ -198,6 +198,42 @@ TEST(SensitivitySweep, AMorrisSweepGivesOneEffectPerTrajectoryAndParameter) {
   EXPECT_TRUE(std::isnan(analysis.front().noise_share));         // one replication
 }
 
+// A hand-made result of a Morris design of one parameter, two trajectories of two points and
+// two replications: y = level of the point + noise of the replication (common to all points).
+TEST(SensitivityAnalysis, AveragesReplicationsAndReportsTheirShareOfTheVariance) {
+  const std::vector<double> level = {1.0, 3.0, 2.0, 1.0}, noise = {0.5, -0.5};
+  SweepResult r;
+  r.replications = 2;
+  r.points_total = 4;
+  r.rows_total = 8;
+  r.design = {"morris", {"x"}, 4, 2, 0};
+  r.indicator_names = {"y"};
+  r.indicator.resize(1);
+  const double delta = 2.0 / 3.0;
+  const std::vector<DesignRole> roles = {{"trajectory", 0, -1, 0, 0},
+                                         {"trajectory", 0, 0, 1, delta},
+                                         {"trajectory", 1, -1, 0, 0},
+                                         {"trajectory", 1, 0, 1, -delta}};
+  for (uint64_t row = 0; row < 8; ++row) {
+    r.row.push_back(row);
+    r.point.push_back(row / 2);
+    r.replication.push_back(row % 2);
+    r.status.emplace_back("done");
+    r.design_role.push_back(roles[row / 2]);
+    r.indicator[0].push_back(level[row / 2] + noise[row % 2]);
+  }
+  const auto analysis = analyse_sensitivity(r, "hand-made", {}, 0);
+  ASSERT_EQ(analysis.size(), 1u);
+  const MorrisEffect& x = analysis[0].morris.at(0);
+  // Effects on the means: (3 - 1) / (2/3) = 3 and (1 - 2) / (-2/3) = 1.5.
+  EXPECT_DOUBLE_EQ(x.mu, 2.25);
+  EXPECT_DOUBLE_EQ(x.mu_star, 2.25);
+  EXPECT_DOUBLE_EQ(x.sigma, std::sqrt(2 * 0.75 * 0.75));
+  // W = (0.5 - -0.5)^2 / 2 = 0.5 at every point; M = sample variance of {1, 3, 2, 1} = 11/12.
+  EXPECT_DOUBLE_EQ(analysis[0].noise_share, 0.5 / (0.5 + 11.0 / 12.0));
+  EXPECT_EQ(analysis[0].points, 4u);
+}
+
 TEST(SensitivitySweep, AnalysingASweepWithoutADesignNamesTheFile) {
   TempDir dir;
   const auto path =

@@ -17,8 +17,8 @@ struct IndicatorSensitivity {
   std::vector<MorrisEffect> morris;  // Morris: ranked by mu*, largest first
   SobolIndices sobol;                // Sobol
   uint64_t points = 0;               // points with at least one done replication
-  /// With replications: the mean over points of the variance between a point's replications,
-  /// over the variance of all done rows; NaN with one replication.
+  /// With replications: W / (W + M), W the mean over points of the variance between a point's
+  /// replications, M the variance of the point means; NaN with one replication.
   double noise_share = 0;
 };
 

@@ -34,7 +34,9 @@ struct Estimate {
 
 struct SobolIndex {
   std::string parameter;
-  Estimate first;  // S_i, Saltelli et al. (2010): mean f(B) (f(A_B^i) - f(A)) / V
+  /// S_i, Saltelli et al. (2010): mean (f(B) - m) (f(A_B^i) - f(A)) / V, m the mean of f(A)
+  /// and f(B) (centring leaves the expectation as it is and lowers the variance)
+  Estimate first;
   Estimate total;  // S_Ti, Jansen (1999): mean (f(A) - f(A_B^i))^2 / (2 V)
 };
 
