@@ -72,9 +72,11 @@ def draw(axis, indicator, design, parameters):
     for offset, measure in ((height / 2, first), (-height / 2, second)):
         values = [parameters[p].get(measure, (math.nan,) * 3) for p in names]
         centre = [v[0] for v in values]
-        # An interval where there is one (Sobol), none for Morris's measures.
-        error = [[max(v[0] - v[1], 0) if not math.isnan(v[1]) else 0 for v in values],
-                 [max(v[2] - v[0], 0) if not math.isnan(v[2]) else 0 for v in values]]
+        # Error bars where there are intervals (Sobol); Morris's measures have none.
+        error = None
+        if any(not math.isnan(v[1]) for v in values):
+            error = [[max(v[0] - v[1], 0) if not math.isnan(v[1]) else 0 for v in values],
+                     [max(v[2] - v[0], 0) if not math.isnan(v[2]) else 0 for v in values]]
         axis.barh([i + offset for i in range(len(names))], centre, height, xerr=error,
                   capsize=3, label=LABELS[measure])
     axis.set_yticks(range(len(names)))
