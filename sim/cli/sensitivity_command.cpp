@@ -44,7 +44,7 @@ std::string csv(const SweepDesign& design, const std::vector<IndicatorSensitivit
 }
 
 std::string noise_text(double share) {
-  return std::isnan(share) ? "one replication: no noise estimate"
+  return std::isnan(share) ? "no point with two done replications: no noise estimate"
                            : fmt::format("noise share of the variance {:.3g}", share);
 }
 

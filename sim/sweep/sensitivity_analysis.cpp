@@ -80,9 +80,7 @@ PointMeans point_means(const SweepResult& r, const PresentPoints& present, size_
   // random numbers replication r of every point shares its draws, so the rows are not
   // independent and their variance can fall below W.
   const double noise = within.mean, signal = between.variance();
-  m.noise_share = r.replications > 1 && within.n > 0 && noise + signal > 0
-                      ? noise / (noise + signal)
-                      : std::nan("");
+  m.noise_share = within.n > 0 && noise + signal > 0 ? noise / (noise + signal) : std::nan("");
   return m;
 }
 

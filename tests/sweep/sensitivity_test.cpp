@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "gpumarket/cli/sensitivity_command.hpp"
+#include "gpumarket/cli/sweep_command.hpp"
 #include "gpumarket/sweep/sensitivity_analysis.hpp"
 #include "gpumarket/sweep/sweep_result.hpp"
 #include "gpumarket/sweep/sweep_spec.hpp"
@@ -232,6 +233,13 @@ TEST(SensitivityAnalysis, AveragesReplicationsAndReportsTheirShareOfTheVariance)
   // W = (0.5 - -0.5)^2 / 2 = 0.5 at every point; M = sample variance of {1, 3, 2, 1} = 11/12.
   EXPECT_DOUBLE_EQ(analysis[0].noise_share, 0.5 / (0.5 + 11.0 / 12.0));
   EXPECT_EQ(analysis[0].points, 4u);
+}
+
+TEST(SensitivitySpec, TheShippedDesignsValidate) {
+  EXPECT_THAT(validate_sweep_command(GPUMARKET_SOURCE_DIR "/scenarios/sweeps/mmc_sobol.yaml"),
+              HasSubstr("valid sweep: 320 points x 2 replications = 640 rows, 3 indicator(s)"));
+  EXPECT_THAT(validate_sweep_command(GPUMARKET_SOURCE_DIR "/scenarios/sweeps/bull_morris.yaml"),
+              HasSubstr("valid sweep: 60 points x 2 replications = 120 rows, 4 indicator(s)"));
 }
 
 TEST(SensitivitySweep, AnalysingASweepWithoutADesignNamesTheFile) {

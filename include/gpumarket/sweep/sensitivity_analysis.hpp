@@ -18,7 +18,7 @@ struct IndicatorSensitivity {
   SobolIndices sobol;                // Sobol
   uint64_t points = 0;               // points with at least one done replication
   /// With replications: W / (W + M), W the mean over points of the variance between a point's
-  /// replications, M the variance of the point means; NaN with one replication.
+  /// replications, M the variance of the point means; NaN when no point has two done replications.
   double noise_share = 0;
 };
 
