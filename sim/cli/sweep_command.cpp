@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "gpumarket/cli/commands.hpp"
+#include "gpumarket/cli/sensitivity_command.hpp"
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/sweep/earlier_result.hpp"
 #include "gpumarket/sweep/sweep_compare.hpp"
@@ -292,6 +293,8 @@ struct SweepSubcommands::State {
   SweepCommand sweep;
   SweepMergeCommand merge;
   SweepCompareCommand compare;
+  SweepAnalyseCommand analyse;
+  CLI::App* analyse_app = nullptr;
   CLI::App* sweep_app = nullptr;
   CLI::App* merge_app = nullptr;
   CLI::App* compare_app = nullptr;
@@ -336,12 +339,21 @@ SweepSubcommands::SweepSubcommands(CLI::App& app) : state_(std::make_unique<Stat
       ->delimiter(',');
   s.compare_app->add_option("--confidence", s.compare.confidence, "Confidence level (0.95)");
   s.compare_app->add_flag("--csv", s.compare.csv, "Print CSV instead of a text table");
+
+  s.analyse_app = app.add_subcommand(
+      "sweep-analyse", "Morris screening or Sobol indices of a sweep with a sensitivity design");
+  s.analyse_app->add_option("result", s.analyse.result_path, "Sweep result file")->required();
+  s.analyse_app->add_option("--only", s.analyse.indicators, "Indicators: name1,name2,...")
+      ->delimiter(',');
+  s.analyse_app->add_flag("--csv", s.analyse.csv, "Print CSV instead of a text table");
+  add_unsigned_option(s.analyse_app, "--bootstrap", s.analyse.bootstrap,
+                      "Sobol: resamples of the base rows for the 95% intervals (500; 0: none)");
 }
 
 SweepSubcommands::~SweepSubcommands() = default;
 
 bool SweepSubcommands::selected() const {
-  return *state_->sweep_app || *state_->merge_app || *state_->compare_app;
+  return *state_->sweep_app || *state_->merge_app || *state_->compare_app || *state_->analyse_app;
 }
 
 int SweepSubcommands::run() const {
@@ -355,6 +367,8 @@ int SweepSubcommands::run() const {
     if (report.failed > 0) return exit_code::kFailedRows;
   } else if (*s.compare_app) {
     fmt::print("{}", sweep_compare_command(s.compare));
+  } else if (*s.analyse_app) {
+    fmt::print("{}", sweep_analyse_command(s.analyse));
   }
   return exit_code::kSuccess;
 }

@@ -23,4 +23,14 @@ RandomEngine make_stream(uint64_t seed, std::string_view name) {
   return RandomEngine(derive_seed(seed, name));
 }
 
+double uniform01(RandomEngine& engine) { return static_cast<double>(engine() >> 11) * 0x1.0p-53; }
+
+uint64_t uniform_below(RandomEngine& engine, uint64_t n) {
+  const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+  for (;;) {
+    const uint64_t x = engine();
+    if (x < limit) return x % n;
+  }
+}
+
 }  // namespace gpumarket

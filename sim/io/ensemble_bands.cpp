@@ -9,9 +9,11 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string_view>
 #include <utility>
 
+#include "gpumarket/core/quantile.hpp"
 #include "hdf5_layout.hpp"
 #include "hdf5_objects.hpp"
 
@@ -358,14 +360,6 @@ void write_group_bands(hid_t bands, const GroupInfo& g, const std::vector<std::s
 }
 
 }  // namespace
-
-double type7_quantile(std::span<const double> sorted, double p) {
-  const double h = static_cast<double>(sorted.size() - 1) * p;
-  const size_t lo = static_cast<size_t>(std::floor(h));
-  const size_t hi = std::min(lo + 1, sorted.size() - 1);
-  const double a = sorted[lo], b = sorted[hi];
-  return a == b ? a : a + (h - static_cast<double>(lo)) * (b - a);
-}
 
 void write_ensemble_bands(hid_t file, const std::vector<std::string>& run_files,
                           const std::vector<double>& quantiles, const Context& c) {

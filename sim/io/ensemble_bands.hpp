@@ -5,17 +5,12 @@
 
 #include <hdf5.h>
 
-#include <span>
 #include <string>
 #include <vector>
 
 #include "hdf5_handle.hpp"
 
 namespace gpumarket::hdf5 {
-
-/// The p-quantile of `sorted` (ascending, not empty, no NaN) by Hyndman and Fan's definition 7,
-/// numpy's default: linear between the order statistics at h = (n - 1) p.
-double type7_quantile(std::span<const double> sorted, double p);
 
 /// Writes /bands of `file` from the run files of the replications, in the order given (the
 /// order of accumulation, so the bands do not depend on which replication finished first).

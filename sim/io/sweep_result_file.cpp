@@ -29,9 +29,9 @@ constexpr hid_t kDefaultCreation = H5P_DEFAULT;
 // restores the sweep file's order (HDF5 lists links by name).
 constexpr const char* kRole = "gpumarket_role";
 // Names of the root that are not axes or indicators.
-constexpr std::array<std::string_view, 10> kFixedNames = {
-    "row",   "point",  "replication", "seed",       "status",
-    "error", "timing", "series",      "provenance", "bands"};
+constexpr std::array<std::string_view, 11> kFixedNames = {
+    "row",    "point",  "replication", "seed",  "status", "error",
+    "timing", "series", "provenance",  "bands", "design"};
 
 // Numbers are stored checksummed (hdf5_objects.hpp); text comes from the global heap, which a
 // checksum of its heap IDs would not cover, and keeps HDF5's default layout.
@@ -167,6 +167,34 @@ class ColumnWriter {
   const Context& c_;
 };
 
+// /design: each row's place in the Morris or Sobol design, which sweep-analyse reads.
+void write_design(hid_t root, const SweepResult& r, const ColumnWriter& column, const Context& c) {
+  if (r.design_role.size() != r.size()) c.fail("the design's roles and the rows differ in number");
+  const hdf5::Group group = hdf5::create_group(root, "/design", kDefaultCreation, c);
+  hdf5::write_string_attribute(group.get(), "/design", "kind", r.design.kind, c);
+  hdf5::write_strings_attribute(group.get(), "/design", "parameters", r.design.parameters, c);
+  hdf5::write_uint64_attribute(group.get(), "/design", "levels", r.design.levels, c);
+  hdf5::write_uint64_attribute(group.get(), "/design", "trajectories", r.design.trajectories, c);
+  hdf5::write_uint64_attribute(group.get(), "/design", "base_samples", r.design.base_samples, c);
+  std::vector<std::string> matrix;
+  std::vector<uint64_t> sample, step;
+  std::vector<int64_t> parameter;
+  std::vector<double> delta;
+  for (const DesignRole& role : r.design_role) {
+    matrix.push_back(role.matrix);
+    sample.push_back(role.sample);
+    parameter.push_back(role.parameter);
+    step.push_back(role.step);
+    delta.push_back(role.delta);
+  }
+  column.write("/design/matrix", matrix, "Sobol matrix (A, B, AB) or Morris trajectory", "");
+  column.write("/design/sample", sample, "Sobol base row or Morris trajectory", "");
+  column.write("/design/parameter", parameter,
+               "parameter taken from B (AB) or moved by the Morris step; -1 for none", "");
+  column.write("/design/step", step, "step along the Morris trajectory", "");
+  column.write("/design/delta", delta, "signed move of the parameter in the unit cube", "");
+}
+
 void write_points(hid_t root, const SweepResult& r, const Context& c) {
   const hdf5::Dataset row = write_column(root, "/row", r.row, c);
   hdf5::check(H5DSset_scale(row.get(), "row"), c, "HDF5 failed to make '/row' a dimension");
@@ -215,6 +243,7 @@ void write_points(hid_t root, const SweepResult& r, const Context& c) {
 
   hdf5::create_group(root, "/timing", kDefaultCreation, c);
   column.write("/timing/run_seconds", r.run_seconds, "wall time of the row's run", "s");
+  if (!r.design.kind.empty()) write_design(root, r, column, c);
 }
 
 void write_series(hid_t root, const SweepResult& r, const Context& c) {
@@ -284,6 +313,32 @@ void read_indicator(hid_t root, const std::string& name, SweepResult& r, const C
   const std::string long_name = optional_attribute(d.get(), path, "long_name", c);
   r.indicator_descriptions.push_back(long_name == name ? std::string() : long_name);
   r.indicator.push_back(read_column<double>(root, path, H5T_NATIVE_DOUBLE, c));
+}
+
+// The design columns, when the file has /design.
+void read_design(hid_t root, SweepResult& r, const Context& c) {
+  if (!hdf5::has_link(root, "/design", c)) return;
+  const hdf5::Group group = hdf5::open_group(root, "/design", c);
+  r.design.kind = hdf5::read_string_attribute(group.get(), "/design", "kind", c);
+  r.design.parameters = hdf5::read_strings_attribute(group.get(), "/design", "parameters", c);
+  r.design.levels = hdf5::read_uint64_attribute(group.get(), "/design", "levels", c);
+  r.design.trajectories = hdf5::read_uint64_attribute(group.get(), "/design", "trajectories", c);
+  r.design.base_samples = hdf5::read_uint64_attribute(group.get(), "/design", "base_samples", c);
+  const auto matrix = read_string_column(root, "/design/matrix", c);
+  const auto sample = read_column<uint64_t>(root, "/design/sample", H5T_NATIVE_UINT64, c);
+  const auto parameter = read_column<int64_t>(root, "/design/parameter", H5T_NATIVE_INT64, c);
+  const auto step = read_column<uint64_t>(root, "/design/step", H5T_NATIVE_UINT64, c);
+  const auto delta = read_column<double>(root, "/design/delta", H5T_NATIVE_DOUBLE, c);
+  for (const size_t size : {matrix.size(), sample.size(), parameter.size(), step.size()}) {
+    if (size != delta.size()) c.fail("the columns of /design differ in length");
+  }
+  r.design_role.reserve(matrix.size());
+  for (size_t i = 0; i < matrix.size(); ++i) {
+    if (parameter[i] >= static_cast<int64_t>(r.design.parameters.size())) {
+      c.fail("/design/parameter names a parameter the design does not have");
+    }
+    r.design_role.push_back({matrix[i], sample[i], parameter[i], step[i], delta[i]});
+  }
 }
 
 }  // namespace
@@ -370,6 +425,7 @@ SweepResult read_sweep_result(const fs::path& path) {
   for (const std::string& name : columns.axes) read_axis(root, name, r, c);
   for (const std::string& name : columns.indicators) read_indicator(root, name, r, c);
   r.run_seconds = read_column<double>(root, "/timing/run_seconds", H5T_NATIVE_DOUBLE, c);
+  read_design(root, r, c);
 
   const std::vector<uint64_t> with_series = hdf5::sweep_series_rows(root, c);
   r.series_file.assign(r.size(), "");
@@ -393,6 +449,7 @@ SweepResult read_sweep_result(const fs::path& path) {
   check_size(r.status.size(), "status");
   check_size(r.error.size(), "error");
   check_size(r.run_seconds.size(), "run_seconds");
+  if (!r.design.kind.empty()) check_size(r.design_role.size(), "design/matrix");
   for (size_t a = 0; a < r.axis_names.size(); ++a) {
     check_size(r.axis_number[a].size(), r.axis_names[a]);
   }

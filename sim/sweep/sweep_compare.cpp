@@ -66,21 +66,6 @@ std::string axis_value_text(const SweepResult& r, size_t a, size_t i) {
   return r.axis_numeric[a] ? fmt::format("{}", r.axis_number[a][i]) : r.axis_text[a][i];
 }
 
-// The columns of `indicators` in the result. Throws Error for one the result does not have.
-std::vector<size_t> indicator_columns(const SweepResult& r,
-                                      const std::vector<std::string>& indicators) {
-  std::vector<size_t> columns;
-  for (const std::string& name : indicators) {
-    const size_t k = index_of(r.indicator_names, name);
-    if (k == r.indicator_names.size()) {
-      throw Error(fmt::format("the sweep has no indicator '{}' (indicators: {}).", name,
-                              name_list(r.indicator_names)));
-    }
-    columns.push_back(k);
-  }
-  return columns;
-}
-
 // The group of row i: the values of the axes neither selection names ("all" when they name
 // every axis).
 std::string group_of(const SweepResult& r, const std::vector<bool>& named, size_t i) {
@@ -158,6 +143,20 @@ PairedDifference paired_difference(const SweepResult& r, const RowPairs& pairs, 
 }
 
 }  // namespace
+
+std::vector<size_t> indicator_columns(const SweepResult& r,
+                                      const std::vector<std::string>& indicators) {
+  std::vector<size_t> columns;
+  for (const std::string& name : indicators) {
+    const size_t k = index_of(r.indicator_names, name);
+    if (k == r.indicator_names.size()) {
+      throw Error(fmt::format("the sweep has no indicator '{}' (indicators: {}).", name,
+                              name_list(r.indicator_names)));
+    }
+    columns.push_back(k);
+  }
+  return columns;
+}
 
 RowSelection parse_row_selection(const std::string& text) {
   RowSelection s;

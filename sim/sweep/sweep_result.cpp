@@ -46,7 +46,7 @@ SweepResult merge_sweep_results(const std::vector<SweepResult>& shards,
   auto clear = [](auto& v) { v.clear(); };
   clear(merged.row), clear(merged.point), clear(merged.replication), clear(merged.seed);
   clear(merged.status), clear(merged.error), clear(merged.run_seconds);
-  clear(merged.series_file), clear(merged.series_object);
+  clear(merged.series_file), clear(merged.series_object), clear(merged.design_role);
   for (auto& v : merged.axis_number) v.clear();
   for (auto& v : merged.axis_text) v.clear();
   for (auto& v : merged.indicator) v.clear();
@@ -62,6 +62,7 @@ SweepResult merge_sweep_results(const std::vector<SweepResult>& shards,
     merged.run_seconds.push_back(s.run_seconds[i]);
     merged.series_file.push_back(s.series_file[i]);
     merged.series_object.push_back(s.series_object[i]);
+    if (!merged.design.kind.empty()) merged.design_role.push_back(s.design_role[i]);
     for (size_t a = 0; a < merged.axis_names.size(); ++a) {
       merged.axis_number[a].push_back(s.axis_number[a][i]);
       if (!merged.axis_numeric[a]) merged.axis_text[a].push_back(s.axis_text[a][i]);

@@ -399,6 +399,7 @@ SweepResult build_sweep_result(const SweepSpec& spec, const std::vector<std::str
   r.sweep_path = spec.path;
   r.sweep_text = spec.text;
   r.base_scenario = to_yaml(spec.base);
+  r.design = spec.design;
   for (const SweepAxis& axis : spec.axes) {
     r.axis_names.push_back(axis.name);
     r.axis_paths.push_back(axis.path);
@@ -425,6 +426,7 @@ SweepResult build_sweep_result(const SweepSpec& spec, const std::vector<std::str
       r.axis_number[a].push_back(spec.axes[a].numeric ? v.number : std::nan(""));
       if (!spec.axes[a].numeric) r.axis_text[a].push_back(v.text);
     }
+    if (!spec.design.kind.empty()) r.design_role.push_back(spec.design_roles[row.point]);
     const auto it = entries.find(i);
     if (it == entries.end()) {
       r.status.emplace_back("pending");

@@ -16,6 +16,7 @@
 #include "gpumarket/core/random.hpp"
 #include "gpumarket/io/config_reader.hpp"
 #include "gpumarket/sweep/constraint.hpp"
+#include "gpumarket/sweep/sensitivity_design.hpp"
 
 namespace gpumarket {
 namespace {
@@ -25,6 +26,8 @@ namespace {
 struct Block {
   std::vector<SweepAxis> axes;
   std::vector<std::vector<AxisValue>> rows;  // rows × axes.size()
+  SweepDesign design;                        // a Morris or Sobol block's design (kind "" otherwise)
+  std::vector<DesignRole> roles;             // ... and each row's role in it
 };
 
 bool is_identifier(std::string_view s) {
@@ -54,8 +57,9 @@ AxisValue generated_value(double x, int digits, const SourceLocation& where) {
 }
 
 // The points table's own columns (docs/sweeps.md, "The result"): no axis may take their name.
-constexpr std::array<std::string_view, 9> kTableColumns = {
-    "row", "point", "replication", "seed", "status", "error", "timing", "series", "provenance"};
+constexpr std::array<std::string_view, 10> kTableColumns = {
+    "row",   "point",  "replication", "seed",       "status",
+    "error", "timing", "series",      "provenance", "design"};
 
 // The unit a scenario key's name gives (scenarios/README.md: "units are in the key's name"),
 // as the label cf_units spells; "" when the name carries none.
@@ -197,67 +201,146 @@ std::vector<AxisValue> decode_axis_values(MapReader& r) {
   return values;
 }
 
-// A uniform number in [0, 1) from 53 random bits: the same on every platform.
-double uniform01(RandomEngine& engine) { return static_cast<double>(engine() >> 11) * 0x1.0p-53; }
-
-// A uniform integer in [0, n) by rejection: unbiased and platform-independent.
-uint64_t uniform_below(RandomEngine& engine, uint64_t n) {
-  const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-  for (;;) {
-    const uint64_t x = engine();
-    if (x < limit) return x % n;
+// One range of a sample block, after its name and path: `min`, `max`, `distribution`
+// (`mean` and `sd` for a normal one) and `integer`.
+ParameterRange decode_range(MapReader& item) {
+  ParameterRange range;
+  range.min = item.number("min");
+  range.max = item.number("max");
+  const std::string distribution =
+      item.optional_enumeration("distribution", "uniform", {"uniform", "log_uniform", "normal"});
+  range.integer = item.optional_boolean("integer", false);
+  const bool normal = distribution == "normal";
+  const char* stray = nullptr;  // `mean` or `sd` given to a distribution that has none
+  if (normal) {
+    range.distribution = ParameterDistribution::Normal;
+    range.mean = item.optional_number("mean", std::nan(""));
+    range.sd = item.optional_number("sd", std::nan(""), Check::Positive);
+  } else {
+    range.distribution = distribution == "log_uniform" ? ParameterDistribution::LogUniform
+                                                       : ParameterDistribution::Uniform;
+    stray = item.has("mean") ? "mean" : item.has("sd") ? "sd" : nullptr;
   }
+  item.finish();
+  if (stray != nullptr) {
+    item.fail(stray, fmt::format("only `distribution: normal` takes `{}` (this range is {})", stray,
+                                 distribution));
+  }
+  if (!(range.min < range.max)) item.fail("max", "expected `max` above `min`");
+  if (range.distribution == ParameterDistribution::LogUniform && !(range.min > 0)) {
+    item.fail("min", "a log_uniform range needs `min` above 0");
+  }
+  if (normal) {
+    for (const char* key : {"mean", "sd"}) {
+      if (std::isnan(key[0] == 'm' ? range.mean : range.sd)) {
+        item.fail(key,
+                  "a normal distribution needs `mean` and `sd` (it is truncated to "
+                  "[min, max])");
+      }
+    }
+    // Far in a tail, the quantiles of the truncated normal are lost to rounding.
+    if (std::abs(range.mean - std::clamp(range.mean, range.min, range.max)) > 8 * range.sd) {
+      item.fail("mean",
+                "the normal distribution has almost no mass in [min, max]: `mean` is "
+                "more than 8 `sd` outside the range");
+    }
+  }
+  return range;
+}
+
+// `count` points uniform in the unit cube [0, 1)^d: independent (`random`) or a Latin
+// hypercube.
+std::vector<std::vector<double>> sample_unit_cube(bool latin, size_t n, size_t d,
+                                                  RandomEngine& engine) {
+  std::vector<std::vector<double>> u(n, std::vector<double>(d));
+  if (!latin) {
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t j = 0; j < d; ++j) u[i][j] = uniform01(engine);
+    }
+    return u;
+  }
+  // Latin hypercube: each axis is cut into n equal strata, each stratum is used once, the
+  // strata are paired across axes by independent random permutations (Fisher-Yates), and
+  // each value is uniform within its stratum.
+  for (size_t j = 0; j < d; ++j) {
+    std::vector<size_t> stratum(n);
+    for (size_t i = 0; i < n; ++i) stratum[i] = i;
+    for (size_t i = n; i > 1; --i) std::swap(stratum[i - 1], stratum[uniform_below(engine, i)]);
+    for (size_t i = 0; i < n; ++i) {
+      u[i][j] = (static_cast<double>(stratum[i]) + uniform01(engine)) / static_cast<double>(n);
+    }
+  }
+  return u;
+}
+
+// The points of a Morris or Sobol block in the unit cube, their roles in `block`. Throws Error
+// at the block's keys for a design it cannot make.
+std::vector<std::vector<double>> design_unit_cube(MapReader& r, const std::string& method, size_t k,
+                                                  RandomEngine& engine, Block& block) {
+  constexpr double kMaxPoints = 1e7;
+  UnitDesign design;
+  if (method == "morris") {
+    const int64_t trajectories = r.integer("trajectories", Check::Positive);
+    const int64_t levels = r.integer("levels", Check::Positive);
+    r.finish();
+    if (levels < 4 || levels % 2 != 0) {
+      r.fail("levels", fmt::format("expected an even number of at least 4 levels, got {} (Morris's "
+                                   "step Delta = p / (2 (p - 1)) is a whole number of grid "
+                                   "steps only for an even p)",
+                                   levels));
+    }
+    if (static_cast<double>(trajectories) * static_cast<double>(k + 1) > kMaxPoints) {
+      r.fail("trajectories", "the design has more than ten million points");
+    }
+    design = morris_design(k, static_cast<uint64_t>(trajectories), static_cast<uint64_t>(levels),
+                           engine);
+  } else {
+    const int64_t base_samples = r.integer("base_samples", Check::Positive);
+    r.finish();
+    if (k > max_sobol_parameters()) {
+      r.fail("axes", fmt::format("a Sobol design takes at most {} parameters, got {}",
+                                 max_sobol_parameters(), k));
+    }
+    if (static_cast<double>(base_samples) * static_cast<double>(k + 2) > kMaxPoints) {
+      r.fail("base_samples", "the design has more than ten million points (N (k + 2))");
+    }
+    design = sobol_design(k, static_cast<uint64_t>(base_samples));
+  }
+  block.design = std::move(design.design);
+  for (const SweepAxis& axis : block.axes) block.design.parameters.push_back(axis.name);
+  block.roles = std::move(design.roles);
+  return std::move(design.unit);
 }
 
 Block decode_sample_block(MapReader& r, const std::vector<BaseScenario>& bases,
                           std::vector<std::string>& paths, uint64_t sweep_seed,
                           size_t block_index) {
   Block block;
-  const std::string method = r.enumeration("sample", {"random", "latin_hypercube"});
-  const int64_t count = r.integer("count", Check::Positive);
+  const std::string method =
+      r.enumeration("sample", {"random", "latin_hypercube", "morris", "sobol"});
   SequenceReader items = r.sequence("axes", Length::NonEmpty);
-  struct Bounds {
-    double min, max;
-    bool integer;
-  };
-  std::vector<Bounds> bounds;
+  std::vector<ParameterRange> ranges;
   for (MapReader& item : items.maps()) {
-    SweepAxis axis = decode_axis_head(item, bases, paths);
-    Bounds b{item.number("min"), item.number("max"), item.optional_boolean("integer", false)};
-    item.finish();
-    if (!(b.min < b.max)) item.fail("max", "expected `max` above `min`");
-    block.axes.push_back(std::move(axis));
-    bounds.push_back(b);
+    block.axes.push_back(decode_axis_head(item, bases, paths));
+    ranges.push_back(decode_range(item));
   }
-  r.finish();
   // The stream is named after the block's position, so adding a block before it changes it;
   // sweeps that must keep their samples fix `seed` and append new blocks at the end.
   RandomEngine engine = make_stream(sweep_seed, fmt::format("sweep/sample/{}", block_index));
-  const size_t n = static_cast<size_t>(count), d = bounds.size();
-  std::vector<std::vector<double>> u(n, std::vector<double>(d));
-  if (method == "random") {
-    for (size_t i = 0; i < n; ++i) {
-      for (size_t j = 0; j < d; ++j) u[i][j] = uniform01(engine);
-    }
+  std::vector<std::vector<double>> unit;
+  if (method == "morris" || method == "sobol") {
+    unit = design_unit_cube(r, method, ranges.size(), engine, block);
   } else {
-    // Latin hypercube: each axis is cut into n equal strata, each stratum is used once, the
-    // strata are paired across axes by independent random permutations (Fisher-Yates), and
-    // each value is uniform within its stratum.
-    for (size_t j = 0; j < d; ++j) {
-      std::vector<size_t> stratum(n);
-      for (size_t i = 0; i < n; ++i) stratum[i] = i;
-      for (size_t i = n; i > 1; --i) std::swap(stratum[i - 1], stratum[uniform_below(engine, i)]);
-      for (size_t i = 0; i < n; ++i) {
-        u[i][j] = (static_cast<double>(stratum[i]) + uniform01(engine)) / static_cast<double>(n);
-      }
-    }
+    const int64_t count = r.integer("count", Check::Positive);
+    r.finish();
+    unit = sample_unit_cube(method == "latin_hypercube", static_cast<size_t>(count), ranges.size(),
+                            engine);
   }
-  for (size_t i = 0; i < n; ++i) {
+  for (const std::vector<double>& u : unit) {
     std::vector<AxisValue> row;
-    for (size_t j = 0; j < d; ++j) {
-      double x = bounds[j].min + u[i][j] * (bounds[j].max - bounds[j].min);
-      if (bounds[j].integer) x = std::round(x);
-      row.push_back(generated_value(x, 0, block.axes[j].where));
+    row.reserve(ranges.size());
+    for (size_t j = 0; j < ranges.size(); ++j) {
+      row.push_back(generated_value(parameter_value(ranges[j], u[j]), 0, block.axes[j].where));
     }
     block.rows.push_back(std::move(row));
   }
@@ -498,6 +581,24 @@ std::vector<uint64_t> expand_grid(const std::vector<Block>& blocks,
                                              total));
 }
 
+// A Morris or Sobol block's design into `spec`. Throws Error at the block when another axis
+// or a constraint would take points out of the design or multiply them.
+void take_design(std::vector<Block>& blocks, const SequenceReader& axes,
+                 const SequenceReader& constraints, SweepSpec& spec) {
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    if (blocks[b].design.kind.empty()) continue;
+    if (blocks.size() > 1 || !constraints.empty()) {
+      throw Error(axes.item(b).location,
+                  fmt::format("{}: a `sample: {}` block must be the only entry of `axes`, without "
+                              "`constraints`: its points are a design that another axis or a "
+                              "constraint would break",
+                              axes.item_path(b), blocks[b].design.kind));
+    }
+    spec.design = std::move(blocks[b].design);
+    spec.design_roles = std::move(blocks[b].roles);
+  }
+}
+
 }  // namespace
 
 SweepRow SweepSpec::row(uint64_t index) const {
@@ -573,6 +674,8 @@ std::string SweepSpec::fingerprint() const {
                        common_random_numbers, keep_series);
   for (const std::string& name : indicators) canon += fmt::format("indicator {}\n", name);
   for (uint64_t p = 0; p < points.size(); ++p) canon += point_key(p) + "\n";
+  // Only a design adds to the text, so the fingerprints of other sweeps stay as they were.
+  if (!design.kind.empty()) canon += fmt::format("design {}\n", design.kind);
   return fmt::format("{:016x}", fnv1a(canon));
 }
 
@@ -621,6 +724,7 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
     blocks.push_back(decoded[b] ? std::move(*decoded[b])
                                 : decode_block(axes.map(b), bases, paths, spec.seed, b));
   }
+  take_design(blocks, axes, constraint_items, spec);
   spec.axes = collect_axes(blocks);
   const std::vector<Constraint> constraints = decode_constraints(constraint_items, spec.axes);
   const double total = grid_size(blocks, axes);

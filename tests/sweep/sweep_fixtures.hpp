@@ -11,7 +11,9 @@
 #include <fstream>
 #include <string>
 
+#include "gpumarket/sweep/process_group.hpp"
 #include "gpumarket/sweep/sweep_result.hpp"
+#include "gpumarket/sweep/sweep_runner.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpumarket::testing {
@@ -22,6 +24,18 @@ inline std::string mmc_sweep_text(const std::string& axes, const std::string& ex
                                   const std::string& horizon = "300h") {
   return "base:\n  extends: " GPUMARKET_SOURCE_DIR "/scenarios/mmc.yaml\n  horizon: " + horizon +
          "\n  warmup: 20h\nseed: 11\n" + extra + "axes:\n" + axes;
+}
+
+/// Runs `spec` (or shard `shard` of `shards`) into `output` on `threads` threads of this process.
+inline SweepReport run(const SweepSpec& spec, const std::filesystem::path& output, unsigned threads,
+                       uint64_t shard = 0, uint64_t shards = 1) {
+  SweepOptions options;
+  options.output = output;
+  options.threads = threads;
+  options.shard_index = shard;
+  options.shard_count = shards;
+  ProcessGroup group;
+  return run_sweep(spec, options, group);
 }
 
 inline bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {

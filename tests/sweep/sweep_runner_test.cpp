@@ -19,6 +19,7 @@ namespace {
 using testing::expect_same_table;
 using ::testing::HasSubstr;
 using testing::mmc_sweep_text;
+using testing::run;
 using testing::TempDir;
 
 const std::string kGrid =
@@ -30,17 +31,6 @@ const std::string kExtra =
 SweepSpec grid_spec(const TempDir& dir, const std::string& extra = kExtra) {
   const auto path = dir.write("grid.yaml", mmc_sweep_text(kGrid, extra));
   return load_sweep(path.string());
-}
-
-SweepReport run(const SweepSpec& spec, const std::filesystem::path& output, unsigned threads,
-                uint64_t shard = 0, uint64_t shards = 1) {
-  SweepOptions options;
-  options.output = output;
-  options.threads = threads;
-  options.shard_index = shard;
-  options.shard_count = shards;
-  ProcessGroup group;
-  return run_sweep(spec, options, group);
 }
 
 TEST(SweepRunner, WritesOneRowPerPointAndReplication) {

@@ -1,5 +1,6 @@
 // The sweep subcommands: `sweep` runs a sweep file (threads, MPI ranks or one shard),
-// `sweep-merge` joins shard results, `sweep-compare` reports paired differences with CIs.
+// `sweep-merge` joins shard results, `sweep-compare` reports paired differences with CIs,
+// `sweep-analyse` (sensitivity_command.hpp) the sensitivity indices of a design.
 #pragma once
 
 #include <cstdint>
@@ -69,7 +70,7 @@ SweepMergeReport sweep_merge_command(const SweepMergeCommand& command);
 /// The paired-difference table as text (or CSV).
 std::string sweep_compare_command(const SweepCompareCommand& command);
 
-/// The three subcommands, registered on `app`; run() calls the one that was given.
+/// The four subcommands, registered on `app`; run() calls the one that was given.
 class SweepSubcommands {
  public:
   explicit SweepSubcommands(CLI::App& app);

@@ -18,4 +18,11 @@ uint64_t derive_seed(uint64_t parent, std::string_view name);
 /// A generator for the stream `name` (e.g. "segment/defi/arrivals") of a run seeded with `seed`.
 RandomEngine make_stream(uint64_t seed, std::string_view name);
 
+/// A uniform number in [0, 1) from the top 53 bits of one draw: the same on every platform
+/// (Boost's uniform_01 and the standard distributions do not promise that).
+double uniform01(RandomEngine& engine);
+
+/// A uniform integer in [0, n), n > 0, by rejection: unbiased and platform-independent.
+uint64_t uniform_below(RandomEngine& engine, uint64_t n);
+
 }  // namespace gpumarket

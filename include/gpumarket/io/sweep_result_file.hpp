@@ -14,6 +14,25 @@ namespace gpumarket {
 /// The layout's version, the root attribute `format`; readers refuse any other.
 inline constexpr std::string_view kSweepFormat = "gpumarket-sweep 2";
 
+/// A sensitivity design's place for one point (docs/sweeps.md, "Sensitivity designs"): what
+/// sweep-analyse needs to compute Morris's elementary effects or Sobol's indices.
+struct DesignRole {
+  /// Sobol: "A", "B" or "AB" (A with the column `parameter` taken from B); Morris: "trajectory".
+  std::string matrix;
+  uint64_t sample = 0;     // Sobol: the base row j (0 .. N-1); Morris: the trajectory
+  int64_t parameter = -1;  // Sobol "AB": the column from B; Morris: the parameter this step moved
+  uint64_t step = 0;       // Morris: the step along the trajectory (0 .. k); Sobol: 0
+  double delta = 0;        // Morris: the move of `parameter` in the unit cube (+-Delta); else 0
+};
+
+/// The design of a sweep whose axes are one `sample: morris` or `sample: sobol` block.
+struct SweepDesign {
+  std::string kind;                       // "" (no design), "morris" or "sobol"
+  std::vector<std::string> parameters;    // the design's axes in order: DesignRole::parameter
+  uint64_t levels = 0, trajectories = 0;  // Morris
+  uint64_t base_samples = 0;              // Sobol: N
+};
+
 /// A points table in memory, column by column; every column has one entry per row present.
 /// File layout (netCDF-4/CF, docs/sweeps.md "The result"): one dimension `row` at the root,
 /// every column a variable over it.
@@ -35,6 +54,10 @@ inline constexpr std::string_view kSweepFormat = "gpumarket-sweep 2";
 ///                            with its own `row` dimension (the rows that kept series)
 ///   /bands/<group>/...       an ensemble's bands (band_files): per series <name>_mean,
 ///                            <name>_quantile and <name>_count over ([quantile,] time[, axis])
+///   /design/matrix, sample, parameter, step, delta   with a sensitivity design: each row's
+///                            DesignRole over row; attributes of /design: kind, parameters
+///                            (the axis names, space-separated), levels, trajectories,
+///                            base_samples
 ///   /provenance/sweep_file, sweep_path, base_scenario   strings
 struct SweepResult {
   std::string format = std::string(kSweepFormat);
@@ -69,6 +92,8 @@ struct SweepResult {
   std::vector<std::vector<double>> indicator;       // [indicator][i]
   std::vector<std::string> status, error;
   std::vector<double> run_seconds;
+  SweepDesign design;
+  std::vector<DesignRole> design_role;  // per row when design.kind is not "", else empty
   /// Per row, where its series are: a run file and "/" (its groups but /provenance), or a
   /// sweep file and "/series" (that file's row of the same number); "" for none.
   std::vector<std::string> series_file, series_object;

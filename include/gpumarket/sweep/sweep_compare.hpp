@@ -34,6 +34,11 @@ struct PairedDifference {
   double unpaired_half_width = 0;
 };
 
+/// The columns of `indicators` in the result, in the order given. Throws Error for a name the
+/// result does not have, listing those it has.
+std::vector<size_t> indicator_columns(const SweepResult& result,
+                                      const std::vector<std::string>& indicators);
+
 /// Pairs each row of A with the row of B that has the same replication and the same values on
 /// every axis neither selection names; rows that are not done are left out. Returns, for each
 /// indicator, one entry per group of those other axes (in row order) and then one over all

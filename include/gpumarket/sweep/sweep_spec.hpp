@@ -8,6 +8,7 @@
 
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/io/config_tree.hpp"
+#include "gpumarket/io/sweep_result_file.hpp"
 
 namespace gpumarket {
 
@@ -69,6 +70,9 @@ struct SweepSpec {
   std::vector<SourceLocation> indicator_locations;
   bool keep_series = false;
   std::string output;  // the output file from the sweep file ("" if absent)
+  /// With one `sample: morris|sobol` block as the axes: the design, and each point's role.
+  SweepDesign design;
+  std::vector<DesignRole> design_roles;
 
   uint64_t row_count() const { return points.size() * replications; }
   SweepRow row(uint64_t index) const;
