@@ -22,3 +22,4 @@ echo
 # command to a few minutes (the README's table uses 20: docs/analysis.md).
 echo "== bear against bull over 5 replications with common random numbers (README: 20)"
 "$gpumarket" compare scenarios/bull.yaml scenarios/bear.yaml --replications 5 --headline -q
+/usr/bin/python3 scripts/dashboard.py results/bull_vs_bear_ensemble.png results/bull.ensemble.h5 results/bear.ensemble.h5 && echo "dashboard of the ensembles: results/bull_vs_bear_ensemble.png"

@@ -7,6 +7,7 @@
     grid = gm.open_sweep("results/mmc_grid.h5")     # points table over `row`, axes as coordinates
     why = gm.open_explain("results/a-vs-b.explain/explain.h5")  # indicator x group attribution
     bands = gm.open_bands("results/bull.ensemble.h5")  # mean and quantiles over replications
+    gm.file_kind("results/bull.ensemble.h5")        # "run", "ensemble" or "sweep"
 
 The layouts are docs/output.md (runs, attributions) and docs/sweeps.md (sweeps).
 """
@@ -16,6 +17,7 @@ from .files import (
     RUN_FORMAT,
     SWEEP_FORMAT,
     FormatError,
+    file_kind,
     indicator_windows,
     open_bands,
     open_run,
@@ -31,6 +33,7 @@ __all__ = [
     "RUN_FORMAT",
     "SWEEP_FORMAT",
     "FormatError",
+    "file_kind",
     "indicator_windows",
     "open_explain",
     "open_bands",

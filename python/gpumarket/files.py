@@ -51,6 +51,23 @@ def _root_attributes(path):
     return attributes, provenance
 
 
+def file_kind(path):
+    """What a gpumarket file is, from its root attributes alone: "run" (attribute
+    gpumarket_format), "ensemble" (a sweep result with /bands: `gpumarket run FILE
+    --replications N`) or "sweep" (a sweep result without bands, e.g. of several points).
+    The version is not checked here: open_run, open_sweep and open_bands do that. Raises
+    FormatError for a file that is neither."""
+    path = _existing(path)
+    attributes, _ = _root_attributes(path)
+    if "gpumarket_format" in attributes:
+        return "run"
+    if str(attributes.get("format", "")).startswith("gpumarket-sweep"):
+        with h5py.File(path, "r") as f:
+            return "ensemble" if "bands" in f else "sweep"
+    raise FormatError(f"{path}: has neither gpumarket_format nor format: not a gpumarket run "
+                      "or sweep file")
+
+
 def _check_run(path):
     attributes, provenance = _root_attributes(path)
     found = attributes.get("gpumarket_format")

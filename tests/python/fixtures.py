@@ -1,5 +1,5 @@
-"""Files the Python tests read: a short baseline run and a small M/M/c sweep, written by the
-built gpumarket into a temporary directory."""
+"""Files the Python tests read: a short baseline run (and its ensemble) and a small M/M/c
+sweep, written by the built gpumarket into a temporary directory."""
 
 import subprocess
 from pathlib import Path
@@ -31,6 +31,17 @@ def write_run(binary, source, directory, name="baseline.h5", seed=None, end=RUN_
     if seed is not None:
         command += ["--seed", str(seed)]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return path
+
+
+def write_ensemble(binary, source, directory, name="baseline.ensemble.h5", replications=3,
+                   end=RUN_END):
+    """`gpumarket run baseline.yaml --replications N`: an ensemble file with bands."""
+    path = Path(directory) / name
+    subprocess.run([binary, "run", str(Path(source) / "scenarios" / "baseline.yaml"), "--set",
+                    f"end={end}", "--replications", str(replications), "--threads", "2", "-o",
+                    str(path), "-q"], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     return path
 
 

@@ -247,6 +247,17 @@ class OpenBands(unittest.TestCase):
             gm.open_bands(FILES["sweep"])
         self.assertIn("no bands of group 'tick'", str(raised.exception))
 
+    def test_file_kind_tells_runs_ensembles_and_sweeps_apart(self):
+        self.assertEqual(gm.file_kind(self.runs[0]), "run")
+        self.assertEqual(gm.file_kind(self.path), "ensemble")
+        self.assertEqual(gm.file_kind(FILES["sweep"]), "sweep")
+        other = Path(self.dir.name) / "other.h5"
+        with h5py.File(other, "w") as f:
+            f.attrs["format"] = "something else"
+        with self.assertRaises(gm.FormatError) as raised:
+            gm.file_kind(other)
+        self.assertIn(str(other), str(raised.exception))
+
 
 class WrongFormat(Files):
     def copy_with_format(self, name, attribute, value):
