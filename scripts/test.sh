@@ -2,8 +2,8 @@
 # Second command of the README: builds and runs the whole test suite twice, in an
 # optimised build with warnings as errors and under AddressSanitizer and
 # UndefinedBehaviorSanitizer; in between, checks formatting and clang-tidy on the
-# changed C++ files (scripts/lint.sh, with build/ci's compile_commands.json). Last, each
-# fuzz target runs for 30 s on its checked-in corpus (scripts/fuzz.sh; docs/fuzzing.md),
+# changed C++ files (scripts/lint.sh, with build/ci's compile_commands.json). Last, three
+# of the fuzz targets run for 30 s each on their checked-in corpora (scripts/fuzz.sh; docs/fuzzing.md),
 # and a finding fails the run.
 # Needs the packages from scripts/install-deps.sh.
 set -euo pipefail
