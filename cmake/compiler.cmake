@@ -18,3 +18,13 @@ if(GPUMARKET_SANITIZE)
     -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(gpumarket_options INTERFACE -fsanitize=address,undefined)
 endif()
+if(GPUMARKET_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "GPUMARKET_FUZZ needs clang (libFuzzer): use the `fuzz` preset")
+  endif()
+  # Coverage for libFuzzer's feedback and both sanitizers in every library; libFuzzer's own
+  # main is linked only into the harnesses (fuzz/CMakeLists.txt).
+  target_compile_options(gpumarket_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+    -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(gpumarket_options INTERFACE -fsanitize=address,undefined)
+endif()

@@ -3,6 +3,8 @@ option(GPUMARKET_BUILD_TESTS "Build the GoogleTest suite" ON)
 option(GPUMARKET_BUILD_BENCHMARKS "Build the Google Benchmark programs" ON)
 option(GPUMARKET_WERROR "Treat compiler warnings as errors" OFF)
 option(GPUMARKET_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+# libFuzzer targets in fuzz/ (clang only: the `fuzz` preset); instruments every library.
+option(GPUMARKET_FUZZ "Build libFuzzer targets" OFF)
 # Off by default: results must be bit-identical across machines of one build,
 # and -march=native would make them depend on the build host's CPU.
 option(GPUMARKET_NATIVE "Optimise for the build machine's CPU (-march=native)" OFF)

@@ -14,6 +14,7 @@
 
 #include "gpumarket/core/check.hpp"
 #include "gpumarket/core/unsigned_text.hpp"
+#include "yaml_documents.hpp"
 
 namespace gpumarket {
 namespace {
@@ -159,12 +160,13 @@ fs::path identity_of(const std::string& path) {
   return canonical;
 }
 
-ConfigNode resolve_chain(ConfigNode root, const std::string& path, std::vector<ChainLink>& chain);
+ConfigNode resolve_chain(ConfigNode root, const std::string& path, std::vector<ChainLink>& chain,
+                         const ParentReader& read_parent);
 
 // The parent that `ref` (one path of an `extends`) names, relative to `path`, with its own
 // `extends` resolved.
 ConfigNode resolve_parent(const ConfigNode& ref, const std::string& path,
-                          std::vector<ChainLink>& chain) {
+                          std::vector<ChainLink>& chain, const ParentReader& read_parent) {
   if (!ref.is_scalar() || ref.scalar.empty()) {
     throw Error(ref.location, "extends: expected the path of a parent scenario file, got " +
                                   std::string(ref.kind_description()));
@@ -184,16 +186,17 @@ ConfigNode resolve_parent(const ConfigNode& ref, const std::string& path,
                                   " files in one chain (from " + chain.front().display + ")");
   }
   std::string text;
-  if (const std::string reason = read_file(parent_path, text); !reason.empty()) {
+  if (const std::string reason = read_parent(parent_path, text); !reason.empty()) {
     throw Error(ref.location,
                 "extends: cannot read the parent scenario file '" + parent_path + "': " + reason);
   }
-  return resolve_chain(parse_config_text(text, parent_path), parent_path, chain);
+  return resolve_chain(parse_config_text(text, parent_path), parent_path, chain, read_parent);
 }
 
 // `extends: parent.yaml` or `extends: [first.yaml, second.yaml, ...]`: the parents merged in
 // order (a later one overrides an earlier one), then the file itself on top.
-ConfigNode resolve_chain(ConfigNode root, const std::string& path, std::vector<ChainLink>& chain) {
+ConfigNode resolve_chain(ConfigNode root, const std::string& path, std::vector<ChainLink>& chain,
+                         const ParentReader& read_parent) {
   ConfigEntry* extends = root.find_entry("extends");
   if (extends == nullptr) return root;
   ConfigNode refs = std::move(extends->value);
@@ -207,12 +210,12 @@ ConfigNode resolve_chain(ConfigNode root, const std::string& path, std::vector<C
   chain.push_back(ChainLink{identity_of(path), path});
   ConfigNode merged;
   if (refs.is_sequence()) {
-    merged = resolve_parent(refs.items.front(), path, chain);
+    merged = resolve_parent(refs.items.front(), path, chain, read_parent);
     for (size_t i = 1; i < refs.items.size(); ++i) {
-      merge_config(merged, resolve_parent(refs.items[i], path, chain));
+      merge_config(merged, resolve_parent(refs.items[i], path, chain, read_parent));
     }
   } else {
-    merged = resolve_parent(refs, path, chain);
+    merged = resolve_parent(refs, path, chain, read_parent);
   }
   chain.pop_back();
   merge_config(merged, root);
@@ -564,9 +567,20 @@ std::string read_config_text(const std::string& path) {
 }
 
 ConfigNode parse_config_text(std::string_view text, const std::string& path) {
-  std::vector<YAML::Node> documents;
+  const std::string yaml(text);
+  YAML::Node document;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    const YamlTail tail = yaml_tail(yaml);
+    if (tail.kind == YamlTail::Kind::Stuck) {
+      throw Error(location_of(tail.mark, path),
+                  "YAML syntax error: unexpected '" + std::string(1, yaml[tail.mark.pos]) + "'");
+    }
+    if (tail.kind == YamlTail::Kind::SecondDocument) {
+      throw Error(location_of(tail.mark, path),
+                  "a second YAML document ('---') is not supported; expected one mapping of "
+                  "scenario keys");
+    }
+    document = YAML::Load(yaml);
   } catch (const YAML::DeepRecursion& e) {
     throw Error(location_of(e.mark, path), "YAML nesting deeper than the parser allows (" +
                                                std::to_string(e.depth()) +
@@ -574,17 +588,12 @@ ConfigNode parse_config_text(std::string_view text, const std::string& path) {
   } catch (const YAML::Exception& e) {
     throw Error(location_of(e.mark, path), "YAML syntax error: " + e.msg);
   }
-  if (documents.empty() || documents.front().IsNull()) {
+  if (document.IsNull()) {
     throw Error(SourceLocation{path, 0, 0},
                 "the file is empty; expected a mapping of scenario keys");
   }
-  if (documents.size() > 1) {
-    throw Error(location_of(documents[1].Mark(), path),
-                "a second YAML document ('---') is not supported; expected one mapping of "
-                "scenario keys");
-  }
   ConversionBudget budget;
-  ConfigNode root = convert(documents.front(), path, "", SourceLocation{}, 0, budget);
+  ConfigNode root = convert(document, path, "", SourceLocation{}, 0, budget);
   if (!root.is_map()) {
     throw Error(root.location, "expected a mapping of scenario keys at the top level, got " +
                                    std::string(root.kind_description()));
@@ -597,8 +606,13 @@ ConfigNode parse_config_file(const std::string& path) {
 }
 
 ConfigNode resolve_extends(ConfigNode root, const std::string& path) {
+  return resolve_extends(std::move(root), path, read_file);
+}
+
+ConfigNode resolve_extends(ConfigNode root, const std::string& path,
+                           const ParentReader& read_parent) {
   std::vector<ChainLink> chain;
-  return resolve_chain(std::move(root), path, chain);
+  return resolve_chain(std::move(root), path, chain, read_parent);
 }
 
 ConfigNode load_config_file(const std::string& path) {

@@ -123,10 +123,11 @@ BridgeOutageParams decode_outages(MapReader r) {
   return p;
 }
 
-BridgeParams decode_bridge(MapReader& r, SequenceReader& connects) {
+BridgeParams decode_bridge(MapReader& r, SequenceReader& connects, Date start) {
   BridgeParams b;
   b.name = r.name("name");
-  if (r.has("open")) b.open = r.date("open");
+  // Absent: open throughout, also for a start before BridgeParams' default date (1970).
+  b.open = r.has("open") ? r.date("open") : start;
   b.capacity_jobs_per_hour =
       r.optional_number("capacity_jobs_per_hour", b.capacity_jobs_per_hour, Check::Positive);
   b.fee_fixed_usd = r.optional_number("fee_fixed_usd", b.fee_fixed_usd, Check::NonNegative);
@@ -388,7 +389,7 @@ Scenario decode_snapshot(const ConfigNode& root) {
   readers.bridges = bridges.maps();
   readers.connects.assign(readers.bridges.size(), SequenceReader("", SourceLocation{}));
   for (size_t i = 0; i < readers.bridges.size(); ++i) {
-    s.bridges.push_back(decode_bridge(readers.bridges[i], readers.connects[i]));
+    s.bridges.push_back(decode_bridge(readers.bridges[i], readers.connects[i], s.start));
   }
   SequenceReader chains = r.optional_sequence("chains");
   readers.chains = chains.maps();

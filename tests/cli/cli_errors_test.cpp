@@ -1,6 +1,5 @@
-// Bad input through the real executable: every malformed scenario or invocation
-// gives a non-zero exit, one located and specific message on stderr, and no output
-// file, neither under its final name nor as the temporary `.partial`.
+// The command line end to end beyond the corpus of bad input (bad_input_corpus_test.cpp):
+// interrupts, warnings and --strict, and --resolved.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -9,7 +8,6 @@
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
-#include <ostream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -20,249 +18,14 @@
 namespace gpumarket {
 namespace {
 
+using gpumarket::testing::lines_of;
 using gpumarket::testing::ProcessResult;
-using gpumarket::testing::read_text;
 using gpumarket::testing::run_gpumarket;
 using gpumarket::testing::TempDir;
 namespace fs = std::filesystem;
 
 constexpr const char* kScenario = "scenario.yaml";  // written into each case's directory
 constexpr const char* kOutput = "out.h5";
-
-// One case. The scenario is scenarios/mmc.yaml with `edits` applied (each `from`
-// must occur), or an empty file when `empty_file` is set.
-// The expected location is either literal (`location`) or found in the edited
-// text: the line and column where `anchor` starts, so the case does not depend on
-// line numbers in mmc.yaml.
-struct BadInput {
-  std::string name{};
-  std::vector<std::pair<std::string, std::string>> edits{};
-  std::vector<std::string> args{};  // "{scenario}" and "{out}" are substituted
-  std::string anchor{};             // in the edited scenario text
-  bool any_column = false;          // only the anchor's line is checked
-  std::string location{};           // used when there is no anchor
-  std::string phrase{};             // specific words the message must contain
-  bool empty_file = false;
-  std::vector<std::string> outputs = {kOutput};  // paths that must not exist afterwards
-};
-
-std::string mmc_text() {
-  return read_text(fs::path(GPUMARKET_SOURCE_DIR) / "scenarios" / "mmc.yaml");
-}
-
-std::string apply_edits(std::string text, const BadInput& c) {
-  for (const auto& [from, to] : c.edits) {
-    const size_t at = text.find(from);
-    if (at == std::string::npos) {
-      ADD_FAILURE() << c.name << ": scenarios/mmc.yaml no longer contains '" << from << "'";
-      continue;
-    }
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
-
-// "file:line:col" (1-based) of the first occurrence of `anchor` in `text`.
-std::string location_of(const std::string& file, const std::string& text, const std::string& anchor,
-                        bool any_column) {
-  const size_t at = text.find(anchor);
-  if (at == std::string::npos) return file + ":<anchor '" + anchor + "' not found>";
-  const auto anchor_at = text.begin() + static_cast<std::ptrdiff_t>(at);
-  const size_t line = 1 + static_cast<size_t>(std::count(text.begin(), anchor_at, '\n'));
-  const size_t line_start =
-      text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
-  const std::string prefix = file + ":" + std::to_string(line) + ":";
-  return any_column ? prefix : prefix + std::to_string(at - line_start + 1) + ":";
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::string line;
-  for (const char ch : text) {
-    if (ch == '\n') {
-      if (!line.empty()) lines.push_back(line);
-      line.clear();
-    } else {
-      line += ch;
-    }
-  }
-  if (!line.empty()) lines.push_back(line);
-  return lines;
-}
-
-std::vector<BadInput> bad_inputs() {
-  const std::vector<std::string> run = {"run", "{scenario}", "-o", "{out}", "-q"};
-  // Runs that fail on output must get past validation: a horizon longer than the warmup.
-  const std::vector<std::string> short_run = {"--set", "horizon=600h", "-q"};
-  auto with = [](std::vector<std::string> base, const std::vector<std::string>& more) {
-    base.insert(base.end(), more.begin(), more.end());
-    return base;
-  };
-  std::vector<BadInput> cases;
-  cases.push_back({.name = "YamlSyntaxError",
-                   .edits = {{"\nwarmup:", "\n  oops: [\nwarmup:"}},
-                   .args = run,
-                   .anchor = "oops",
-                   .any_column = true,
-                   .phrase = "YAML syntax error"});
-  cases.push_back({.name = "WrongType",
-                   .edits = {{"servers: 3 ", "servers: three "}},
-                   .args = run,
-                   .anchor = "three",
-                   .phrase = "venues[0].servers: expected a positive integer, got 'three'"});
-  cases.push_back({.name = "UnknownKey",
-                   .edits = {{"\ntick: ", "\ntikc: "}},
-                   .args = run,
-                   .anchor = "tikc",
-                   .phrase = "unknown key 'tikc'; did you mean 'tick'?"});
-  cases.push_back({.name = "NegativeRate",
-                   .edits = {{"arrival_rate_per_hour: 2.4", "arrival_rate_per_hour: -2.4"}},
-                   .args = run,
-                   .anchor = "-2.4",
-                   .phrase = "arrival_rate_per_hour: expected a non-negative number, got -2.4"});
-  // A zero arrival rate is a valid (idle) segment; zero service time (an infinite
-  // service rate) and zero capacity per server are not.
-  cases.push_back({.name = "ZeroServiceTime",
-                   .edits = {{"mean: 1h}", "mean: 0h}"}},
-                   .args = run,
-                   .anchor = "0h}",
-                   .phrase = "duration.mean: expected a positive duration, got '0h'"});
-  cases.push_back({.name = "ZeroCapacityPerServer",
-                   .edits = {{"pf_per_server: 1.0", "pf_per_server: 0.0"}},
-                   .args = run,
-                   .anchor = "0.0",
-                   .phrase = "pf_per_server: expected a positive number, got 0"});
-  cases.push_back({.name = "NonIntegerCapacity",
-                   .edits = {{"servers: 3 ", "servers: 2.5 "}},
-                   .args = run,
-                   .anchor = "2.5",
-                   .phrase = "servers: expected a positive integer, got 2.5"});
-  cases.push_back({.name = "UnparsableDuration",
-                   .edits = {{"horizon: 20000h", "horizon: 20000 fortnights"}},
-                   .args = run,
-                   .anchor = "20000 fortnights",
-                   .phrase = "horizon: expected a duration such as 15min"});
-  cases.push_back({.name = "WarmupNotShorterThanHorizon",
-                   .edits = {{"horizon: 20000h", "horizon: 400h"}},
-                   .args = run,
-                   .anchor = "500h",
-                   .phrase = "warmup: expected a duration shorter than the horizon"});
-  cases.push_back({.name = "EmptyFile",
-                   .args = run,
-                   .location = std::string(kScenario) + ":",
-                   .phrase = "empty",
-                   .empty_file = true});
-  cases.push_back({.name = "MissingScenarioFile",
-                   .args = {"run", "no-such-scenario.yaml", "-o", "{out}", "-q"},
-                   .location = "no-such-scenario.yaml:",
-                   .phrase = "cannot read the scenario file"});
-  cases.push_back({.name = "OutputBelowARegularFile",
-                   .args = with({"run", "{scenario}", "-o", "afile/out.h5"}, short_run),
-                   .location = "afile/out.h5:",
-                   .phrase = "'afile' is not a directory",
-                   .outputs = {kOutput, "afile/out.h5", "afile/out.h5.partial"}});
-  cases.push_back({.name = "OutputInAnUnwritableFilesystem",
-                   .args = with({"run", "{scenario}", "-o", "/proc/out.h5"}, short_run),
-                   .location = "/proc/out.h5:",
-                   .phrase = "cannot create '/proc/out.h5.partial'",
-                   .outputs = {kOutput, "/proc/out.h5", "/proc/out.h5.partial"}});
-  cases.push_back(
-      {.name = "UnknownSubcommand", .args = {"frobnicate", "{scenario}"}, .phrase = "subcommand"});
-  cases.push_back({.name = "UnknownOption",
-                   .args = with(run, {"--frobnicate"}),
-                   .location = "--frobnicate",
-                   .phrase = "not expected"});
-  cases.push_back({.name = "SetPathNamesNoKey",
-                   .args = with(run, {"--set", "segments.jobs.nonsense=3"}),
-                   .location = "--set segments.jobs.nonsense=3:",
-                   .phrase = "unknown key 'nonsense'"});
-  cases.push_back({.name = "SetWithoutValue",
-                   .args = with(run, {"--set", "horizon"}),
-                   .location = "--set horizon:",
-                   .phrase = "expected <path>=<value>"});
-  cases.push_back({.name = "SetValueOutOfRange",
-                   .args = with(run, {"--set", "segments.jobs.arrival_rate_per_hour=-1"}),
-                   .location = "--set segments.jobs.arrival_rate_per_hour=-1:",
-                   .phrase = "expected a non-negative number, got -1"});
-  cases.push_back({.name = "SeedIsNotANumber",
-                   .args = with(run, {"--seed", "abc"}),
-                   .location = "--seed",
-                   .phrase = "abc"});
-  // Seeds and indices follow the scenario's rule for whole numbers: no sign, no exponent,
-  // no hex, no space, nothing at or above 2^64 (which would wrap or saturate).
-  const std::string whole = "expected a whole number from 0 to 18446744073709551615";
-  for (const auto& [name, seed] :
-       std::vector<std::pair<std::string, std::string>>{{"SeedIsNegative", "-1"},
-                                                        {"SeedIsAnExponent", "1e26"},
-                                                        {"SeedIsHex", "0x10"},
-                                                        {"SeedHasASpace", " 5"}}) {
-    cases.push_back({.name = name,
-                     .args = with(run, {"--seed", seed}),
-                     .location = "--seed: '" + seed + "'",
-                     .phrase = whole + " (decimal digits only)"});
-  }
-  cases.push_back({.name = "SeedIs2To64",
-                   .args = with(run, {"--seed", "18446744073709551616"}),
-                   .location = "--seed: '18446744073709551616'",
-                   .phrase = whole + ", and this is larger"});
-  cases.push_back(
-      {.name = "SetIndexIs2To64",
-       .args = with(run, {"--set", "segments[18446744073709551616].servers=1"}),
-       .location = "--set segments[18446744073709551616].servers=1:",
-       .phrase = "expected an index in '[...]' (a whole number from 0 to 18446744073709551615), "
-                 "got '18446744073709551616'"});
-  cases.push_back({.name = "SetSeedIsNegative",
-                   .args = with(run, {"--set", "seed=-1"}),
-                   .location = "--set seed=-1:",
-                   .phrase = "seed: expected a non-negative integer, got -1"});
-  return cases;
-}
-
-// Names the case in failure output instead of dumping its bytes.
-void PrintTo(const BadInput& c, std::ostream* os) { *os << c.name; }
-
-class CliBadInput : public ::testing::TestWithParam<BadInput> {};
-
-TEST_P(CliBadInput, FailsWithOneLocatedMessageAndNoOutputFile) {
-  const BadInput& c = GetParam();
-  const TempDir dir;
-  const std::string text = c.empty_file ? std::string() : apply_edits(mmc_text(), c);
-  std::ofstream(dir / kScenario, std::ios::binary) << text;
-  std::ofstream(dir / "afile") << "a regular file, not a directory\n";
-
-  std::vector<std::string> args;
-  for (const std::string& arg : c.args) {
-    args.push_back(arg == "{scenario}" ? kScenario : arg == "{out}" ? kOutput : arg);
-  }
-  const ProcessResult result = run_gpumarket(args, dir.path());
-
-  EXPECT_EQ(result.term_signal, 0) << result.err;
-  EXPECT_NE(result.exit_code, 0) << result.err;
-  EXPECT_EQ(result.out, "");
-  // One message: a single line, or CLI11's line plus its pointer to --help.
-  const std::vector<std::string> lines = lines_of(result.err);
-  ASSERT_FALSE(lines.empty());
-  EXPECT_TRUE(lines.size() == 1 ||
-              (lines.size() == 2 && lines[1].find("--help") != std::string::npos))
-      << result.err;
-  const std::string& message = lines[0];
-  const std::string location =
-      c.anchor.empty() ? c.location : location_of(kScenario, text, c.anchor, c.any_column);
-  EXPECT_NE(message.find(location), std::string::npos)
-      << "expected '" << location << "' in: " << message;
-  EXPECT_NE(message.find(c.phrase), std::string::npos)
-      << "expected '" << c.phrase << "' in: " << message;
-  for (const std::string& output : c.outputs) {
-    const fs::path path = fs::path(output).is_absolute() ? fs::path(output) : dir / output;
-    EXPECT_FALSE(fs::exists(path)) << path;
-    EXPECT_FALSE(fs::exists(path.string() + ".partial")) << path;
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(Table, CliBadInput, ::testing::ValuesIn(bad_inputs()),
-                         [](const ::testing::TestParamInfo<BadInput>& param_info) {
-                           return param_info.param.name;
-                         });
 
 TEST(CliInterrupt, SigintStopsTheRunWithAMessageAndLeavesNoOutputFile) {
   const TempDir dir;

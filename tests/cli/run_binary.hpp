@@ -34,6 +34,22 @@ inline std::string read_text(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+/// The non-empty lines of `text`, e.g. of a captured stderr.
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::string line;
+  for (const char ch : text) {
+    if (ch == '\n') {
+      if (!line.empty()) lines.push_back(line);
+      line.clear();
+    } else {
+      line += ch;
+    }
+  }
+  if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
 /// Runs GPUMARKET_BINARY with `args` in the directory `cwd`. `while_running`, if
 /// given, is called with the child's pid before waiting for it (e.g. to signal it).
 inline ProcessResult run_gpumarket(const std::vector<std::string>& args,

@@ -72,6 +72,22 @@ TEST(ChainLoader, DecodesChainsAndTheKeysThatNameThemWithDefaults) {
   EXPECT_DOUBLE_EQ(l1.gas_token.annual_volatility, 0.65);
 }
 
+// A bridge without `open` is open throughout (scenarios/README.md), also when the run starts
+// before 1970, BridgeParams' default date. Found by fuzz/scenario_loader_fuzzer: the loader
+// warned at the unwritten key `open` and aborted on its internal check.
+TEST(ChainLoader, ABridgeWithoutAnOpenDateIsOpenThroughoutWhateverTheStart) {
+  for (const std::string start : {"2026-01-01", "1013-05-07"}) {
+    SCOPED_TRACE(start);
+    TempDir dir;
+    const LoadedScenario loaded = load_scenario(
+        dir.write("main.yaml", edited("start: 2026-01-01", "start: " + start)).string());
+    EXPECT_EQ(loaded.scenario.bridges.at(0).open, loaded.scenario.start);
+    for (const Warning& warning : loaded.warnings) {
+      EXPECT_EQ(warning.message.find("opens on"), std::string::npos) << warning.to_string();
+    }
+  }
+}
+
 TEST(ChainLoader, WithoutChainsSettlementKeepsItsFixedCost) {
   TempDir dir;
   const std::string text = kChained.substr(0, kChained.find("chains:\n"));

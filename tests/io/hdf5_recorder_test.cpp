@@ -782,5 +782,20 @@ TEST(Hdf5Reader, RejectsAFileMarkedCompleteWithoutTheGroupsOfARun) {
                 "is damaged.");
 }
 
+// A run file damaged in its /summary group's link storage (found by fuzz/hdf5_reader_fuzzer):
+// listing the group by index made HDF5 1.10 free a wild pointer; the reader now lists it in
+// one iteration, and the damage is an Error.
+TEST(Hdf5Reader, ARunFileWithDamagedLinkStorageIsAnErrorNotACrash) {
+  const fs::path damaged = fs::path(GPUMARKET_SOURCE_DIR) / "fuzz" / "corpus" /
+                           "hdf5_reader_fuzzer" / "regression-dense-link-table";
+  ASSERT_TRUE(fs::is_regular_file(damaged));
+  EXPECT_THROW(
+      {
+        const Hdf5Reader reader(damaged);
+        (void)reader.summary();
+      },
+      Error);
+}
+
 }  // namespace
 }  // namespace gpumarket

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,6 +89,15 @@ ConfigNode parse_config_file(const std::string& path);
 /// parent, for a cycle (the message lists the chain of files) and for a chain longer than
 /// kMaxExtendsDepth files.
 ConfigNode resolve_extends(ConfigNode root, const std::string& path);
+
+/// Puts the bytes of the parent file `path` (as resolve_extends spells it: joined to the
+/// child's directory and normalised) into `text`; returns "" on success, otherwise why not.
+using ParentReader = std::function<std::string(const std::string& path, std::string& text)>;
+
+/// resolve_extends with the parents' bytes from `read_parent` instead of the file system, for
+/// parents that live in memory (the fuzz targets); errors are the same.
+ConfigNode resolve_extends(ConfigNode root, const std::string& path,
+                           const ParentReader& read_parent);
 
 /// parse_config_file + resolve_extends.
 ConfigNode load_config_file(const std::string& path);
