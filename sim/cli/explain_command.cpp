@@ -40,8 +40,7 @@ std::string combination_name(const std::vector<ScenarioGroup>& groups, uint32_t 
 GroupContribution interval(const std::string& group, const std::vector<double>& values) {
   RunningStats stats;
   for (double x : values) stats.add(x);
-  const double n = static_cast<double>(stats.n);
-  const double half = t_quantile(0.95, n - 1) * std::sqrt(stats.variance() / n);
+  const double half = stats.half_width(0.95);
   return {group, stats.mean, stats.mean - half, stats.mean + half};
 }
 

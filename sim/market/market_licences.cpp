@@ -148,7 +148,7 @@ bool MarketModel::Impl::caught_evading(const Job& job, int route) {
   boost::random::uniform_01<double> uniform;
   if (!(uniform(enforcement_rng_) < d)) return false;
   licences_->revoke(job.segment, job.address, job.arrival);
-  metrics_->on_evasion_caught(job.segment);
+  metrics_->on_evasion_caught();
   return true;
 }
 

@@ -83,8 +83,8 @@ class MarketMetrics {
     largest_job_.public_chain_served_pfh = std::max(largest_job_.public_chain_served_pfh, work_pfh);
   }
   void on_priced_out(uint32_t segment) { interval_priced_out_[segment] += 1; }
-  /// A job of `segment` that the pool caught evading its ban (it is also priced out).
-  void on_evasion_caught(uint32_t /*segment*/) { ++jobs_caught_evading_; }
+  /// A job that the pool caught evading its ban (it is also priced out).
+  void on_evasion_caught() { ++jobs_caught_evading_; }
   void on_bridge_entry(uint32_t bridge, double work_pfh) {
     interval_bridge_volume_pfh_[bridge] += work_pfh;
     largest_job_.bridge_pfh = std::max(largest_job_.bridge_pfh, work_pfh);

@@ -53,8 +53,7 @@ std::vector<IndicatorEnsemble> summarise_ensemble(const SweepResult& result, dou
     }
     RunningStats stats;
     for (double x : values) stats.add(x);
-    const double n = static_cast<double>(values.size());
-    const double half = t_quantile(confidence, n - 1) * std::sqrt(stats.variance() / n);
+    const double half = stats.half_width(confidence);
     e.mean = stats.mean;
     e.ci_low = stats.mean - half;
     e.ci_high = stats.mean + half;

@@ -133,7 +133,7 @@ PairedDifference paired_difference(const SweepResult& r, const RowPairs& pairs, 
   e.mean_b = sb.mean;
   e.mean_difference = d.mean;
   const double n = static_cast<double>(d.n);
-  const double half = t_quantile(confidence, n - 1) * std::sqrt(d.variance() / n);
+  const double half = d.half_width(confidence);
   e.ci_low = d.mean - half;
   e.ci_high = d.mean + half;
   const double va = sa.variance() / n, vb = sb.variance() / n;
