@@ -52,7 +52,12 @@ double background_gas_demand(double level_gas_per_block, double multiplier, doub
   // Evaluated at 1 wei at least: the curve's pole at a zero fee would make the demand
   // infinite, and a fee below 1 wei is not a price anyone pays.
   const double relative = std::max(base_fee_wei, 1.0) / params.reference_base_fee_wei;
-  return level_gas_per_block * multiplier * std::pow(relative, -params.price_elasticity);
+  // Unit elasticity (the shipped chains) as a division: std::pow costs 20 ns a block, a
+  // tenth of a 3-year run on a 2 s chain; the two differ in the last bit at most.
+  const double response = params.price_elasticity == 1.0
+                              ? 1.0 / relative
+                              : std::pow(relative, -params.price_elasticity);
+  return level_gas_per_block * multiplier * response;
 }
 
 Chain::Chain(const ChainParams& params, uint64_t seed)

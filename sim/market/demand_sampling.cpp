@@ -147,6 +147,10 @@ double ZipfSampler::probability(int64_t k) const {
 // ---------------------------------------------------------------------------------------------
 // ArrivalSampler
 
+namespace {
+constexpr double kHoursPerWeek = kHoursPerDay * kDaysPerWeek;
+}  // namespace
+
 ArrivalSampler::ArrivalSampler(const ArrivalParams& params, Weekday start_weekday)
     : base_rate_per_hour_(params.base_rate_per_hour),
       trend_per_hour_(params.trend_per_year / kHoursPerYear) {
@@ -154,6 +158,11 @@ ArrivalSampler::ArrivalSampler(const ArrivalParams& params, Weekday start_weekda
   const int start = static_cast<int>(start_weekday);
   for (int h = 0; h < 168; ++h) {
     week_factor_[h] = params.diurnal[h % 24] * params.weekly[(start + h / 24) % 7];
+  }
+  const double k = trend_per_hour_;
+  for (int h = 0; h < 168; ++h) {
+    const double hour_mass = k == 0.0 ? 1.0 : std::exp(k * h) * std::expm1(k) / k;
+    week_mass_ += base_rate_per_hour_ * week_factor_[h] * hour_mass;
   }
   constant_ = trend_per_hour_ == 0.0 && std::all_of(week_factor_.begin(), week_factor_.end(),
                                                     [&](double c) { return c == week_factor_[0]; });
@@ -170,13 +179,31 @@ double ArrivalSampler::rate_per_hour(double t_h) const {
 
 double ArrivalSampler::expected_count(double t0_h, double t1_h) const {
   const double k = trend_per_hour_;
+  // ∫ over [a, b) inside one hour, at that hour's factor.
+  const auto within_hour = [&](double a, double b) {
+    const double rate_a = base_rate_per_hour_ * factor(std::floor(a)) * std::exp(k * a);
+    return k == 0.0 ? rate_a * (b - a) : rate_a * std::expm1(k * (b - a)) / k;
+  };
+  // Hour by hour up to the first week boundary, whole weeks as a geometric series (licence
+  // planning asks for a year ahead every day: 8,760 hours each time otherwise), then hour by
+  // hour to the end.
   double total = 0.0;
-  for (double a = t0_h; a < t1_h;) {
-    const double hour = std::floor(a);
-    const double b = std::min(hour + 1.0, t1_h);
-    const double rate_a = base_rate_per_hour_ * factor(hour) * std::exp(k * a);
-    total += k == 0.0 ? rate_a * (b - a) : rate_a * std::expm1(k * (b - a)) / k;
-    a = b;
+  double a = t0_h;
+  const double first_week_end = std::ceil(t0_h / kHoursPerWeek) * kHoursPerWeek;
+  for (; a < std::min(first_week_end, t1_h); a = std::min(std::floor(a) + 1.0, t1_h)) {
+    total += within_hour(a, std::min(std::floor(a) + 1.0, t1_h));
+  }
+  const double weeks = std::floor((t1_h - a) / kHoursPerWeek);
+  if (weeks > 0.0) {
+    // Σ_{w<n} e^{k·(a + 168w)}·M = e^{k·a}·M·(e^{168kn} − 1)/(e^{168k} − 1), M the mass of
+    // a week that starts at time 0.
+    const double growth =
+        k == 0.0 ? weeks : std::expm1(k * kHoursPerWeek * weeks) / std::expm1(k * kHoursPerWeek);
+    total += std::exp(k * a) * week_mass_ * growth;
+    a += weeks * kHoursPerWeek;
+  }
+  for (; a < t1_h; a = std::min(std::floor(a) + 1.0, t1_h)) {
+    total += within_hour(a, std::min(std::floor(a) + 1.0, t1_h));
   }
   return total;
 }

@@ -379,6 +379,36 @@ TEST(ArrivalSampler, ExpectedCountMatchesNumericalIntegration) {
   EXPECT_NEAR(sampler.expected_count(t0, t1), integral, 1e-5 * integral);
 }
 
+TEST(ArrivalSampler, ExpectedCountOverWeeksEqualsTheHourlySum) {
+  // Whole weeks are summed as a geometric series; an independent hour-by-hour sum of the
+  // closed-form integral over each hour must agree, with and without a trend.
+  for (const double trend : {0.0, 0.3, -0.8}) {
+    ArrivalParams params = modulated_params();
+    params.trend_per_year = trend;
+    const Weekday start = Weekday::Thursday;
+    const ArrivalSampler sampler(params, start);
+    const double k = trend / 8760.0;
+    const double t0 = 100.25;
+    const double t1 = t0 + 8760.0 + 7.5;
+    double reference = 0.0;
+    for (double a = t0; a < t1;) {
+      const double b = std::min(std::floor(a) + 1.0, t1);
+      const auto h = static_cast<int64_t>(a);
+      const double c =
+          params.diurnal[h % 24] * params.weekly[(static_cast<int>(start) + h / 24) % 7];
+      const double base = params.base_rate_per_hour * c;
+      reference += k == 0.0 ? base * (b - a) : base * (std::exp(k * b) - std::exp(k * a)) / k;
+      a = b;
+    }
+    EXPECT_NEAR(sampler.expected_count(t0, t1), reference, 1e-10 * reference) << trend;
+    // A window inside one week takes the hour-by-hour path alone.
+    EXPECT_NEAR(
+        sampler.expected_count(t0, t0 + 30.0),
+        sampler.expected_count(t0, t0 + 10.0) + sampler.expected_count(t0 + 10.0, t0 + 30.0),
+        1e-12 * sampler.expected_count(t0, t0 + 30.0));
+  }
+}
+
 TEST(ArrivalSampler, AppendsSortedTimesInsideTheWindow) {
   const ArrivalSampler sampler(modulated_params(), Weekday::Monday);
   RandomEngine engine = make_stream(7, "a");

@@ -103,6 +103,7 @@ class ArrivalSampler {
   double base_rate_per_hour_;
   double trend_per_hour_;                  // k = g / 8760
   std::array<double, 168> week_factor_{};  // c on hour h of the week, h = 0 at day 0's midnight
+  double week_mass_ = 0.0;                 // ∫ λ over the week [0, 168 h)
   bool constant_;
 };
 
