@@ -64,17 +64,16 @@ std::string format_calibration(const CalibrateReport& report) {
   out += fmt::format("{:<24} {:>12} {:>12} {:>12}   {}% interval\n", "parameter", "min", "max",
                      "best", pct);
   for (const FittedParameter& p : r.parameters) {
-    out += fmt::format("{:<24} {:>12.6g} {:>12.6g} {:>12.6g}   {}\n", p.name, p.lower, p.upper,
-                       p.best,
-                       std::isnan(p.standard_error)
-                           ? std::string("not identified")
-                           : fmt::format("[{:.6g}, {:.6g}]", p.ci_low, p.ci_high));
+    out += fmt::format(
+        "{:<24} {:>12.6g} {:>12.6g} {:>12.6g}   {}\n", p.name, p.lower, p.upper, p.best,
+        std::isnan(p.standard_error) ? std::string("not identified")
+                                     : fmt::format("[{:.6g}, {:.6g}]", p.ci_low, p.ci_high));
   }
   out += fmt::format("\n{:<24} {:>12} {:>12} {:>12}   {:<25} {}\n", "target", "observed",
                      "tolerance", "simulated", fmt::format("{}% interval", pct), "(dev/tol)^2");
   for (const TargetFit& t : r.targets) {
-    out += fmt::format("{:<24} {:>12.6g} {:>12.6g} {:>12.6g}   {:<25} {:.3g}\n", t.name,
-                       t.observed, t.tolerance, t.simulated,
+    out += fmt::format("{:<24} {:>12.6g} {:>12.6g} {:>12.6g}   {:<25} {:.3g}\n", t.name, t.observed,
+                       t.tolerance, t.simulated,
                        fmt::format("[{:.6g}, {:.6g}]", t.ci_low, t.ci_high), t.contribution);
   }
   out += "\nsensitivity at best: tolerances each target moves across each parameter's range\n";

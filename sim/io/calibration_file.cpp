@@ -28,9 +28,9 @@ class CalibrationWriter {
     for (const CalibrationEvaluation& e : r_.evaluations) phases.push_back(e.phase);
     parameter_ = out_.scale("parameter", out_.strings("/parameter", names, {}));
     target_ = out_.scale("target", out_.strings("/target", target_names, {}));
-    evaluation_ = out_.scale("evaluation", out_.numbers("/evaluation", H5T_STD_U64LE,
-                                                        H5T_NATIVE_UINT64, {ne},
-                                                        evaluation_index.data(), {}));
+    evaluation_ =
+        out_.scale("evaluation", out_.numbers("/evaluation", H5T_STD_U64LE, H5T_NATIVE_UINT64, {ne},
+                                              evaluation_index.data(), {}));
     text("/parameter_path", paths, parameter_, "the scenario path the parameter sets");
     text("/source", sources, target_, "where the observed value comes from");
     text("/measure", measures, target_, "what of the simulation the target observes");
@@ -45,8 +45,10 @@ class CalibrationWriter {
     };
     per_parameter("/lower", "lower bound", [](const auto& p) { return p.lower; });
     per_parameter("/upper", "upper bound", [](const auto& p) { return p.upper; });
-    per_parameter("/start", "start of the first local search", [](const auto& p) { return p.start; });
-    per_parameter("/best", "the parameters of least objective", [](const auto& p) { return p.best; });
+    per_parameter("/start", "start of the first local search",
+                  [](const auto& p) { return p.start; });
+    per_parameter("/best", "the parameters of least objective",
+                  [](const auto& p) { return p.best; });
     per_parameter("/standard_error", "sandwich standard error of best (NaN: not identified)",
                   [](const auto& p) { return p.standard_error; });
     per_parameter("/ci_low", "lower end of the normal interval of best",

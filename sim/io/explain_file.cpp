@@ -9,8 +9,7 @@ using hdf5::Context;
 
 class ExplainWriter {
  public:
-  ExplainWriter(hid_t root, const Attribution& a, const Context& c)
-      : a_(a), c_(c), out_(root, c) {}
+  ExplainWriter(hid_t root, const Attribution& a, const Context& c) : a_(a), c_(c), out_(root, c) {}
 
   void write() {
     std::vector<std::string> indicators, units;
@@ -31,12 +30,13 @@ class ExplainWriter {
     }
     indicator_ = out_.scale("indicator", out_.strings("/indicator", indicators, {}));
     group_ = out_.scale("group", out_.strings("/group", a_.group_names, {}));
-    replication_ = out_.scale("replication", out_.numbers("/replication", H5T_STD_U64LE, H5T_NATIVE_UINT64,
-                                                {a_.replications}, replications.data(), {}));
+    replication_ =
+        out_.scale("replication", out_.numbers("/replication", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                                               {a_.replications}, replications.data(), {}));
     out_.describe(out_.strings("/units", units, {indicator_.get()}), "/units",
-             "the unit label of each indicator");
+                  "the unit label of each indicator");
     out_.describe(out_.strings("/parts", parts, {group_.get()}), "/parts",
-             "the parts of B that each group switches into A");
+                  "the parts of B that each group switches into A");
 
     const auto per_group = [&](const char* name, const char* long_name, auto field) {
       std::vector<double> values;
@@ -45,7 +45,7 @@ class ExplainWriter {
         for (const GroupContribution& g : e.groups) values.push_back(field(g));
       }
       out_.doubles(name, long_name, {a_.indicators.size(), a_.group_names.size()}, values.data(),
-              {indicator_.get(), group_.get()});
+                   {indicator_.get(), group_.get()});
     };
     per_group("/contribution",
               "Shapley contribution of the group to B - A (mean over replications)",
@@ -77,9 +77,9 @@ class ExplainWriter {
     std::vector<uint64_t> counted;
     counted.reserve(a_.indicators.size());
     for (const IndicatorExplanation& e : a_.indicators) counted.push_back(e.replications);
-    out_.describe(out_.numbers("/replications", H5T_STD_U64LE, H5T_NATIVE_UINT64, {a_.indicators.size()},
-                     counted.data(), {indicator_.get()}),
-             "/replications", "replications with a value in every combination");
+    out_.describe(out_.numbers("/replications", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                               {a_.indicators.size()}, counted.data(), {indicator_.get()}),
+                  "/replications", "replications with a value in every combination");
 
     std::vector<double> shapley;
     shapley.reserve(a_.indicators.size() * a_.replications * a_.group_names.size());
@@ -90,9 +90,10 @@ class ExplainWriter {
         shapley.insert(shapley.end(), row.begin(), row.end());
       }
     }
-    out_.doubles("/shapley", "Shapley contribution of the group in each replication (NaN: undefined)",
-            {a_.indicators.size(), a_.replications, a_.group_names.size()}, shapley.data(),
-            {indicator_.get(), replication_.get(), group_.get()});
+    out_.doubles("/shapley",
+                 "Shapley contribution of the group in each replication (NaN: undefined)",
+                 {a_.indicators.size(), a_.replications, a_.group_names.size()}, shapley.data(),
+                 {indicator_.get(), replication_.get(), group_.get()});
   }
 
  private:

@@ -297,8 +297,7 @@ void write_uint64_attribute(hid_t object, const std::string& object_name, const 
 
 void write_int_attribute(hid_t object, const std::string& object_name, const std::string& name,
                          int value, const Context& context) {
-  write_number_attribute(object, object_name, name, H5T_STD_I32LE, H5T_NATIVE_INT, &value,
-                         context);
+  write_number_attribute(object, object_name, name, H5T_STD_I32LE, H5T_NATIVE_INT, &value, context);
 }
 
 void write_double_attribute(hid_t object, const std::string& object_name, const std::string& name,

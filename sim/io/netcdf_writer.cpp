@@ -20,13 +20,13 @@ NetcdfWriter::NetcdfWriter(hid_t root, const Context& context)
 Dataset NetcdfWriter::numbers(const std::string& path, hid_t file_type, hid_t memory_type,
                               const std::vector<hsize_t>& dims, const void* data,
                               const std::vector<hid_t>& scales) {
-  const auto space = make<Dataspace>(
-      H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), context_,
-      "HDF5 failed to create the dataspace of " + in_quotes(path));
+  const auto space =
+      make<Dataspace>(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                      context_, "HDF5 failed to create the dataspace of " + in_quotes(path));
   const PropertyList creation =
       checksummed_creation(creation_.get(), dims, H5Tget_size(file_type), context_);
-  Dataset d = write_dataset(root_, path, file_type, memory_type, space.get(), data,
-                            creation.get(), context_);
+  Dataset d = write_dataset(root_, path, file_type, memory_type, space.get(), data, creation.get(),
+                            context_);
   attach(d.get(), path, scales);
   return d;
 }
@@ -77,16 +77,17 @@ void write_netcdf_file(const std::filesystem::path& path, const std::string& for
   check(H5Pset_libver_bounds(access.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), context,
         "HDF5 failed to set up file properties");
   const PropertyList creation = untimed(H5P_FILE_CREATE, context);
-  auto file = make<File>(
-      H5Fcreate(partial.path().c_str(), H5F_ACC_TRUNC, creation.get(), access.get()), context,
-      "HDF5 failed to create " + in_quotes(partial.path().string()));
+  auto file =
+      make<File>(H5Fcreate(partial.path().c_str(), H5F_ACC_TRUNC, creation.get(), access.get()),
+                 context, "HDF5 failed to create " + in_quotes(partial.path().string()));
   const hid_t root = file.get();
   write_string_attribute(root, "/", "Conventions", "CF-1.8", context);
   write_string_attribute(root, "/", "gpumarket_format", format, context);
   write_string_attribute(root, "/", "program_version", program_version(), context);
   fill(root);
   check(H5Fflush(root, H5F_SCOPE_GLOBAL), context, "HDF5 failed to flush the file");
-  if (!file.close()) fail_call(context, "HDF5 failed to close " + in_quotes(partial.path().string()));
+  if (!file.close())
+    fail_call(context, "HDF5 failed to close " + in_quotes(partial.path().string()));
   // Durable before it is published under its final name, as a run's file.
   partial.publish();
 }

@@ -64,8 +64,8 @@ class Evaluator {
                                   entry.indicators.begin() + static_cast<std::ptrdiff_t>(np));
       TargetValues values(spec.targets.size());
       for (size_t j = 0; j < values.size(); ++j) {
-        const auto from = entry.indicators.begin() +
-                          static_cast<std::ptrdiff_t>(np + j * spec.replications);
+        const auto from =
+            entry.indicators.begin() + static_cast<std::ptrdiff_t>(np + j * spec.replications);
         values[j].assign(from, from + static_cast<std::ptrdiff_t>(spec.replications));
       }
       journal_.emplace(bits_of(x), std::move(values));
@@ -125,10 +125,9 @@ class Evaluator {
       series_targets.push_back(j);
     }
     const RowStatistics statistics =
-        series_targets.empty() ? RowStatistics()
-                               : [&](const MemoryRecorder& memory) {
-                                   return series_values(memory, series_targets);
-                                 };
+        series_targets.empty() ? RowStatistics() : [&](const MemoryRecorder& memory) {
+          return series_values(memory, series_targets);
+        };
     const std::vector<JournalEntry> rows =
         run_rows_in_process(ensemble, indicators, statistics, options_.threads);
     TargetValues values(spec_.targets.size());
@@ -139,8 +138,8 @@ class Evaluator {
     for (size_t j = 0; j < spec_.targets.size(); ++j) {
       for (const JournalEntry& row : rows) {
         if (!row.done) {
-          throw Error(fmt::format("{}: the scenario at {} failed in replication {}: {}",
-                                  spec_.path, describe_point(spec_, x), row.row, row.error));
+          throw Error(fmt::format("{}: the scenario at {} failed in replication {}: {}", spec_.path,
+                                  describe_point(spec_, x), row.row, row.error));
         }
         values[j].push_back(row.indicators[column_of[j]]);
         line.run_seconds += j == 0 ? row.run_seconds : 0;
@@ -159,7 +158,7 @@ class Evaluator {
   }
 
   std::vector<double> series_values(const MemoryRecorder& memory,
-                                     const std::vector<size_t>& targets) const {
+                                    const std::vector<size_t>& targets) const {
     std::vector<double> out;
     out.reserve(targets.size());
     for (size_t j : targets) {
@@ -171,10 +170,11 @@ class Evaluator {
       }
       GPUMARKET_CHECK(series != nullptr && time != nullptr);
       const auto& columns = series->spec.columns;
-      const size_t c = t.column.empty() ? 0
-                                        : static_cast<size_t>(
-                                              std::find(columns.begin(), columns.end(), t.column) -
-                                              columns.begin());
+      const size_t c =
+          t.column.empty()
+              ? 0
+              : static_cast<size_t>(std::find(columns.begin(), columns.end(), t.column) -
+                                    columns.begin());
       std::vector<double> column(series->rows());
       for (size_t row = 0; row < column.size(); ++row) column[row] = series->at(row, c);
       out.push_back(series_statistic(time->values, column, t.statistic));

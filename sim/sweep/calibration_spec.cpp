@@ -118,8 +118,7 @@ void check_measure(const MapReader& r, const CalibrationTarget& t, const MemoryR
   }
   const std::vector<std::string>& columns = series->spec.columns;
   if (columns.empty() != t.column.empty() ||
-      (!columns.empty() &&
-       std::find(columns.begin(), columns.end(), t.column) == columns.end())) {
+      (!columns.empty() && std::find(columns.begin(), columns.end(), t.column) == columns.end())) {
     std::string list;
     for (const std::string& c : columns) list += (list.empty() ? "" : ", ") + c;
     r.fail(t.column.empty() ? "series" : "column",
@@ -163,11 +162,10 @@ MinimiserOptions decode_optimiser(MapReader& top, uint64_t seed) {
   o.seed = seed;
   std::optional<MapReader> r = top.optional_map("optimiser");
   if (!r) return o;
-  o.algorithm = r->optional_enumeration("algorithm", o.algorithm,
-                                        {"bobyqa", "subplex", "neldermead"});
-  o.max_evaluations = static_cast<uint64_t>(
-      r->optional_integer("max_evaluations", static_cast<int64_t>(o.max_evaluations),
-                          Check::Positive));
+  o.algorithm =
+      r->optional_enumeration("algorithm", o.algorithm, {"bobyqa", "subplex", "neldermead"});
+  o.max_evaluations = static_cast<uint64_t>(r->optional_integer(
+      "max_evaluations", static_cast<int64_t>(o.max_evaluations), Check::Positive));
   o.restarts = static_cast<uint64_t>(
       r->optional_integer("restarts", static_cast<int64_t>(o.restarts), Check::NonNegative));
   o.x_tolerance = r->optional_number("x_tolerance", o.x_tolerance, Check::Positive);
@@ -200,17 +198,17 @@ void check_bounds(const CalibrationSpec& spec, SequenceReader& items) {
 
 std::string CalibrationTarget::measure() const {
   if (!indicator.empty()) return indicator;
-  const std::string series = fmt::format("{}/{}{}", series_group, series_name,
-                                         column.empty() ? "" : "[" + column + "]");
+  const std::string series =
+      fmt::format("{}/{}{}", series_group, series_name, column.empty() ? "" : "[" + column + "]");
   const auto statistic_name = kSeriesStatisticNames[static_cast<size_t>(statistic.kind)];
   const std::string window =
-      statistic.whole ? "" : fmt::format(" in ({}h, {}h]", statistic.window.from_h,
-                                         statistic.window.to_h);
-  const std::string base =
-      statistic.kind == SeriesStatistic::Kind::Growth
-          ? fmt::format(" over ({}h, {}h]", statistic.base_window.from_h,
-                        statistic.base_window.to_h)
-          : "";
+      statistic.whole
+          ? ""
+          : fmt::format(" in ({}h, {}h]", statistic.window.from_h, statistic.window.to_h);
+  const std::string base = statistic.kind == SeriesStatistic::Kind::Growth
+                               ? fmt::format(" over ({}h, {}h]", statistic.base_window.from_h,
+                                             statistic.base_window.to_h)
+                               : "";
   const std::string q = statistic.kind == SeriesStatistic::Kind::Quantile
                             ? fmt::format(" {}", statistic.probability)
                             : "";
@@ -248,8 +246,7 @@ CalibrationSpec decode_calibration(const std::string& text, const std::string& p
   spec.base = decode_scenario_key(r, "scenario", path);
   const Scenario scenario = decode_scenario(spec.base);
   spec.seed = r.optional_unsigned("seed", 1);
-  spec.replications =
-      static_cast<uint64_t>(r.optional_integer("replications", 8, Check::Positive));
+  spec.replications = static_cast<uint64_t>(r.optional_integer("replications", 8, Check::Positive));
   spec.confidence = r.optional_fraction("confidence", spec.confidence);
   spec.jacobian_step = r.optional_fraction("jacobian_step", spec.jacobian_step);
   spec.output = r.optional_string("output", "");

@@ -21,13 +21,20 @@ nlopt::algorithm nlopt_algorithm(std::string_view name) {
 
 std::string stop_reason(nlopt::result result) {
   switch (result) {
-    case nlopt::STOPVAL_REACHED: return "stopval reached";
-    case nlopt::FTOL_REACHED: return "ftol reached";
-    case nlopt::XTOL_REACHED: return "xtol reached";
-    case nlopt::MAXEVAL_REACHED: return "maxeval reached";
-    case nlopt::MAXTIME_REACHED: return "maxtime reached";
-    case nlopt::ROUNDOFF_LIMITED: return "roundoff limited";
-    default: return "success";
+    case nlopt::STOPVAL_REACHED:
+      return "stopval reached";
+    case nlopt::FTOL_REACHED:
+      return "ftol reached";
+    case nlopt::XTOL_REACHED:
+      return "xtol reached";
+    case nlopt::MAXEVAL_REACHED:
+      return "maxeval reached";
+    case nlopt::MAXTIME_REACHED:
+      return "maxtime reached";
+    case nlopt::ROUNDOFF_LIMITED:
+      return "roundoff limited";
+    default:
+      return "success";
   }
 }
 
@@ -51,21 +58,17 @@ LocalSearch search_from(const MinimiserObjective& in_cube, std::vector<double> u
     }
   };
   using Callback = decltype(f);
-  opt.set_min_objective(
-      [](const std::vector<double>& x, std::vector<double>& g, void* data) {
-        return (*static_cast<Callback*>(data))(x, g);
-      },
-      &f);
+  opt.set_min_objective([](const std::vector<double>& x, std::vector<double>& g,
+                           void* data) { return (*static_cast<Callback*>(data))(x, g); },
+                        &f);
   opt.set_lower_bounds(std::vector<double>(n, 0.0));
   opt.set_upper_bounds(std::vector<double>(n, 1.0));
   opt.set_xtol_abs(options.x_tolerance);
   if (options.f_tolerance > 0) opt.set_ftol_abs(options.f_tolerance);
   opt.set_maxeval(static_cast<int>(std::min<uint64_t>(options.max_evaluations, INT32_MAX)));
-  // A step that stays inside the cube from any start: BOBYQA needs the first simplex inside.
-  std::vector<double> step(n);
-  for (size_t i = 0; i < n; ++i) {
-    step[i] = std::min(options.initial_step, std::max(u[i], 1 - u[i]) / 2);
-  }
+  // The same first step in every coordinate of the cube. BOBYQA moves a start that lies
+  // closer than this to a bound onto the bound or one step inside it.
+  const std::vector<double> step(n, options.initial_step);
   opt.set_initial_step(step);
   double value = 0;
   nlopt::result result = nlopt::FAILURE;

@@ -210,7 +210,8 @@ void run_pending_rows(const SweepSpec& spec, const SweepOptions& options, Proces
     }
     return true;
   };
-  run_on_threads(threads, pending.size(), [&] { return group.take(); }, run_one);
+  run_on_threads(
+      threads, pending.size(), [&] { return group.take(); }, run_one);
   if (failure) std::rethrow_exception(failure);
 }
 

@@ -50,8 +50,8 @@ optimiser: {{max_evaluations: 80, restarts: 1}}
 void observe_truth(CalibrationSpec& spec, uint64_t seed, uint64_t replications) {
   const SweepSpec truth =
       ensemble_spec_of(spec.scenario_at(kTruth), spec.path, spec.text, seed, replications);
-  const std::vector<JournalEntry> rows = run_rows_in_process(
-      truth, {"utilisation", "mean_wait_h", "mean_queue_length"}, {}, 2);
+  const std::vector<JournalEntry> rows =
+      run_rows_in_process(truth, {"utilisation", "mean_wait_h", "mean_queue_length"}, {}, 2);
   for (size_t j = 0; j < 3; ++j) {
     RunningStats stats;
     for (const JournalEntry& row : rows) {

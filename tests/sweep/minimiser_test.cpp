@@ -28,9 +28,9 @@ void expect_rosenbrock_minimum(size_t n, const std::string& algorithm) {
   options.max_evaluations = 20000;
   options.restarts = 2;
   options.x_tolerance = 1e-10;
-  const MinimiserResult r = minimise(rosenbrock, std::vector<double>(n, -2.0),
-                                     std::vector<double>(n, 2.0), std::vector<double>(n, -1.2),
-                                     options);
+  const MinimiserResult r =
+      minimise(rosenbrock, std::vector<double>(n, -2.0), std::vector<double>(n, 2.0),
+               std::vector<double>(n, -1.2), options);
   // Tolerance: 1e-4 in each coordinate, 1e-8 in value; the valley's floor is flat enough that
   // a stop at x_tolerance 1e-10 (of the range 4) lands well inside it.
   for (double xi : r.best) EXPECT_NEAR(xi, 1.0, 1e-4);

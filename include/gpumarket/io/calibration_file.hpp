@@ -28,9 +28,9 @@ struct TargetFit {
   std::string name, source;
   std::string measure;  // what is simulated, e.g. "utilisation" or "mean of tick/price[golem]"
   double observed = 0, tolerance = 0;
-  double simulated = 0;              // mean over the replications at the best parameters
-  double ci_low = 0, ci_high = 0;    // its Student-t interval over the replications
-  double contribution = 0;           // ((simulated - observed) / tolerance)^2
+  double simulated = 0;            // mean over the replications at the best parameters
+  double ci_low = 0, ci_high = 0;  // its Student-t interval over the replications
+  double contribution = 0;         // ((simulated - observed) / tolerance)^2
 };
 
 /// One evaluation of the objective, in the order the search asked for them.

@@ -25,8 +25,7 @@ struct SeriesStatistic {
 };
 
 /// The names calibration files use, in Kind's order.
-inline constexpr std::string_view kSeriesStatisticNames[] = {"mean", "quantile", "level",
-                                                             "growth"};
+inline constexpr std::string_view kSeriesStatisticNames[] = {"mean", "quantile", "level", "growth"};
 
 /// The statistic of `values` (one per row, NaN rows left out) whose rows end at `time_h`:
 /// Mean and Level the mean of the rows in the window; Quantile the type-7 quantile of them;
