@@ -5,6 +5,9 @@ find_package(yaml-cpp REQUIRED)                     # 0.7 exports target `yaml-c
 find_package(HDF5 REQUIRED COMPONENTS C HL)         # serial build unless HDF5_PREFER_PARALLEL; HL: dimension scales
 find_package(CLI11 REQUIRED)
 find_package(fmt REQUIRED)
+# calibrate's derivative-free search: the C library's target NLopt::nlopt (libnlopt-dev, which
+# libnlopt-cxx-dev pulls in) behind nlopt.hpp, libnlopt-cxx-dev's header-only C++ interface.
+find_package(NLopt 2.7 REQUIRED CONFIG)
 find_package(Threads REQUIRED)
 # Optional: sweeps spread their points over MPI ranks under mpirun/srun (libopenmpi-dev);
 # without MPI they run on threads and as job-array shards.

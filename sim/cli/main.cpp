@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "gpumarket/cli/calibrate_command.hpp"
 #include "gpumarket/cli/commands.hpp"
 #include "gpumarket/cli/compare_command.hpp"
 #include "gpumarket/cli/ensemble_command.hpp"
@@ -173,6 +174,18 @@ int run_main(int argc, char** argv) {
 
   const SweepSubcommands sweep(app);
 
+  CalibrateCommand calibrate;
+  CLI::App* calibrate_app = app.add_subcommand(
+      "calibrate",
+      "Fit a scenario's free parameters to observed targets (simulated method of moments)");
+  calibrate_app->add_option("file", calibrate.path, "Calibration file (YAML)")->required();
+  calibrate_app->add_option("-o,--output", calibrate.output,
+                            "Result file (default: the file's `output`, else "
+                            "results/<file>.calibration.h5); its journal resumes a killed run");
+  add_unsigned_option(calibrate_app, "--threads", calibrate.threads,
+                      "Threads per evaluation's replications (default: the usable cores)");
+  calibrate_app->add_flag("-q,--quiet", calibrate.quiet, "Print no progress");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -208,6 +221,12 @@ int run_main(int argc, char** argv) {
     } else if (*explain_app) {
       if (explain_replications) explain.replications = *explain_replications;
       fmt::print("{}", format_explain(explain_command(explain), explain_csv));
+    } else if (*calibrate_app) {
+      for (int i = 0; i < argc; ++i) {
+        calibrate.command_line += (i == 0 ? "gpumarket" : std::string(" ") + argv[i]);
+      }
+      const CalibrateReport report = calibrate_command(calibrate);
+      if (!calibrate.quiet) fmt::print("{}", format_calibration(report));
     } else if (sweep.selected()) {
       return sweep.run();
     } else if (*compare_app && (compare_replications || are_ensemble_files(compare.paths))) {

@@ -274,22 +274,36 @@ void write_strings_attribute(hid_t object, const std::string& object_name, const
         "HDF5 failed to write " + attribute_text(name, object_name));
 }
 
-void write_uint64_attribute(hid_t object, const std::string& object_name, const std::string& name,
-                            uint64_t value, const Context& context) {
+namespace {
+
+// One number of `file_type`, given as `memory_type` at `value`.
+void write_number_attribute(hid_t object, const std::string& object_name, const std::string& name,
+                            hid_t file_type, hid_t memory_type, const void* value,
+                            const Context& context) {
   const Dataspace space = scalar_space(context);
   const Attribute attribute =
-      create_attribute(object, object_name, name, H5T_STD_U64LE, space.get(), context);
-  check(H5Awrite(attribute.get(), H5T_NATIVE_UINT64, &value), context,
+      create_attribute(object, object_name, name, file_type, space.get(), context);
+  check(H5Awrite(attribute.get(), memory_type, value), context,
         "HDF5 failed to write " + attribute_text(name, object_name));
+}
+
+}  // namespace
+
+void write_uint64_attribute(hid_t object, const std::string& object_name, const std::string& name,
+                            uint64_t value, const Context& context) {
+  write_number_attribute(object, object_name, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value,
+                         context);
 }
 
 void write_int_attribute(hid_t object, const std::string& object_name, const std::string& name,
                          int value, const Context& context) {
-  const Dataspace space = scalar_space(context);
-  const Attribute attribute =
-      create_attribute(object, object_name, name, H5T_STD_I32LE, space.get(), context);
-  check(H5Awrite(attribute.get(), H5T_NATIVE_INT, &value), context,
-        "HDF5 failed to write " + attribute_text(name, object_name));
+  write_number_attribute(object, object_name, name, H5T_STD_I32LE, H5T_NATIVE_INT, &value, context);
+}
+
+void write_double_attribute(hid_t object, const std::string& object_name, const std::string& name,
+                            double value, const Context& context) {
+  write_number_attribute(object, object_name, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value,
+                         context);
 }
 
 void write_unit_attributes(hid_t object, const std::string& object_name, const std::string& label,

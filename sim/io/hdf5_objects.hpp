@@ -69,7 +69,8 @@ std::vector<std::string> read_strings(hid_t dataset, const std::string& path,
 std::string read_string_dataset(hid_t parent, const std::string& path, const Context& context);
 
 /// Attributes of `object`, which `object_name` names in messages (e.g. "/"). Text is
-/// variable-length UTF-8, uint64 is stored little-endian unsigned 64-bit, int as 32-bit.
+/// variable-length UTF-8, uint64 is stored little-endian unsigned 64-bit, int as 32-bit, double
+/// as IEEE 754 binary64.
 void write_string_attribute(hid_t object, const std::string& object_name, const std::string& name,
                             const std::string& value, const Context& context);
 void write_strings_attribute(hid_t object, const std::string& object_name, const std::string& name,
@@ -78,6 +79,8 @@ void write_uint64_attribute(hid_t object, const std::string& object_name, const 
                             uint64_t value, const Context& context);
 void write_int_attribute(hid_t object, const std::string& object_name, const std::string& name,
                          int value, const Context& context);
+void write_double_attribute(hid_t object, const std::string& object_name, const std::string& name,
+                            double value, const Context& context);
 bool has_attribute(hid_t object, const std::string& object_name, const std::string& name,
                    const Context& context);
 /// The unit attributes of a variable: `units_label` (the label the CLI prints), and CF's

@@ -158,6 +158,23 @@ std::string journal_part(const SweepOptions& options, const ProcessGroup& group)
              : std::string("rank-0-of-1");
 }
 
+// Runs body(k) for k = take(), take(), ... until take() reaches `count` or body returns false,
+// on `threads` threads (this one among them): the pool of run_sweep and run_rows_in_process.
+void run_on_threads(unsigned threads, size_t count, const std::function<uint64_t()>& take,
+                    const std::function<bool(uint64_t)>& body) {
+  auto work = [&] {
+    for (;;) {
+      const uint64_t k = take();
+      if (k >= count || !body(k)) return;
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(threads);
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+}
+
 // Every thread of every rank takes the next pending row from one shared counter: a rank
 // on a busier core simply takes fewer rows. Which rank runs a row never changes its result.
 // The first failure to journal a row stops this rank's threads and is rethrown.
@@ -171,34 +188,30 @@ void run_pending_rows(const SweepSpec& spec, const SweepOptions& options, Proces
   std::exception_ptr failure;
   size_t finished = 0;
   auto last_log = Clock::now();
-  auto work = [&] {
-    for (;;) {
-      const uint64_t k = group.take();
-      if (k >= pending.size() || stop.load()) return;
-      const SweepRow row = spec.row(pending[k]);
-      const JournalEntry entry =
-          run_sweep_row(spec, row, indicators,
-                        keeps_run_files(spec, options) ? series_path(journal_dir, row.row)
-                                                       : std::filesystem::path());
-      std::lock_guard lock(mutex);
-      try {
-        journal.append(entry);
-      } catch (...) {
-        if (!failure) failure = std::current_exception();
-        stop = true;
-        return;
-      }
-      ++finished;
-      if (options.log && group.rank() == 0 && seconds_since(last_log) >= 2.0) {
-        last_log = Clock::now();
-        options.log(fmt::format("  rank 0 has run {} rows", finished));
-      }
+  const auto run_one = [&](uint64_t k) {
+    if (stop.load()) return false;
+    const SweepRow row = spec.row(pending[k]);
+    const JournalEntry entry =
+        run_sweep_row(spec, row, indicators,
+                      keeps_run_files(spec, options) ? series_path(journal_dir, row.row)
+                                                     : std::filesystem::path());
+    std::lock_guard lock(mutex);
+    try {
+      journal.append(entry);
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+      stop = true;
+      return false;
     }
+    ++finished;
+    if (options.log && group.rank() == 0 && seconds_since(last_log) >= 2.0) {
+      last_log = Clock::now();
+      options.log(fmt::format("  rank 0 has run {} rows", finished));
+    }
+    return true;
   };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+  run_on_threads(
+      threads, pending.size(), [&] { return group.take(); }, run_one);
   if (failure) std::rethrow_exception(failure);
 }
 
@@ -273,10 +286,16 @@ PointChecks check_points(const SweepSpec& spec) {
 
 namespace {
 
-// The summary of a probe run: the first row whose scenario decodes, shortened to one tick. The
-// summary's names, units and descriptions do not depend on the horizon, so this gives them by
-// running (almost) nothing. nullopt when no row decodes (every row fails anyway).
+// The summary of a probe run; nullopt when no row decodes (every row fails anyway).
 std::optional<std::vector<SummaryValue>> probe_summary(const SweepSpec& spec) {
+  std::optional<MemoryRecorder> probe = probe_run(spec);
+  if (!probe) return std::nullopt;
+  return probe->summary();
+}
+
+}  // namespace
+
+std::optional<MemoryRecorder> probe_run(const SweepSpec& spec) {
   std::optional<Scenario> scenario;
   for (uint64_t row = 0; row < spec.row_count() && !scenario; row += spec.replications) {
     try {
@@ -291,10 +310,8 @@ std::optional<std::vector<SummaryValue>> probe_summary(const SweepSpec& spec) {
   memory.begin(RunInfo{});
   MarketModel(*scenario).run(memory);
   memory.finish();
-  return memory.summary();
+  return memory;
 }
-
-}  // namespace
 
 std::vector<SummaryValue> describe_indicators(const SweepSpec& spec,
                                               const std::vector<std::string>& indicators) {
@@ -338,7 +355,8 @@ std::vector<std::string> sweep_indicators(const SweepSpec& spec) {
 
 JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
                            const std::vector<std::string>& indicators,
-                           const std::filesystem::path& series_file) {
+                           const std::filesystem::path& series_file,
+                           const RowStatistics& statistics) {
   const auto started = Clock::now();
   JournalEntry entry;
   entry.row = row.row;
@@ -346,7 +364,7 @@ JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
   try {
     const ConfigNode tree = spec.scenario_tree(row);
     const Scenario scenario = decode_scenario(tree);
-    MemoryRecorder memory(false);
+    MemoryRecorder memory(static_cast<bool>(statistics));
     MarketModel model(scenario);
     if (series_file.empty()) {
       memory.begin(RunInfo{});
@@ -371,6 +389,10 @@ JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
     }
     for (size_t k = 0; k < indicators.size(); ++k) {
       if (const auto value = memory.summary_value(indicators[k])) entry.indicators[k] = *value;
+    }
+    if (statistics) {
+      const std::vector<double> extra = statistics(memory);
+      entry.indicators.insert(entry.indicators.end(), extra.begin(), extra.end());
     }
     entry.done = true;
   } catch (const std::exception& error) {
@@ -448,6 +470,22 @@ SweepResult build_sweep_result(const SweepSpec& spec, const std::vector<std::str
     r.series_object.emplace_back(has_series ? "/" : "");
   }
   return r;
+}
+
+std::vector<JournalEntry> run_rows_in_process(const SweepSpec& spec,
+                                              const std::vector<std::string>& indicators,
+                                              const RowStatistics& statistics, unsigned threads) {
+  std::vector<JournalEntry> entries(spec.row_count());
+  std::atomic<uint64_t> next{0};
+  const unsigned usable = threads == 0 ? usable_cores() : threads;
+  run_on_threads(
+      static_cast<unsigned>(std::min<uint64_t>(usable, std::max<uint64_t>(1, entries.size()))),
+      entries.size(), [&] { return next.fetch_add(1); },
+      [&](uint64_t k) {
+        entries[k] = run_sweep_row(spec, spec.row(k), indicators, {}, statistics);
+        return true;
+      });
+  return entries;
 }
 
 SweepReport run_sweep(const SweepSpec& spec, const SweepOptions& options, ProcessGroup& group) {

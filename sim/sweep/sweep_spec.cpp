@@ -102,25 +102,7 @@ SweepAxis decode_axis_head(MapReader& r, const std::vector<BaseScenario>& bases,
   SweepAxis axis;
   axis.where = r.node().location;
   axis.path = r.string("path");
-  for (const BaseScenario& base : bases) {
-    const ConfigNode* target = nullptr;
-    try {
-      target = find_path(base.tree, axis.path);
-    } catch (const Error& error) {
-      r.fail("path", error.what());
-    }
-    if (target == nullptr) {
-      r.fail("path", fmt::format("'{}' does not exist in {}", axis.path, in_base(base)));
-    }
-    if (!target->is_scalar()) {
-      r.fail("path", fmt::format("'{}' is {} in {}; an axis sets one scalar value", axis.path,
-                                 target->kind_description(), in_base(base)));
-    }
-  }
-  if (axis.path == "seed") {
-    r.fail("path",
-           "the scenario seed is set by the sweep's `seed` and `replications`, not by an axis");
-  }
+  for (const BaseScenario& base : bases) check_scalar_path(r, "path", base.tree, in_base(base));
   if (std::find(seen_paths.begin(), seen_paths.end(), axis.path) != seen_paths.end()) {
     r.fail("path", fmt::format("'{}' is already swept by another axis", axis.path));
   }
@@ -470,11 +452,7 @@ ConfigNode decode_base(MapReader& r, const std::string& sweep_path, bool scenari
            "missing required key 'base' (a scenario file or mapping, or an axis of "
            "scenario files)");
   }
-  if (node->is_scalar())
-    return load_scenario_file(sweep_path, node->scalar, node->location, "base");
-  if (node->is_map()) return resolve_extends(*node, sweep_path);
-  r.fail("base",
-         fmt::format("expected a scenario file or a mapping, got {}", node->kind_description()));
+  return decode_scenario_key(r, "base", sweep_path);
 }
 
 // The axes of all blocks in order, each numeric when every one of its values reads as a
@@ -684,6 +662,37 @@ uint64_t sweep_row_seed(uint64_t sweep_seed, const std::string& point_key, uint6
   const std::string r = fmt::format("replication/{}", replication);
   if (common_random_numbers) return derive_seed(sweep_seed, r);
   return derive_seed(derive_seed(sweep_seed, fmt::format("point/{}", point_key)), r);
+}
+
+void check_scalar_path(const MapReader& r, std::string_view key, const ConfigNode& tree,
+                       std::string_view tree_label) {
+  const ConfigNode* path_node = r.node().find(key);
+  GPUMARKET_CHECK(path_node != nullptr);
+  const std::string& path = path_node->scalar;
+  const ConfigNode* target = nullptr;
+  try {
+    target = find_path(tree, path);
+  } catch (const Error& error) {
+    r.fail(key, error.what());
+  }
+  if (target == nullptr) r.fail(key, fmt::format("'{}' does not exist in {}", path, tree_label));
+  if (!target->is_scalar()) {
+    r.fail(key, fmt::format("'{}' is {} in {}; expected the path of one scalar value", path,
+                            target->kind_description(), tree_label));
+  }
+  if (path == "seed") {
+    r.fail(key, "the scenario seed is set by the file's `seed` and `replications`, not by a path");
+  }
+}
+
+ConfigNode decode_scenario_key(MapReader& r, std::string_view key, const std::string& file_path) {
+  const ConfigNode* node = r.find(key);
+  if (node == nullptr) r.fail(key, "missing required key (a scenario file or mapping)");
+  if (node->is_scalar())
+    return load_scenario_file(file_path, node->scalar, node->location, r.key_path(key));
+  if (node->is_map()) return resolve_extends(*node, file_path);
+  r.fail(key,
+         fmt::format("expected a scenario file or a mapping, got {}", node->kind_description()));
 }
 
 SweepSpec decode_sweep(const std::string& text, const std::string& path) {

@@ -1,7 +1,8 @@
 // The corpus of bad input in tests/corpus/, through the real executable: each bad scenario,
 // bad sweep file and bad command line fails with its expected, located message as the one
 // line on stderr, prints nothing on stdout and writes no file. Adding a case is adding a file
-// (bad_scenarios/, bad_sweeps/) or a line (bad_invocations.txt): tests/corpus/README.md.
+// (bad_scenarios/, bad_sweeps/, bad_calibrations/) or a line (bad_invocations.txt):
+// tests/corpus/README.md.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -85,6 +86,10 @@ TEST(BadInputCorpus, EveryBadScenarioFailsWithItsLocatedMessage) {
 
 TEST(BadInputCorpus, EveryBadSweepFileFailsWithItsLocatedMessage) {
   EXPECT_GE(expect_bad_files("bad_sweeps", "sweep"), 8u);
+}
+
+TEST(BadInputCorpus, EveryBadCalibrationFileFailsWithItsLocatedMessage) {
+  EXPECT_GE(expect_bad_files("bad_calibrations", "calibrate"), 6u);
 }
 
 std::string substituted(std::string text) {

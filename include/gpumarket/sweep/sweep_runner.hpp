@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "gpumarket/core/memory_recorder.hpp"
 #include "gpumarket/core/recorder.hpp"
 #include "gpumarket/sweep/journal.hpp"
 #include "gpumarket/sweep/process_group.hpp"
@@ -94,11 +96,30 @@ std::vector<std::string> sweep_indicators(const SweepSpec& spec);
 std::vector<SummaryValue> describe_indicators(const SweepSpec& spec,
                                               const std::vector<std::string>& indicators);
 
+/// The summary and series declarations of a probe run (a row's scenario shortened to one
+/// tick, which runs in microseconds; no series values are kept), from the first point whose
+/// scenario decodes; nullopt when none does. Names, units and descriptions do not depend on the
+/// horizon.
+std::optional<MemoryRecorder> probe_run(const SweepSpec& spec);
+
+/// Values a caller computes from a finished run's series (MemoryRecorder keeping them), which
+/// run_sweep_row appends to the entry's indicators; empty: none, and no series are kept.
+using RowStatistics = std::function<std::vector<double>(const MemoryRecorder&)>;
+
 /// Runs one row; never throws for a bad row (its error is recorded in the entry). With a
 /// non-empty `series_file`, also writes the row's series and summary there (as `run` does).
+/// The entry holds the named `indicators`, then what `statistics` returns.
 JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
                            const std::vector<std::string>& indicators,
-                           const std::filesystem::path& series_file);
+                           const std::filesystem::path& series_file,
+                           const RowStatistics& statistics = {});
+
+/// Runs every row of `spec` in this process on `threads` threads (0: the usable cores), as
+/// run_sweep runs its pending rows but with no journal, ranks or result file; the entries in
+/// row order. For callers that run many small ensembles and keep their own record (calibrate).
+std::vector<JournalEntry> run_rows_in_process(const SweepSpec& spec,
+                                              const std::vector<std::string>& indicators,
+                                              const RowStatistics& statistics, unsigned threads);
 
 /// The points table of one shard from the journal's entries; rows without an entry are
 /// "pending".

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gpumarket/core/error.hpp"
+#include "gpumarket/io/config_reader.hpp"
 #include "gpumarket/io/config_tree.hpp"
 #include "gpumarket/io/sweep_result_file.hpp"
 
@@ -101,6 +102,16 @@ bool is_sweep_file(const std::string& path);
 
 /// The same, from text that `path` names in locations (the base is resolved relative to it).
 SweepSpec decode_sweep(const std::string& text, const std::string& path);
+
+/// Checks that the string at `key` of `r` is a path (apply_override's syntax) to one scalar of
+/// `tree` other than the seed, as every axis path of a sweep file is; `tree_label` names the
+/// tree in messages ("the base scenario"). Throws Error located at the key otherwise.
+void check_scalar_path(const MapReader& r, std::string_view key, const ConfigNode& tree,
+                       std::string_view tree_label);
+
+/// The scenario that `key` of `r` gives, as a sweep file's `base`: a file relative to
+/// `file_path`, or a mapping (whose `extends` is resolved relative to `file_path`).
+ConfigNode decode_scenario_key(MapReader& r, std::string_view key, const std::string& file_path);
 
 /// The scenario seed of a row: derive_seed(sweep seed, "replication/<r>") with common random
 /// numbers, otherwise derive_seed(derive_seed(sweep seed, "point/<point key>"), "replication/<r>").

@@ -1,0 +1,104 @@
+#include "gpumarket/cli/calibrate_command.hpp"
+
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "gpumarket/sweep/calibration.hpp"
+#include "output_not_input.hpp"
+
+namespace gpumarket {
+namespace {
+
+// A column of the scaled Jacobian below this many tolerances across the whole range: the
+// targets barely see the parameter.
+constexpr double kUnidentified = 0.1;
+
+std::string default_output(const CalibrationSpec& spec) {
+  if (!spec.output.empty()) {
+    return (std::filesystem::path(spec.path).parent_path() / spec.output).string();
+  }
+  return (std::filesystem::path("results") /
+          (std::filesystem::path(spec.path).stem().string() + ".calibration.h5"))
+      .string();
+}
+
+}  // namespace
+
+CalibrateReport calibrate_command(const CalibrateCommand& command) {
+  const auto started = std::chrono::steady_clock::now();
+  const CalibrationSpec spec = load_calibration(command.path);
+  CalibrateReport report;
+  report.output = command.output.empty() ? default_output(spec) : command.output;
+  std::vector<NamedInput> inputs = source_files(spec.base, "the scenario");
+  inputs.push_back({"the calibration file", command.path});
+  check_output_not_input(report.output, "-o " + report.output, inputs);
+  const std::filesystem::path dir = std::filesystem::path(report.output).parent_path();
+  if (command.output.empty() && !dir.empty()) std::filesystem::create_directories(dir);
+  CalibrationOptions options;
+  options.output = report.output;
+  options.threads = command.threads;
+  options.command_line = command.command_line;
+  if (!command.quiet) {
+    options.log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+  }
+  report.result = run_calibration(spec, options);
+  report.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+std::string format_calibration(const CalibrateReport& report) {
+  const CalibrationResult& r = report.result;
+  size_t resumed = 0;
+  for (const CalibrationEvaluation& e : r.evaluations) resumed += e.from_journal ? 1 : 0;
+  std::string out = fmt::format(
+      "calibration {}: objective {:.6g} after {} evaluations ({} ensembles run now, {} served "
+      "from the journal of an earlier run), {:.1f} s\n\n",
+      r.calibration_path, r.objective, r.evaluations.size(), r.evaluations_run, resumed,
+      report.wall_seconds);
+  const int pct = static_cast<int>(std::lround(100 * r.confidence));
+  out += fmt::format("{:<24} {:>12} {:>12} {:>12}   {}% interval\n", "parameter", "min", "max",
+                     "best", pct);
+  for (const FittedParameter& p : r.parameters) {
+    out += fmt::format(
+        "{:<24} {:>12.6g} {:>12.6g} {:>12.6g}   {}\n", p.name, p.lower, p.upper, p.best,
+        std::isnan(p.standard_error) ? std::string("not identified")
+                                     : fmt::format("[{:.6g}, {:.6g}]", p.ci_low, p.ci_high));
+  }
+  out += fmt::format("\n{:<24} {:>12} {:>12} {:>12}   {:<25} {}\n", "target", "observed",
+                     "tolerance", "simulated", fmt::format("{}% interval", pct), "(dev/tol)^2");
+  for (const TargetFit& t : r.targets) {
+    out += fmt::format("{:<24} {:>12.6g} {:>12.6g} {:>12.6g}   {:<25} {:.3g}\n", t.name, t.observed,
+                       t.tolerance, t.simulated,
+                       fmt::format("[{:.6g}, {:.6g}]", t.ci_low, t.ci_high), t.contribution);
+  }
+  out += "\nsensitivity at best: tolerances each target moves across each parameter's range\n";
+  out += fmt::format("{:<24}", "target");
+  for (const FittedParameter& p : r.parameters) out += fmt::format(" {:>14}", p.name);
+  out += "\n";
+  for (size_t j = 0; j < r.targets.size(); ++j) {
+    out += fmt::format("{:<24}", r.targets[j].name);
+    for (double s : r.scaled_jacobian[j]) out += fmt::format(" {:>14.4g}", s);
+    out += "\n";
+  }
+  for (size_t i = 0; i < r.parameters.size(); ++i) {
+    double largest = 0;
+    for (const std::vector<double>& row : r.scaled_jacobian) {
+      largest = std::max(largest, std::abs(row[i]));
+    }
+    if (largest < kUnidentified) {
+      out += fmt::format(
+          "warning: no target moves by {} tolerance across the range of '{}': the targets do "
+          "not identify it\n",
+          kUnidentified, r.parameters[i].name);
+    }
+  }
+  out += fmt::format("\nwrote {}\n", report.output);
+  return out;
+}
+
+}  // namespace gpumarket
