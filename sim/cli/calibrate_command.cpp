@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -96,6 +97,20 @@ std::string format_calibration(const CalibrateReport& report) {
           "not identify it\n",
           kUnidentified, r.parameters[i].name);
     }
+  }
+  // The search stops at a local minimum of an objective that discrete events make rough; a
+  // lower value at any evaluation (a Jacobian step, another restart) says the reported best
+  // is not the minimum at this resolution.
+  const auto lowest =
+      std::min_element(r.evaluations.begin(), r.evaluations.end(),
+                       [](const CalibrationEvaluation& a, const CalibrationEvaluation& b) {
+                         return a.objective < b.objective;
+                       });
+  if (lowest != r.evaluations.end() && lowest->objective < r.objective) {
+    out += fmt::format(
+        "warning: evaluation {} ({}) has a lower objective, {:.6g}, than the best's {:.6g}: the "
+        "objective is rough at this scale; raise replications or restart from that point\n",
+        lowest - r.evaluations.begin(), lowest->phase, lowest->objective, r.objective);
   }
   out += fmt::format("\nwrote {}\n", report.output);
   return out;
