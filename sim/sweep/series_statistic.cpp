@@ -30,6 +30,42 @@ double mean_of(const std::vector<double>& xs) {
   return sum / static_cast<double>(xs.size());
 }
 
+constexpr double kHoursPerYear = 8760;  // 365 days: crypto trades every day (calibration §5)
+
+// The annualised standard deviation of the log returns between the last rows of successive
+// intervals of `interval_h`, counted from the first kept row's end.
+double realised_volatility(std::span<const double> time_h, std::span<const double> values,
+                           const TimeWindow& window, bool whole, double interval_h) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> samples;
+  double first_h = nan;
+  double bucket = -1;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const bool inside = whole || (time_h[i] > window.from_h && time_h[i] <= window.to_h);
+    if (!inside || std::isnan(values[i])) continue;
+    if (std::isnan(first_h)) first_h = time_h[i];
+    const double this_bucket = std::floor((time_h[i] - first_h) / interval_h);
+    if (this_bucket == bucket) {
+      samples.back() = values[i];
+    } else {
+      samples.push_back(values[i]);
+      bucket = this_bucket;
+    }
+  }
+  if (samples.size() < 3) return nan;
+  std::vector<double> returns;
+  returns.reserve(samples.size() - 1);
+  for (size_t k = 1; k < samples.size(); ++k) {
+    if (!(samples[k - 1] > 0 && samples[k] > 0)) return nan;
+    returns.push_back(std::log(samples[k] / samples[k - 1]));
+  }
+  const double mean = mean_of(returns);
+  double squares = 0;
+  for (double r : returns) squares += (r - mean) * (r - mean);
+  const double variance = squares / static_cast<double>(returns.size() - 1);
+  return std::sqrt(variance * kHoursPerYear / interval_h);
+}
+
 }  // namespace
 
 double series_statistic(std::span<const double> time_h, std::span<const double> values,
@@ -52,6 +88,9 @@ double series_statistic(std::span<const double> time_h, std::span<const double> 
       const double base = mean_of(rows_in(time_h, values, statistic.base_window, false));
       return base == 0 ? nan : later / base - 1;
     }
+    case SeriesStatistic::Kind::Volatility:
+      return realised_volatility(time_h, values, statistic.window, statistic.whole,
+                                 statistic.interval_h);
   }
   return nan;
 }

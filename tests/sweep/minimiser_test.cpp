@@ -4,10 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/random/normal_distribution.hpp>
+
 #include <cmath>
 #include <stdexcept>
 #include <vector>
 
+#include "gpumarket/core/random.hpp"
 #include "gpumarket/sweep/series_statistic.hpp"
 
 namespace gpumarket {
@@ -91,6 +94,50 @@ TEST(SeriesStatistic, MeanQuantileLevelAndGrowthAgainstHandCounts) {
   EXPECT_DOUBLE_EQ(series_statistic(time, values, s), 6 / 1.5 - 1);
   s.base_window = {2, 3};  // only the NaN row: undefined
   EXPECT_TRUE(std::isnan(series_statistic(time, values, s)));
+}
+
+TEST(SeriesStatistic, VolatilityOfDailySamplesAgainstAHandCount) {
+  // Hourly rows over four days, constant within each day at 1, 2, 1, 4: the daily samples'
+  // log returns are ln 2, -ln 2, 2 ln 2, with sample variance (21/9) ln² 2.
+  const double day_values[] = {1, 2, 1, 4};
+  std::vector<double> time;
+  std::vector<double> values;
+  for (int h = 1; h <= 96; ++h) {
+    time.push_back(h);
+    values.push_back(day_values[(h - 1) / 24]);
+  }
+  SeriesStatistic s;
+  s.kind = SeriesStatistic::Kind::Volatility;
+  EXPECT_NEAR(series_statistic(time, values, s), std::sqrt(21.0 / 9.0 * 365) * std::log(2.0),
+              1e-12);
+  s.whole = false;
+  s.window = {0, 48};  // two samples: undefined
+  EXPECT_TRUE(std::isnan(series_statistic(time, values, s)));
+  values[95] = 0;  // the last day's sample at 0: no log return
+  s.whole = true;
+  EXPECT_TRUE(std::isnan(series_statistic(time, values, s)));
+}
+
+TEST(SeriesStatistic, VolatilityRecoversAGeometricBrownianMotionsSigma) {
+  // Two years of hourly rows of a GBM with sigma 0.8 a year: the realised volatility of daily
+  // samples (729 returns) has a standard error of about sigma / sqrt(2 * 729) = 0.021.
+  constexpr double kSigma = 0.8;
+  constexpr double kHourlySd = kSigma / 93.59487165438089;  // sqrt(8760)
+  RandomEngine stream = make_stream(7, "test/gbm");
+  boost::random::normal_distribution<double> standard_normal;
+  std::vector<double> time;
+  std::vector<double> values;
+  double log_value = 0;
+  for (int h = 1; h <= 2 * 8760; ++h) {
+    log_value += kHourlySd * standard_normal(stream);
+    time.push_back(h);
+    values.push_back(std::exp(log_value));
+  }
+  SeriesStatistic s;
+  s.kind = SeriesStatistic::Kind::Volatility;
+  EXPECT_NEAR(series_statistic(time, values, s), kSigma, 4 * 0.021);
+  s.interval_h = 1;  // hourly returns: 17,519 of them, standard error 0.0043
+  EXPECT_NEAR(series_statistic(time, values, s), kSigma, 4 * 0.0043);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // One number from one column of a run's time series: what a calibration target observes of
-// a series (its mean, a quantile, its level in a window of dates, its growth between two).
+// a series (its mean, a quantile, its level in a window of dates, its growth between two, its
+// realised volatility).
 #pragma once
 
 #include <span>
@@ -14,7 +15,7 @@ struct TimeWindow {
 };
 
 struct SeriesStatistic {
-  enum class Kind { Mean, Quantile, Level, Growth };
+  enum class Kind { Mean, Quantile, Level, Growth, Volatility };
   Kind kind = Kind::Mean;
   double probability = 0.5;  // Quantile
   /// Mean and Quantile: the rows used (every row when `whole`). Level: the window averaged.
@@ -22,15 +23,21 @@ struct SeriesStatistic {
   TimeWindow window;
   bool whole = true;
   TimeWindow base_window;  // Growth: the earlier window
+  double interval_h = 24;  // Volatility: the sampling interval of the returns
 };
 
 /// The names calibration files use, in Kind's order.
-inline constexpr std::string_view kSeriesStatisticNames[] = {"mean", "quantile", "level", "growth"};
+inline constexpr std::string_view kSeriesStatisticNames[] = {"mean", "quantile", "level", "growth",
+                                                             "volatility"};
 
 /// The statistic of `values` (one per row, NaN rows left out) whose rows end at `time_h`:
 /// Mean and Level the mean of the rows in the window; Quantile the type-7 quantile of them;
-/// Growth level(window) / level(base_window) - 1. NaN when a window holds no row with a value
-/// (or, for Growth, the base level is 0).
+/// Growth level(window) / level(base_window) - 1; Volatility the annualised realised
+/// volatility std(ln v_k / v_{k-1}) * sqrt(8760 h / interval_h) over samples v_k, the last row of
+/// each interval counted from the first row's end (calibration §5's method: zero-drift
+/// convention aside, the sample standard deviation of log returns times the square root of
+/// the periods in a 365-day year). NaN when a window holds no row with a value (Volatility:
+/// fewer than three samples or a sample not above 0; Growth: the base level is 0).
 double series_statistic(std::span<const double> time_h, std::span<const double> values,
                         const SeriesStatistic& statistic);
 
