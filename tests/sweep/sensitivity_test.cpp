@@ -197,6 +197,32 @@ TEST(SensitivitySweep, AMorrisSweepGivesOneEffectPerTrajectoryAndParameter) {
   ASSERT_EQ(analysis.front().morris.size(), 3u);
   EXPECT_EQ(analysis.front().morris.back().parameter, "price");  // ranked last: no effect
   EXPECT_TRUE(std::isnan(analysis.front().noise_share));         // one replication
+  // The default resamples give every measure an interval around its estimate.
+  const auto resampled =
+      analyse_sensitivity(read_sweep_result(dir / "morris.h5"), "morris.h5", {}, kMorrisBootstrap);
+  for (const MorrisEffect& m : resampled.front().morris) {
+    SCOPED_TRACE(m.parameter);
+    EXPECT_EQ(m.mu_star.value,
+              analysis.front().morris.at(&m - resampled.front().morris.data()).mu_star.value);
+    for (const Estimate& e : {m.mu_star, m.mu, m.sigma}) {
+      EXPECT_LE(e.low, e.value);
+      EXPECT_GE(e.high, e.value);
+    }
+  }
+  EXPECT_LT(resampled.front().morris.front().mu_star.low,
+            resampled.front().morris.front().mu_star.high);
+  // An analysis file in a directory that does not exist: named, and nothing written.
+  const std::string missing = (dir / "no-such-dir" / "analysis.h5").string();
+  try {
+    sweep_analyse_command({(dir / "morris.h5").string(), {}, false, std::nullopt, missing});
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_THAT(error.what(), HasSubstr(missing +
+                                        ": cannot write the sensitivity analysis: "
+                                        "cannot create '" +
+                                        missing + ".partial'"));
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "no-such-dir"));
 }
 
 // A hand-made result of a Morris design of one parameter, two trajectories of two points and
