@@ -285,12 +285,12 @@ std::vector<std::vector<double>> design_unit_cube(MapReader& r, const std::strin
     // The selection computes the distance of every pair of candidates over (k + 1)^2 pairs of
     // points of k coordinates: bounded so that it takes seconds, not hours.
     const double kp1 = static_cast<double>(k + 1), m = static_cast<double>(candidates);
-    if (select && m * (m - 1) / 2 * kp1 * kp1 * static_cast<double>(k) > kMaxDistanceWork) {
+    const double work = m * (m - 1) / 2 * kp1 * kp1 * static_cast<double>(k);
+    if (select && work > kMaxDistanceWork) {
       r.fail("candidates",
              fmt::format("{} candidates of {} parameters take too long to compare (their pairwise "
                          "distances cost about {:.2g} operations, at most {:.0e}); use fewer",
-                         candidates, k, m * (m - 1) / 2 * kp1 * kp1 * static_cast<double>(k),
-                         kMaxDistanceWork));
+                         candidates, k, work, kMaxDistanceWork));
     }
     // Without `candidates` the trajectories are drawn as they always were, so that existing
     // sweeps keep their points.
