@@ -8,10 +8,13 @@ absolute elementary effect) and sigma, sorted by mu*.
   gpumarket sweep-analyse results/mmc_sobol.h5 --csv > sobol.csv
   /usr/bin/python3 scripts/plot_sensitivity.py sobol.csv -o sobol.png
   /usr/bin/python3 scripts/plot_sensitivity.py results/mmc_sobol.h5 --only mean_wait_h -o wait.png
+  gpumarket sweep-analyse results/mmc_sobol.h5 -o mmc_sobol.analysis.h5
+  /usr/bin/python3 scripts/plot_sensitivity.py mmc_sobol.analysis.h5 -o sobol.png
 
 Given a result file (.h5), it runs `gpumarket sweep-analyse --csv` on it (--gpumarket names the
 binary; default: gpumarket on PATH), so that the indices have one implementation, the C++
-one. Needs Debian's python3-matplotlib (/usr/bin/python3).
+one; given the analysis file of `gpumarket sweep-analyse RESULT.h5 -o ANALYSIS.h5`, it reads
+that (with python3-h5py). Needs Debian's python3-matplotlib (/usr/bin/python3).
 """
 import argparse
 import csv
@@ -53,6 +56,33 @@ def read_csv(text, source):
     return out
 
 
+ANALYSIS_FORMAT = "gpumarket-sensitivity"
+
+
+def read_analysis_file(path):
+    """The same structure as read_csv from an analysis file, or None when `path` is not one
+    (a sweep result) or h5py is missing."""
+    try:
+        import h5py
+    except ImportError:
+        return None
+    with h5py.File(path, "r") as f:
+        if not str(f.attrs.get("gpumarket_format", "")).startswith(ANALYSIS_FORMAT):
+            return None
+        design = str(f.attrs["design"])
+        inputs = [name.decode() if isinstance(name, bytes) else name for name in f["input"][()]]
+        out = {}
+        for i, raw in enumerate(f["indicator"][()]):
+            indicator = raw.decode() if isinstance(raw, bytes) else raw
+            parameters = defaultdict(dict)
+            for j, name in enumerate(inputs):
+                for measure in MEASURES[design]:
+                    low, high = f[f"{measure}_ci"][i, j]
+                    parameters[name][measure] = (float(f[measure][i, j]), float(low), float(high))
+            out[indicator] = (design, parameters)
+        return out
+
+
 def analyse(result, binary):
     found = binary or shutil.which("gpumarket")
     if not found:
@@ -72,7 +102,7 @@ def draw(axis, indicator, design, parameters):
     for offset, measure in ((height / 2, first), (-height / 2, second)):
         values = [parameters[p].get(measure, (math.nan,) * 3) for p in names]
         centre = [v[0] for v in values]
-        # Error bars where there are intervals (Sobol); Morris's measures have none.
+        # Error bars where there are intervals (none with --bootstrap 0).
         error = None
         if any(not math.isnan(v[1]) for v in values):
             error = [[max(v[0] - v[1], 0) if not math.isnan(v[1]) else 0 for v in values],
@@ -93,7 +123,10 @@ def main():
     parser.add_argument("--gpumarket", help="the gpumarket binary for a .h5 input")
     parser.add_argument("-o", "--output", default="sensitivity.png", help="PNG file")
     args = parser.parse_args()
-    if args.input.endswith(".h5"):
+    analysis = read_analysis_file(args.input) if args.input.endswith(".h5") else None
+    if analysis is not None:
+        text = None
+    elif args.input.endswith(".h5"):
         text = analyse(args.input, args.gpumarket)
     else:
         try:
@@ -101,7 +134,8 @@ def main():
                 text = f.read()
         except OSError as error:
             sys.exit(f"plot_sensitivity.py: error: {error}")
-    analysis = read_csv(text, args.input)
+    if analysis is None:
+        analysis = read_csv(text, args.input)
     wanted = args.only.split(",") if args.only else list(analysis)
     missing = [name for name in wanted if name not in analysis]
     if missing:

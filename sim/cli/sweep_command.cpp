@@ -347,7 +347,10 @@ SweepSubcommands::SweepSubcommands(CLI::App& app) : state_(std::make_unique<Stat
       ->delimiter(',');
   s.analyse_app->add_flag("--csv", s.analyse.csv, "Print CSV instead of a text table");
   add_unsigned_option(s.analyse_app, "--bootstrap", s.analyse.bootstrap,
-                      "Sobol: resamples of the base rows for the 95% intervals (500; 0: none)");
+                      "Resamples of Morris's trajectories (1000) or Sobol's base rows (500) for "
+                      "the 95% intervals; 0: none");
+  s.analyse_app->add_option("-o,--output", s.analyse.output,
+                            "Also write the analysis to this netCDF-4 file");
 }
 
 SweepSubcommands::~SweepSubcommands() = default;

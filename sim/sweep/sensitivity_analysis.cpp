@@ -106,16 +106,17 @@ std::vector<IndicatorSensitivity> analyse_sensitivity(const SweepResult& result,
     s.indicator = names[c];
     s.points = means.points;
     s.noise_share = means.noise_share;
+    RandomEngine engine =
+        make_stream(result.sweep_seed, fmt::format("sweep-analyse/bootstrap/{}", names[c]));
     if (result.design.kind == "morris") {
-      s.morris = morris_effects(result.design, present.roles, means.mean);
-      std::stable_sort(
-          s.morris.begin(), s.morris.end(), [](const MorrisEffect& a, const MorrisEffect& b) {
-            // NaN (no effect measured) last.
-            return std::isnan(b.mu_star) ? !std::isnan(a.mu_star) : a.mu_star > b.mu_star;
-          });
+      s.morris = morris_effects(result.design, present.roles, means.mean, bootstrap, engine);
+      std::stable_sort(s.morris.begin(), s.morris.end(),
+                       [](const MorrisEffect& a, const MorrisEffect& b) {
+                         // NaN (no effect measured) last.
+                         return std::isnan(b.mu_star.value) ? !std::isnan(a.mu_star.value)
+                                                            : a.mu_star.value > b.mu_star.value;
+                       });
     } else {
-      RandomEngine engine =
-          make_stream(result.sweep_seed, fmt::format("sweep-analyse/bootstrap/{}", names[c]));
       s.sobol = sobol_indices(result.design, present.roles, means.mean, bootstrap, engine);
     }
     out.push_back(std::move(s));

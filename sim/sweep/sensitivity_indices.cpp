@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "gpumarket/core/check.hpp"
 #include "gpumarket/core/quantile.hpp"
@@ -82,11 +83,14 @@ Estimate percentile_interval(double value, std::vector<double>& draws, double co
           type7_quantile(draws, (1 + confidence) / 2)};
 }
 
-}  // namespace
+// The elementary effects of one trajectory: (parameter, EE) for each step whose two outputs
+// are finite.
+using TrajectoryEffects = std::vector<std::pair<size_t, double>>;
 
-std::vector<MorrisEffect> morris_effects(const SweepDesign& design,
-                                         const std::vector<DesignRole>& roles,
-                                         const std::vector<double>& outputs) {
+// Per trajectory that has at least one effect, in trajectory order.
+std::vector<TrajectoryEffects> elementary_effects(const SweepDesign& design,
+                                                  const std::vector<DesignRole>& roles,
+                                                  const std::vector<double>& outputs) {
   GPUMARKET_CHECK(roles.size() == outputs.size());
   const size_t k = design.parameters.size();
   // outputs[index[t][s]]: the point at step s of trajectory t.
@@ -95,27 +99,77 @@ std::vector<MorrisEffect> morris_effects(const SweepDesign& design,
     GPUMARKET_CHECK(roles[p].sample < design.trajectories && roles[p].step <= k);
     index[roles[p].sample][roles[p].step] = p;
   }
-  std::vector<RunningStats> signed_effect(k), absolute_effect(k);
+  std::vector<TrajectoryEffects> effects;
   for (const std::vector<size_t>& trajectory : index) {
+    TrajectoryEffects steps;
     for (size_t s = 1; s <= k; ++s) {
       const size_t from = trajectory[s - 1], to = trajectory[s];
       if (from == SIZE_MAX || to == SIZE_MAX) continue;
       const double ee = (outputs[to] - outputs[from]) / roles[to].delta;
-      if (!std::isfinite(ee)) continue;
-      const auto i = static_cast<size_t>(roles[to].parameter);
+      if (std::isfinite(ee)) steps.emplace_back(static_cast<size_t>(roles[to].parameter), ee);
+    }
+    if (!steps.empty()) effects.push_back(std::move(steps));
+  }
+  return effects;
+}
+
+// mu*, mu and sigma of every parameter over the trajectories `sample` (indices into the
+// effects, repeated when resampled); NaN where a parameter has no effect (sigma: below two).
+struct MorrisMeasures {
+  std::vector<double> mu_star, mu, sigma;
+  std::vector<uint64_t> effects;
+};
+
+MorrisMeasures morris_measures(const std::vector<TrajectoryEffects>& effects,
+                               const std::vector<size_t>& sample, size_t k) {
+  std::vector<RunningStats> signed_effect(k), absolute_effect(k);
+  for (size_t t : sample) {
+    for (const auto& [i, ee] : effects[t]) {
       signed_effect[i].add(ee);
       absolute_effect[i].add(std::abs(ee));
     }
   }
-  std::vector<MorrisEffect> effects;
-  effects.reserve(k);
+  MorrisMeasures m;
   for (size_t i = 0; i < k; ++i) {
     const bool any = signed_effect[i].n > 0;
-    effects.push_back({design.parameters[i], any ? absolute_effect[i].mean : std::nan(""),
-                       any ? signed_effect[i].mean : std::nan(""),
-                       std::sqrt(signed_effect[i].variance()), signed_effect[i].n});
+    m.mu_star.push_back(any ? absolute_effect[i].mean : std::nan(""));
+    m.mu.push_back(any ? signed_effect[i].mean : std::nan(""));
+    m.sigma.push_back(std::sqrt(signed_effect[i].variance()));
+    m.effects.push_back(signed_effect[i].n);
   }
-  return effects;
+  return m;
+}
+
+}  // namespace
+
+std::vector<MorrisEffect> morris_effects(const SweepDesign& design,
+                                         const std::vector<DesignRole>& roles,
+                                         const std::vector<double>& outputs, uint64_t bootstrap,
+                                         RandomEngine& engine, double confidence) {
+  const std::vector<TrajectoryEffects> effects = elementary_effects(design, roles, outputs);
+  const size_t k = design.parameters.size(), r = effects.size();
+  std::vector<size_t> sample(r);
+  for (size_t t = 0; t < r; ++t) sample[t] = t;
+  const MorrisMeasures point = morris_measures(effects, sample, k);
+  std::vector<std::vector<double>> mu_star(k), mu(k), sigma(k);
+  for (uint64_t b = 0; r >= 2 && b < bootstrap; ++b) {
+    for (size_t& t : sample) t = uniform_below(engine, r);
+    const MorrisMeasures again = morris_measures(effects, sample, k);
+    for (size_t i = 0; i < k; ++i) {
+      mu_star[i].push_back(again.mu_star[i]);
+      mu[i].push_back(again.mu[i]);
+      sigma[i].push_back(again.sigma[i]);
+    }
+  }
+  std::vector<MorrisEffect> out;
+  out.reserve(k);
+  for (size_t i = 0; i < k; ++i) {
+    out.push_back({design.parameters[i],
+                   percentile_interval(point.mu_star[i], mu_star[i], confidence),
+                   percentile_interval(point.mu[i], mu[i], confidence),
+                   percentile_interval(point.sigma[i], sigma[i], confidence), point.effects[i]});
+  }
+  return out;
 }
 
 SobolIndices sobol_indices(const SweepDesign& design, const std::vector<DesignRole>& roles,

@@ -16,6 +16,7 @@
 #include "gpumarket/core/random.hpp"
 #include "gpumarket/io/config_reader.hpp"
 #include "gpumarket/sweep/constraint.hpp"
+#include "gpumarket/sweep/morris_selection.hpp"
 #include "gpumarket/sweep/sensitivity_design.hpp"
 
 namespace gpumarket {
@@ -259,11 +260,13 @@ std::vector<std::vector<double>> sample_unit_cube(bool latin, size_t n, size_t d
 // at the block's keys for a design it cannot make.
 std::vector<std::vector<double>> design_unit_cube(MapReader& r, const std::string& method, size_t k,
                                                   RandomEngine& engine, Block& block) {
-  constexpr double kMaxPoints = 1e7;
+  constexpr double kMaxPoints = 1e7, kMaxDistanceWork = 2e9;
   UnitDesign design;
   if (method == "morris") {
     const int64_t trajectories = r.integer("trajectories", Check::Positive);
     const int64_t levels = r.integer("levels", Check::Positive);
+    const bool select = r.has("candidates");
+    const int64_t candidates = r.optional_integer("candidates", trajectories, Check::Positive);
     r.finish();
     if (levels < 4 || levels % 2 != 0) {
       r.fail("levels", fmt::format("expected an even number of at least 4 levels, got {} (Morris's "
@@ -274,8 +277,26 @@ std::vector<std::vector<double>> design_unit_cube(MapReader& r, const std::strin
     if (static_cast<double>(trajectories) * static_cast<double>(k + 1) > kMaxPoints) {
       r.fail("trajectories", "the design has more than ten million points");
     }
-    design = morris_design(k, static_cast<uint64_t>(trajectories), static_cast<uint64_t>(levels),
-                           engine);
+    if (select && candidates < trajectories) {
+      r.fail("candidates", fmt::format("expected at least as many candidates as trajectories "
+                                       "({}), got {}",
+                                       trajectories, candidates));
+    }
+    // The selection computes the distance of every pair of candidates over (k + 1)^2 pairs of
+    // points of k coordinates: bounded so that it takes seconds, not hours.
+    const double kp1 = static_cast<double>(k + 1), m = static_cast<double>(candidates);
+    const double work = m * (m - 1) / 2 * kp1 * kp1 * static_cast<double>(k);
+    if (select && work > kMaxDistanceWork) {
+      r.fail("candidates",
+             fmt::format("{} candidates of {} parameters take too long to compare (their pairwise "
+                         "distances cost about {:.2g} operations, at most {:.0e}); use fewer",
+                         candidates, k, work, kMaxDistanceWork));
+    }
+    // Without `candidates` the trajectories are drawn as they always were, so that existing
+    // sweeps keep their points.
+    design =
+        morris_design(k, static_cast<uint64_t>(candidates), static_cast<uint64_t>(levels), engine);
+    if (select) design = select_spread_trajectories(design, static_cast<uint64_t>(trajectories));
   } else {
     const int64_t base_samples = r.integer("base_samples", Check::Positive);
     r.finish();

@@ -122,17 +122,92 @@ TEST(MorrisEffects, RanksTheIshigamiInputsOverSeveralSeeds) {
     RandomEngine engine = make_stream(seed, "test/morris");
     UnitDesign d = morris_design(3, 500, 4, engine);
     const std::vector<double> y = ishigami_outputs(d);
-    const std::vector<MorrisEffect> e = morris_effects(d.design, d.roles, y);
+    const std::vector<MorrisEffect> e = morris_effects(d.design, d.roles, y, 0, engine);
     ASSERT_EQ(e.size(), 3u);
     for (const MorrisEffect& m : e) EXPECT_EQ(m.effects, 500u);
-    EXPECT_NEAR(e[1].mu_star, 7.875, 1e-9);
-    EXPECT_NEAR(e[1].sigma * e[1].sigma, 7.875 * 7.875 - e[1].mu * e[1].mu, 0.2);  // |EE| fixed
+    EXPECT_NEAR(e[1].mu_star.value, 7.875, 1e-9);
+    EXPECT_NEAR(e[1].sigma.value * e[1].sigma.value, 7.875 * 7.875 - e[1].mu.value * e[1].mu.value,
+                0.2);  // |EE| fixed
     // sd of |EE| is 6.25 for x1 and x3: 4 standard errors at r = 500 is 1.12.
-    EXPECT_NEAR(e[0].mu_star, 7.705, 1.12);
-    EXPECT_NEAR(e[2].mu_star, 6.249, 1.12);
-    EXPECT_GT(e[0].mu_star, e[2].mu_star);
-    EXPECT_GT(e[1].mu_star, e[2].mu_star);
+    EXPECT_NEAR(e[0].mu_star.value, 7.705, 1.12);
+    EXPECT_NEAR(e[2].mu_star.value, 6.249, 1.12);
+    EXPECT_GT(e[0].mu_star.value, e[2].mu_star.value);
+    EXPECT_GT(e[1].mu_star.value, e[2].mu_star.value);
   }
+}
+
+// Morris's measures on the Ishigami function at r trajectories, their intervals from 1000
+// resamples of the trajectories.
+std::vector<MorrisEffect> ishigami_morris(uint64_t trajectories, uint64_t seed) {
+  RandomEngine design_engine = make_stream(seed, "test/morris");
+  UnitDesign d = morris_design(3, trajectories, 4, design_engine);
+  const std::vector<double> y = ishigami_outputs(d);
+  RandomEngine bootstrap_engine = make_stream(seed, "test/bootstrap");
+  return morris_effects(d.design, d.roles, y, 1000, bootstrap_engine);
+}
+
+double width(const Estimate& e) { return e.high - e.low; }
+
+TEST(MorrisEffects, IshigamiIntervalsHoldTheEstimateAndShrinkAsTrajectoriesGrow) {
+  for (const uint64_t seed : {1u, 2u, 3u}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const std::vector<MorrisEffect> few = ishigami_morris(50, seed);
+    const std::vector<MorrisEffect> many = ishigami_morris(800, seed);
+    for (const auto* effects : {&few, &many}) {
+      for (const MorrisEffect& m : *effects) {
+        SCOPED_TRACE(m.parameter);
+        for (const Estimate& e : {m.mu_star, m.mu, m.sigma}) {
+          EXPECT_LE(e.low, e.value);
+          EXPECT_GE(e.high, e.value);
+        }
+      }
+    }
+    // 16 times the trajectories: intervals about 4 times narrower (2 allows for the noise of
+    // the interval ends at r = 50). x2's |EE| is 7.875 at every step, so its mu* has no spread.
+    for (size_t i = 0; i < 3; ++i) {
+      SCOPED_TRACE(few[i].parameter);
+      EXPECT_GT(width(few[i].mu), 0);
+      EXPECT_LT(width(many[i].mu), width(few[i].mu) / 2);
+      EXPECT_LT(width(many[i].sigma), width(few[i].sigma) / 2);
+      if (i == 1) {
+        EXPECT_NEAR(width(many[i].mu_star), 0, 1e-9);
+      } else {
+        EXPECT_LT(width(many[i].mu_star), width(few[i].mu_star) / 2);
+      }
+    }
+  }
+}
+
+// E|EE_1| = 7.705 and |EE_2| = 7.875 against E|EE_3| = 6.249 (see the test above): at r = 2000
+// the intervals' half-width is about 0.27, so x3's interval lies below the other two; x1 and x2
+// differ by less than their intervals and are not ordered.
+TEST(MorrisEffects, IshigamiIntervalsSeparateX3BelowX1AndX2) {
+  for (const uint64_t seed : {1u, 2u, 3u}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const std::vector<MorrisEffect> e = ishigami_morris(2000, seed);
+    EXPECT_LT(e[2].mu_star.high, e[0].mu_star.low);
+    EXPECT_LT(e[2].mu_star.high, e[1].mu_star.low);
+    EXPECT_LT(width(e[0].mu_star), 0.7);
+  }
+}
+
+TEST(MorrisEffects, TheBootstrapIsDeterministicForASeed) {
+  RandomEngine design_engine = make_stream(4, "test/morris");
+  UnitDesign d = morris_design(3, 40, 4, design_engine);
+  const std::vector<double> y = ishigami_outputs(d);
+  const auto intervals = [&](uint64_t seed, uint64_t bootstrap) {
+    RandomEngine engine = make_stream(seed, "test/bootstrap");
+    std::vector<double> ends;
+    for (const MorrisEffect& m : morris_effects(d.design, d.roles, y, bootstrap, engine)) {
+      for (const Estimate& e : {m.mu_star, m.mu, m.sigma})
+        ends.push_back(e.low), ends.push_back(e.high);
+    }
+    return ends;
+  };
+  const std::vector<double> first = intervals(7, 200);
+  EXPECT_EQ(first, intervals(7, 200));  // bit for bit
+  EXPECT_NE(first, intervals(8, 200));
+  for (double end : intervals(7, 0)) EXPECT_TRUE(std::isnan(end));  // no resamples: no interval
 }
 
 TEST(MorrisEffects, LeavesOutEffectsWithoutBothOutputs) {
@@ -140,7 +215,7 @@ TEST(MorrisEffects, LeavesOutEffectsWithoutBothOutputs) {
   UnitDesign d = morris_design(3, 10, 4, engine);
   std::vector<double> y = ishigami_outputs(d);
   y[4 * 2 + 1] = std::nan("");  // trajectory 2, step 1: two effects lose an end
-  const std::vector<MorrisEffect> e = morris_effects(d.design, d.roles, y);
+  const std::vector<MorrisEffect> e = morris_effects(d.design, d.roles, y, 0, engine);
   uint64_t effects = 0;
   for (const MorrisEffect& m : e) effects += m.effects;
   EXPECT_EQ(effects, 30u - 2);

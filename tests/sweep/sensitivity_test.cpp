@@ -176,9 +176,9 @@ TEST(SensitivitySweep, ThePriceOfTheMmcVenueHasNoEffectOnTheQueue) {
     EXPECT_EQ(merged.design_role[i].matrix, result.design_role[i].matrix);
     EXPECT_EQ(merged.design_role[i].parameter, result.design_role[i].parameter);
   }
-  EXPECT_EQ(sweep_analyse_command({(dir / "sobol.h5").string(), {}, true, 200}), [&] {
+  EXPECT_EQ(sweep_analyse_command({(dir / "sobol.h5").string(), {}, true, 200, ""}), [&] {
     write_sweep_result(dir / "merged.h5", merged);
-    return sweep_analyse_command({(dir / "merged.h5").string(), {}, true, 200});
+    return sweep_analyse_command({(dir / "merged.h5").string(), {}, true, 200, ""});
   }());
 }
 
@@ -189,7 +189,7 @@ TEST(SensitivitySweep, AMorrisSweepGivesOneEffectPerTrajectoryAndParameter) {
                 mmc_sweep_text(design_axes("sample: morris\n    trajectories: 6\n    levels: 4"),
                                "indicators: [utilisation]\n"));
   ASSERT_EQ(run(load_sweep(path.string()), dir / "morris.h5", 2).failed, 0u);
-  const std::string csv = sweep_analyse_command({(dir / "morris.h5").string(), {}, true, 0});
+  const std::string csv = sweep_analyse_command({(dir / "morris.h5").string(), {}, true, 0, ""});
   EXPECT_THAT(csv, HasSubstr("indicator,design,parameter,measure,value,ci_low,ci_high,count\n"));
   EXPECT_THAT(csv, HasSubstr("utilisation,morris,price,mu_star,0,,,6\n"));
   const auto analysis =
@@ -197,6 +197,32 @@ TEST(SensitivitySweep, AMorrisSweepGivesOneEffectPerTrajectoryAndParameter) {
   ASSERT_EQ(analysis.front().morris.size(), 3u);
   EXPECT_EQ(analysis.front().morris.back().parameter, "price");  // ranked last: no effect
   EXPECT_TRUE(std::isnan(analysis.front().noise_share));         // one replication
+  // The default resamples give every measure an interval around its estimate.
+  const auto resampled =
+      analyse_sensitivity(read_sweep_result(dir / "morris.h5"), "morris.h5", {}, kMorrisBootstrap);
+  for (const MorrisEffect& m : resampled.front().morris) {
+    SCOPED_TRACE(m.parameter);
+    EXPECT_EQ(m.mu_star.value,
+              analysis.front().morris.at(&m - resampled.front().morris.data()).mu_star.value);
+    for (const Estimate& e : {m.mu_star, m.mu, m.sigma}) {
+      EXPECT_LE(e.low, e.value);
+      EXPECT_GE(e.high, e.value);
+    }
+  }
+  EXPECT_LT(resampled.front().morris.front().mu_star.low,
+            resampled.front().morris.front().mu_star.high);
+  // An analysis file in a directory that does not exist: named, and nothing written.
+  const std::string missing = (dir / "no-such-dir" / "analysis.h5").string();
+  try {
+    sweep_analyse_command({(dir / "morris.h5").string(), {}, false, std::nullopt, missing});
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_THAT(error.what(), HasSubstr(missing +
+                                        ": cannot write the sensitivity analysis: "
+                                        "cannot create '" +
+                                        missing + ".partial'"));
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "no-such-dir"));
 }
 
 // A hand-made result of a Morris design of one parameter, two trajectories of two points and
@@ -227,9 +253,9 @@ TEST(SensitivityAnalysis, AveragesReplicationsAndReportsTheirShareOfTheVariance)
   ASSERT_EQ(analysis.size(), 1u);
   const MorrisEffect& x = analysis[0].morris.at(0);
   // Effects on the means: (3 - 1) / (2/3) = 3 and (1 - 2) / (-2/3) = 1.5.
-  EXPECT_DOUBLE_EQ(x.mu, 2.25);
-  EXPECT_DOUBLE_EQ(x.mu_star, 2.25);
-  EXPECT_DOUBLE_EQ(x.sigma, std::sqrt(2 * 0.75 * 0.75));
+  EXPECT_DOUBLE_EQ(x.mu.value, 2.25);
+  EXPECT_DOUBLE_EQ(x.mu_star.value, 2.25);
+  EXPECT_DOUBLE_EQ(x.sigma.value, std::sqrt(2 * 0.75 * 0.75));
   // W = (0.5 - -0.5)^2 / 2 = 0.5 at every point; M = sample variance of {1, 3, 2, 1} = 11/12.
   EXPECT_DOUBLE_EQ(analysis[0].noise_share, 0.5 / (0.5 + 11.0 / 12.0));
   EXPECT_EQ(analysis[0].points, 4u);
@@ -250,13 +276,13 @@ TEST(SensitivitySweep, AnalysingASweepWithoutADesignNamesTheFile) {
   run(load_sweep(path.string()), dir / "grid.h5", 2);
   const std::string file = (dir / "grid.h5").string();
   try {
-    sweep_analyse_command({file, {}, false, 10});
+    sweep_analyse_command({file, {}, false, 10, ""});
     FAIL() << "no error";
   } catch (const Error& error) {
     EXPECT_THAT(error.what(), HasSubstr(file + ": the sweep has no sensitivity design"));
   }
   try {
-    sweep_analyse_command({file, {}, false, 1'000'000});
+    sweep_analyse_command({file, {}, false, 1'000'000, ""});
     FAIL() << "no error";
   } catch (const Error& error) {
     EXPECT_THAT(error.what(), HasSubstr("--bootstrap 1000000: expected at most 100000"));

@@ -22,9 +22,10 @@ struct IndicatorSensitivity {
   double noise_share = 0;
 };
 
-/// The analysis of `indicators` (empty: all) of `result`. Sobol's intervals resample the base
-/// rows `bootstrap` times from the stream "sweep-analyse/bootstrap/<indicator>" of the sweep
-/// seed, so an indicator's interval does not depend on which others are analysed. Throws Error
+/// The analysis of `indicators` (empty: all) of `result`. The intervals resample Sobol's base
+/// rows or Morris's trajectories `bootstrap` times from the stream
+/// "sweep-analyse/bootstrap/<indicator>" of the sweep seed, so an indicator's intervals do not
+/// depend on which others are analysed. Throws Error
 /// naming `path` when the result has no design, or for an unknown indicator.
 std::vector<IndicatorSensitivity> analyse_sensitivity(const SweepResult& result,
                                                       const std::string& path,

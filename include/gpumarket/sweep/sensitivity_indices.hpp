@@ -12,24 +12,19 @@
 
 namespace gpumarket {
 
-/// Morris's measures of one parameter over its elementary effects EE = (y_s - y_{s-1}) / delta_s
-/// of consecutive points of a trajectory: mu* = mean |EE| (Campolongo et al. 2007), mu = mean
-/// EE and sigma = their sample standard deviation (Morris 1991).
-struct MorrisEffect {
-  std::string parameter;
-  double mu_star = 0, mu = 0, sigma = 0;
-  uint64_t effects = 0;  // elementary effects with both outputs (sigma: NaN below 2)
-};
-
-/// Per parameter, in the design's order. An effect whose two outputs are not both finite is
-/// left out.
-std::vector<MorrisEffect> morris_effects(const SweepDesign& design,
-                                         const std::vector<DesignRole>& roles,
-                                         const std::vector<double>& outputs);
-
 /// An estimate with its bootstrap percentile interval.
 struct Estimate {
   double value = 0, low = 0, high = 0;
+};
+
+/// Morris's measures of one parameter over its elementary effects EE = (y_s - y_{s-1}) / delta_s
+/// of consecutive points of a trajectory: mu* = mean |EE| (Campolongo et al. 2007), mu = mean
+/// EE and sigma = their sample standard deviation (Morris 1991), each with its bootstrap
+/// interval over the trajectories.
+struct MorrisEffect {
+  std::string parameter;
+  Estimate mu_star, mu, sigma;
+  uint64_t effects = 0;  // elementary effects with both outputs (sigma: NaN below 2)
 };
 
 struct SobolIndex {
@@ -45,6 +40,15 @@ struct SobolIndices {
   uint64_t base_rows = 0;           // base rows j whose k + 2 outputs are all finite
   double variance = 0;              // V: the sample variance of f(A) and f(B) together
 };
+
+/// Per parameter, in the design's order. An effect whose two outputs are not both finite is
+/// left out. The intervals resample the trajectories with replacement `bootstrap` times from
+/// `engine` (a trajectory keeps its effects together, since they share its points);
+/// percentiles at (1 -+ confidence) / 2, low = high = NaN when bootstrap is 0.
+std::vector<MorrisEffect> morris_effects(const SweepDesign& design,
+                                         const std::vector<DesignRole>& roles,
+                                         const std::vector<double>& outputs, uint64_t bootstrap,
+                                         RandomEngine& engine, double confidence = 0.95);
 
 /// The indices over the base rows with all k + 2 outputs, V from the same rows; the intervals
 /// resample those rows with replacement `bootstrap` times from `engine` (percentiles at
