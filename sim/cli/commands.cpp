@@ -162,6 +162,7 @@ RunReport run_scenario_command(const RunCommand& command) {
   const LoadedScenario loaded =
       load_scenario(command.scenario_path, with_seed(command.overrides, command.seed));
   report_warnings(loaded, command.strict);
+  check_run_cost(loaded.tree, loaded.scenario, command.limits);
   create_parent_directories(report.output_path);
   {
     Hdf5Recorder recorder(report.output_path);
@@ -202,7 +203,7 @@ std::string shell_word(const std::string& word) {
 }
 
 std::string validate_command(const std::string& path, const std::vector<std::string>& overrides,
-                             bool strict, bool resolved) {
+                             bool strict, bool resolved, const RunLimits& limits) {
   if (is_sweep_file(path)) {
     if (!overrides.empty()) {
       throw Error(
@@ -214,10 +215,11 @@ std::string validate_command(const std::string& path, const std::vector<std::str
       throw Error(fmt::format("{}: {} applies to scenarios; this is a sweep file.", path,
                               strict ? "--strict" : "--resolved"));
     }
-    return validate_sweep_command(path);
+    return validate_sweep_command(path, limits);
   }
   const LoadedScenario loaded = load_scenario(path, overrides);
   report_warnings(loaded, strict);
+  check_run_cost(loaded.tree, loaded.scenario, limits);
   if (resolved) return loaded.resolved_yaml;
   const Scenario& s = loaded.scenario;
   return fmt::format("{}: valid: '{}', {} venue(s), {} segment(s), {} to {} ({:.0f} h), seed {}",

@@ -42,6 +42,8 @@ EnsembleReport run_ensemble_command(const EnsembleCommand& command) {
   if (command.run.seed) overrides.push_back("seed=" + std::to_string(*command.run.seed));
   const LoadedScenario loaded = load_scenario(command.run.scenario_path, overrides);
   report_warnings(loaded, command.run.strict);
+  check_run_cost(loaded.tree, loaded.scenario, command.run.limits,
+                 {static_cast<double>(command.replications), {}, "--replications"});
   const SweepSpec spec = ensemble_spec(command.run.scenario_path, command.run.overrides,
                                        loaded.scenario.seed, command.replications);
   SweepOptions options;

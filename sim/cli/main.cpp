@@ -17,6 +17,7 @@
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/version.hpp"
 #include "gpumarket/io/config_reader.hpp"
+#include "run_limit_options.hpp"
 #include "unsigned_option.hpp"
 
 namespace {
@@ -91,6 +92,7 @@ int run_main(int argc, char** argv) {
                    "Seconds between progress lines when stderr is not a terminal, e.g. a "
                    "Slurm log; 0: none (default: GPUMARKET_PROGRESS_INTERVAL, else 10)")
       ->check(CLI::NonNegativeNumber);
+  add_run_limit_options(run_app, run.limits);
 
   std::string validate_path;
   std::vector<std::string> validate_overrides;
@@ -104,6 +106,8 @@ int run_main(int argc, char** argv) {
   bool validate_resolved = false;
   validate_app->add_flag("--resolved", validate_resolved,
                          "Print the scenario after extends and --set (YAML) instead of a summary");
+  RunLimits validate_limits;
+  add_run_limit_options(validate_app, validate_limits);
 
   CompareCommand compare;
   CLI::App* compare_app =
@@ -185,6 +189,7 @@ int run_main(int argc, char** argv) {
   add_unsigned_option(calibrate_app, "--threads", calibrate.threads,
                       "Threads per evaluation's replications (default: the usable cores)");
   calibrate_app->add_flag("-q,--quiet", calibrate.quiet, "Print no progress");
+  add_run_limit_options(calibrate_app, calibrate.limits);
 
   try {
     app.parse(argc, argv);
@@ -217,7 +222,7 @@ int run_main(int argc, char** argv) {
       if (!quiet) print_headline(report, stdout);
     } else if (*validate_app) {
       fmt::print("{}\n", validate_command(validate_path, validate_overrides, validate_strict,
-                                          validate_resolved));
+                                          validate_resolved, validate_limits));
     } else if (*explain_app) {
       if (explain_replications) explain.replications = *explain_replications;
       fmt::print("{}", format_explain(explain_command(explain), explain_csv));

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -715,6 +716,7 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
   spec.base = decode_base(r, path, !scenario_axes.empty());
   spec.seed = r.optional_unsigned("seed", 1);
   spec.replications = static_cast<uint64_t>(r.optional_integer("replications", 1, Check::Positive));
+  spec.replications_location = r.location("replications");
   spec.common_random_numbers = r.optional_boolean("common_random_numbers", true);
   spec.keep_series = r.optional_boolean("keep_series", false);
   spec.output = r.optional_string("output", "");
@@ -741,6 +743,14 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
   const std::vector<uint64_t> kept_by =
       expand_grid(blocks, constraints, total, spec.axes.size(), spec.points);
   if (spec.points.empty()) throw_unsatisfiable(constraints, kept_by, total, constraints_where);
+  // Row indices are 64-bit: points × replications must not wrap around.
+  if (spec.points.size() > std::numeric_limits<uint64_t>::max() / spec.replications) {
+    throw Error(spec.replications_location,
+                fmt::format("replications: {} replications of {} points give more than 2^64 "
+                            "rows; expected at most {} replications",
+                            spec.replications, spec.points.size(),
+                            std::numeric_limits<uint64_t>::max() / spec.points.size()));
+  }
   return spec;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gpumarket/cli/run_limits.hpp"
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/recorder.hpp"
 #include "gpumarket/io/scenario_loader.hpp"
@@ -51,6 +52,7 @@ struct RunCommand {
   /// bar is redrawn instead.
   double progress_interval_s = 10;
   bool strict = false;  // the scenario's warnings are errors
+  RunLimits limits;     // a scenario that would cost more is refused before it runs
 };
 
 struct RunReport {
@@ -69,9 +71,10 @@ RunReport run_scenario_command(const RunCommand& command);
 /// returns a one-line description of it, or with `resolved` the scenario after extends and
 /// overrides as YAML. Prints a scenario's warnings to stderr. Throws Error at the first
 /// problem, and with `strict` after warnings (a sweep file takes neither `strict` nor
-/// `resolved`).
+/// `resolved`), and when a run of it would go beyond `limits`.
 std::string validate_command(const std::string& path, const std::vector<std::string>& overrides,
-                             bool strict = false, bool resolved = false);
+                             bool strict = false, bool resolved = false,
+                             const RunLimits& limits = {});
 
 /// An argument as the shell reads it back: quoted when it holds anything but plain
 /// characters. For the command lines that files record.
