@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <fstream>
@@ -195,6 +196,32 @@ TEST(SweepRunner, RefusesASecondWriterOfAJournalPart) {
   }
   first.append(JournalEntry{3, true, 0.5, {1.0}, ""});
   EXPECT_EQ(read_journal(journal, "fingerprint", {"x"}).size(), 1u);
+}
+
+// A part that is a FIFO is refused before it is opened (opening it would block this test), by
+// the reader and by a writer that would resume it.
+TEST(SweepRunner, RefusesAJournalPartThatIsAFifo) {
+  TempDir dir;
+  const std::filesystem::path journal = dir / "out.h5.journal";
+  std::filesystem::create_directories(journal);
+  const std::filesystem::path part = journal / "rank-0-of-1.log";
+  ASSERT_EQ(::mkfifo(part.c_str(), 0600), 0);
+  const std::string expected =
+      part.string() +
+      ": cannot read the journal: it is not a regular file (a FIFO, socket or device)";
+  try {
+    read_journal(journal, "fingerprint", {"x"});
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()), expected);
+  }
+  try {
+    JournalWriter writer(journal, "rank-0-of-1", "fingerprint", {"x"});
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()), expected);
+  }
+  EXPECT_THROW(count_journal_lines(journal), Error);
 }
 
 // An entry whose checksum matches but whose error text has an escape `escape` never writes

@@ -11,6 +11,7 @@
 
 #include "gpumarket/cli/run_limits.hpp"
 #include "gpumarket/core/error.hpp"
+#include "gpumarket/core/interrupt.hpp"
 #include "gpumarket/core/recorder.hpp"
 #include "gpumarket/io/scenario_loader.hpp"
 
@@ -25,15 +26,6 @@ constexpr int kFailedRows = 3;    // a sweep finished, but some of its rows fail
 constexpr int kSignalBase = 128;  // interrupted: 128 + the signal, 130 for SIGINT (Ctrl-C)
 }  // namespace exit_code
 
-/// A run stopped by SIGINT or SIGTERM; its output file was not written.
-class Interrupted : public Error {
- public:
-  Interrupted(const std::string& message, int signal) : Error(message), signal_(signal) {}
-  int signal() const { return signal_; }
-
- private:
-  int signal_;
-};
 
 /// A command line that parses but cannot be carried out as given, found before anything is
 /// written (an output file that is one of the inputs): exit_code::kUsage.
@@ -100,8 +92,9 @@ std::vector<size_t> headline_order(const std::vector<std::string>& names);
 /// Prints a run's headline results as a short table.
 void print_headline(const RunReport& report, std::FILE* out);
 
-/// Set by SIGINT/SIGTERM: the run stops at its next tick, leaves no output file and throws
-/// Interrupted.
+/// SIGINT/SIGTERM request an interrupt (core/interrupt.hpp): the run stops within about a
+/// millisecond (at its next tick, or in a long read, setup, arrival batch or tick), leaves no
+/// output file and throws Interrupted. A second signal ends the process at once.
 void install_interrupt_handlers();
 
 }  // namespace gpumarket
