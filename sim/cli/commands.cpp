@@ -66,8 +66,7 @@ std::string command_line(const RunCommand& command, const std::string& output_pa
 std::string simulated_date(const Scenario& scenario, SimTime at) {
   const int64_t us = at.count_micros();
   std::string date =
-      Date::from_days(scenario.start.days_since_epoch() + us / Duration::kMicrosPerDay)
-          .to_string();
+      Date::from_days(scenario.start.days_since_epoch() + us / Duration::kMicrosPerDay).to_string();
   const int64_t seconds = us % Duration::kMicrosPerDay / 1'000'000;
   if (seconds != 0) {
     date += fmt::format("T{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);

@@ -256,8 +256,9 @@ int run_main(int argc, char** argv) {
     return exit_code::kSignalBase + interrupted.signal();
   } catch (const std::bad_alloc&) {
     // One a command did not name (commands name theirs: "out of memory while ...").
-    fmt::print(stderr, "gpumarket: error: out of memory (docs/limits.md says what sizes a "
-                       "run's memory)\n");
+    fmt::print(stderr,
+               "gpumarket: error: out of memory (docs/limits.md says what sizes a "
+               "run's memory)\n");
     return exit_code::kBadInput;
   } catch (const std::exception& error) {
     fmt::print(stderr, "gpumarket: error: {}\n", error.what());

@@ -26,7 +26,6 @@ constexpr int kFailedRows = 3;    // a sweep finished, but some of its rows fail
 constexpr int kSignalBase = 128;  // interrupted: 128 + the signal, 130 for SIGINT (Ctrl-C)
 }  // namespace exit_code
 
-
 /// A command line that parses but cannot be carried out as given, found before anything is
 /// written (an output file that is one of the inputs): exit_code::kUsage.
 class UsageError : public Error {

@@ -32,9 +32,7 @@ inline void request_interrupt(int signal) {
 }
 
 /// The signal that asked to stop, 0 when none.
-inline int interrupt_signal() {
-  return detail::g_interrupt_signal.load(std::memory_order_relaxed);
-}
+inline int interrupt_signal() { return detail::g_interrupt_signal.load(std::memory_order_relaxed); }
 
 /// Throws Interrupted, saying the process stopped while `doing` (e.g. "reading
 /// bear.yaml"), when a signal asked to stop.
