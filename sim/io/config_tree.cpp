@@ -560,10 +560,10 @@ bool same_content(const ConfigNode& a, const ConfigNode& b) {
   return true;
 }
 
-std::string read_config_text(const std::string& path) {
+std::string read_config_text(const std::string& path, std::string_view kind) {
   std::string text;
   if (const std::string reason = read_file(path, text); !reason.empty()) {
-    throw Error(path + ": cannot read the scenario file: " + reason);
+    throw Error(path + ": cannot read the " + std::string(kind) + ": " + reason);
   }
   return text;
 }

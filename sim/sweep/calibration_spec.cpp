@@ -272,7 +272,7 @@ CalibrationSpec decode_calibration(const std::string& text, const std::string& p
 }
 
 CalibrationSpec load_calibration(const std::string& path) {
-  return decode_calibration(read_config_text(path), path);
+  return decode_calibration(read_config_text(path, "calibration file"), path);
 }
 
 }  // namespace gpumarket

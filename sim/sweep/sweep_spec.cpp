@@ -764,13 +764,7 @@ bool is_sweep_file(const std::string& path) {
 }
 
 SweepSpec load_sweep(const std::string& path) {
-  std::string text;
-  try {
-    text = read_config_text(path);
-  } catch (const Error&) {
-    throw Error(fmt::format("{}: cannot read the sweep file.", path));
-  }
-  return decode_sweep(text, path);
+  return decode_sweep(read_config_text(path, "sweep file"), path);
 }
 
 }  // namespace gpumarket

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gpumarket/core/hash.hpp"
+#include "gpumarket/sweep/calibration_spec.hpp"
 #include "gpumarket/sweep/sweep_compare.hpp"
 #include "sweep_fixtures.hpp"
 
@@ -222,6 +223,29 @@ TEST(SweepRunner, RefusesAJournalPartThatIsAFifo) {
     EXPECT_EQ(std::string(error.what()), expected);
   }
   EXPECT_THROW(count_journal_lines(journal), Error);
+}
+
+// Sweep and calibration files are refused like scenarios when they are not regular files,
+// before they are opened (a FIFO would block), with the kind of file in the message.
+TEST(SweepRunner, RefusesASweepOrCalibrationFileThatIsAFifo) {
+  TempDir dir;
+  const std::filesystem::path fifo = dir / "fifo.yaml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string not_regular = ": it is not a regular file (a FIFO, socket or device)";
+  try {
+    load_sweep(fifo.string());
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              fifo.string() + ": cannot read the sweep file" + not_regular);
+  }
+  try {
+    load_calibration(fifo.string());
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              fifo.string() + ": cannot read the calibration file" + not_regular);
+  }
 }
 
 // An entry whose checksum matches but whose error text has an escape `escape` never writes
