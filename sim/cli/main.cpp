@@ -138,6 +138,8 @@ int run_main(int argc, char** argv) {
   bool compare_quiet = false;
   compare_app->add_flag("-q,--quiet", compare_quiet,
                         "With --replications: print no progress of the ensembles");
+  RunLimits compare_limits;
+  add_run_limit_options(compare_app, compare_limits);
   unsigned compare_threads = 0;
   add_unsigned_option(compare_app, "--threads", compare_threads,
                       "With --replications: worker threads (default: the cores available)")
@@ -244,6 +246,7 @@ int run_main(int argc, char** argv) {
       ensembles.headline = compare.headline;
       ensembles.csv = compare.csv;
       ensembles.quiet = compare_quiet;
+      ensembles.limits = compare_limits;
       fmt::print("{}", compare_ensembles_command(ensembles));
     } else if (*compare_app) {
       fmt::print("{}", compare_command(compare));
