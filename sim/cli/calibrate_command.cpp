@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "gpumarket/io/scenario_loader.hpp"
 #include "gpumarket/sweep/calibration.hpp"
 #include "output_not_input.hpp"
 
@@ -32,6 +33,13 @@ std::string default_output(const CalibrationSpec& spec) {
 CalibrateReport calibrate_command(const CalibrateCommand& command) {
   const auto started = std::chrono::steady_clock::now();
   const CalibrationSpec spec = load_calibration(command.path);
+  // Each local search, each restart's, and the Jacobian's two points per parameter.
+  const double evaluations = static_cast<double>(spec.optimiser.max_evaluations) *
+                                 static_cast<double>(spec.optimiser.restarts + 1) +
+                             2.0 * static_cast<double>(spec.parameters.size()) + 1.0;
+  check_run_cost(spec.base, decode_scenario(spec.base), command.limits,
+                 {evaluations * static_cast<double>(spec.replications), spec.replications_location,
+                  fmt::format("replications (x {:.0f} evaluations)", evaluations)});
   CalibrateReport report;
   report.output = command.output.empty() ? default_output(spec) : command.output;
   std::vector<NamedInput> inputs = source_files(spec.base, "the scenario");

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <new>
 
 #include "gpumarket/cli/dominance_warning.hpp"
 #include "gpumarket/cli/sweep_command.hpp"
@@ -20,15 +21,19 @@
 #include "gpumarket/io/scenario_loader.hpp"
 #include "gpumarket/market/indicators.hpp"
 #include "gpumarket/market/market_model.hpp"
+#include "out_of_memory.hpp"
 #include "output_not_input.hpp"
 #include "progress_bar.hpp"
 
 namespace gpumarket {
 namespace {
 
-std::atomic<int> g_interrupt_signal{0};
-
-void on_interrupt(int signal) { g_interrupt_signal.store(signal); }
+// The first signal asks to stop cleanly; the default action, restored here, ends the process
+// at the second (a run stuck somewhere that does not poll still stops on a second Ctrl-C).
+void on_interrupt(int signal) {
+  request_interrupt(signal);
+  std::signal(signal, SIG_DFL);
+}
 
 std::string default_output_path(const std::string& scenario_path) {
   const std::filesystem::path stem = std::filesystem::path(scenario_path).stem();
@@ -57,18 +62,22 @@ std::string command_line(const RunCommand& command, const std::string& output_pa
   return line;
 }
 
+// "2026-06-15", or "2026-06-15T06:00:00" when `at` is not a midnight.
+std::string simulated_date(const Scenario& scenario, SimTime at) {
+  const int64_t us = at.count_micros();
+  std::string date =
+      Date::from_days(scenario.start.days_since_epoch() + us / Duration::kMicrosPerDay).to_string();
+  const int64_t seconds = us % Duration::kMicrosPerDay / 1'000'000;
+  if (seconds != 0) {
+    date += fmt::format("T{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+  }
+  return date;
+}
+
 std::vector<TimelineMark> timeline_marks(const Scenario& scenario) {
   std::vector<TimelineMark> marks;
   for (const TimelineStep& step : scenario.timeline) {
-    const int64_t us = step.at.count_micros();
-    std::string date =
-        Date::from_days(scenario.start.days_since_epoch() + us / Duration::kMicrosPerDay)
-            .to_string();
-    const int64_t seconds = us % Duration::kMicrosPerDay / 1'000'000;
-    if (seconds != 0) {
-      date += fmt::format("T{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
-    }
-    marks.push_back({std::move(date), step.label});
+    marks.push_back({simulated_date(scenario, step.at), step.label});
   }
   return marks;
 }
@@ -155,13 +164,16 @@ RunReport run_scenario_command(const RunCommand& command) {
                                                    : command.output_path;
   // The scenario and the files it extends, checked before anything is written.
   std::vector<NamedInput> inputs = {{"the scenario", command.scenario_path}};
-  for (NamedInput& base : source_files(load_config_file(command.scenario_path), "the base file")) {
-    inputs.push_back(std::move(base));
-  }
-  check_output_not_input(report.output_path, "-o " + report.output_path, inputs);
-  const LoadedScenario loaded =
-      load_scenario(command.scenario_path, with_seed(command.overrides, command.seed));
+  const LoadedScenario loaded = naming_out_of_memory("loading " + command.scenario_path, [&] {
+    for (NamedInput& base :
+         source_files(load_config_file(command.scenario_path), "the base file")) {
+      inputs.push_back(std::move(base));
+    }
+    check_output_not_input(report.output_path, "-o " + report.output_path, inputs);
+    return load_scenario(command.scenario_path, with_seed(command.overrides, command.seed));
+  });
   report_warnings(loaded, command.strict);
+  check_run_cost(loaded.tree, loaded.scenario, command.limits);
   create_parent_directories(report.output_path);
   {
     Hdf5Recorder recorder(report.output_path);
@@ -171,21 +183,33 @@ RunReport run_scenario_command(const RunCommand& command) {
                            timeline_marks(loaded.scenario), indicator_settings(loaded.scenario)});
     ProgressBar bar(progress_mode(command), command.scenario_path, loaded.scenario.start,
                     std::chrono::duration<double>(command.progress_interval_s));
-    MarketModel model(loaded.scenario);
-    const RunTotals totals = model.run(recorder, [&](const MarketModel::ProgressState& state) {
-      if (const int signal = g_interrupt_signal.load(); signal != 0) {
-        // The recorder's destructor removes the .partial file as this unwinds.
-        throw Interrupted(
-            fmt::format("{}: run interrupted by signal {}; no output file was written",
-                        command.scenario_path, signal),
-            signal);
-      }
-      bar.update(state);
-    });
+    MarketModel model = naming_out_of_memory("setting up " + command.scenario_path,
+                                             [&] { return MarketModel(loaded.scenario); });
+    SimTime reached = SimTime::start();
+    RunTotals totals;
+    try {
+      totals = model.run(recorder, [&](const MarketModel::ProgressState& state) {
+        if (const int signal = interrupt_signal(); signal != 0) {
+          // The recorder's destructor removes the .partial file as this unwinds.
+          throw Interrupted(
+              fmt::format("{}: run interrupted by signal {}; no output file was written",
+                          command.scenario_path, signal),
+              signal);
+        }
+        reached = state.now;
+        bar.update(state);
+      });
+    } catch (const std::bad_alloc&) {
+      throw Error(fmt::format(
+          "out of memory while running {} at simulated date {} (docs/limits.md says what sizes "
+          "a run's memory)",
+          command.scenario_path, simulated_date(loaded.scenario, reached)));
+    }
     bar.finish({1.0, SimTime::start() + loaded.scenario.horizon, totals.events});
-    recorder.finish();
+    naming_out_of_memory("writing " + report.output_path, [&] { recorder.finish(); });
   }
-  report.summary = Hdf5Reader(report.output_path).summary();
+  report.summary = naming_out_of_memory("reading back " + report.output_path,
+                                        [&] { return Hdf5Reader(report.output_path).summary(); });
   report.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
@@ -202,7 +226,7 @@ std::string shell_word(const std::string& word) {
 }
 
 std::string validate_command(const std::string& path, const std::vector<std::string>& overrides,
-                             bool strict, bool resolved) {
+                             bool strict, bool resolved, const RunLimits& limits) {
   if (is_sweep_file(path)) {
     if (!overrides.empty()) {
       throw Error(
@@ -214,10 +238,11 @@ std::string validate_command(const std::string& path, const std::vector<std::str
       throw Error(fmt::format("{}: {} applies to scenarios; this is a sweep file.", path,
                               strict ? "--strict" : "--resolved"));
     }
-    return validate_sweep_command(path);
+    return validate_sweep_command(path, limits);
   }
   const LoadedScenario loaded = load_scenario(path, overrides);
   report_warnings(loaded, strict);
+  check_run_cost(loaded.tree, loaded.scenario, limits);
   if (resolved) return loaded.resolved_yaml;
   const Scenario& s = loaded.scenario;
   return fmt::format("{}: valid: '{}', {} venue(s), {} segment(s), {} to {} ({:.0f} h), seed {}",

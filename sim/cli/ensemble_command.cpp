@@ -42,6 +42,8 @@ EnsembleReport run_ensemble_command(const EnsembleCommand& command) {
   if (command.run.seed) overrides.push_back("seed=" + std::to_string(*command.run.seed));
   const LoadedScenario loaded = load_scenario(command.run.scenario_path, overrides);
   report_warnings(loaded, command.run.strict);
+  check_run_cost(loaded.tree, loaded.scenario, command.run.limits,
+                 {static_cast<double>(command.replications), {}, "--replications"});
   const SweepSpec spec = ensemble_spec(command.run.scenario_path, command.run.overrides,
                                        loaded.scenario.seed, command.replications);
   SweepOptions options;
@@ -107,8 +109,13 @@ std::string label_of(const std::string& path) {
 std::vector<std::filesystem::path> ensemble_files(const EnsembleCompareCommand& command) {
   if (command.replications == 0) return {command.paths[0], command.paths[1]};
   // Both scenarios load before anything runs; the first one's seed seeds both by default.
-  const uint64_t first_seed = load_scenario(command.paths[0], {}).scenario.seed;
-  load_scenario(command.paths[1], {});
+  const RunRows rows{static_cast<double>(command.replications), {}, "--replications"};
+  uint64_t first_seed = 0;
+  for (size_t i = 0; i < 2; ++i) {
+    const LoadedScenario loaded = load_scenario(command.paths[i], {});
+    check_run_cost(loaded.tree, loaded.scenario, command.limits, rows);
+    if (i == 0) first_seed = loaded.scenario.seed;
+  }
   std::vector<EnsembleCommand> runs;
   std::vector<std::filesystem::path> files;
   for (const std::string& path : command.paths) {
@@ -116,6 +123,7 @@ std::vector<std::filesystem::path> ensemble_files(const EnsembleCompareCommand& 
     run.run.scenario_path = path;
     run.run.seed = command.seed ? *command.seed : first_seed;
     run.replications = command.replications;
+    run.run.limits = command.limits;
     run.threads = command.threads;
     run.quiet = command.quiet;
     files.push_back(ensemble_output(run));

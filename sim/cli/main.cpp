@@ -17,6 +17,7 @@
 #include "gpumarket/core/error.hpp"
 #include "gpumarket/core/version.hpp"
 #include "gpumarket/io/config_reader.hpp"
+#include "run_limit_options.hpp"
 #include "unsigned_option.hpp"
 
 namespace {
@@ -91,6 +92,7 @@ int run_main(int argc, char** argv) {
                    "Seconds between progress lines when stderr is not a terminal, e.g. a "
                    "Slurm log; 0: none (default: GPUMARKET_PROGRESS_INTERVAL, else 10)")
       ->check(CLI::NonNegativeNumber);
+  add_run_limit_options(run_app, run.limits);
 
   std::string validate_path;
   std::vector<std::string> validate_overrides;
@@ -104,6 +106,8 @@ int run_main(int argc, char** argv) {
   bool validate_resolved = false;
   validate_app->add_flag("--resolved", validate_resolved,
                          "Print the scenario after extends and --set (YAML) instead of a summary");
+  RunLimits validate_limits;
+  add_run_limit_options(validate_app, validate_limits);
 
   CompareCommand compare;
   CLI::App* compare_app =
@@ -134,6 +138,8 @@ int run_main(int argc, char** argv) {
   bool compare_quiet = false;
   compare_app->add_flag("-q,--quiet", compare_quiet,
                         "With --replications: print no progress of the ensembles");
+  RunLimits compare_limits;
+  add_run_limit_options(compare_app, compare_limits);
   unsigned compare_threads = 0;
   add_unsigned_option(compare_app, "--threads", compare_threads,
                       "With --replications: worker threads (default: the cores available)")
@@ -185,6 +191,7 @@ int run_main(int argc, char** argv) {
   add_unsigned_option(calibrate_app, "--threads", calibrate.threads,
                       "Threads per evaluation's replications (default: the usable cores)");
   calibrate_app->add_flag("-q,--quiet", calibrate.quiet, "Print no progress");
+  add_run_limit_options(calibrate_app, calibrate.limits);
 
   try {
     app.parse(argc, argv);
@@ -217,7 +224,7 @@ int run_main(int argc, char** argv) {
       if (!quiet) print_headline(report, stdout);
     } else if (*validate_app) {
       fmt::print("{}\n", validate_command(validate_path, validate_overrides, validate_strict,
-                                          validate_resolved));
+                                          validate_resolved, validate_limits));
     } else if (*explain_app) {
       if (explain_replications) explain.replications = *explain_replications;
       fmt::print("{}", format_explain(explain_command(explain), explain_csv));
@@ -239,6 +246,7 @@ int run_main(int argc, char** argv) {
       ensembles.headline = compare.headline;
       ensembles.csv = compare.csv;
       ensembles.quiet = compare_quiet;
+      ensembles.limits = compare_limits;
       fmt::print("{}", compare_ensembles_command(ensembles));
     } else if (*compare_app) {
       fmt::print("{}", compare_command(compare));
@@ -249,6 +257,12 @@ int run_main(int argc, char** argv) {
   } catch (const Interrupted& interrupted) {
     fmt::print(stderr, "gpumarket: error: {}\n", interrupted.what());
     return exit_code::kSignalBase + interrupted.signal();
+  } catch (const std::bad_alloc&) {
+    // One a command did not name (commands name theirs: "out of memory while ...").
+    fmt::print(stderr,
+               "gpumarket: error: out of memory (docs/limits.md says what sizes a "
+               "run's memory)\n");
+    return exit_code::kBadInput;
   } catch (const std::exception& error) {
     fmt::print(stderr, "gpumarket: error: {}\n", error.what());
     return exit_code::kBadInput;

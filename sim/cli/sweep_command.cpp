@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "gpumarket/cli/commands.hpp"
 #include "gpumarket/cli/sensitivity_command.hpp"
@@ -14,6 +15,7 @@
 #include "gpumarket/sweep/sweep_compare.hpp"
 #include "gpumarket/sweep/sweep_result.hpp"
 #include "output_not_input.hpp"
+#include "run_limit_options.hpp"
 #include "unsigned_option.hpp"
 
 namespace gpumarket {
@@ -130,6 +132,24 @@ std::pair<uint64_t, uint64_t> shard_from_environment() {
   return {i - lowest, n};
 }
 
+// Every point that loads, as if it ran all of the sweep's rows: the sweep's cost is bounded by
+// its costliest point's. Points that do not load fail as rows; checked_points reports them.
+void check_sweep_cost(const SweepSpec& spec, const RunLimits& limits) {
+  if (limits.allow_large) return;
+  const RunRows rows{static_cast<double>(spec.row_count()), spec.replications_location,
+                     "replications"};
+  for (uint64_t point = 0; point < spec.points.size(); ++point) {
+    const ConfigNode tree = spec.scenario_tree(spec.row(point * spec.replications));
+    std::optional<Scenario> scenario;
+    try {
+      scenario = decode_scenario(tree);
+    } catch (const Error&) {
+      continue;
+    }
+    check_run_cost(tree, *scenario, limits, rows);
+  }
+}
+
 SweepReport sweep_command(const SweepCommand& command) {
   // Options are checked before MPI starts, so that every rank reports them alike.
   SweepOptions options;
@@ -140,6 +160,7 @@ SweepReport sweep_command(const SweepCommand& command) {
   if (command.dry_run) {
     const SweepSpec spec = load_sweep(command.sweep_path);
     const PointChecks checks = checked_points(spec);
+    check_sweep_cost(spec, command.limits);
     sweep_indicators(spec);
     for (uint64_t p = 0; p < spec.points.size(); ++p) fmt::print("{}\n", point_line(spec, p));
     if (!command.quiet) {
@@ -162,6 +183,7 @@ SweepReport sweep_command(const SweepCommand& command) {
                              sweep_inputs(spec));
     }
     const PointChecks checks = checked_points(spec);
+    check_sweep_cost(spec, command.limits);
     create_parent_directories(options.output);
     const bool talks = !command.quiet && group.rank() == 0;
     if (talks) {
@@ -214,7 +236,7 @@ SweepReport sweep_command(const SweepCommand& command) {
   }
 }
 
-std::string validate_sweep_command(const std::string& path) {
+std::string validate_sweep_command(const std::string& path, const RunLimits& limits) {
   const SweepSpec spec = load_sweep(path);
   const PointChecks checks = check_points(spec);
   const std::vector<InvalidPoint>& invalid = checks.invalid;
@@ -224,6 +246,7 @@ std::string validate_sweep_command(const std::string& path) {
                             spec.points.size()));
   }
   log_point_checks(spec, checks);
+  check_sweep_cost(spec, limits);
   const std::vector<std::string> indicators = sweep_indicators(spec);
   return fmt::format("{}: valid sweep: {} points x {} replications = {} rows, {} indicator(s)",
                      path, spec.points.size(), spec.replications, spec.row_count(),
@@ -323,6 +346,7 @@ SweepSubcommands::SweepSubcommands(CLI::App& app) : state_(std::make_unique<Stat
   s.sweep_app->add_flag("--fresh", s.sweep.fresh,
                         "Start over: move the journal and result of an earlier run aside "
                         "(to <stem>.old-<n>.h5 and its journal) instead of resuming");
+  add_run_limit_options(s.sweep_app, s.sweep.limits);
 
   s.merge_app = app.add_subcommand("sweep-merge", "Join the shard results of a sweep into one");
   s.merge_app->add_option("output", s.merge.output, "Merged result file")->required();

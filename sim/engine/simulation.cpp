@@ -1,6 +1,9 @@
 #include "gpumarket/engine/simulation.hpp"
 
+#include <string>
+
 #include "gpumarket/core/check.hpp"
+#include "gpumarket/core/interrupt.hpp"
 
 namespace gpumarket {
 
@@ -23,6 +26,9 @@ void Simulation::run_until(SimTime horizon) {
   while (queue_.pop_before(horizon, event)) {
     now_ = event.time;
     ++events_processed_;
+    if ((events_processed_ & kInterruptPollMask) == 0 && interrupt_signal() != 0) {
+      throw_if_interrupted("dispatching events at " + std::to_string(now_.in_hours()) + " h");
+    }
     const Handler& handler = handlers_[event.handler];
     handler.function(handler.target, *this, event);
   }

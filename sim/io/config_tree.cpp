@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "gpumarket/core/check.hpp"
+#include "gpumarket/core/interrupt.hpp"
 #include "gpumarket/core/unsigned_text.hpp"
 #include "yaml_documents.hpp"
 
@@ -135,6 +136,7 @@ std::string read_file(const std::string& path, std::string& text) {
   char buffer[65536];
   size_t n = 0;
   while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
+    if (interrupt_signal() != 0) throw_if_interrupted("reading " + path);
     text.append(buffer, n);
     if (text.size() > kMaxConfigFileBytes) {
       return "it is larger than " + std::to_string(kMaxConfigFileBytes >> 20) +
@@ -558,10 +560,10 @@ bool same_content(const ConfigNode& a, const ConfigNode& b) {
   return true;
 }
 
-std::string read_config_text(const std::string& path) {
+std::string read_config_text(const std::string& path, std::string_view kind) {
   std::string text;
   if (const std::string reason = read_file(path, text); !reason.empty()) {
-    throw Error(path + ": cannot read the scenario file: " + reason);
+    throw Error(path + ": cannot read the " + std::string(kind) + ": " + reason);
   }
   return text;
 }

@@ -1028,6 +1028,7 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
   for (const std::string& assignment : overrides) apply_override(root, assignment);
   loaded.scenario = decode_scenario(root, &loaded.warnings);
   loaded.resolved_yaml = to_yaml(root);
+  loaded.tree = std::move(root);
   return loaded;
 }
 

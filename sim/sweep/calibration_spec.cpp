@@ -252,6 +252,7 @@ CalibrationSpec decode_calibration(const std::string& text, const std::string& p
   const Scenario scenario = decode_scenario(spec.base);
   spec.seed = r.optional_unsigned("seed", 1);
   spec.replications = static_cast<uint64_t>(r.optional_integer("replications", 8, Check::Positive));
+  spec.replications_location = r.location("replications");
   spec.confidence = r.optional_fraction("confidence", spec.confidence);
   spec.jacobian_step = r.optional_fraction("jacobian_step", spec.jacobian_step);
   spec.output = r.optional_string("output", "");
@@ -276,7 +277,7 @@ CalibrationSpec decode_calibration(const std::string& text, const std::string& p
 }
 
 CalibrationSpec load_calibration(const std::string& path) {
-  return decode_calibration(read_config_text(path), path);
+  return decode_calibration(read_config_text(path, "calibration file"), path);
 }
 
 }  // namespace gpumarket

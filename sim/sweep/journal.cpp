@@ -21,6 +21,26 @@ namespace {
 
 constexpr const char* kMagic = "gpumarket-sweep-journal 1";
 
+// Throws Error unless `path` is missing or a regular file of at most kMaxJournalPartBytes,
+// checked before it is opened: a FIFO would block the read, a device never end it.
+void check_journal_part(const std::filesystem::path& path) {
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) return;
+  if (!std::filesystem::is_regular_file(status)) {
+    throw Error(fmt::format(
+        "{}: cannot read the journal: it is not a regular file{}", path.string(),
+        std::filesystem::is_directory(status) ? " (a directory)" : " (a FIFO, socket or device)"));
+  }
+  const uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxJournalPartBytes) {
+    throw Error(
+        fmt::format("{}: cannot read the journal: it is {} bytes, larger than {} GiB "
+                    "(docs/sweeps.md, \"The journal\")",
+                    path.string(), size, kMaxJournalPartBytes >> 30));
+  }
+}
+
 std::string header_line(const std::string& fingerprint, const std::vector<std::string>& names) {
   std::string line = fmt::format("{} {} {}", kMagic, fingerprint, names.size());
   for (const std::string& n : names) line += ' ' + n;
@@ -110,6 +130,7 @@ LockedFile open_part(const std::filesystem::path& dir, const std::string& part) 
                             ec.message()));
   }
   const std::filesystem::path path = dir / (part + ".log");
+  check_journal_part(path);
   LockedFile file(path, O_WRONLY | O_CREAT | O_APPEND);
   if (!file.locked()) {
     throw Error(
@@ -196,6 +217,7 @@ std::map<uint64_t, JournalEntry> read_journal(const std::filesystem::path& dir,
   std::sort(parts.begin(), parts.end());
   const std::string header = header_line(fingerprint, indicators);
   for (const auto& part : parts) {
+    check_journal_part(part);
     std::ifstream in(part, std::ios::binary);
     std::string text((std::istreambuf_iterator<char>(in)), {});
     size_t start = 0;
@@ -229,6 +251,7 @@ bool journal_of_another_sweep(const std::filesystem::path& dir, const std::strin
   const std::string header = header_line(fingerprint, indicators);
   for (const auto& file : std::filesystem::directory_iterator(dir)) {
     if (file.path().extension() != ".log") continue;
+    check_journal_part(file.path());
     std::ifstream in(file.path(), std::ios::binary);
     std::string first;
     if (std::getline(in, first) && !in.eof() && first != header) return true;
@@ -241,6 +264,7 @@ uint64_t count_journal_lines(const std::filesystem::path& dir) {
   if (!std::filesystem::is_directory(dir)) return 0;
   for (const auto& file : std::filesystem::directory_iterator(dir)) {
     if (file.path().extension() != ".log") continue;
+    check_journal_part(file.path());
     std::ifstream in(file.path());
     std::string line;
     while (std::getline(in, line)) n += line.starts_with("R ") ? 1 : 0;

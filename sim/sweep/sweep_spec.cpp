@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -736,6 +737,7 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
   spec.base = decode_base(r, path, !scenario_axes.empty());
   spec.seed = r.optional_unsigned("seed", 1);
   spec.replications = static_cast<uint64_t>(r.optional_integer("replications", 1, Check::Positive));
+  spec.replications_location = r.location("replications");
   spec.common_random_numbers = r.optional_boolean("common_random_numbers", true);
   spec.keep_series = r.optional_boolean("keep_series", false);
   spec.output = r.optional_string("output", "");
@@ -762,6 +764,14 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
   const std::vector<uint64_t> kept_by =
       expand_grid(blocks, constraints, total, spec.axes.size(), spec.points);
   if (spec.points.empty()) throw_unsatisfiable(constraints, kept_by, total, constraints_where);
+  // Row indices are 64-bit: points × replications must not wrap around.
+  if (spec.points.size() > std::numeric_limits<uint64_t>::max() / spec.replications) {
+    throw Error(spec.replications_location,
+                fmt::format("replications: {} replications of {} points give more than 2^64 "
+                            "rows; expected at most {} replications",
+                            spec.replications, spec.points.size(),
+                            std::numeric_limits<uint64_t>::max() / spec.points.size()));
+  }
   return spec;
 }
 
@@ -775,13 +785,7 @@ bool is_sweep_file(const std::string& path) {
 }
 
 SweepSpec load_sweep(const std::string& path) {
-  std::string text;
-  try {
-    text = read_config_text(path);
-  } catch (const Error&) {
-    throw Error(fmt::format("{}: cannot read the sweep file.", path));
-  }
-  return decode_sweep(text, path);
+  return decode_sweep(read_config_text(path, "sweep file"), path);
 }
 
 }  // namespace gpumarket

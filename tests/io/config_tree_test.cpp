@@ -4,11 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
 
+#include "gpumarket/core/interrupt.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpumarket {
@@ -378,6 +380,24 @@ TEST(ConfigTree, RefusesFilesThatAreNotRegularOrTooLarge) {
 }
 
 // 11,000 files used to overflow the stack, and 10,000 took 27 s.
+// A signal while a file is read stops the read at its next 64 KiB block.
+TEST(ConfigTree, StopsReadingAFileWhenInterrupted) {
+  TempDir dir;
+  const std::string path =
+      dir.write("long.yaml", std::string(1 << 17, '#') + "\nname: x\n").string();
+  request_interrupt(SIGINT);
+  std::string message;
+  try {
+    read_config_text(path);
+  } catch (const Interrupted& interrupted) {
+    message = interrupted.what();
+  }
+  request_interrupt(0);
+  EXPECT_EQ(message,
+            "interrupted by signal 2 while reading " + path + "; no output file was written");
+  EXPECT_NO_THROW(read_config_text(path));
+}
+
 TEST(ConfigTree, RefusesAnExtendsChainLongerThanTheLimit) {
   TempDir dir;
   for (size_t i = 0; i <= kMaxExtendsDepth; ++i) {

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "gpumarket/core/hash.hpp"
+#include "gpumarket/sweep/calibration_spec.hpp"
 #include "gpumarket/sweep/sweep_compare.hpp"
 #include "sweep_fixtures.hpp"
 
@@ -195,6 +197,55 @@ TEST(SweepRunner, RefusesASecondWriterOfAJournalPart) {
   }
   first.append(JournalEntry{3, true, 0.5, {1.0}, ""});
   EXPECT_EQ(read_journal(journal, "fingerprint", {"x"}).size(), 1u);
+}
+
+// A part that is a FIFO is refused before it is opened (opening it would block this test), by
+// the reader and by a writer that would resume it.
+TEST(SweepRunner, RefusesAJournalPartThatIsAFifo) {
+  TempDir dir;
+  const std::filesystem::path journal = dir / "out.h5.journal";
+  std::filesystem::create_directories(journal);
+  const std::filesystem::path part = journal / "rank-0-of-1.log";
+  ASSERT_EQ(::mkfifo(part.c_str(), 0600), 0);
+  const std::string expected =
+      part.string() +
+      ": cannot read the journal: it is not a regular file (a FIFO, socket or device)";
+  try {
+    read_journal(journal, "fingerprint", {"x"});
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()), expected);
+  }
+  try {
+    JournalWriter writer(journal, "rank-0-of-1", "fingerprint", {"x"});
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()), expected);
+  }
+  EXPECT_THROW(count_journal_lines(journal), Error);
+}
+
+// Sweep and calibration files are refused like scenarios when they are not regular files,
+// before they are opened (a FIFO would block), with the kind of file in the message.
+TEST(SweepRunner, RefusesASweepOrCalibrationFileThatIsAFifo) {
+  TempDir dir;
+  const std::filesystem::path fifo = dir / "fifo.yaml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string not_regular = ": it is not a regular file (a FIFO, socket or device)";
+  try {
+    load_sweep(fifo.string());
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              fifo.string() + ": cannot read the sweep file" + not_regular);
+  }
+  try {
+    load_calibration(fifo.string());
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              fifo.string() + ": cannot read the calibration file" + not_regular);
+  }
 }
 
 // An entry whose checksum matches but whose error text has an escape `escape` never writes

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "gpumarket/cli/run_limits.hpp"
 #include "gpumarket/io/calibration_file.hpp"
 
 namespace gpumarket {
@@ -15,6 +16,9 @@ struct CalibrateCommand {
   unsigned threads = 0;
   bool quiet = false;
   std::string command_line;
+  /// Checked on the file's scenario, times its replications and every evaluation the search
+  /// may make, before any runs.
+  RunLimits limits;
 };
 
 struct CalibrateReport {

@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "gpumarket/cli/run_limits.hpp"
 #include "gpumarket/core/error.hpp"
+#include "gpumarket/core/interrupt.hpp"
 #include "gpumarket/core/recorder.hpp"
 #include "gpumarket/io/scenario_loader.hpp"
 
@@ -23,16 +25,6 @@ constexpr int kUsage = 2;         // the command line does not parse, or names a
 constexpr int kFailedRows = 3;    // a sweep finished, but some of its rows failed
 constexpr int kSignalBase = 128;  // interrupted: 128 + the signal, 130 for SIGINT (Ctrl-C)
 }  // namespace exit_code
-
-/// A run stopped by SIGINT or SIGTERM; its output file was not written.
-class Interrupted : public Error {
- public:
-  Interrupted(const std::string& message, int signal) : Error(message), signal_(signal) {}
-  int signal() const { return signal_; }
-
- private:
-  int signal_;
-};
 
 /// A command line that parses but cannot be carried out as given, found before anything is
 /// written (an output file that is one of the inputs): exit_code::kUsage.
@@ -51,6 +43,7 @@ struct RunCommand {
   /// bar is redrawn instead.
   double progress_interval_s = 10;
   bool strict = false;  // the scenario's warnings are errors
+  RunLimits limits;     // a scenario that would cost more is refused before it runs
 };
 
 struct RunReport {
@@ -69,9 +62,10 @@ RunReport run_scenario_command(const RunCommand& command);
 /// returns a one-line description of it, or with `resolved` the scenario after extends and
 /// overrides as YAML. Prints a scenario's warnings to stderr. Throws Error at the first
 /// problem, and with `strict` after warnings (a sweep file takes neither `strict` nor
-/// `resolved`).
+/// `resolved`), and when a run of it would go beyond `limits`.
 std::string validate_command(const std::string& path, const std::vector<std::string>& overrides,
-                             bool strict = false, bool resolved = false);
+                             bool strict = false, bool resolved = false,
+                             const RunLimits& limits = {});
 
 /// An argument as the shell reads it back: quoted when it holds anything but plain
 /// characters. For the command lines that files record.
@@ -97,8 +91,9 @@ std::vector<size_t> headline_order(const std::vector<std::string>& names);
 /// Prints a run's headline results as a short table.
 void print_headline(const RunReport& report, std::FILE* out);
 
-/// Set by SIGINT/SIGTERM: the run stops at its next tick, leaves no output file and throws
-/// Interrupted.
+/// SIGINT/SIGTERM request an interrupt (core/interrupt.hpp): the run stops within about a
+/// millisecond (at its next tick, or in a long read, setup, arrival batch or tick), leaves no
+/// output file and throws Interrupted. A second signal ends the process at once.
 void install_interrupt_handlers();
 
 }  // namespace gpumarket

@@ -58,6 +58,7 @@ struct EnsembleCompareCommand {
   bool headline = false;          // only the headline indicators
   bool csv = false;
   bool quiet = false;
+  RunLimits limits;  // checked on both scenarios before either ensemble runs
 };
 
 /// Whether `paths` are two ensemble files: sweep results of one point each.

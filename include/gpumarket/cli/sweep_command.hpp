@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "gpumarket/cli/run_limits.hpp"
 #include "gpumarket/sweep/sweep_runner.hpp"
 
 namespace CLI {
@@ -27,6 +28,7 @@ struct SweepCommand {
   bool quiet = false;
   bool dry_run = false;  // check the sweep and print its points; run nothing
   bool fresh = false;    // move an earlier run's journal and result aside and start over
+  RunLimits limits;      // checked on every point, times the sweep's rows, before any row runs
 };
 
 struct SweepMergeCommand {
@@ -56,8 +58,9 @@ std::pair<uint64_t, uint64_t> shard_from_environment();
 SweepReport sweep_command(const SweepCommand& command);
 
 /// Checks a sweep file as `sweep` would before running (its base scenario, every point and the
-/// indicators) and returns a one-line description. Throws Error at the first invalid point.
-std::string validate_sweep_command(const std::string& path);
+/// indicators) and returns a one-line description. Throws Error at the first invalid point,
+/// and when the sweep's rows would go beyond `limits`.
+std::string validate_sweep_command(const std::string& path, const RunLimits& limits = {});
 
 struct SweepMergeReport {
   std::string summary;  // one line

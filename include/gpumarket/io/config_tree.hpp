@@ -69,10 +69,10 @@ inline constexpr size_t kMaxConfigDepth = 64;                 // nested mappings
 inline constexpr size_t kMaxConfigValues = 1'000'000;
 inline constexpr size_t kMaxExtendsDepth = 64;  // files in one `extends` chain
 
-/// The bytes of a file. Throws Error("path: cannot read the scenario file: <reason>"), also
+/// The bytes of a file. Throws Error("path: cannot read the <kind>: <reason>"), also
 /// for a path that is not a regular file (a FIFO, a device, a directory: reading one could
 /// block or never end) and for a file larger than kMaxConfigFileBytes.
-std::string read_config_text(const std::string& path);
+std::string read_config_text(const std::string& path, std::string_view kind = "scenario file");
 
 /// Parses YAML text that must hold one mapping; `path` names the text in locations.
 /// Throws Error on a YAML syntax error, an empty document, more than one document, a top

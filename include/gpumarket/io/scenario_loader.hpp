@@ -26,6 +26,7 @@ struct LoadedScenario {
   std::string path;               // as the caller gave it
   std::string text;               // the file's bytes, before extends and overrides
   std::string resolved_yaml;      // the tree after extends and overrides, as YAML (to_yaml)
+  ConfigNode tree;                // that tree, whose locations name the keys of a refused run
   std::vector<Warning> warnings;  // in the order the checks find them
 };
 

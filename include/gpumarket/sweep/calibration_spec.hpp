@@ -53,6 +53,7 @@ struct CalibrationSpec {
   std::vector<CalibrationTarget> targets;
   uint64_t seed = 1;
   uint64_t replications = 8;
+  SourceLocation replications_location;  // its value in the file, to name it in errors
   double confidence = 0.95;
   /// Central differences of the Jacobian step this fraction of each range each way.
   double jacobian_step = 0.02;

@@ -28,11 +28,16 @@ struct JournalEntry {
 /// at most the line being written, which readers then ignore. The writer holds the part's lock
 /// (LockedFile) while it lives: a second sweep on the same journal is refused rather than
 /// running every row again. Not thread-safe: callers serialise append().
+/// The largest journal part read back, so that a part that is not a journal cannot exhaust
+/// memory: a row's line is ~20 bytes per indicator, so 4 GiB hold millions of rows.
+inline constexpr uintmax_t kMaxJournalPartBytes = 4ull << 30;
+
 class JournalWriter {
  public:
   /// Creates `dir` if needed and opens the part for appending. Throws Error when the directory
-  /// or file cannot be created, when another process holds the part, or when the part was
-  /// written for another sweep.
+  /// or file cannot be created, when another process holds the part, when the part was
+  /// written for another sweep, or when it is no regular file or larger than
+  /// kMaxJournalPartBytes.
   JournalWriter(const std::filesystem::path& dir, const std::string& part,
                 const std::string& fingerprint, const std::vector<std::string>& indicators);
 
@@ -46,7 +51,9 @@ class JournalWriter {
 /// Every valid entry of every "*.log" part in `dir` (none when `dir` does not exist), by row;
 /// when a row appears more than once, the first entry in (part name, line) order wins and
 /// `duplicates` counts the others. Malformed or torn lines are skipped. Throws Error when a
-/// part was written for another sweep (fingerprint or indicators differ).
+/// part was written for another sweep (fingerprint or indicators differ), and, naming it, when
+/// a part is no regular file (checked before it is opened) or is larger than
+/// kMaxJournalPartBytes.
 std::map<uint64_t, JournalEntry> read_journal(const std::filesystem::path& dir,
                                               const std::string& fingerprint,
                                               const std::vector<std::string>& indicators,

@@ -63,7 +63,8 @@ struct SweepSpec {
   std::vector<SweepAxis> axes;
   std::vector<SweepPoint> points;  // after constraints, in expansion order
   uint64_t replications = 1;
-  uint64_t seed = 1;  // the sweep seed
+  SourceLocation replications_location;  // its value in the file, to name it in errors
+  uint64_t seed = 1;                     // the sweep seed
   /// true: the scenario seed depends only on (sweep seed, replication), so replication r of
   /// every point draws the same demand stream (common random numbers).
   bool common_random_numbers = true;
