@@ -77,16 +77,14 @@ TimeWindow decode_window(MapReader& r, std::string_view key, Date start) {
 // The statistic of a series target: `statistic`, `probability`, `window`, `base_window`.
 SeriesStatistic decode_statistic(MapReader& r, Date start) {
   SeriesStatistic s;
-  const std::string kind =
-      r.optional_enumeration("statistic", "mean",
-                             {"mean", "quantile", "level", "growth", "volatility"});
+  const std::string kind = r.optional_enumeration(
+      "statistic", "mean", {"mean", "quantile", "level", "growth", "volatility"});
   s.kind = static_cast<SeriesStatistic::Kind>(
       std::find(std::begin(kSeriesStatisticNames), std::end(kSeriesStatisticNames), kind) -
       std::begin(kSeriesStatisticNames));
   if (s.kind == SeriesStatistic::Kind::Quantile) s.probability = r.fraction("probability");
   if (s.kind == SeriesStatistic::Kind::Volatility) {
-    s.interval_h =
-        r.optional_duration("interval", Duration::hours(24), Check::Positive).in_hours();
+    s.interval_h = r.optional_duration("interval", Duration::hours(24), Check::Positive).in_hours();
   }
   const bool needs_window =
       s.kind == SeriesStatistic::Kind::Level || s.kind == SeriesStatistic::Kind::Growth;
@@ -215,8 +213,10 @@ std::string CalibrationTarget::measure() const {
                                              statistic.base_window.to_h)
                                : "";
   std::string q;
-  if (statistic.kind == SeriesStatistic::Kind::Quantile) q = fmt::format(" {}", statistic.probability);
-  if (statistic.kind == SeriesStatistic::Kind::Volatility) q = fmt::format(" per {}h", statistic.interval_h);
+  if (statistic.kind == SeriesStatistic::Kind::Quantile)
+    q = fmt::format(" {}", statistic.probability);
+  if (statistic.kind == SeriesStatistic::Kind::Volatility)
+    q = fmt::format(" per {}h", statistic.interval_h);
   return fmt::format("{}{} of {}{}{}", statistic_name, q, series, window, base);
 }
 

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/random/normal_distribution.hpp>
-
 #include <cmath>
 #include <stdexcept>
 #include <vector>
