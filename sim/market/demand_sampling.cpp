@@ -101,9 +101,7 @@ ZipfSampler::ZipfSampler(const AddressPoolParams& params)
   std::vector<double> scaled(static_cast<size_t>(n));
   // Summed from the smallest weight up so that the tail's many small terms are not lost.
   for (int64_t k = n - 1; k >= 0; --k) {
-    if ((static_cast<uint64_t>(k) & kInterruptPollMask) == 0) {
-      throw_if_interrupted("setting up an address pool");
-    }
+    poll_interrupt(static_cast<uint64_t>(k), "setting up an address pool");
     scaled[k] = std::pow(static_cast<double>(k + 1), -exponent_);
     normaliser_ += scaled[k];
   }
@@ -221,7 +219,7 @@ void ArrivalSampler::sample(double t0_h, double t1_h, RandomEngine& engine,
     for (double t = t0_h + unit_exponential(engine) / rate; t < t1_h;
          t += unit_exponential(engine) / rate) {
       times_h.push_back(t);
-      if ((times_h.size() & kInterruptPollMask) == 0) throw_if_interrupted("generating arrivals");
+      poll_interrupt(times_h.size(), "generating arrivals");
     }
     return;
   }
@@ -244,7 +242,7 @@ void ArrivalSampler::sample(double t0_h, double t1_h, RandomEngine& engine,
       if (!(t < b)) t = std::nextafter(b, a);
       t = std::max(t, a);
       times_h.push_back(t);
-      if ((times_h.size() & kInterruptPollMask) == 0) throw_if_interrupted("generating arrivals");
+      poll_interrupt(times_h.size(), "generating arrivals");
       a = t;
       remaining = unit_exponential(engine);
     }

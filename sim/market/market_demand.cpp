@@ -130,9 +130,7 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
     segment.arrivals.sample(t0.in_hours(), t1.in_hours(), segment.arrival_rng, arrival_times_h_);
     totals_.jobs_generated += arrival_times_h_.size();
     for (size_t i = 0; i < arrival_times_h_.size(); ++i) {
-      if ((i & kInterruptPollMask) == kInterruptPollMask && interrupt_signal() != 0) {
-        throw_if_interrupted("drawing the jobs of a tick");
-      }
+      poll_interrupt(i, "drawing the jobs of a tick");
       const double time_h = arrival_times_h_[i];
       const uint32_t slot = jobs_.acquire();
       Job& job = jobs_[slot];
@@ -180,10 +178,7 @@ void MarketModel::Impl::generate_arrivals(SimTime t0, SimTime t1) {
   batch_classes_.clear();
   route_jobs(route_table_, batch_, current_->routing.logit_scale, routing_rng_, routing_);
   for (Eigen::Index j = 0; j < n; ++j) {
-    if ((static_cast<uint64_t>(j) & kInterruptPollMask) == kInterruptPollMask &&
-        interrupt_signal() != 0) {
-      throw_if_interrupted("routing the jobs of a tick");
-    }
+    poll_interrupt(static_cast<uint64_t>(j), "routing the jobs of a tick");
     const uint32_t slot = batch_slots_[j];
     Job& job = jobs_[slot];
     const int route = routing_.route(j);

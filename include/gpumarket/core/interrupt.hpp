@@ -42,4 +42,13 @@ void throw_if_interrupted(const std::string& doing);
 /// costs nothing measurable, and 64 Ki events or arrivals take about a millisecond.
 inline constexpr uint64_t kInterruptPollMask = (1u << 16) - 1;
 
+/// The poll of a hot loop at its `iteration`-th pass: once every kInterruptPollMask + 1
+/// passes, throws Interrupted (saying the process stopped while `doing`) when a signal asked to
+/// stop. Builds no string unless it throws.
+inline void poll_interrupt(uint64_t iteration, const char* doing) {
+  if ((iteration & kInterruptPollMask) == kInterruptPollMask && interrupt_signal() != 0) {
+    throw_if_interrupted(doing);
+  }
+}
+
 }  // namespace gpumarket
