@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "gpumarket/core/check.hpp"
+#include "gpumarket/core/interrupt.hpp"
 
 namespace gpumarket {
 namespace {
@@ -113,6 +114,7 @@ void choice_probabilities(const Eigen::Ref<const Eigen::ArrayXXd>& cost,
   if (std::isinf(beta)) {
     probability.setZero();
     for (Eigen::Index j = 0; j < nj; ++j) {
+      poll_interrupt(static_cast<uint64_t>(j), "choosing the routes of a tick's jobs");
       if (!submits(j)) continue;
       Eigen::Index r = 0;
       while (cost(j, r) != min_cost(j)) ++r;  // the lowest index among the cheapest
@@ -146,7 +148,9 @@ void choose_routes(const Eigen::Ref<const Eigen::ArrayXXd>& probability, RandomE
   const Eigen::Index nr = probability.cols();
   route.resize(nj);
   boost::random::uniform_01<double> uniform;
+  // One enormous tick's batch can hold millions of jobs: the draw polls for Ctrl-C.
   for (Eigen::Index j = 0; j < nj; ++j) {
+    poll_interrupt(static_cast<uint64_t>(j), "choosing the routes of a tick's jobs");
     const double u = uniform(engine);
     double cumulative = 0.0;
     int chosen = -1;

@@ -5,9 +5,11 @@
 #include <boost/random/uniform_01.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
+#include <csignal>
 #include <limits>
 #include <vector>
 
+#include "gpumarket/core/interrupt.hpp"
 #include "gpumarket/core/random.hpp"
 #include "scalar_routing_reference.hpp"
 
@@ -393,6 +395,29 @@ TEST(RouteJobs, HandlesAnEmptyBatch) {
   route_jobs(routes, jobs, 1.0, engine, result);
   EXPECT_EQ(result.cost.rows(), 0);
   EXPECT_EQ(result.route.size(), 0);
+}
+
+// A signal that came during one enormous tick stops the routing of its batch, for the logit
+// draw and for the argmin alike, instead of waiting for the tick to end.
+TEST(RouteJobs, StopsAtASignalInAnEnormousBatch) {
+  RandomEngine engine = make_stream(7, "test/routing");
+  const RouteTable routes = random_routes(3, engine);
+  const JobBatch jobs = random_jobs(static_cast<Eigen::Index>(kInterruptPollMask) + 1, engine);
+  for (const double beta : {10.0, kBetaArgmin}) {
+    RoutingResult result;
+    request_interrupt(SIGINT);
+    try {
+      route_jobs(routes, jobs, beta, engine, result);
+      ADD_FAILURE() << "expected Interrupted at beta " << beta;
+    } catch (const Interrupted& interrupted) {
+      EXPECT_EQ(interrupted.signal(), SIGINT);
+      EXPECT_NE(std::string(interrupted.what()).find("while choosing the routes of a tick's jobs"),
+                std::string::npos)
+          << interrupted.what();
+    }
+    request_interrupt(0);
+    EXPECT_NO_THROW(route_jobs(routes, jobs, beta, engine, result));
+  }
 }
 
 }  // namespace
