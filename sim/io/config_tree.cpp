@@ -277,6 +277,10 @@ std::vector<PathStep> parse_path(std::string_view path) {
     if (end == pos) throw malformed("expected a key before position " + std::to_string(pos + 1));
     const std::string_view key = path.substr(pos, end - pos);
     if (key.find(']') != std::string_view::npos) throw malformed("unexpected ']'");
+    // `--set path=value` splits at the first '=': a key holding one could not be set.
+    if (key.find('=') != std::string_view::npos) {
+      throw malformed("'=' cannot appear in a key of a path");
+    }
     steps.push_back(PathStep{std::string(key), std::nullopt, std::string(path.substr(0, end))});
     pos = end;
     while (pos < path.size() && path[pos] == '[') {

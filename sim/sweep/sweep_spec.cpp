@@ -10,6 +10,7 @@
 #include <limits>
 #include <optional>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 #include "gpumarket/core/check.hpp"
@@ -390,9 +391,12 @@ Block decode_block(MapReader r, const std::vector<BaseScenario>& bases,
 ConfigNode load_scenario_file(const std::string& sweep_path, const std::string& file,
                               const SourceLocation& where, const std::string& key) {
   const std::filesystem::path path = std::filesystem::path(sweep_path).parent_path() / file;
-  if (!std::filesystem::is_regular_file(path)) {
+  std::error_code error;  // e.g. a name too long for the file system
+  if (!std::filesystem::is_regular_file(path, error)) {
+    const bool missing = !error || error == std::errc::no_such_file_or_directory;
     throw Error(where,
-                fmt::format("{}: the scenario file '{}' does not exist", key, path.string()));
+                fmt::format("{}: the scenario file '{}' {}", key, path.string(),
+                            missing ? "does not exist" : "cannot be read: " + error.message()));
   }
   return load_config_file(path.string());
 }
