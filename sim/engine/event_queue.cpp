@@ -53,6 +53,35 @@ void EventQueue::cancel(EventHandle handle) {
   cancelled_insert(handle.sequence);
 }
 
+std::vector<Event> EventQueue::pending_events() const {
+  std::vector<Event> events;
+  events.reserve(size());
+  // Slot 0 of a consumed top holds the event last popped: it is no longer pending.
+  for (size_t i = top_consumed_ ? 1 : 0; i < size_; ++i) {
+    const auto order = static_cast<uint64_t>(keys_[i]);
+    if (cancelled_count_ != 0 && cancelled_contains(order & Event::kSequenceMask)) continue;
+    events.push_back({SimTime::micros(time_of(keys_[i])), order,
+                      static_cast<uint32_t>(payloads_[i] >> 32),
+                      static_cast<uint32_t>(payloads_[i])});
+  }
+  return events;
+}
+
+void EventQueue::restore(std::span<const Event> events, uint64_t next_sequence) {
+  GPUMARKET_CHECK(next_sequence >= 1 && next_sequence <= Event::kSequenceMask + 1);
+  size_ = 0;
+  top_consumed_ = false;
+  std::fill(cancelled_slots_.begin(), cancelled_slots_.end(), 0);
+  cancelled_count_ = 0;
+  next_sequence_ = next_sequence;
+  reserve(events.size());
+  for (const Event& event : events) {
+    GPUMARKET_CHECK(event.sequence() > 0 && event.sequence() < next_sequence);
+    sift_up(size_++, make_key(event.time.count_micros(), event.order),
+            (uint64_t{event.handler} << 32) | event.arg);
+  }
+}
+
 bool EventQueue::cancelled_contains(uint64_t sequence) const {
   const size_t mask = cancelled_slots_.size() - 1;
   for (size_t i = slot_of(sequence, mask);; i = (i + 1) & mask) {

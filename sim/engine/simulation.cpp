@@ -20,6 +20,15 @@ HandlerId Simulation::add_handler(HandlerFunction function, void* target) {
   return static_cast<HandlerId>(handlers_.size() - 1);
 }
 
+void Simulation::restore(const State& state) {
+  for (const Event& event : state.pending) {
+    GPUMARKET_CHECK(event.handler < handlers_.size() && event.time >= state.now);
+  }
+  queue_.restore(state.pending, state.next_sequence);
+  now_ = state.now;
+  events_processed_ = state.events_processed;
+}
+
 void Simulation::run_until(SimTime horizon) {
   GPUMARKET_CHECK(horizon >= now_);
   Event event;

@@ -30,18 +30,20 @@
 namespace gpumarket {
 
 // The order in which events that share a time run (each kind has its own handler below):
-// parameter changes first, capacity freed before new work claims it, and the tick and the
-// day boundary see the state after all job events.
+// parameter changes first, alone at their priority (a run continued from a checkpoint replaces
+// the pending ones by its own scenario's, which must not reorder any other event), then a
+// bridge going down or up (it changes what is open, like a parameter change), capacity freed
+// before new work claims it, and the tick and the day boundary see the state after all job
+// events.
 inline constexpr Priority kTimelineChange = 0;
-inline constexpr Priority kCompletion = 1;
-inline constexpr Priority kAbandonment = 2;
-inline constexpr Priority kVenueArrival = 3;
-inline constexpr Priority kArrival = 4;
-inline constexpr Priority kTick = 5;
-inline constexpr Priority kDayEnd = 6;
-inline constexpr Priority kWarmupEnd = 7;
-// A bridge going down or up changes what is open, like a parameter change: first.
-inline constexpr Priority kBridgeState = 0;
+inline constexpr Priority kBridgeState = 1;
+inline constexpr Priority kCompletion = 2;
+inline constexpr Priority kAbandonment = 3;
+inline constexpr Priority kVenueArrival = 4;
+inline constexpr Priority kArrival = 5;
+inline constexpr Priority kTick = 6;
+inline constexpr Priority kDayEnd = 7;
+inline constexpr Priority kWarmupEnd = 8;
 // A finished proof ends a job's stay at a zk venue as a completion ends it elsewhere.
 inline constexpr Priority kProofDone = kCompletion;
 

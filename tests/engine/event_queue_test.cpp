@@ -156,5 +156,60 @@ TEST(EventQueue, MatchesASortedReferenceUnderRandomPushesPopsAndCancels) {
   }
 }
 
+// A restored queue pops what the original pops, event for event, and numbers new events as it
+// does: the state a checkpoint saves is enough, whatever the heap's layout or cancelled events.
+TEST(EventQueue, ARestoredQueueContinuesAsTheOriginalDoes) {
+  std::mt19937_64 rng(5);
+  EventQueue original;
+  std::vector<EventHandle> live;
+  int64_t now = 0;
+  auto step = [&rng, &now](EventQueue& queue, std::vector<EventHandle>& handles,
+                           std::vector<Event>& popped) {
+    const auto op = rng() % 8;  // pushes outnumber removals: the queue grows
+    if (op < 5) {
+      const auto time = SimTime::micros(now + static_cast<int64_t>(rng() % 50));
+      handles.push_back(queue.push(time, static_cast<Priority>(rng() % 3),
+                                   static_cast<uint32_t>(rng() % 5), static_cast<uint32_t>(rng())));
+    } else if (op == 5 && !handles.empty()) {
+      const size_t k = rng() % handles.size();
+      queue.cancel(handles[k]);
+      handles.erase(handles.begin() + static_cast<std::ptrdiff_t>(k));
+    } else {
+      Event event;
+      if (queue.pop(event)) {
+        now = event.time.count_micros();
+        popped.push_back(event);
+        std::erase_if(handles, [&](EventHandle h) { return h.sequence == event.sequence(); });
+      }
+    }
+  };
+  std::vector<Event> ignored;
+  for (int i = 0; i < 5000; ++i) step(original, live, ignored);
+  ASSERT_GT(original.size(), 100u);
+
+  EventQueue restored;
+  restored.restore(original.pending_events(), original.next_sequence());
+  EXPECT_EQ(restored.size(), original.size());
+  EXPECT_EQ(restored.next_sequence(), original.next_sequence());
+  // The same random operations on both: handles taken before the restore stay valid in it.
+  const std::mt19937_64 fork = rng;
+  const int64_t fork_now = now;
+  std::vector<EventHandle> live_copy = live;
+  std::vector<Event> from_original, from_restored;
+  for (int i = 0; i < 20000; ++i) step(original, live, from_original);
+  rng = fork;
+  now = fork_now;
+  for (int i = 0; i < 20000; ++i) step(restored, live_copy, from_restored);
+  ASSERT_EQ(from_original.size(), from_restored.size());
+  ASSERT_GT(from_original.size(), 1000u);
+  for (size_t i = 0; i < from_original.size(); ++i) {
+    EXPECT_EQ(from_original[i].time, from_restored[i].time);
+    EXPECT_EQ(from_original[i].order, from_restored[i].order);
+    EXPECT_EQ(from_original[i].handler, from_restored[i].handler);
+    EXPECT_EQ(from_original[i].arg, from_restored[i].arg);
+  }
+  EXPECT_EQ(drain_args(original), drain_args(restored));
+}
+
 }  // namespace
 }  // namespace gpumarket

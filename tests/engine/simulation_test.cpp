@@ -99,5 +99,31 @@ TEST(Simulation, EachKindRunsItsOwnMethodWithItsArgInPriorityOrder) {
             (std::vector<TwoKinds::Call>{{'b', 10, 2}, {'a', 10, 4}, {'b', 10, 3}, {'a', 10, 1}}));
 }
 
+TEST(Simulation, ARestoredSimulationRunsTheRestAsTheOriginal) {
+  Simulation original;
+  TwoKinds model(original);
+  for (uint32_t i = 0; i < 40; ++i) {
+    original.schedule_at(SimTime::micros(i % 7 * 10), static_cast<Priority>(i % 3),
+                         i % 2 == 0 ? model.a.id() : model.b.id(), i);
+  }
+  original.run_until(SimTime::micros(30));
+  const Simulation::State state = original.state();
+  EXPECT_EQ(state.now, SimTime::micros(30));
+  EXPECT_EQ(state.pending.size(), original.pending());
+
+  Simulation restored;
+  TwoKinds copy(restored);  // registers its handlers in the same order
+  restored.restore(state);
+  EXPECT_EQ(restored.now(), original.now());
+  EXPECT_EQ(restored.events_processed(), original.events_processed());
+  const size_t before = model.calls.size();
+  original.run_until(SimTime::micros(100));
+  restored.run_until(SimTime::micros(100));
+  EXPECT_EQ(copy.calls,
+            std::vector<TwoKinds::Call>(model.calls.begin() + static_cast<std::ptrdiff_t>(before),
+                                        model.calls.end()));
+  EXPECT_EQ(restored.events_processed(), original.events_processed());
+}
+
 }  // namespace
 }  // namespace gpumarket

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "gpumarket/core/check.hpp"
@@ -101,6 +102,16 @@ class EventQueue {
       }
     return false;
   }
+
+  /// The live events still pending, in no particular order: with next_sequence(), all that
+  /// decides what pops from here on (the heap's layout and the cancelled events do not).
+  std::vector<Event> pending_events() const;
+  /// The sequence number the next push takes.
+  uint64_t next_sequence() const { return next_sequence_; }
+  /// Replaces the contents by `events` (as pending_events gave them; their sequences are kept,
+  /// so handles to them stay valid) and continues numbering at `next_sequence`, so that the
+  /// queue pops and numbers as the one they came from.
+  void restore(std::span<const Event> events, uint64_t next_sequence);
 
   /// Live (not cancelled) events still pending.
   size_t size() const { return size_ - top_consumed_ - cancelled_count_; }

@@ -51,6 +51,21 @@ class Simulation {
   /// Events at or after the horizon stay pending.
   void run_until(SimTime horizon);
 
+  /// What a checkpoint keeps of the loop: the clock, the event counter and the pending events.
+  struct State {
+    SimTime now;
+    uint64_t events_processed = 0;
+    uint64_t next_sequence = 1;
+    std::vector<Event> pending;  // in no particular order
+  };
+  State state() const {
+    return {now_, events_processed_, queue_.next_sequence(), queue_.pending_events()};
+  }
+  /// Continues from `state`, taken from a simulation whose handlers were registered in the
+  /// same order: its events then pop, at the same times and in the same order, to the same
+  /// handlers.
+  void restore(const State& state);
+
   SimTime now() const { return now_; }
   uint64_t events_processed() const { return events_processed_; }
   size_t pending() const { return queue_.size(); }
