@@ -14,6 +14,7 @@
 
 #include "gpumarket/core/check.hpp"
 #include "gpumarket/core/memory_recorder.hpp"
+#include "gpumarket/core/out_of_memory.hpp"
 #include "gpumarket/core/version.hpp"
 #include "gpumarket/io/config_reader.hpp"
 #include "gpumarket/io/hdf5_recorder.hpp"
@@ -362,13 +363,18 @@ JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
   entry.row = row.row;
   entry.indicators.assign(indicators.size(), std::nan(""));
   try {
-    const ConfigNode tree = spec.scenario_tree(row);
-    const Scenario scenario = decode_scenario(tree);
+    // An allocation that fails is reported in the row's error with the phase it failed in.
+    const std::string which = fmt::format("row {} of {}", row.row, spec.path);
+    const ConfigNode tree =
+        naming_out_of_memory("loading " + which, [&] { return spec.scenario_tree(row); });
+    const Scenario scenario =
+        naming_out_of_memory("loading " + which, [&] { return decode_scenario(tree); });
     MemoryRecorder memory(static_cast<bool>(statistics));
-    MarketModel model(scenario);
+    MarketModel model =
+        naming_out_of_memory("setting up " + which, [&] { return MarketModel(scenario); });
     if (series_file.empty()) {
       memory.begin(RunInfo{});
-      model.run(memory);
+      naming_out_of_memory("running " + which, [&] { model.run(memory); });
       memory.finish();
     } else {
       std::filesystem::create_directories(series_file.parent_path());
@@ -384,8 +390,8 @@ JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
                         {},
                         {},
                         {}});
-      model.run(tee);
-      tee.finish();
+      naming_out_of_memory("running " + which, [&] { model.run(tee); });
+      naming_out_of_memory("writing the series of " + which, [&] { tee.finish(); });
     }
     for (size_t k = 0; k < indicators.size(); ++k) {
       if (const auto value = memory.summary_value(indicators[k])) entry.indicators[k] = *value;

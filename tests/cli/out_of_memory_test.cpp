@@ -6,16 +6,20 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include "gpumarket/cli/commands.hpp"
+#include "gpumarket/sweep/sweep_runner.hpp"
+#include "gpumarket/sweep/sweep_spec.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gpumarket {
 namespace {
 
-// Runs `command` in a child limited to `bytes` of address space; returns what it threw.
-std::string error_in_child(const RunCommand& command, rlim_t bytes) {
+// Calls `work` in a child limited to `bytes` of address space; returns the message it gives
+// (what it returns, or what it throws).
+std::string error_in_child(const std::function<std::string()>& work, rlim_t bytes) {
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) return "pipe failed";
   const pid_t child = ::fork();
@@ -23,9 +27,9 @@ std::string error_in_child(const RunCommand& command, rlim_t bytes) {
     ::close(pipe_fds[0]);
     const rlimit limit{bytes, bytes};
     ::setrlimit(RLIMIT_AS, &limit);
-    std::string message = "no error";
+    std::string message;
     try {
-      run_scenario_command(command);
+      message = work();
     } catch (const std::exception& error) {
       message = error.what();
     }
@@ -57,9 +61,39 @@ TEST(OutOfMemory, DuringSetupNamesThePhase) {
   command.overrides = {"segments.jobs.addresses={count: 50000000}", "horizon=10h", "warmup=1h"};
   command.limits.allow_large = true;
   constexpr rlim_t kCap = 1ull << 30;  // 1 GiB: the program and a small scenario fit
-  const std::string message = error_in_child(command, kCap);
+  const std::string message = error_in_child(
+      [&] {
+        run_scenario_command(command);
+        return std::string("no error");
+      },
+      kCap);
   EXPECT_EQ(message.rfind("out of memory while setting up " + command.scenario_path, 0), 0u)
       << message;
+}
+
+// Sweeps, ensembles, explain and calibrate run their scenarios as sweep rows: a row that runs
+// out of memory records the phase and the row in its error.
+TEST(OutOfMemory, InASweepRowNamesThePhaseAndTheRow) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer reserves more address space than the cap";
+#endif
+  const std::string path = "/nonexistent/huge.sweep.yaml";  // base given inline: not read
+  const SweepSpec spec = decode_sweep(
+      "base:\n  extends: " GPUMARKET_SOURCE_DIR
+      "/scenarios/mmc.yaml\n"
+      "  horizon: 10h\n  warmup: 1h\n"
+      "  segments: [{name: jobs, addresses: {count: 1000}}]\n"
+      "axes:\n  - {name: count, path: segments.jobs.addresses.count, values: [50000000]}\n",
+      path);
+  ASSERT_EQ(spec.row_count(), 1u);
+  constexpr rlim_t kCap = 1ull << 30;
+  const std::string message = error_in_child(
+      [&] {
+        const JournalEntry entry = run_sweep_row(spec, spec.row(0), {}, {});
+        return entry.done ? std::string("no error") : entry.error;
+      },
+      kCap);
+  EXPECT_EQ(message.rfind("out of memory while setting up row 0 of " + path, 0), 0u) << message;
 }
 
 }  // namespace
