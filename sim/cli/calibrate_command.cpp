@@ -7,6 +7,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "gpumarket/io/scenario_loader.hpp"
 #include "gpumarket/sweep/calibration.hpp"
@@ -28,6 +31,52 @@ std::string default_output(const CalibrationSpec& spec) {
       .string();
 }
 
+// What a calibration costs depends on where the optimiser goes, and a parameter such as an
+// arrival rate can drive it: every run is priced as the scenario as written, with each
+// parameter at each end of its range (the others at their start), and with all of them at
+// their lower and at their upper ends. A refused one is located at the parameter.
+void check_calibration_cost(const CalibrationSpec& spec, const RunLimits& limits,
+                            const RunRows& rows) {
+  check_run_cost(spec.base, decode_scenario(spec.base), limits, rows);
+  if (limits.allow_large || spec.parameters.empty()) return;
+  const auto check_at = [&](const std::vector<double>& values, const SourceLocation& where,
+                            const std::string& what) {
+    const ConfigNode tree = spec.scenario_at(values);
+    std::optional<Scenario> scenario;
+    try {
+      scenario = decode_scenario(tree);
+    } catch (const Error&) {
+      return;  // each bound alone decodes (load_calibration); a combination may not, and fails
+               // as a run
+    }
+    try {
+      check_run_cost(tree, *scenario, limits, rows);
+    } catch (const Error& error) {
+      throw Error(where,
+                  fmt::format("{}: the runs there go beyond the limits: {}", what, error.what()));
+    }
+  };
+  std::vector<double> start, lower, upper;
+  for (const CalibrationParameter& p : spec.parameters) {
+    start.push_back(p.start);
+    lower.push_back(p.lower);
+    upper.push_back(p.upper);
+  }
+  for (size_t i = 0; i < spec.parameters.size(); ++i) {
+    const CalibrationParameter& p = spec.parameters[i];
+    for (const bool at_max : {false, true}) {
+      std::vector<double> values = start;
+      values[i] = at_max ? p.upper : p.lower;
+      check_at(values, p.where,
+               fmt::format("parameters[{}].{} ({} = {})", i, at_max ? "max" : "min", p.path,
+                           spec.value_text(i, values[i])));
+    }
+  }
+  const SourceLocation& first = spec.parameters.front().where;
+  check_at(lower, first, "parameters: every one at its min");
+  check_at(upper, first, "parameters: every one at its max");
+}
+
 }  // namespace
 
 CalibrateReport calibrate_command(const CalibrateCommand& command) {
@@ -37,9 +86,10 @@ CalibrateReport calibrate_command(const CalibrateCommand& command) {
   const double evaluations = static_cast<double>(spec.optimiser.max_evaluations) *
                                  static_cast<double>(spec.optimiser.restarts + 1) +
                              2.0 * static_cast<double>(spec.parameters.size()) + 1.0;
-  check_run_cost(spec.base, decode_scenario(spec.base), command.limits,
-                 {evaluations * static_cast<double>(spec.replications), spec.replications_location,
-                  fmt::format("replications (x {:.0f} evaluations)", evaluations)});
+  check_calibration_cost(
+      spec, command.limits,
+      {evaluations * static_cast<double>(spec.replications), spec.replications_location,
+       fmt::format("replications (x {:.0f} evaluations)", evaluations)});
   CalibrateReport report;
   report.output = command.output.empty() ? default_output(spec) : command.output;
   std::vector<NamedInput> inputs = source_files(spec.base, "the scenario");

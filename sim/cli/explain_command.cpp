@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <optional>
 
 #include "gpumarket/cli/commands.hpp"
 #include "gpumarket/core/error.hpp"
@@ -198,18 +199,36 @@ ExplainReport explain_command(const ExplainCommand& command) {
   }
   std::vector<SweepResult> results;
   results.reserve(plan.masks.size());
+  // Every combination loads and is priced before anything runs: the command runs them all.
+  RunRows rows;
+  rows.count = static_cast<double>(plan.masks.size()) * static_cast<double>(command.replications);
+  rows.key = fmt::format("--replications (x {} combinations)", plan.masks.size());
+  std::vector<ConfigNode> trees;
+  trees.reserve(plan.masks.size());
+  for (const uint32_t mask : plan.masks) {
+    ConfigNode tree = switch_groups(a, b, groups, mask);
+    std::optional<Scenario> scenario;
+    try {
+      scenario = decode_scenario(tree);
+    } catch (const Error& error) {
+      throw Error(fmt::format("the combination of {} with {} from {} does not load: {}",
+                              command.a_path, combination_name(groups, mask), command.b_path,
+                              error.what()));
+    }
+    try {
+      check_run_cost(tree, *scenario, command.limits, rows);
+    } catch (const Error& error) {
+      throw Error(fmt::format("{} (in the combination of {} with {} from {}, which explain runs)",
+                              error.what(), command.a_path, combination_name(groups, mask),
+                              command.b_path));
+    }
+    trees.push_back(std::move(tree));
+  }
   for (size_t i = 0; i < plan.masks.size(); ++i) {
     const uint32_t mask = plan.masks[i];
     const std::string name = combination_name(groups, mask);
-    ConfigNode tree = switch_groups(a, b, groups, mask);
-    try {
-      decode_scenario(tree);
-    } catch (const Error& error) {
-      throw Error(fmt::format("the combination of {} with {} from {} does not load: {}",
-                              command.a_path, name, command.b_path, error.what()));
-    }
     SweepSpec spec = ensemble_spec_of(
-        std::move(tree), command.a_path,
+        std::move(trees[i]), command.a_path,
         fmt::format("# {} with {} from {}\n", command.a_path, name, command.b_path), seed,
         command.replications);
     SweepOptions options;

@@ -177,6 +177,7 @@ int run_main(int argc, char** argv) {
       ->delimiter(',');
   explain_app->add_flag("--csv", explain_csv, "Print CSV instead of a text table");
   explain_app->add_flag("-q,--quiet", explain.quiet, "Print no progress");
+  add_run_limit_options(explain_app, explain.limits);
 
   const SweepSubcommands sweep(app);
 

@@ -115,11 +115,17 @@ void write_checkpoint_file(const std::filesystem::path& path, const CheckpointHe
   struct RemoveUnlessPublished {
     const std::filesystem::path& partial;
     const bool& published;
+    RemoveUnlessPublished(const std::filesystem::path& partial_path, const bool& is_published)
+        : partial(partial_path), published(is_published) {}
+    RemoveUnlessPublished(const RemoveUnlessPublished&) = delete;
+    RemoveUnlessPublished& operator=(const RemoveUnlessPublished&) = delete;
+    RemoveUnlessPublished(RemoveUnlessPublished&&) = delete;
+    RemoveUnlessPublished& operator=(RemoveUnlessPublished&&) = delete;
     ~RemoveUnlessPublished() {
       std::error_code ignored;
       if (!published) std::filesystem::remove(partial, ignored);
     }
-  } cleanup{partial, published};
+  } cleanup(partial, published);
   if (::ftruncate(file.fd(), 0) != 0) fail(std::strerror(errno));
   size_t done = 0;
   while (done < bytes.size()) {

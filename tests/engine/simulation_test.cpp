@@ -103,8 +103,8 @@ TEST(Simulation, ARestoredSimulationRunsTheRestAsTheOriginal) {
   Simulation original;
   TwoKinds model(original);
   for (uint32_t i = 0; i < 40; ++i) {
-    original.schedule_at(SimTime::micros(i % 7 * 10), static_cast<Priority>(i % 3),
-                         i % 2 == 0 ? model.a.id() : model.b.id(), i);
+    original.schedule_at(SimTime::micros(static_cast<int64_t>(i % 7) * 10),
+                         static_cast<Priority>(i % 3), i % 2 == 0 ? model.a.id() : model.b.id(), i);
   }
   original.run_until(SimTime::micros(30));
   const Simulation::State state = original.state();

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gpumarket/cli/run_limits.hpp"
 #include "gpumarket/io/explain_file.hpp"
 #include "gpumarket/sweep/scenario_groups.hpp"
 
@@ -39,6 +40,7 @@ struct ExplainCommand {
   std::string output_dir;
   std::vector<std::string> only;  // indicators; empty: the headline's
   bool quiet = false;
+  RunLimits limits;  // over all combinations' runs together
 };
 
 struct ExplainReport {
