@@ -9,6 +9,9 @@ find_package(fmt REQUIRED)
 # libnlopt-cxx-dev pulls in) behind nlopt.hpp, libnlopt-cxx-dev's header-only C++ interface.
 find_package(NLopt 2.7 REQUIRED CONFIG)
 find_package(Threads REQUIRED)
+# A run's state for checkpoints and forked sweeps: cereal's portable binary archive (libcereal-dev,
+# header-only), one `serialize` per stateful class for both directions.
+find_package(cereal REQUIRED CONFIG)
 # Optional: sweeps spread their points over MPI ranks under mpirun/srun (libopenmpi-dev);
 # without MPI they run on threads and as job-array shards.
 find_package(MPI COMPONENTS C QUIET)

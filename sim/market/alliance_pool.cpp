@@ -7,6 +7,7 @@
 #include "gpumarket/market/pool_procurement.hpp"
 #include "gpumarket/market/research_grants.hpp"
 #include "gpumarket/market/supply_kernels.hpp"
+#include "market_state_archive.hpp"
 #include "pool_operation_state.hpp"
 #include "venue_model.hpp"
 
@@ -55,6 +56,15 @@ class PoolShare : public VenueModel {
     state.research_grants_usd = research_grants_disbursed_usd(pool(), start_, hours);
     state.open_source_grants_usd = open_source_grants_usd(pool(), start_, hours);
     return state;
+  }
+
+  void save_state(StateWriter& archive) const override {
+    VenueModel::save_state(archive);
+    archive(operation_);
+  }
+  void load_state(StateReader& archive) override {
+    VenueModel::load_state(archive);
+    archive(operation_);
   }
 
  protected:
@@ -129,6 +139,16 @@ class PublicPoolShare final : public PoolShare {
   }
 
   const LicensingParams* licensing() const override { return &pool().licensing; }
+
+  // The pool's purchases belong to the public share: the reserved share only reads them.
+  void save_state(StateWriter& archive) const override {
+    PoolShare::save_state(archive);
+    archive(procurement_);
+  }
+  void load_state(StateReader& archive) override {
+    PoolShare::load_state(archive);
+    archive(procurement_);
+  }
 
  protected:
   PoolProcurement& procurement() override { return procurement_; }

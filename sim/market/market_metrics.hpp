@@ -118,6 +118,24 @@ class MarketMetrics {
   /// the width of the jobs waiting. The marketplaces form their price on it.
   const std::vector<double>& last_demand_pf() const { return last_demand_pf_; }
 
+  /// Saves or loads the accumulators of the indicators (core/state_archive.hpp); what the
+  /// constructor and declare_series set (the series, the readings, the names) is not state.
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(subsidy_paid_usd_, activity_, interval_areas_, window_areas_, interval_counts_,
+            window_counts_, interval_payments_usd_, last_demand_pf_, interval_bridge_volume_pfh_,
+            interval_bridge_fees_usd_, window_bridge_volume_before_pfh_,
+            window_bridge_volume_after_pfh_, interval_priced_out_, interval_flow_, window_flow_,
+            largest_job_, window_largest_, daa_before_sum_, daa_after_sum_, daa_before_days_,
+            daa_after_days_, price_index_sum_, price_index_ticks_, served_state_pfh_,
+            served_decentralized_pfh_, served_other_pfh_, interval_start_, last_absorb_, window_h_,
+            bridge_hours_before_, bridge_hours_after_, ledger_, bridge_marks_, chain_window_,
+            interval_delivered_pfh_, interval_verified_pfh_, interval_rejected_,
+            window_installed_pfh_, window_delivered_pfh_, window_verified_pfh_, interval_provers_,
+            window_provers_, target_first_h_, hardware_index_sum_, hardware_ticks_,
+            jobs_caught_evading_, applications_mark_, granted_mark_);
+  }
+
   /// Handles of the series.
   struct SeriesIds {
     SeriesId time_h;
@@ -171,6 +189,11 @@ class MarketMetrics {
     double access_work_pfh[2] = {0, 0};
     double priced_out = 0;
     double completed_public_chain_pfh = 0;  // adoption: public-chain work served
+    template <class Archive>
+    void serialize(Archive& archive) {
+      archive(public_chain_paid_usd, public_chain_work_pfh, licensed_paid_usd, licensed_work_pfh,
+              access_usd, access_work_pfh, priced_out, completed_public_chain_pfh);
+    }
   };
 
   /// The largest contribution of one job in the current interval to each sum that a dominance
@@ -178,6 +201,11 @@ class MarketMetrics {
   struct LargestJobs {
     double public_chain_paid_usd = 0, licensed_paid_usd = 0, access_usd = 0;
     double bridge_pfh = 0, public_chain_served_pfh = 0;
+    template <class Archive>
+    void serialize(Archive& archive) {
+      archive(public_chain_paid_usd, licensed_paid_usd, access_usd, bridge_pfh,
+              public_chain_served_pfh);
+    }
   };
 
   /// The largest contributions to one window sum: of one job, of one tick (or day).
@@ -187,6 +215,10 @@ class MarketMetrics {
       tick = std::max(tick, tick_sum);
       job = std::max(job, largest_job);
     }
+    template <class Archive>
+    void serialize(Archive& archive) {
+      archive(job, tick);
+    }
   };
 
   /// Per headline indicator that sums over its window, the largest contributions to its sum.
@@ -194,6 +226,11 @@ class MarketMetrics {
     Largest fee, licensed_fee, access, bridge_before, bridge_after, public_chain_served;
     double price_index_tick = 0;
     std::vector<double> daa_before_day, daa_after_day;  // per venue
+    template <class Archive>
+    void serialize(Archive& archive) {
+      archive(fee, licensed_fee, access, bridge_before, bridge_after, public_chain_served,
+              price_index_tick, daa_before_day, daa_after_day);
+    }
   };
 
   /// Work served in an interval by sector, and the marketplaces' capacity-weighted price.
@@ -234,6 +271,11 @@ class MarketMetrics {
   struct ChainWindow {
     double base_fee_wei_sum = 0, blocks = 0, blocks_above_target = 0;
     double settlement_fee_usd_sum = 0, ticks = 0, model_transactions = 0;
+    template <class Archive>
+    void serialize(Archive& archive) {
+      archive(base_fee_wei_sum, blocks, blocks_above_target, settlement_fee_usd_sum, ticks,
+              model_transactions);
+    }
   };
   void write_verification_series(SimTime now, bool measuring);
   void write_verification_summary(const RunTotals& totals);
@@ -278,6 +320,10 @@ class MarketMetrics {
   struct BridgeMarks {
     double downtime_h = 0, stranded_job_h = 0, transit_h = 0;
     int64_t stranded = 0, rerouted = 0, delivered = 0;
+    template <class Archive>
+    void serialize(Archive& archive) {
+      archive(downtime_h, stranded_job_h, transit_h, stranded, rerouted, delivered);
+    }
   };
   bool bridge_detail_ = false;
   std::vector<BridgeMarks> bridge_marks_;

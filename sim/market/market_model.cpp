@@ -43,9 +43,15 @@ MarketModel::Impl::Impl(const Scenario& scenario)
 }
 
 RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
-  progress_ = &progress;
-  metrics_->declare_series(recorder);
-  const SimTime horizon = SimTime::start() + scenario_.horizon;
+  begin(recorder, progress, false);
+  return end();
+}
+
+void MarketModel::Impl::begin(Recorder& recorder, Progress progress, bool keep_rows) {
+  progress_ = std::move(progress);
+  rows_.attach(recorder);
+  if (keep_rows) rows_.keep_rows();
+  metrics_->declare_series(rows_);
   for (uint32_t step = 0; step < scenario_.timeline.size(); ++step) {
     sim_.schedule_at(scenario_.timeline[step].at, kTimelineChange, timeline_change_.id(), step);
   }
@@ -55,9 +61,12 @@ RunTotals MarketModel::Impl::run(Recorder& recorder, const Progress& progress) {
     sim_.schedule_at(SimTime::start() + scenario_.warmup, kWarmupEnd, warmup_end_.id(), 0);
   }
   schedule_outages();
-  sim_.run_until(horizon);
-  advance_chains(horizon);
-  close_interval(horizon);
+}
+
+RunTotals MarketModel::Impl::end() {
+  sim_.run_until(horizon());
+  advance_chains(horizon());
+  close_interval(horizon());
   return finish();
 }
 
@@ -85,8 +94,8 @@ void MarketModel::Impl::on_tick(uint32_t /*unused*/) {
   advance_chains(now);
   if (now > SimTime::start()) close_interval(now);
   last_tick_ = now;
-  if (*progress_) {
-    (*progress_)({now.in_hours() / scenario_.horizon.in_hours(), now, sim_.events_processed()});
+  if (progress_) {
+    progress_({now.in_hours() / scenario_.horizon.in_hours(), now, sim_.events_processed()});
   }
   update_supply(now, interval_h);
   refresh_route_table(now);
@@ -305,6 +314,17 @@ MarketModel::~MarketModel() = default;
 
 RunTotals MarketModel::run(Recorder& recorder, const Progress& progress) {
   return impl_->run(recorder, progress);
+}
+
+void MarketModel::begin(Recorder& recorder, Progress progress, bool keep_rows) {
+  impl_->begin(recorder, std::move(progress), keep_rows);
+}
+void MarketModel::advance_to(SimTime until) { impl_->advance_to(until); }
+SimTime MarketModel::now() const { return impl_->now(); }
+RunTotals MarketModel::end() { return impl_->end(); }
+std::string MarketModel::save_state() { return impl_->save_state(); }
+void MarketModel::resume(Recorder& recorder, const std::string& state, Progress progress) {
+  impl_->resume(recorder, std::move(progress), state);
 }
 
 void MarketModel::observe_arrivals(ArrivalObserver observer) {

@@ -24,6 +24,7 @@
 #include "gpumarket/market/supply_kernels.hpp"
 #include "gpumarket/market/venue.hpp"
 #include "market_metrics.hpp"
+#include "row_log.hpp"
 #include "venue_model.hpp"
 #include "venue_verification.hpp"
 
@@ -78,7 +79,20 @@ class MarketModel::Impl final {
   RunTotals run(Recorder& recorder, const Progress& progress);
   void observe_arrivals(ArrivalObserver observer) { arrival_observer_ = std::move(observer); }
 
+  // A run in stages (MarketModel's documentation); the state's parts are in market_state.cpp.
+  void begin(Recorder& recorder, Progress progress, bool keep_rows);
+  void advance_to(SimTime until) { sim_.run_until(std::min(until, horizon())); }
+  RunTotals end();
+  SimTime now() const { return sim_.now(); }
+  std::string save_state();
+  void resume(Recorder& recorder, Progress progress, const std::string& state);
+
  private:
+  SimTime horizon() const { return SimTime::start() + scenario_.horizon; }
+  /// Saves or loads (by the archive's direction) what changes as the run goes.
+  template <class Archive>
+  void run_state(Archive& archive);
+
   // Job flow (market_model.cpp).
   void on_arrival(uint32_t slot);
   void on_venue_arrival(uint32_t slot);
@@ -201,7 +215,8 @@ class MarketModel::Impl final {
   HardwareMarket hardware_;
   SimTime last_tick_;
 
-  const Progress* progress_ = nullptr;
+  Progress progress_;
+  RowLog rows_;  // what the indicators write goes through it to the run's recorder
   std::unique_ptr<MarketMetrics> metrics_;
   uint64_t jobs_in_transit_ = 0;
   RunTotals totals_;

@@ -5,6 +5,7 @@
 
 #include "gpumarket/core/random.hpp"
 #include "gpumarket/market/supply_kernels.hpp"
+#include "market_state_archive.hpp"
 #include "venue_model.hpp"
 
 namespace gpumarket {
@@ -64,6 +65,15 @@ class MarketplaceVenue final : public VenueModel {
     state.tokens_minted = last_tick_.tokens_minted;
     state.token_supply_tokens = last_tick_.token_supply_tokens;
     return state;
+  }
+
+  void save_state(StateWriter& archive) const override {
+    VenueModel::save_state(archive);
+    archive(supply_rng_, token_rng_, state_, token_usd_, last_tick_);
+  }
+  void load_state(StateReader& archive) override {
+    VenueModel::load_state(archive);
+    archive(supply_rng_, token_rng_, state_, token_usd_, last_tick_);
   }
 
  private:

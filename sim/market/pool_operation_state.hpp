@@ -40,6 +40,13 @@ class PoolOperationState {
   const SubsidyAccount& subsidy() const { return subsidy_; }
   SimTime last_close() const { return last_close_; }
 
+  /// Saves or loads the state a continued run needs (core/state_archive.hpp); the parameters
+  /// it points to are the scenario's, set again by the model.
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(factor_, utilisation_, subsidy_rate_, subsidy_, last_close_);
+  }
+
  private:
   double factor_ = 1.0;        // m, 1 under the cost-based rule
   double utilisation_ = 0.0;   // over the last closed interval

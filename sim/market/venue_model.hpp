@@ -16,6 +16,11 @@
 #include "gpumarket/market/venue.hpp"
 #include "gpumarket/scenario/scenario.hpp"
 
+namespace cereal {
+class PortableBinaryOutputArchive;
+class PortableBinaryInputArchive;
+}  // namespace cereal
+
 namespace gpumarket {
 
 class PoolProcurement;
@@ -123,6 +128,11 @@ class VenueModel {
   virtual const LicensingParams* licensing() const { return nullptr; }
 
   virtual VenueSupplyState supply_state() const { return {}; }
+
+  /// A run's state (checkpoints and forked sweeps, core/state_archive.hpp): the queue and what
+  /// the kind adds; not the parameters, which the model sets again.
+  virtual void save_state(cereal::PortableBinaryOutputArchive& archive) const;
+  virtual void load_state(cereal::PortableBinaryInputArchive& archive);
 
  protected:
   VenueModel(std::string name, const VenueParams& params, size_t params_index)

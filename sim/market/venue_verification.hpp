@@ -37,6 +37,13 @@ class VenueVerification {
   /// Draws the next attempt.
   VerificationAttempt draw();
 
+  /// Saves or loads the state a continued run needs (core/state_archive.hpp); the parameters
+  /// it points to are the scenario's, set again by the model.
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(rng_);
+  }
+
  private:
   const VerificationParams* params_;
   RandomEngine rng_;

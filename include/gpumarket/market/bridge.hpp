@@ -122,6 +122,16 @@ class Bridge {
   int64_t jobs_delivered() const { return jobs_delivered_; }
   double transit_h() const { return transit_h_; }
 
+  /// Saves or loads the state a continued run needs (core/state_archive.hpp); the parameters
+  /// it points to are the scenario's, set again by the model.
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(open_at_, free_at_, volume_pfh_, delivered_pfh_, in_flight_pfh_, jobs_in_flight_,
+            returned_pfh_, down_reasons_, down_since_, changed_at_, downtime_h_, stranded_job_h_,
+            jobs_stranded_now_, jobs_stranded_, jobs_rerouted_, jobs_delivered_, transit_h_,
+            added_capacity_pf_);
+  }
+
  private:
   const BridgeParams* params_;
   SimTime open_at_;

@@ -79,6 +79,16 @@ class Chain {
   /// The model's gas waiting for block space.
   double backlog_gas() const { return backlog_model_gas_; }
 
+  /// Saves or loads the state a continued run needs (core/state_archive.hpp); the parameters
+  /// it points to are the scenario's, set again by the model.
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(background_rng_, congestion_rng_, gas_token_rng_, base_fee_wei_, gas_token_usd_,
+            log_deviation_, next_block_, last_advance_, episode_rate_per_year_, next_episode_h_,
+            congested_until_h_, pending_model_gas_, pending_transactions_, backlog_model_gas_,
+            interval_);
+  }
+
  private:
   const ChainParams* params_;
   RandomEngine background_rng_;

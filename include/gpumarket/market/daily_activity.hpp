@@ -31,6 +31,13 @@ class DailyActivity {
     return out;
   }
 
+  /// Saves or loads the state a continued run needs (core/state_archive.hpp); the parameters
+  /// it points to are the scenario's, set again by the model.
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(last_day_, counts_);
+  }
+
  private:
   size_t addresses_;
   std::vector<uint32_t> last_day_;

@@ -28,6 +28,13 @@ class FifoRing {
     ++size_;
   }
 
+  /// Saves or loads the state a continued run needs (core/state_archive.hpp); the parameters
+  /// it points to are the scenario's, set again by the model.
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(slots_, head_, size_);
+  }
+
  private:
   void grow() {
     std::vector<uint32_t> bigger(slots_.empty() ? 16 : 2 * slots_.size());

@@ -45,6 +45,13 @@ class HardwareMarket {
   std::span<const double> indices() const { return indices_; }
   const std::vector<HardwareSegmentState>& segments() const { return segments_; }
 
+  /// Saves or loads the state a continued run needs (core/state_archive.hpp); the parameters
+  /// it points to are the scenario's, set again by the model.
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(segments_, indices_);
+  }
+
  private:
   std::vector<HardwareSegmentState> segments_;
   std::vector<double> indices_;

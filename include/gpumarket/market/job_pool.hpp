@@ -86,6 +86,13 @@ class JobPool {
   const Job& operator[](uint32_t slot) const { return jobs_[slot]; }
   size_t in_use() const { return jobs_.size() - free_.size(); }
 
+  /// Saves or loads the state a continued run needs (core/state_archive.hpp); the parameters
+  /// it points to are the scenario's, set again by the model.
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(jobs_, free_);
+  }
+
  private:
   std::vector<Job> jobs_;
   std::vector<uint32_t> free_;

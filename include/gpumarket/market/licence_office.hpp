@@ -95,6 +95,14 @@ class LicenceOffice {
   uint64_t address_count(uint32_t segment) const { return segments_[segment].range.count; }
   size_t segment_count() const { return segments_.size(); }
 
+  /// Saves or loads the state a continued run needs (core/state_archive.hpp); the parameters
+  /// it points to are the scenario's, set again by the model.
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(segments_, licensed_from_, applied_, reviews_, sequence_, waiting_, last_approval_,
+            period_, used_);
+  }
+
  private:
   static constexpr SimTime kNever = SimTime::end_of_time();
 
@@ -104,12 +112,21 @@ class LicenceOffice {
     uint64_t applications = 0, licensed = 0, pending = 0;
     uint64_t licensed_at_start = 0;
     uint64_t revoked = 0;
+    template <class Archive>
+    void serialize(Archive& archive) {
+      archive(range.offset, range.count, next_rank, applications, licensed, pending,
+              licensed_at_start, revoked);
+    }
   };
   struct Application {
     SimTime reviewed;
     uint64_t sequence = 0;
     uint64_t address = 0;
     uint32_t segment = 0;
+    template <class Archive>
+    void serialize(Archive& archive) {
+      archive(reviewed, sequence, address, segment);
+    }
   };
   static bool later(const Application& a, const Application& b) {
     return a.reviewed != b.reviewed ? a.reviewed > b.reviewed : a.sequence > b.sequence;

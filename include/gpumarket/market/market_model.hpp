@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "gpumarket/core/recorder.hpp"
 #include "gpumarket/scenario/scenario.hpp"
@@ -54,6 +55,27 @@ class MarketModel {
   /// Runs to the horizon, streaming series and the summary to `recorder` (after
   /// `recorder.begin()`; the caller calls `finish()`).
   RunTotals run(Recorder& recorder, const Progress& progress = {});
+
+  /// The same run in stages, for checkpoints and forked sweeps: begin() (or resume()), then
+  /// advance_to() as often as needed, then end(), which runs to the horizon and returns what
+  /// run() would: a run is the same, bit for bit, however it is cut. With `keep_rows` the
+  /// model keeps the rows it has written, so that a saved state carries them.
+  void begin(Recorder& recorder, Progress progress = {}, bool keep_rows = false);
+  /// Runs the events before `until` (at most the horizon) and stops the clock there.
+  void advance_to(SimTime until);
+  SimTime now() const;
+  RunTotals end();
+  /// The run's state where advance_to stopped, as portable bytes (core/state_archive.hpp):
+  /// every event pending, every random stream, the jobs, venues, providers, tokens, chains,
+  /// bridges and provers, the indicators' accumulators and, with `keep_rows`, the rows
+  /// written so far.
+  std::string save_state();
+  /// Instead of begin(): continues the run whose state `save_state` gave, with this model's
+  /// scenario. That scenario must have the saved run's history up to the state's date (the
+  /// same scenario without the timeline steps from that date on, and the seed:
+  /// io/scenario_prefix.hpp); its own later steps apply. The rows written before the date go
+  /// to `recorder` first.
+  void resume(Recorder& recorder, const std::string& state, Progress progress = {});
 
   /// A routed job as it is generated, for tests and traces.
   struct JobArrival {

@@ -74,6 +74,15 @@ class PoolProcurement {
   /// hardware segment loses supply (1: none).
   double take_supply_factor();
 
+  /// Saves or loads the state a continued run needs (core/state_archive.hpp); the parameters
+  /// it points to are the scenario's, set again by the model.
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(budget_usd_, ramp_unit_cost_usd_per_pf_, installed_pf_, purchase_pf_per_year_, premium_,
+            in_flight_, lead_rng_, shock_rng_, next_shock_, shock_ends_, next_review_,
+            next_scheduled_, shares_, supply_factor_, totals_, interval_);
+  }
+
  private:
   void deliver_until(SimTime t);
   void apply_shock(const SanctionsParams& sanctions);
@@ -90,6 +99,10 @@ class PoolProcurement {
     double pf = 0;
     double usd = 0;
     double lead_years = 0;
+    template <class Archive>
+    void serialize(Archive& archive) {
+      archive(due, pf, usd, lead_years);
+    }
   };
 
   Date start_;
@@ -112,6 +125,10 @@ class PoolProcurement {
     double served_pfh = 0;
     double waiting_at_review_pfh = 0;
     double waiting_now_pfh = 0;
+    template <class Archive>
+    void serialize(Archive& archive) {
+      archive(fraction, served_pfh, waiting_at_review_pfh, waiting_now_pfh);
+    }
   };
   std::array<ShareLoad, 2> shares_{};
   double supply_factor_ = 1.0;

@@ -69,6 +69,13 @@ class ProverPool {
   /// The counts since the last take_interval() up to `now`, which are reset.
   ProverInterval take_interval(SimTime now);
 
+  /// Saves or loads the state a continued run needs (core/state_archive.hpp); the parameters
+  /// it points to are the scenario's, set again by the model.
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(free_at_, proofs_, head_, not_started_, interval_);
+  }
+
  private:
   void retire(SimTime now);
 

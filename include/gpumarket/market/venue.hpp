@@ -154,6 +154,14 @@ class Venue {
   VenueBilling take_billing() { return std::exchange(billing_, VenueBilling{}); }
   VenueCounts& counts() { return counts_; }
 
+  /// Saves or loads the state a continued run needs (core/state_archive.hpp); the parameters
+  /// it points to are the scenario's, set again by the model.
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(capacity_pf_, offered_pf_, price_, in_use_pf_, waiting_, waiting_pf_, waiting_work_pfh_,
+            in_service_, billed_usd_per_hour_, line_, last_, areas_, counts_, billing_);
+  }
+
  private:
   static constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
