@@ -24,6 +24,7 @@
 #include "gpumarket/market/market_model.hpp"
 #include "output_not_input.hpp"
 #include "progress_bar.hpp"
+#include "run_checkpoints.hpp"
 
 namespace gpumarket {
 namespace {
@@ -62,22 +63,10 @@ std::string command_line(const RunCommand& command, const std::string& output_pa
   return line;
 }
 
-// "2026-06-15", or "2026-06-15T06:00:00" when `at` is not a midnight.
-std::string simulated_date(const Scenario& scenario, SimTime at) {
-  const int64_t us = at.count_micros();
-  std::string date =
-      Date::from_days(scenario.start.days_since_epoch() + us / Duration::kMicrosPerDay).to_string();
-  const int64_t seconds = us % Duration::kMicrosPerDay / 1'000'000;
-  if (seconds != 0) {
-    date += fmt::format("T{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
-  }
-  return date;
-}
-
 std::vector<TimelineMark> timeline_marks(const Scenario& scenario) {
   std::vector<TimelineMark> marks;
   for (const TimelineStep& step : scenario.timeline) {
-    marks.push_back({simulated_date(scenario, step.at), step.label});
+    marks.push_back({format_datetime(step.at, scenario.start), step.label});
   }
   return marks;
 }
@@ -169,11 +158,21 @@ RunReport run_scenario_command(const RunCommand& command) {
          source_files(load_config_file(command.scenario_path), "the base file")) {
       inputs.push_back(std::move(base));
     }
-    check_output_not_input(report.output_path, "-o " + report.output_path, inputs);
+    std::vector<NamedInput> read = inputs;
+    if (!command.from.empty()) read.push_back({"the checkpoint (--from)", command.from});
+    check_output_not_input(report.output_path, "-o " + report.output_path, read);
     return load_scenario(command.scenario_path, with_seed(command.overrides, command.seed));
   });
   report_warnings(loaded, command.strict);
   check_run_cost(loaded.tree, loaded.scenario, command.limits);
+  const CheckpointPlan checkpoints = plan_checkpoints(command, loaded, report.output_path);
+  if (checkpoints.saves()) {
+    // The checkpoint continued from may be replaced: it has been read.
+    inputs.push_back({"the output (-o)", report.output_path});
+    check_output_not_input(checkpoints.file, "--checkpoint-file " + checkpoints.file.string(),
+                           inputs);
+    create_parent_directories(checkpoints.file);
+  }
   create_parent_directories(report.output_path);
   {
     Hdf5Recorder recorder(report.output_path);
@@ -188,7 +187,7 @@ RunReport run_scenario_command(const RunCommand& command) {
     SimTime reached = SimTime::start();
     RunTotals totals;
     try {
-      totals = model.run(recorder, [&](const MarketModel::ProgressState& state) {
+      const auto progress = [&](const MarketModel::ProgressState& state) {
         if (const int signal = interrupt_signal(); signal != 0) {
           // The recorder's destructor removes the .partial file as this unwinds.
           throw Interrupted(
@@ -198,12 +197,13 @@ RunReport run_scenario_command(const RunCommand& command) {
         }
         reached = state.now;
         bar.update(state);
-      });
+      };
+      totals = run_with_checkpoints(model, recorder, progress, loaded, checkpoints);
     } catch (const std::bad_alloc&) {
       throw Error(fmt::format(
           "out of memory while running {} at simulated date {} (docs/limits.md says what sizes "
           "a run's memory)",
-          command.scenario_path, simulated_date(loaded.scenario, reached)));
+          command.scenario_path, format_datetime(reached, loaded.scenario.start)));
     }
     bar.finish({1.0, SimTime::start() + loaded.scenario.horizon, totals.events});
     naming_out_of_memory("writing " + report.output_path, [&] { recorder.finish(); });

@@ -93,6 +93,25 @@ int run_main(int argc, char** argv) {
                    "Slurm log; 0: none (default: GPUMARKET_PROGRESS_INTERVAL, else 10)")
       ->check(CLI::NonNegativeNumber);
   add_run_limit_options(run_app, run.limits);
+  run_app
+      ->add_option("--checkpoint-at", run.checkpoint_at,
+                   "Save the run's state at this date (YYYY-MM-DD[THH:MM[:SS]]; repeatable) to "
+                   "the checkpoint file, then go on")
+      ->excludes("--replications");
+  run_app
+      ->add_option("--checkpoint-every", run.checkpoint_every,
+                   "Save the run's state every interval of simulated time (e.g. 30d), each "
+                   "checkpoint replacing the last: a killed run continues with --from")
+      ->excludes("--replications");
+  run_app
+      ->add_option("--checkpoint-file", run.checkpoint_file,
+                   "Where checkpoints go (default: the output's path with .ckpt)")
+      ->excludes("--replications");
+  run_app
+      ->add_option("--from", run.from,
+                   "Continue from this checkpoint instead of starting: the scenario must be the "
+                   "checkpoint's up to its date; its later timeline steps may differ")
+      ->excludes("--replications");
 
   std::string validate_path;
   std::vector<std::string> validate_overrides;

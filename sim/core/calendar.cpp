@@ -126,4 +126,18 @@ std::optional<SimTime> parse_datetime(std::string_view text, Date epoch) {
   return SimTime::micros(micros);
 }
 
+std::string format_datetime(SimTime at, Date epoch) {
+  const int64_t us = at.count_micros();
+  std::string text =
+      Date::from_days(epoch.days_since_epoch() + us / Duration::kMicrosPerDay).to_string();
+  const int64_t seconds = us % Duration::kMicrosPerDay / Duration::kMicrosPerSecond;
+  if (seconds != 0) {
+    char clock[16];
+    std::snprintf(clock, sizeof clock, "T%02d:%02d:%02d", static_cast<int>(seconds / 3600),
+                  static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60));
+    text += clock;
+  }
+  return text;
+}
+
 }  // namespace gpumarket

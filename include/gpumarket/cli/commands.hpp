@@ -44,6 +44,14 @@ struct RunCommand {
   double progress_interval_s = 10;
   bool strict = false;  // the scenario's warnings are errors
   RunLimits limits;     // a scenario that would cost more is refused before it runs
+  // Checkpoints (docs/analysis.md, "Checkpoints and forks"): the run's state is saved at each
+  // date (YYYY-MM-DD[THH:MM[:SS]]) and every interval (e.g. "30d") to `checkpoint_file`
+  // (empty: the output's path with ".ckpt"), each replacing the last; `from` names a
+  // checkpoint to continue from instead of starting.
+  std::vector<std::string> checkpoint_at;
+  std::optional<std::string> checkpoint_every;
+  std::string checkpoint_file;
+  std::string from;
 };
 
 struct RunReport {

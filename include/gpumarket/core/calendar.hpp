@@ -45,4 +45,8 @@ std::optional<Date> parse_date(std::string_view text);
 /// Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]" into microseconds since `epoch`'s midnight.
 std::optional<SimTime> parse_datetime(std::string_view text, Date epoch);
 
+/// The inverse, for messages and outputs: "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM:SS" when `at` is
+/// not a midnight (`at` ≥ 0).
+std::string format_datetime(SimTime at, Date epoch);
+
 }  // namespace gpumarket
