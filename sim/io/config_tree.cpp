@@ -265,6 +265,19 @@ bool all_digits(std::string_view text) {
   return true;
 }
 
+// A map whose keys are themselves paths (a timeline step's `set`, `scale` and `add`) is reached
+// by the rest of the path as one key: "timeline.late.set.venues.alliance.subsidy_rate" names the
+// key "venues.alliance.subsidy_rate" of the step's `set`. The entry of `node` whose key is the
+// path from step `i` on, or null.
+template <class Node>  // ConfigNode or const ConfigNode
+auto* entry_named_by_rest(Node& node, std::string_view path, const std::vector<PathStep>& steps,
+                          size_t i) {
+  using Entry = decltype(node.find_entry(path));
+  if (!node.is_map() || steps[i].index) return Entry{nullptr};
+  const size_t start = i == 0 ? 0 : steps[i - 1].display.size() + 1;
+  return node.find_entry(path.substr(start));
+}
+
 std::vector<PathStep> parse_path(std::string_view path) {
   std::vector<PathStep> steps;
   auto malformed = [&](const std::string& why) {
@@ -685,6 +698,11 @@ void apply_override(ConfigNode& root, std::string_view assignment) {
   std::string_view parent;
   std::string why;
   for (size_t i = 0; i + 1 < steps.size(); ++i) {
+    if (ConfigEntry* whole = entry_named_by_rest(*node, path, steps, i)) {
+      whole->value = std::move(value);
+      whole->key_location = where;
+      return;
+    }
     node = step_into(*node, steps[i], parent, why);
     if (node == nullptr) throw Error(where, why);
     parent = steps[i].display;
@@ -704,10 +722,15 @@ const ConfigNode* find_path(const ConfigNode& root, std::string_view path) {
   const ConfigNode* node = &root;
   std::string_view parent;
   std::string why;
-  for (const PathStep& step : parse_path(path)) {
-    node = step_into(*node, step, parent, why);
+  const std::vector<PathStep> steps = parse_path(path);
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (i + 1 < steps.size()) {
+      const ConfigEntry* whole = entry_named_by_rest(*node, path, steps, i);
+      if (whole != nullptr) return &whole->value;
+    }
+    node = step_into(*node, steps[i], parent, why);
     if (node == nullptr) return nullptr;
-    parent = step.display;
+    parent = steps[i].display;
   }
   return node;
 }

@@ -19,6 +19,7 @@
 #include "gpumarket/io/config_reader.hpp"
 #include "gpumarket/io/hdf5_recorder.hpp"
 #include "gpumarket/io/scenario_loader.hpp"
+#include "gpumarket/io/scenario_prefix.hpp"
 #include "gpumarket/market/market_model.hpp"
 #include "gpumarket/sweep/earlier_result.hpp"
 
@@ -188,6 +189,8 @@ void run_pending_rows(const SweepSpec& spec, const SweepOptions& options, Proces
   std::atomic<bool> stop{false};
   std::exception_ptr failure;
   size_t finished = 0;
+  std::optional<TrunkStates> trunks;
+  if (!spec.fork_at.empty()) trunks.emplace();
   auto last_log = Clock::now();
   const auto run_one = [&](uint64_t k) {
     if (stop.load()) return false;
@@ -195,7 +198,8 @@ void run_pending_rows(const SweepSpec& spec, const SweepOptions& options, Proces
     const JournalEntry entry =
         run_sweep_row(spec, row, indicators,
                       keeps_run_files(spec, options) ? series_path(journal_dir, row.row)
-                                                     : std::filesystem::path());
+                                                     : std::filesystem::path(),
+                      {}, trunks ? &*trunks : nullptr);
     std::lock_guard lock(mutex);
     try {
       journal.append(entry);
@@ -357,7 +361,7 @@ std::vector<std::string> sweep_indicators(const SweepSpec& spec) {
 JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
                            const std::vector<std::string>& indicators,
                            const std::filesystem::path& series_file,
-                           const RowStatistics& statistics) {
+                           const RowStatistics& statistics, TrunkStates* trunks) {
   const auto started = Clock::now();
   JournalEntry entry;
   entry.row = row.row;
@@ -372,9 +376,27 @@ JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
     MemoryRecorder memory(static_cast<bool>(statistics));
     MarketModel model =
         naming_out_of_memory("setting up " + which, [&] { return MarketModel(scenario); });
+    const auto run_into = [&](Recorder& recorder) {
+      if (trunks == nullptr) {
+        model.run(recorder);
+        return;
+      }
+      const SimTime at = fork_time(spec, scenario.start);
+      const TrunkStates::State trunk =
+          trunks->get(scenario_prefix_hash(tree, row.seed, scenario.start, at), [&] {
+            MarketModel history(scenario);
+            MemoryRecorder discarded(false);
+            discarded.begin(RunInfo{});
+            history.begin(discarded, {}, true);
+            history.advance_to(at);
+            return history.save_state();
+          });
+      model.resume(recorder, *trunk);
+      model.end();
+    };
     if (series_file.empty()) {
       memory.begin(RunInfo{});
-      naming_out_of_memory("running " + which, [&] { model.run(memory); });
+      naming_out_of_memory("running " + which, [&] { run_into(memory); });
       memory.finish();
     } else {
       std::filesystem::create_directories(series_file.parent_path());
@@ -390,7 +412,7 @@ JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
                         {},
                         {},
                         {}});
-      naming_out_of_memory("running " + which, [&] { model.run(tee); });
+      naming_out_of_memory("running " + which, [&] { run_into(tee); });
       naming_out_of_memory("writing the series of " + which, [&] { tee.finish(); });
     }
     for (size_t k = 0; k < indicators.size(); ++k) {
@@ -483,12 +505,15 @@ std::vector<JournalEntry> run_rows_in_process(const SweepSpec& spec,
                                               const RowStatistics& statistics, unsigned threads) {
   std::vector<JournalEntry> entries(spec.row_count());
   std::atomic<uint64_t> next{0};
+  std::optional<TrunkStates> trunks;
+  if (!spec.fork_at.empty()) trunks.emplace();
   const unsigned usable = threads == 0 ? usable_cores() : threads;
   run_on_threads(
       static_cast<unsigned>(std::min<uint64_t>(usable, std::max<uint64_t>(1, entries.size()))),
       entries.size(), [&] { return next.fetch_add(1); },
       [&](uint64_t k) {
-        entries[k] = run_sweep_row(spec, spec.row(k), indicators, {}, statistics);
+        entries[k] = run_sweep_row(spec, spec.row(k), indicators, {}, statistics,
+                                   trunks ? &*trunks : nullptr);
         return true;
       });
   return entries;

@@ -20,6 +20,7 @@
 #include "gpumarket/sweep/constraint.hpp"
 #include "gpumarket/sweep/morris_selection.hpp"
 #include "gpumarket/sweep/sensitivity_design.hpp"
+#include "gpumarket/sweep/sweep_fork.hpp"
 
 namespace gpumarket {
 namespace {
@@ -745,6 +746,8 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
   spec.common_random_numbers = r.optional_boolean("common_random_numbers", true);
   spec.keep_series = r.optional_boolean("keep_series", false);
   spec.output = r.optional_string("output", "");
+  spec.fork_at = r.optional_string("fork_at", "");
+  spec.fork_at_location = r.location("fork_at");
   SequenceReader indicators = r.optional_sequence("indicators");
   for (size_t i = 0; i < indicators.size(); ++i) {
     spec.indicators.push_back(read_name(indicators.item(i), indicators.item_path(i)));
@@ -776,6 +779,7 @@ SweepSpec decode_sweep(const std::string& text, const std::string& path) {
                             spec.replications, spec.points.size(),
                             std::numeric_limits<uint64_t>::max() / spec.points.size()));
   }
+  if (!spec.fork_at.empty()) check_fork(spec);
   return spec;
 }
 

@@ -13,6 +13,7 @@
 #include "gpumarket/core/recorder.hpp"
 #include "gpumarket/sweep/journal.hpp"
 #include "gpumarket/sweep/process_group.hpp"
+#include "gpumarket/sweep/sweep_fork.hpp"
 #include "gpumarket/sweep/sweep_result.hpp"
 #include "gpumarket/sweep/sweep_spec.hpp"
 
@@ -108,11 +109,13 @@ using RowStatistics = std::function<std::vector<double>(const MemoryRecorder&)>;
 
 /// Runs one row; never throws for a bad row (its error is recorded in the entry). With a
 /// non-empty `series_file`, also writes the row's series and summary there (as `run` does).
-/// The entry holds the named `indicators`, then what `statistics` returns.
+/// The entry holds the named `indicators`, then what `statistics` returns. With `trunks` (a
+/// sweep with `fork_at`), the row continues from its trunk's state at the fork, which the
+/// first row to need it runs.
 JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
                            const std::vector<std::string>& indicators,
                            const std::filesystem::path& series_file,
-                           const RowStatistics& statistics = {});
+                           const RowStatistics& statistics = {}, TrunkStates* trunks = nullptr);
 
 /// Runs every row of `spec` in this process on `threads` threads (0: the usable cores), as
 /// run_sweep runs its pending rows but with no journal, ranks or result file; the entries in

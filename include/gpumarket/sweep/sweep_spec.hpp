@@ -72,6 +72,11 @@ struct SweepSpec {
   std::vector<SourceLocation> indicator_locations;
   bool keep_series = false;
   std::string output;  // the output file from the sweep file ("" if absent)
+  /// `fork_at`: the date ("YYYY-MM-DD[THH:MM[:SS]]") before which every point of a
+  /// replication shares one history (sweep_fork.hpp); "" when the sweep is not forked. Not in
+  /// the fingerprint: a forked sweep's rows are those of the same sweep unforked.
+  std::string fork_at;
+  SourceLocation fork_at_location;
   /// With one `sample: morris|sobol` block as the axes: the design, and each point's role.
   SweepDesign design;
   std::vector<DesignRole> design_roles;
