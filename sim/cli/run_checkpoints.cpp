@@ -104,7 +104,7 @@ RunTotals run_with_checkpoints(MarketModel& model, Recorder& recorder,
                                MarketModel::Progress progress, const LoadedScenario& loaded,
                                const CheckpointPlan& plan) {
   if (plan.from) {
-    model.resume(recorder, plan.from->payload, std::move(progress));
+    model.resume(recorder, plan.from->payload, std::move(progress), plan.saves());
   } else if (plan.saves()) {
     model.begin(recorder, std::move(progress), true);
   } else {

@@ -323,8 +323,9 @@ void MarketModel::advance_to(SimTime until) { impl_->advance_to(until); }
 SimTime MarketModel::now() const { return impl_->now(); }
 RunTotals MarketModel::end() { return impl_->end(); }
 std::string MarketModel::save_state() { return impl_->save_state(); }
-void MarketModel::resume(Recorder& recorder, const std::string& state, Progress progress) {
-  impl_->resume(recorder, std::move(progress), state);
+void MarketModel::resume(Recorder& recorder, const std::string& state, Progress progress,
+                         bool keep_rows) {
+  impl_->resume(recorder, std::move(progress), state, keep_rows);
 }
 
 void MarketModel::observe_arrivals(ArrivalObserver observer) {

@@ -85,7 +85,7 @@ class MarketModel::Impl final {
   RunTotals end();
   SimTime now() const { return sim_.now(); }
   std::string save_state();
-  void resume(Recorder& recorder, Progress progress, const std::string& state);
+  void resume(Recorder& recorder, Progress progress, const std::string& state, bool keep_rows);
 
  private:
   SimTime horizon() const { return SimTime::start() + scenario_.horizon; }

@@ -3,6 +3,8 @@
 // loading model has its own scenario, whose timeline steps before the date it applies again
 // (they equal the saved run's: the checkpoint's scenario hash says so) and whose later steps
 // it schedules in place of the saved run's.
+#include <boost/iostreams/device/array.hpp>
+#include <boost/iostreams/stream.hpp>
 #include <sstream>
 
 #include "market_model_impl.hpp"
@@ -54,12 +56,14 @@ std::string MarketModel::Impl::save_state() {
   return std::move(bytes).str();
 }
 
-void MarketModel::Impl::resume(Recorder& recorder, Progress progress, const std::string& state) {
+void MarketModel::Impl::resume(Recorder& recorder, Progress progress, const std::string& state,
+                               bool keep_rows) {
   progress_ = std::move(progress);
   rows_.attach(recorder);
-  rows_.keep_rows();  // the continued run may save its state again
+  if (keep_rows) rows_.keep_rows();
   metrics_->declare_series(rows_);
-  std::istringstream bytes(state);
+  // Read in place: an istringstream would first copy the state, tens of MB for a long run.
+  boost::iostreams::stream<boost::iostreams::array_source> bytes(state.data(), state.size());
   StateReader archive(bytes);
   Simulation::State loop;
   archive(loop.now, loop.events_processed, loop.next_sequence, loop.pending);

@@ -382,12 +382,15 @@ JournalEntry run_sweep_row(const SweepSpec& spec, const SweepRow& row,
         return;
       }
       const SimTime at = fork_time(spec, scenario.start);
+      // The history's rows are kept only for rows that write or use their series (the same
+      // for every row of a sweep); the others need its state alone.
+      const bool needs_rows = static_cast<bool>(statistics) || !series_file.empty();
       const TrunkStates::State trunk =
           trunks->get(scenario_prefix_hash(tree, row.seed, scenario.start, at), [&] {
             MarketModel history(scenario);
             MemoryRecorder discarded(false);
             discarded.begin(RunInfo{});
-            history.begin(discarded, {}, true);
+            history.begin(discarded, {}, needs_rows);
             history.advance_to(at);
             return history.save_state();
           });

@@ -73,9 +73,11 @@ class MarketModel {
   /// Instead of begin(): continues the run whose state `save_state` gave, with this model's
   /// scenario. That scenario must have the saved run's history up to the state's date (the
   /// same scenario without the timeline steps from that date on, and the seed:
-  /// io/scenario_prefix.hpp); its own later steps apply. The rows written before the date go
-  /// to `recorder` first.
-  void resume(Recorder& recorder, const std::string& state, Progress progress = {});
+  /// io/scenario_prefix.hpp); its own later steps apply. The rows written before the date (if
+  /// the saved run kept them) go to `recorder` first. With `keep_rows` the continued run keeps
+  /// them and its own, so that it can save its state again.
+  void resume(Recorder& recorder, const std::string& state, Progress progress = {},
+              bool keep_rows = false);
 
   /// A routed job as it is generated, for tests and traces.
   struct JobArrival {
