@@ -125,7 +125,7 @@ TEST(CutRun, CutTwiceContinuesAsTheRunInOnePiece) {
   first.advance_to(SimTime::start() + Duration::days(20));
   MemoryRecorder discarded_too = begun();
   MarketModel second(scenario);
-  second.resume(discarded_too, first.save_state());
+  second.resume(discarded_too, first.save_state(), {}, true);  // to save again
   second.advance_to(SimTime::start() + Duration::days(120));
   MemoryRecorder recorder = begun();
   MarketModel third(scenario);

@@ -63,8 +63,7 @@ TEST(SweepFork, RowsThatUseTheirSeriesGetTheHistorysRowsToo) {
     }
     return values;
   };
-  const std::vector<JournalEntry> expected =
-      run_rows_in_process(unforked, {}, lengths_and_sums, 2);
+  const std::vector<JournalEntry> expected = run_rows_in_process(unforked, {}, lengths_and_sums, 2);
   const std::vector<JournalEntry> actual = run_rows_in_process(forked, {}, lengths_and_sums, 2);
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t r = 0; r < expected.size(); ++r) {
